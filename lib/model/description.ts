@@ -1,0 +1,117 @@
+/**
+ * The description as the user writes it (`hostconfig/cluster.yaml`), after JSON Schema validation has
+ * filled the schema defaults. Semantic rules read this; `buildModel` turns it into the {@link ClusterModel}.
+ * Field documentation lives in the schema and the README.
+ */
+import type {
+  AccessRole,
+  AcmeIssuerKind,
+  Arch,
+  Hardware,
+  HostOs,
+  HostRole,
+  KubeProxyMode,
+  NetworkPolicyEnforcer,
+  PodSecurityLevel,
+  ReclaimPolicy,
+  SecretKeyRef,
+} from './types';
+
+export interface HostDescription {
+  name: string;
+  ip: string;
+  arch?: Arch;
+  hardware: Hardware;
+  roles: HostRole[];
+  external: boolean;
+  interface: string;
+  provision?: boolean;
+  os: HostOs;
+  labels: Record<string, string>;
+}
+
+export interface Description {
+  name: string;
+  kubernetes: {
+    version: string;
+    podCidr: string;
+    serviceCidr: string;
+    dnsDomain: string;
+    kubeProxyMode: KubeProxyMode;
+    criSocket: string;
+  };
+  lan: { cidr: string; gateway: string; dnsServers?: string[]; searchDomains: string[] };
+  hosts: HostDescription[];
+  users: { name: string; sshAuthorizedKeys: string[]; sshImportIds: string[]; sudo: boolean }[];
+  apiServer: {
+    vip: string;
+    port: number;
+    bindPort: number;
+    certSANs: string[];
+    virtualRouterId: number;
+    vrrpAuthFile: string;
+    balancers: { host: string; priority: number }[];
+    stats: { port: number; path: string; userEnv: string; passwordEnv: string };
+  };
+  cni: {
+    plugin: 'flannel';
+    backend: 'vxlan' | 'host-gw';
+    networkPolicyEnforcer: NetworkPolicyEnforcer;
+    nri: boolean;
+    failOpen: boolean;
+  };
+  metallb: {
+    namespace: string;
+    pools: { name: string; addresses: string[]; autoAssign: boolean; avoidBuggyIPs: boolean }[];
+  };
+  ingress: {
+    controller: 'ingress-nginx';
+    namespace: string;
+    className: string;
+    loadBalancerIP: string;
+    replicas: number;
+    defaultClass: boolean;
+  };
+  acme?: {
+    email: string;
+    issuers: AcmeIssuerKind[];
+    solver:
+      | { type: 'http01' }
+      | { type: 'dns01'; provider: 'cloudflare'; apiTokenSecretRef: SecretKeyRef; dnsZones: string[] };
+  };
+  tunnel?: {
+    kind: 'frp';
+    server: string;
+    bindPort: number;
+    namespace: string;
+    proxyProtocol: boolean;
+    forwardedPorts: { name: string; remotePort: number; localPort?: number; protocol: 'tcp' }[];
+    token: { secret: SecretKeyRef; serverFile: string };
+    dashboard: { port: number; addr: string; userEnv: string; passwordEnv: string };
+  };
+  storage?: {
+    server: string;
+    snapshots: boolean;
+    classes: {
+      name: string;
+      share: string;
+      subDir?: string;
+      mountOptions: string[];
+      reclaimPolicy: ReclaimPolicy;
+      default: boolean;
+      allowVolumeExpansion: boolean;
+    }[];
+  };
+  security: {
+    networkPolicies: boolean;
+    podSecurity: {
+      enforce: PodSecurityLevel;
+      audit: PodSecurityLevel;
+      warn: PodSecurityLevel;
+      exemptNamespaces: string[];
+    };
+  };
+  namespaces: { name: string; podSecurity: PodSecurityLevel; allowIngressController: boolean }[];
+  access: { kind: 'User' | 'Group'; name: string; role: AccessRole; namespaces: string[] }[];
+  output: { flux: boolean; partOf?: string };
+}

@@ -1,0 +1,69 @@
+/**
+ * IPv4 arithmetic on top of ipaddr.js: parsing, CIDR and range containment, overlap.
+ * Addresses are handled as unsigned 32-bit integers; ranges are inclusive [first, last].
+ */
+import * as ipaddr from 'ipaddr.js';
+
+export interface Ipv4Range {
+  readonly first: number;
+  readonly last: number;
+}
+
+export function isIpv4(text: string): boolean {
+  return ipaddr.IPv4.isValidFourPartDecimal(text);
+}
+
+export function ipToInt(text: string): number {
+  const bytes = ipaddr.IPv4.parse(text).toByteArray();
+  return ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0;
+}
+
+export function intToIp(value: number): string {
+  return [24, 16, 8, 0].map((shift) => (value >>> shift) & 255).join('.');
+}
+
+/** Parses `a.b.c.d/n`; returns undefined when it is not a valid IPv4 CIDR. */
+export function parseCidr(text: string): Ipv4Range | undefined {
+  try {
+    const [addr, prefix] = ipaddr.IPv4.parseCIDR(text);
+    if (!isIpv4(text.split('/')[0])) return undefined;
+    const size = 2 ** (32 - prefix);
+    const first = Math.floor(ipToInt(addr.toString()) / size) * size;
+    return { first, last: first + size - 1 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when `text` is a CIDR whose address is the network address (no host bits set). */
+export function isCanonicalCidr(text: string): boolean {
+  const range = parseCidr(text);
+  return range !== undefined && ipToInt(text.split('/')[0]) === range.first;
+}
+
+/** Parses a MetalLB address entry: a CIDR or an inclusive `start-end` range. */
+export function parseAddressRange(text: string): Ipv4Range | undefined {
+  if (text.includes('/')) return parseCidr(text);
+  const parts = text.split('-').map((p) => p.trim());
+  if (parts.length !== 2 || !isIpv4(parts[0]) || !isIpv4(parts[1])) return undefined;
+  const first = ipToInt(parts[0]);
+  const last = ipToInt(parts[1]);
+  return first <= last ? { first, last } : undefined;
+}
+
+export function rangeContainsIp(range: Ipv4Range, ip: string): boolean {
+  const value = ipToInt(ip);
+  return value >= range.first && value <= range.last;
+}
+
+export function rangeContainsRange(outer: Ipv4Range, inner: Ipv4Range): boolean {
+  return inner.first >= outer.first && inner.last <= outer.last;
+}
+
+export function rangesOverlap(a: Ipv4Range, b: Ipv4Range): boolean {
+  return a.first <= b.last && b.first <= a.last;
+}
+
+export function formatRange(range: Ipv4Range): string {
+  return `${intToIp(range.first)}-${intToIp(range.last)}`;
+}

@@ -1,0 +1,313 @@
+/**
+ * Semantic rules: what the JSON Schema cannot say. They read the defaulted description and return every
+ * problem at once; `buildModel` runs only when this list is empty, so it can trust every reference.
+ */
+import type { Description, HostDescription } from './description';
+import {
+  formatRange,
+  ipToInt,
+  isCanonicalCidr,
+  parseAddressRange,
+  parseCidr,
+  rangeContainsIp,
+  rangeContainsRange,
+  rangesOverlap,
+  type Ipv4Range,
+} from './ip';
+import { show, type Problem } from './problems';
+import type { HostRole } from './types';
+
+/** Kubernetes minor versions whose kubeadm (v1beta4), packages and component versions we generate for. */
+export const SUPPORTED_KUBERNETES_MINORS: readonly string[] = ['1.31', '1.32', '1.33'];
+
+/** Namespaces our components own; application namespaces may not reuse them. */
+export const RESERVED_NAMESPACES: readonly string[] = [
+  'default',
+  'kube-system',
+  'kube-public',
+  'kube-node-lease',
+  'kube-flannel',
+  'cert-manager',
+];
+
+/** Ports the ingress controller serves on its LoadBalancer IP. */
+export const INGRESS_PORTS: readonly number[] = [80, 443];
+
+/** Hardware whose CPU architecture is fixed. */
+const HARDWARE_ARCH: Partial<Record<HostDescription['hardware'], string>> = { 'raspberry-pi': 'arm64', n100: 'amd64' };
+
+type Rule = (d: Description) => Problem[];
+
+function duplicates<T>(items: readonly T[], key: (item: T) => string): Array<{ index: number; first: number; value: string }> {
+  const seen = new Map<string, number>();
+  const found: Array<{ index: number; first: number; value: string }> = [];
+  items.forEach((item, index) => {
+    const value = key(item);
+    const first = seen.get(value);
+    if (first === undefined) seen.set(value, index);
+    else found.push({ index, first, value });
+  });
+  return found;
+}
+
+function hostsWithRole(d: Description, role: HostRole): string[] {
+  return d.hosts.filter((h) => h.roles.includes(role)).map((h) => h.name);
+}
+
+/** A host reference must name a host that carries the role. */
+function checkHostRef(d: Description, path: string, name: string, role: HostRole): Problem[] {
+  const host = d.hosts.find((h) => h.name === name);
+  const candidates = hostsWithRole(d, role);
+  const valid = candidates.length ? `hosts with role ${role}: ${candidates.join(', ')}` : `no host has role ${role} yet`;
+  if (!host) return [{ path, message: `${show(name)} is not a host in hosts[]; ${valid}` }];
+  if (!host.roles.includes(role)) return [{ path, message: `host ${show(name)} lacks role ${role}; add it to its roles, or pick one of the ${valid}` }];
+  return [];
+}
+
+const uniqueHosts: Rule = (d) => [
+  ...duplicates(d.hosts, (h) => h.name).map(({ index, first, value }) => ({
+    path: `hosts[${index}].name`,
+    message: `${show(value)} is already used by hosts[${first}]; host names must be unique`,
+  })),
+  ...duplicates(d.hosts, (h) => h.ip).map(({ index, first, value }) => ({
+    path: `hosts[${index}].ip`,
+    message: `${show(value)} is already used by hosts[${first}] (${d.hosts[first].name}); host IPs must be unique`,
+  })),
+];
+
+const cidrsWellFormed: Rule = (d) => {
+  const problems: Problem[] = [];
+  const check = (path: string, value: string) => {
+    if (!parseCidr(value)) problems.push({ path, message: `${show(value)} is not a valid IPv4 CIDR (e.g. 10.244.0.0/16)` });
+    else if (!isCanonicalCidr(value)) {
+      problems.push({ path, message: `${show(value)} has host bits set; did you mean ${show(`${formatRange(parseCidr(value)!).split('-')[0]}/${value.split('/')[1]}`)}?` });
+    }
+  };
+  check('lan.cidr', d.lan.cidr);
+  check('kubernetes.podCidr', d.kubernetes.podCidr);
+  check('kubernetes.serviceCidr', d.kubernetes.serviceCidr);
+  return problems;
+};
+
+/** Rules that need the LAN, pod and service CIDRs to parse. */
+function lanRules(d: Description): Problem[] {
+  const lan = parseCidr(d.lan.cidr);
+  const pods = parseCidr(d.kubernetes.podCidr);
+  const services = parseCidr(d.kubernetes.serviceCidr);
+  if (!lan || !pods || !services) return [];
+  const problems: Problem[] = [];
+  const lanText = `${d.lan.cidr} (${formatRange(lan)})`;
+  const usable = (ip: string) => rangeContainsIp(lan, ip) && ipToInt(ip) !== lan.first && ipToInt(ip) !== lan.last;
+
+  if (!usable(d.lan.gateway)) problems.push({ path: 'lan.gateway', message: `${show(d.lan.gateway)} is not a usable address in the LAN ${lanText}` });
+
+  d.hosts.forEach((h, i) => {
+    if (h.external) {
+      if (rangeContainsIp(lan, h.ip)) problems.push({ path: `hosts[${i}].ip`, message: `${show(h.ip)} is inside the LAN ${d.lan.cidr} but the host is marked external: true; remove external or give its public IP` });
+      if (h.roles.some((r) => r !== 'tunnel-server')) problems.push({ path: `hosts[${i}].roles`, message: `external host ${show(h.name)} can only have role tunnel-server, got ${show(h.roles)}` });
+    } else {
+      if (!usable(h.ip)) problems.push({ path: `hosts[${i}].ip`, message: `${show(h.ip)} is not a usable address in the LAN ${lanText}; use a LAN address or set external: true for hosts outside it (the VPS)` });
+      if (h.ip === d.lan.gateway) problems.push({ path: `hosts[${i}].ip`, message: `${show(h.ip)} is the LAN gateway; give the host its own address` });
+    }
+  });
+
+  const vip = d.apiServer.vip;
+  if (!usable(vip)) problems.push({ path: 'apiServer.vip', message: `${show(vip)} is not a usable address in the LAN ${lanText}; the VIP must be on the balancers' subnet` });
+  if (vip === d.lan.gateway) problems.push({ path: 'apiServer.vip', message: `${show(vip)} is the LAN gateway; pick a free LAN address` });
+  const vipHost = d.hosts.find((h) => h.ip === vip);
+  if (vipHost) problems.push({ path: 'apiServer.vip', message: `${show(vip)} is the IP of host ${vipHost.name}; the VIP must be a free address that keepalived moves between balancers` });
+
+  const pools: Array<{ range: Ipv4Range; path: string; text: string }> = [];
+  d.metallb.pools.forEach((pool, p) =>
+    pool.addresses.forEach((text, a) => {
+      const path = `metallb.pools[${p}].addresses[${a}]`;
+      const range = parseAddressRange(text);
+      if (!range) {
+        problems.push({ path, message: `${show(text)} is not a CIDR or an ascending start-end range such as 192.168.100.240-192.168.100.254` });
+        return;
+      }
+      if (!rangeContainsRange(lan, range)) problems.push({ path, message: `${show(text)} is not inside the LAN ${lanText}; MetalLB L2 only answers ARP on the LAN` });
+      for (const other of pools) {
+        if (rangesOverlap(other.range, range)) problems.push({ path, message: `${show(text)} overlaps ${other.path} (${other.text}); pools must be disjoint` });
+      }
+      if (rangeContainsIp(range, vip)) problems.push({ path, message: `${show(text)} contains the API VIP ${vip}; MetalLB would hand it out to a Service` });
+      if (rangeContainsIp(range, d.lan.gateway)) problems.push({ path, message: `${show(text)} contains the LAN gateway ${d.lan.gateway}` });
+      d.hosts.forEach((h, i) => {
+        if (!h.external && rangeContainsIp(range, h.ip)) problems.push({ path, message: `${show(text)} contains ${h.ip} of host ${h.name} (hosts[${i}]); shrink the pool or move the host` });
+      });
+      pools.push({ range, path, text });
+    }),
+  );
+
+  const ingressIp = d.ingress.loadBalancerIP;
+  if (!pools.some((p) => rangeContainsIp(p.range, ingressIp))) {
+    problems.push({ path: 'ingress.loadBalancerIP', message: `${show(ingressIp)} is in no MetalLB pool (${pools.map((p) => p.text).join(', ') || 'none'}); pick an address from a pool` });
+  }
+
+  if (rangesOverlap(pods, services)) problems.push({ path: 'kubernetes.podCidr', message: `${show(d.kubernetes.podCidr)} overlaps kubernetes.serviceCidr ${d.kubernetes.serviceCidr}; they must be disjoint` });
+  if (rangesOverlap(pods, lan)) problems.push({ path: 'kubernetes.podCidr', message: `${show(d.kubernetes.podCidr)} overlaps the LAN ${d.lan.cidr}; pick a private range outside it such as 10.244.0.0/16` });
+  if (rangesOverlap(services, lan)) problems.push({ path: 'kubernetes.serviceCidr', message: `${show(d.kubernetes.serviceCidr)} overlaps the LAN ${d.lan.cidr}; pick a private range outside it such as 10.96.0.0/12` });
+  return problems;
+}
+
+const controlPlanes: Rule = (d) => {
+  const count = hostsWithRole(d, 'control-plane').length;
+  if (count % 2 === 1) return [];
+  return [{ path: 'hosts', message: `${count} hosts have role control-plane; etcd needs an odd number (1, 3 or 5)` }];
+};
+
+const architecture: Rule = (d) =>
+  d.hosts.flatMap((h, i) => {
+    const required = HARDWARE_ARCH[h.hardware];
+    return required && h.arch && h.arch !== required
+      ? [{ path: `hosts[${i}].arch`, message: `${show(h.arch)} does not match hardware ${h.hardware}, which is ${required}; set arch: ${required} or remove it` }]
+      : [];
+  });
+
+const kubernetesVersion: Rule = (d) => {
+  const minor = d.kubernetes.version.replace(/^v/, '').split('.').slice(0, 2).join('.');
+  if (SUPPORTED_KUBERNETES_MINORS.includes(minor)) return [];
+  return [{ path: 'kubernetes.version', message: `${show(d.kubernetes.version)} is not supported; supported minor versions: ${SUPPORTED_KUBERNETES_MINORS.map((m) => `v${m}.x`).join(', ')}` }];
+};
+
+const balancers: Rule = (d) => {
+  const problems: Problem[] = [];
+  const api = d.apiServer;
+  api.balancers.forEach((b, i) => {
+    const path = `apiServer.balancers[${i}].host`;
+    const refProblems = checkHostRef(d, path, b.host, 'load-balancer');
+    problems.push(...refProblems);
+    const host = d.hosts.find((h) => h.name === b.host);
+    if (!refProblems.length && host?.roles.includes('control-plane') && api.port === api.bindPort) {
+      problems.push({ path, message: `host ${show(b.host)} is a control plane: HAProxy on port ${api.port} would clash with kube-apiserver on ${api.bindPort}; use a non-control-plane host or set apiServer.port to another port` });
+    }
+  });
+  problems.push(
+    ...duplicates(api.balancers, (b) => b.host).map(({ index, value }) => ({ path: `apiServer.balancers[${index}].host`, message: `${show(value)} is listed twice` })),
+    ...duplicates(api.balancers, (b) => String(b.priority)).map(({ index, first, value }) => ({
+      path: `apiServer.balancers[${index}].priority`,
+      message: `${value} is also the priority of apiServer.balancers[${first}]; priorities must be distinct so exactly one host is MASTER`,
+    })),
+  );
+  d.hosts.forEach((h, i) => {
+    if (h.roles.includes('load-balancer') && !api.balancers.some((b) => b.host === h.name)) {
+      problems.push({ path: `hosts[${i}].roles`, message: `host ${show(h.name)} has role load-balancer but is not listed in apiServer.balancers; add it with a priority or drop the role` });
+    }
+  });
+  if (api.stats.port === api.port) problems.push({ path: 'apiServer.stats.port', message: `${api.stats.port} is also apiServer.port; the stats listener needs its own port` });
+  return problems;
+};
+
+const tunnel: Rule = (d) => {
+  const t = d.tunnel;
+  const serverHosts = hostsWithRole(d, 'tunnel-server');
+  if (!t) {
+    return serverHosts.length
+      ? [{ path: 'tunnel', message: `host(s) ${serverHosts.join(', ')} have role tunnel-server but no tunnel is described; add tunnel: or drop the role` }]
+      : [];
+  }
+  const problems = checkHostRef(d, 'tunnel.server', t.server, 'tunnel-server');
+  problems.push(
+    ...duplicates(t.forwardedPorts, (p) => p.name).map(({ index, value }) => ({ path: `tunnel.forwardedPorts[${index}].name`, message: `${show(value)} is used twice; proxy names must be unique` })),
+    ...duplicates(t.forwardedPorts, (p) => String(p.remotePort)).map(({ index, value }) => ({ path: `tunnel.forwardedPorts[${index}].remotePort`, message: `${value} is forwarded twice` })),
+  );
+  t.forwardedPorts.forEach((p, i) => {
+    const local = p.localPort ?? p.remotePort;
+    if (!INGRESS_PORTS.includes(local)) {
+      problems.push({ path: `tunnel.forwardedPorts[${i}]${p.localPort === undefined ? '.remotePort' : '.localPort'}`, message: `${local} is not a port the ingress controller serves; forwarded ports reach the ingress IP on ${INGRESS_PORTS.join(' or ')} (set localPort)` });
+    }
+    for (const [field, port] of [['tunnel.bindPort', t.bindPort], ['tunnel.dashboard.port', t.dashboard.port]] as const) {
+      if (p.remotePort === port) problems.push({ path: `tunnel.forwardedPorts[${i}].remotePort`, message: `${port} is also ${field} on the tunnel server; pick another port` });
+    }
+  });
+  if (t.bindPort === t.dashboard.port) problems.push({ path: 'tunnel.dashboard.port', message: `${t.dashboard.port} is also tunnel.bindPort` });
+  return problems;
+};
+
+const storage: Rule = (d) => {
+  const s = d.storage;
+  if (!s) return [];
+  const problems = checkHostRef(d, 'storage.server', s.server, 'nfs-server');
+  problems.push(...duplicates(s.classes, (c) => c.name).map(({ index, value }) => ({ path: `storage.classes[${index}].name`, message: `${show(value)} is used twice; StorageClass names must be unique` })));
+  const defaults = s.classes.map((c, i) => (c.default ? i : -1)).filter((i) => i >= 0);
+  if (defaults.length > 1) problems.push({ path: `storage.classes[${defaults[1]}].default`, message: `storage.classes[${defaults[0]}] is already the default class; at most one class may be default` });
+  return problems;
+};
+
+const namespaces: Rule = (d) => {
+  const problems: Problem[] = [];
+  const components: Array<[string, string | undefined]> = [
+    ['metallb.namespace', d.metallb.namespace],
+    ['ingress.namespace', d.ingress.namespace],
+    ['tunnel.namespace', d.tunnel?.namespace],
+  ];
+  const owned = new Map<string, string>();
+  for (const [path, ns] of components) {
+    if (!ns) continue;
+    if (RESERVED_NAMESPACES.includes(ns)) problems.push({ path, message: `${show(ns)} is a reserved namespace; pick a namespace of its own` });
+    else if (owned.has(ns)) problems.push({ path, message: `${show(ns)} is also ${owned.get(ns)}; each component needs its own namespace` });
+    owned.set(ns, path);
+  }
+  d.namespaces.forEach((n, i) => {
+    const path = `namespaces[${i}].name`;
+    if (RESERVED_NAMESPACES.includes(n.name) || owned.has(n.name)) {
+      problems.push({ path, message: `${show(n.name)} is used by the cluster's own components; pick another name for application workloads` });
+    }
+  });
+  problems.push(...duplicates(d.namespaces, (n) => n.name).map(({ index, value }) => ({ path: `namespaces[${index}].name`, message: `${show(value)} is listed twice` })));
+  return problems;
+};
+
+const access: Rule = (d) => {
+  const declared = new Set(d.namespaces.map((n) => n.name));
+  const problems: Problem[] = [];
+  d.access.forEach((a, i) => {
+    if (a.role === 'operator') {
+      if (!a.namespaces.length) problems.push({ path: `access[${i}].namespaces`, message: 'an operator needs at least one namespace from namespaces[]' });
+      a.namespaces.forEach((ns, j) => {
+        if (!declared.has(ns)) problems.push({ path: `access[${i}].namespaces[${j}]`, message: `${show(ns)} is not declared in namespaces[] (declared: ${[...declared].join(', ') || 'none'})` });
+      });
+    } else if (a.namespaces.length) {
+      problems.push({ path: `access[${i}].namespaces`, message: `role ${a.role} is cluster-wide and takes no namespaces; use role operator for namespace-scoped access` });
+    }
+  });
+  problems.push(...duplicates(d.access, (a) => `${a.kind}/${a.name}`).map(({ index, value }) => ({ path: `access[${index}].name`, message: `${show(value)} is listed twice; give each subject one entry` })));
+  return problems;
+};
+
+const networkPolicyEnforcement: Rule = (d) =>
+  d.security.networkPolicies && d.cni.networkPolicyEnforcer === 'none'
+    ? [{ path: 'cni.networkPolicyEnforcer', message: `"none" with ${d.cni.plugin}: ${d.cni.plugin} does not enforce NetworkPolicy, so the policies we emit would be a false promise; use kube-network-policies, or set security.networkPolicies: false` }]
+    : [];
+
+const nodes: Rule = (d) => {
+  const problems: Problem[] = [];
+  d.hosts.forEach((h, i) => {
+    if (h.roles.includes('control-plane') && h.roles.includes('worker')) {
+      problems.push({ path: `hosts[${i}].roles`, message: 'a host is either control-plane or worker; control planes that should run workloads are not supported yet' });
+    }
+  });
+  problems.push(...duplicates(d.users, (u) => u.name).map(({ index, value }) => ({ path: `users[${index}].name`, message: `${show(value)} is listed twice` })));
+  return problems;
+};
+
+const RULES: readonly Rule[] = [
+  uniqueHosts,
+  cidrsWellFormed,
+  lanRules,
+  controlPlanes,
+  architecture,
+  kubernetesVersion,
+  balancers,
+  tunnel,
+  storage,
+  namespaces,
+  access,
+  networkPolicyEnforcement,
+  nodes,
+];
+
+/** Runs every semantic rule and returns all problems, in rule order. */
+export function checkSemantics(d: Description): Problem[] {
+  return RULES.flatMap((rule) => rule(d));
+}

@@ -1,0 +1,349 @@
+/**
+ * The validated, fully-defaulted cluster model.
+ *
+ * This is the one contract between the description loader and every later stage (constructs, host
+ * renderers, docs). Everything here is deeply readonly; references between parts of the description
+ * (balancer hosts, the NFS server, the tunnel server) are already resolved to {@link Host} objects, so no
+ * later stage looks anything up by name or re-validates anything.
+ *
+ * The YAML description (`hostconfig/cluster.yaml`, JSON Schema `hostconfig/cluster.schema.json`) has the
+ * same shape with optional fields; see the README for every field and its default.
+ */
+
+/** CPU architecture, in Kubernetes (`kubernetes.io/arch`) spelling. */
+export type Arch = 'amd64' | 'arm64';
+
+/** Hardware kind of a host. It fixes the architecture for `raspberry-pi` (arm64) and `n100` (amd64). */
+export type Hardware = 'raspberry-pi' | 'n100' | 'mini-pc' | 'nas' | 'vps';
+
+/** What a host does for the cluster. */
+export type HostRole =
+  | 'control-plane' // kubeadm control-plane node (etcd, apiserver, scheduler, controller-manager)
+  | 'worker' // kubeadm worker node
+  | 'load-balancer' // keepalived + HAProxy in front of the API servers
+  | 'nfs-server' // serves NFS shares for the StorageClasses
+  | 'tunnel-server'; // runs frps, reachable from the Internet
+
+/** Operating system image a provisioned host is installed from; it selects the cloud-init flavour. */
+export type HostOs = 'ubuntu-24.04';
+
+export interface Host {
+  readonly name: string;
+  /** IPv4 address (on the LAN unless `external`). */
+  readonly ip: string;
+  readonly arch: Arch;
+  readonly hardware: Hardware;
+  /** Sorted, unique. */
+  readonly roles: readonly HostRole[];
+  /** True when the host is outside the LAN (the VPS). @default false */
+  readonly external: boolean;
+  /** Network interface carrying `ip`. @default 'eth0' */
+  readonly interface: string;
+  /** Whether we generate cloud-init for this host. @default true, except for `nas` and `vps` hardware */
+  readonly provision: boolean;
+  /** @default 'ubuntu-24.04' */
+  readonly os: HostOs;
+  /** Derived: the host is a Kubernetes node (control-plane or worker). */
+  readonly isNode: boolean;
+  /** Extra node labels (Kubernetes nodes only). @default {} */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** A person who gets an account with SSH access on every provisioned host. */
+export interface HostUser {
+  readonly name: string;
+  /** Public keys (never private ones). @default [] */
+  readonly sshAuthorizedKeys: readonly string[];
+  /** cloud-init `ssh_import_id` references such as `gh:octocat`. @default [] */
+  readonly sshImportIds: readonly string[];
+  /** Passwordless sudo. @default true */
+  readonly sudo: boolean;
+}
+
+export interface LanModel {
+  /** e.g. 192.168.100.0/24 */
+  readonly cidr: string;
+  /** Prefix length of `cidr`, derived. */
+  readonly prefixLength: number;
+  readonly gateway: string;
+  /** @default [gateway] */
+  readonly dnsServers: readonly string[];
+  /** Search domains handed to hosts. @default [] */
+  readonly searchDomains: readonly string[];
+}
+
+export type KubeProxyMode = 'iptables' | 'ipvs' | 'nftables';
+
+export interface KubernetesModel {
+  /** Full version with leading v, e.g. v1.32.3. */
+  readonly version: string;
+  /** Derived `major.minor`, e.g. 1.32 (used for pkgs.k8s.io and PSA label versions). */
+  readonly minor: string;
+  /** @default 10.244.0.0/16 */
+  readonly podCidr: string;
+  /** @default 10.96.0.0/12 */
+  readonly serviceCidr: string;
+  /** @default cluster.local */
+  readonly dnsDomain: string;
+  /** @default iptables */
+  readonly kubeProxyMode: KubeProxyMode;
+  /** @default unix:///var/run/containerd/containerd.sock */
+  readonly criSocket: string;
+}
+
+/** A secret that lives on a host: an environment variable of the service, or a root-only file. */
+export interface HostEnvRef {
+  /** Environment variable name. */
+  readonly env: string;
+}
+
+export interface BalancerMember {
+  readonly host: Host;
+  /** VRRP priority (1-254, distinct). The highest is MASTER. */
+  readonly priority: number;
+}
+
+export interface ApiServerModel {
+  /** Virtual IP held by keepalived; the kubeadm `controlPlaneEndpoint`. */
+  readonly vip: string;
+  /** Port HAProxy listens on at the VIP. @default 6443 */
+  readonly port: number;
+  /** Port kube-apiserver binds on each control plane. @default 6443 */
+  readonly bindPort: number;
+  /** Extra SANs for the API server certificate (the VIP is added by kubeadm itself). @default [] */
+  readonly certSANs: readonly string[];
+  /** Sorted by priority, highest first. */
+  readonly balancers: readonly BalancerMember[];
+  /** keepalived VRRP virtual_router_id (1-255). @default 51 */
+  readonly virtualRouterId: number;
+  /**
+   * File on each balancer host holding the VRRP password (max 8 characters); keepalived includes it, so the
+   * password never appears in generated files. @default /etc/keepalived/vrrp-auth.conf
+   */
+  readonly vrrpAuthFile: string;
+  readonly stats: {
+    /** @default 8404 */
+    readonly port: number;
+    /** @default /stats */
+    readonly path: string;
+    /** Environment variable with the stats user name. @default HAPROXY_STATS_USER */
+    readonly userEnv: string;
+    /** Environment variable with the stats password. @default HAPROXY_STATS_PASSWORD */
+    readonly passwordEnv: string;
+  };
+  /** Derived: control-plane hosts in description order. The first one runs `kubeadm init`. */
+  readonly controlPlanes: readonly Host[];
+}
+
+export interface MetalLbPool {
+  /** Kubernetes object name of the IPAddressPool. */
+  readonly name: string;
+  /** CIDRs or `start-end` ranges, as written. */
+  readonly addresses: readonly string[];
+  /** @default true */
+  readonly autoAssign: boolean;
+  /** @default false */
+  readonly avoidBuggyIPs: boolean;
+}
+
+export interface MetalLbModel {
+  /** @default metallb-system */
+  readonly namespace: string;
+  readonly pools: readonly MetalLbPool[];
+}
+
+export type IngressControllerKind = 'ingress-nginx';
+
+export interface IngressModel {
+  /** @default ingress-nginx */
+  readonly controller: IngressControllerKind;
+  /** @default ingress-nginx */
+  readonly namespace: string;
+  /** IngressClass name. @default nginx */
+  readonly className: string;
+  /** LoadBalancer IP, inside a MetalLB pool. */
+  readonly loadBalancerIP: string;
+  /** Derived: name of the pool holding `loadBalancerIP`. */
+  readonly pool: string;
+  /** Controller replicas. @default 2 */
+  readonly replicas: number;
+  /** Make this IngressClass the cluster default. @default true */
+  readonly defaultClass: boolean;
+}
+
+export type AcmeIssuerKind = 'staging' | 'production';
+
+/** Reference to a key in an in-cluster Secret; the Secret itself is never generated. */
+export interface SecretKeyRef {
+  readonly name: string;
+  readonly key: string;
+}
+
+export type AcmeSolver =
+  | { readonly type: 'http01' }
+  | {
+      readonly type: 'dns01';
+      readonly provider: 'cloudflare';
+      /** Secret (in the cert-manager namespace) holding the API token. */
+      readonly apiTokenSecretRef: SecretKeyRef;
+      /** Limit this solver to these DNS zones. @default [] (all) */
+      readonly dnsZones: readonly string[];
+    };
+
+export interface AcmeModel {
+  readonly email: string;
+  /** Issuers to create; ClusterIssuer names are `letsencrypt-<kind>`. @default [staging, production] */
+  readonly issuers: readonly AcmeIssuerKind[];
+  /** @default {type: http01} */
+  readonly solver: AcmeSolver;
+}
+
+export interface ForwardedPort {
+  /** Proxy name (frpc `[[proxies]].name`). */
+  readonly name: string;
+  /** Port opened on the tunnel server. */
+  readonly remotePort: number;
+  /** Port on the ingress IP. */
+  readonly localPort: number;
+  /** @default tcp */
+  readonly protocol: 'tcp';
+}
+
+export interface TunnelModel {
+  /** @default frp */
+  readonly kind: 'frp';
+  readonly server: Host;
+  /** frps bindPort, the port frpc dials. @default 7000 */
+  readonly bindPort: number;
+  /** Namespace of the frpc Deployment. @default frpc */
+  readonly namespace: string;
+  /** Sorted by remotePort. */
+  readonly forwardedPorts: readonly ForwardedPort[];
+  /** Where the ports are forwarded to: the ingress IP. Derived. */
+  readonly targetIP: string;
+  /** PROXY protocol v2 on forwarded ports, and use-proxy-protocol on the ingress. @default false */
+  readonly proxyProtocol: boolean;
+  readonly token: {
+    /** In-cluster Secret read by frpc. @default {name: frp-token, key: token} */
+    readonly secret: SecretKeyRef;
+    /** File on the tunnel server read by frps (`auth.tokenSource`). @default /etc/frp/token */
+    readonly serverFile: string;
+  };
+  readonly dashboard: {
+    /** @default 7500 */
+    readonly port: number;
+    /** Address the dashboard binds on the tunnel server. @default 127.0.0.1 */
+    readonly addr: string;
+    /** @default FRPS_DASHBOARD_USER */
+    readonly userEnv: string;
+    /** @default FRPS_DASHBOARD_PASSWORD */
+    readonly passwordEnv: string;
+  };
+}
+
+export type ReclaimPolicy = 'Delete' | 'Retain';
+
+export interface StorageClassModel {
+  /** StorageClass name. */
+  readonly name: string;
+  /** Exported path on the NFS server. */
+  readonly share: string;
+  /** Optional csi-driver-nfs `subDir` template. */
+  readonly subDir?: string;
+  /** @default [nfsvers=4.1] */
+  readonly mountOptions: readonly string[];
+  /** @default Delete */
+  readonly reclaimPolicy: ReclaimPolicy;
+  /** @default false (exactly one class may be default) */
+  readonly default: boolean;
+  /** @default true */
+  readonly allowVolumeExpansion: boolean;
+}
+
+export interface NfsModel {
+  readonly server: Host;
+  readonly classes: readonly StorageClassModel[];
+  /** Deploy the snapshot sidecar (needs VolumeSnapshot CRDs). @default false */
+  readonly snapshots: boolean;
+}
+
+export type CniPlugin = 'flannel';
+export type NetworkPolicyEnforcer = 'kube-network-policies' | 'none';
+
+export interface CniModel {
+  /** @default flannel */
+  readonly plugin: CniPlugin;
+  /** Flannel backend. @default vxlan */
+  readonly backend: 'vxlan' | 'host-gw';
+  /** Who enforces NetworkPolicy next to the CNI. @default kube-network-policies */
+  readonly networkPolicyEnforcer: NetworkPolicyEnforcer;
+  /** kube-network-policies uses containerd NRI (hosts enable it); false adds `--disable-nri`. @default true */
+  readonly nri: boolean;
+  /** kube-network-policies `--fail-open`. @default false (fail closed: a crashed agent drops, not allows) */
+  readonly failOpen: boolean;
+}
+
+export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
+
+export interface PodSecurityDefaults {
+  /** Cluster-wide defaults (AdmissionConfiguration on the API server). */
+  readonly enforce: PodSecurityLevel; // @default baseline
+  readonly audit: PodSecurityLevel; // @default restricted
+  readonly warn: PodSecurityLevel; // @default restricted
+  /** Namespaces exempt from the cluster-wide defaults. @default [kube-system] */
+  readonly exemptNamespaces: readonly string[];
+}
+
+/** A namespace for the owner's own applications. */
+export interface AppNamespace {
+  readonly name: string;
+  /** @default restricted */
+  readonly podSecurity: PodSecurityLevel;
+  /** Pods here receive traffic from the ingress controller. @default true */
+  readonly allowIngressController: boolean;
+}
+
+export type AccessRole = 'admin' | 'viewer' | 'operator';
+
+export interface AccessGrant {
+  /** RBAC subject kind. */
+  readonly kind: 'User' | 'Group';
+  readonly name: string;
+  /** admin: cluster-admin; viewer: read-only cluster-wide without Secrets; operator: edit in `namespaces`. */
+  readonly role: AccessRole;
+  /** Only for `operator`. @default [] */
+  readonly namespaces: readonly string[];
+}
+
+export interface SecurityModel {
+  readonly podSecurity: PodSecurityDefaults;
+  /** Emit default-deny and computed allow NetworkPolicies. @default true */
+  readonly networkPolicies: boolean;
+}
+
+export interface OutputModel {
+  /** Also emit Flux Kustomizations, one per wave. @default false */
+  readonly flux: boolean;
+  /** Label value that marks every object we emit (`app.kubernetes.io/part-of`). @default the cluster name */
+  readonly partOf: string;
+}
+
+export interface ClusterModel {
+  readonly name: string;
+  readonly kubernetes: KubernetesModel;
+  readonly lan: LanModel;
+  /** In description order. */
+  readonly hosts: readonly Host[];
+  readonly users: readonly HostUser[];
+  readonly apiServer: ApiServerModel;
+  readonly cni: CniModel;
+  readonly metallb: MetalLbModel;
+  readonly ingress: IngressModel;
+  readonly acme?: AcmeModel;
+  readonly tunnel?: TunnelModel;
+  readonly storage?: NfsModel;
+  readonly security: SecurityModel;
+  readonly namespaces: readonly AppNamespace[];
+  readonly access: readonly AccessGrant[];
+  readonly output: OutputModel;
+}
