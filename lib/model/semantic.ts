@@ -56,11 +56,13 @@ function hostsWithRole(d: Description, role: HostRole): string[] {
 
 /** A host reference must name a host that carries the role. */
 function checkHostRef(d: Description, path: string, name: string, role: HostRole): Problem[] {
-  const host = d.hosts.find((h) => h.name === name);
-  const candidates = hostsWithRole(d, role);
-  const valid = candidates.length ? `hosts with role ${role}: ${candidates.join(', ')}` : `no host has role ${role} yet`;
-  if (!host) return [{ path, message: `${show(name)} is not a host in hosts[]; ${valid}` }];
-  if (!host.roles.includes(role)) return [{ path, message: `host ${show(name)} lacks role ${role}; add it to its roles, or pick one of the ${valid}` }];
+  const index = d.hosts.findIndex((h) => h.name === name);
+  const others = hostsWithRole(d, role).filter((n) => n !== name);
+  const alternatives = others.length ? `; hosts with role ${role}: ${others.join(', ')}` : '';
+  if (index < 0) return [{ path, message: `${show(name)} is not a host in hosts[]${alternatives || `; no host has role ${role}`}` }];
+  if (!d.hosts[index].roles.includes(role)) {
+    return [{ path, message: `host ${show(name)} lacks role ${role}; add it to hosts[${index}].roles${others.length ? ` or use one of: ${others.join(', ')}` : ''}` }];
+  }
   return [];
 }
 
@@ -140,7 +142,8 @@ function lanRules(d: Description): Problem[] {
   );
 
   const ingressIp = d.ingress.loadBalancerIP;
-  if (!pools.some((p) => rangeContainsIp(p.range, ingressIp))) {
+  const allPoolsParsed = pools.length === d.metallb.pools.reduce((n, p) => n + p.addresses.length, 0);
+  if (allPoolsParsed && !pools.some((p) => rangeContainsIp(p.range, ingressIp))) {
     problems.push({ path: 'ingress.loadBalancerIP', message: `${show(ingressIp)} is in no MetalLB pool (${pools.map((p) => p.text).join(', ') || 'none'}); pick an address from a pool` });
   }
 

@@ -1,0 +1,45 @@
+/**
+ * Checks that run on a complete render before anything is written. A check that finds problems fails the
+ * synth, so an invalid render never replaces a valid dist/.
+ */
+import type { ClusterModel } from '../model/types';
+import type { RenderedFile } from '../output/files';
+import type { Problem } from '../model/problems';
+
+/** A Kubernetes object as synthesized, with the chart it came from. */
+export interface K8sObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name?: string; readonly namespace?: string; readonly [key: string]: unknown };
+  readonly [key: string]: unknown;
+}
+
+export interface CheckContext {
+  readonly model: ClusterModel;
+  /** Every Kubernetes object we emit. */
+  readonly objects: readonly K8sObject[];
+  /** Every file that would be written (manifests, host files, docs). */
+  readonly files: readonly RenderedFile[];
+}
+
+export interface OutputCheck {
+  /** Short name, listed in the generated docs as a check that held. */
+  readonly name: string;
+  /** What the check guarantees, one sentence. */
+  readonly description: string;
+  run(context: CheckContext): Problem[];
+}
+
+/** Thrown when output checks fail; carries every problem. */
+export class OutputCheckError extends Error {
+  constructor(readonly problems: readonly Problem[]) {
+    super(`${problems.length} problem(s) in the rendered output`);
+    this.name = 'OutputCheckError';
+  }
+}
+
+/** `Kind namespace/name` for error messages. */
+export function objectRef(object: K8sObject): string {
+  const ns = object.metadata.namespace ? `${object.metadata.namespace}/` : '';
+  return `${object.kind} ${ns}${object.metadata.name ?? '(unnamed)'}`;
+}

@@ -1,0 +1,60 @@
+/**
+ * The whole render: model → Kubernetes objects, host files and docs, checked before anything is written.
+ * Pure: returns the files; the CLI hands them to the writer.
+ */
+import type { App } from 'cdk8s';
+import { buildClusterApp } from './app/cluster-app';
+import { OUTPUT_CHECKS } from './checks';
+import { OutputCheckError, type K8sObject, type OutputCheck } from './checks/types';
+import { hostInstructions, renderHostFiles } from './hosts';
+import type { ClusterModel } from './model/types';
+import type { RenderedFile } from './output/files';
+import { layoutManifests } from './output/manifests';
+import { renderDistReadme, type ReadmeSection } from './output/readme';
+
+export interface RenderResult {
+  /** Every file for dist/, sorted by path. */
+  readonly files: readonly RenderedFile[];
+  readonly objects: readonly K8sObject[];
+  /** Things the user should know (printed by the CLI, also in dist/README.md). */
+  readonly warnings: readonly string[];
+  /** Names of the output checks that held. */
+  readonly checks: readonly string[];
+}
+
+export interface RenderOptions {
+  /** Checks to run before returning. @default OUTPUT_CHECKS */
+  readonly checks?: readonly OutputCheck[];
+}
+
+/** Synthesizes every chart of the app into plain objects, in chart order then object order. */
+export function synthObjects(app: App): K8sObject[] {
+  return app.charts.flatMap((chart) => chart.toJson() as K8sObject[]);
+}
+
+export function collectWarnings(model: ClusterModel): string[] {
+  const warnings: string[] = [];
+  if (model.ingress.controller === 'ingress-nginx') {
+    warnings.push(
+      'ingress-nginx is retired upstream (best-effort maintenance ended March 2026; v1.15.1 is the last release): it gets no security fixes. Plan a move to a maintained controller; your Ingress objects stay as they are.',
+    );
+  }
+  return warnings;
+}
+
+export function renderCluster(model: ClusterModel, options: RenderOptions = {}): RenderResult {
+  const objects = synthObjects(buildClusterApp(model));
+  const warnings = collectWarnings(model);
+  const body: RenderedFile[] = [...layoutManifests(objects), ...renderHostFiles(model)];
+  const sections: ReadmeSection[] = [
+    ...(warnings.length ? [{ title: 'Warnings', body: warnings.map((w) => `- ${w}`).join('\n') }] : []),
+    { title: 'Hosts', body: hostInstructions(model) },
+  ];
+  const files = [...body, { path: 'README.md', content: renderDistReadme(model, body, sections) }].sort((a, b) =>
+    a.path.localeCompare(b.path),
+  );
+  const checks = options.checks ?? OUTPUT_CHECKS;
+  const problems = checks.flatMap((check) => check.run({ model, objects, files }));
+  if (problems.length) throw new OutputCheckError(problems);
+  return { files, objects, warnings, checks: checks.map((c) => c.name) };
+}
