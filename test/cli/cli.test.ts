@@ -1,0 +1,143 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, runCli } from '../../lib/cli';
+import { writeOutput } from '../../lib/output/writer';
+
+/** Every file below `dir` with its bytes, for byte-for-byte comparison of whole trees. */
+function snapshotTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const full = join(d, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else out[relative(dir, full)] = `${(statSync(full).mode & 0o777).toString(8)} ${readFileSync(full).toString('base64')}`;
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function run(argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), now: () => 0 });
+  return { code, out, err };
+}
+
+let work: string;
+beforeEach(() => {
+  work = mkdtempSync(join(tmpdir(), 'cli-'));
+});
+afterEach(() => rmSync(work, { recursive: true, force: true }));
+
+describe('synth', () => {
+  it('renders the reference cluster and prints a summary', () => {
+    const out = join(work, 'dist');
+    const result = run(['synth', '--config', 'hostconfig/cluster.yaml', '--out', out]);
+    expect(result.err.filter((l) => !l.startsWith('warning:'))).toEqual([]);
+    expect(result.code).toBe(EXIT_OK);
+    expect(result.out.join('\n')).toMatch(/^wrote \d+ files to .*: \d+ Kubernetes objects in \d+ manifest files, files for \d+ hosts, README.md/);
+    const files = Object.keys(snapshotTree(out));
+    expect(files).toContain('README.md');
+    // kubectl apply -f dist reads only the top level: only numbered manifests may be YAML/JSON there
+    for (const top of readdirSync(out).filter((f) => /\.(ya?ml|json)$/.test(f))) expect(top).toMatch(/^\d\d-[a-z0-9-]+\.ya?ml$/);
+    expect(files.some((f) => f.startsWith('hosts/n100-001/'))).toBe(true);
+  });
+
+  it('warns that ingress-nginx is retired', () => {
+    const result = run(['synth', '--out', join(work, 'dist')]);
+    expect(result.err.join('\n')).toMatch(/^warning: ingress-nginx is retired upstream/m);
+  });
+
+  it('is deterministic: two renders are byte-identical', () => {
+    expect(run(['synth', '--out', join(work, 'a')]).code).toBe(EXIT_OK);
+    expect(run(['synth', '--out', join(work, 'b')]).code).toBe(EXIT_OK);
+    expect(snapshotTree(join(work, 'b'))).toEqual(snapshotTree(join(work, 'a')));
+  });
+
+  it('replaces a previous output completely, leaving no stale files', () => {
+    const out = join(work, 'dist');
+    mkdirSync(join(out, 'hosts', 'gone'), { recursive: true });
+    writeFileSync(join(out, '99-stale.yaml'), 'kind: Stale\n');
+    expect(run(['synth', '--out', out]).code).toBe(EXIT_OK);
+    expect(readdirSync(out)).not.toContain('99-stale.yaml');
+    expect(readdirSync(join(out, 'hosts'))).not.toContain('gone');
+    expect(readdirSync(work).filter((f) => f.startsWith('.'))).toEqual([]); // no staging leftovers
+  });
+
+  it('rejects an invalid description with one line per problem and leaves dist/ byte-identical', () => {
+    const out = join(work, 'dist');
+    expect(run(['synth', '--out', out]).code).toBe(EXIT_OK);
+    const before = snapshotTree(out);
+    const result = run(['synth', '--config', 'test/fixtures/invalid/vip-is-host-ip.yaml', '--out', out]);
+    expect(result.code).toBe(EXIT_INVALID);
+    expect(result.err[0]).toBe('test/fixtures/invalid/vip-is-host-ip.yaml: 1 problem(s); nothing was written');
+    expect(result.err[1]).toMatch(/^apiServer\.vip: "192\.168\.1\.11" is the IP of host cp-1/);
+    expect(snapshotTree(out)).toEqual(before);
+  });
+
+  it('reports a missing description file as a problem, not a crash', () => {
+    const result = run(['synth', '--config', join(work, 'nope.yaml'), '--out', join(work, 'dist')]);
+    expect(result.code).toBe(EXIT_INVALID);
+    expect(result.err[1]).toBe('(file): cannot read: ENOENT');
+  });
+});
+
+describe('validate', () => {
+  it('checks a description without writing anything', () => {
+    const result = run(['validate', '--config', 'test/fixtures/valid/all-arm64.yaml']);
+    expect(result.code).toBe(EXIT_OK);
+    expect(result.out[0]).toMatch(/^test\/fixtures\/valid\/all-arm64\.yaml: valid \(7 hosts, \d+ Kubernetes objects/);
+  });
+
+  it('fails on an invalid description', () => {
+    expect(run(['validate', '--config', 'test/fixtures/invalid/pools-overlap.yaml']).code).toBe(EXIT_INVALID);
+  });
+});
+
+describe('usage errors', () => {
+  it.each([[[]], [['deploy']], [['synth', '--bogus']], [['synth', '--config']]])('%j exits 2 with usage', (argv) => {
+    const result = run(argv);
+    expect(result.code).toBe(EXIT_USAGE);
+    expect(result.err.join('\n')).toContain('usage: main.ts synth');
+  });
+});
+
+describe('writer', () => {
+  it('keeps the previous output when a write fails midway', () => {
+    const out = join(work, 'dist');
+    writeOutput(out, [{ path: 'a.yaml', content: 'a: 1\n' }]);
+    const before = snapshotTree(out);
+    expect(() => writeOutput(out, [{ path: 'b.yaml', content: 'b\n' }, { path: '../escape.yaml', content: 'x' }])).toThrow(/outside the output directory/);
+    expect(snapshotTree(out)).toEqual(before);
+    expect(readdirSync(work)).toEqual(['dist']);
+  });
+
+  it('writes file modes', () => {
+    const out = join(work, 'dist');
+    writeOutput(out, [{ path: 'hosts/x/check.sh', content: '#!/bin/sh\n', mode: 0o755 }]);
+    expect(statSync(join(out, 'hosts/x/check.sh')).mode & 0o777).toBe(0o755);
+  });
+});
+
+describe('the real command line (npm run synth)', () => {
+  it('exits 1 without a stack trace and leaves dist/ alone', () => {
+    const out = join(work, 'dist');
+    cpSync('test/fixtures/valid/minimal.yaml', join(work, 'minimal.yaml'));
+    execFileSync('npx', ['tsx', 'main.ts', 'synth', '--config', join(work, 'minimal.yaml'), '--out', out], { stdio: 'pipe' });
+    const before = snapshotTree(out);
+    const proc = spawnSync('npx', ['tsx', 'main.ts', 'synth', '--config', 'test/fixtures/invalid/unknown-field.yaml', '--out', out], { encoding: 'utf8' });
+    expect(proc.status).toBe(1);
+    expect(proc.stderr).toContain('hosts[0].ipp: unknown field');
+    expect(proc.stderr).not.toMatch(/^\s+at /m);
+    expect(snapshotTree(out)).toEqual(before);
+  });
+
+  it('exits 2 on a usage error', () => {
+    const proc = spawnSync('npx', ['tsx', 'main.ts', 'synth', '--nope'], { encoding: 'utf8' });
+    expect(proc.status).toBe(2);
+  });
+});
