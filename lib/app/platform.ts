@@ -1,10 +1,217 @@
 /**
  * In-cluster platform components (CNI, MetalLB pools, ingress controller, cert-manager issuers, frpc,
- * NFS CSI), composed from the model. Each component is a construct with typed props in lib/components/.
+ * NFS CSI), composed from the model: one Chart per component. This is the only place that maps the
+ * model to component props; the constructs in lib/components/ never see the model.
  */
-import type { App } from 'cdk8s';
+import { Chart, type App } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  AcmeEnvironment,
+  AcmeSolver,
+  CERT_MANAGER_CLUSTER_RESOURCE_NAMESPACE,
+  Flannel,
+  FlannelBackend,
+  Frpc,
+  IngressNginx,
+  KubeNetworkPolicies,
+  LetsEncryptIssuers,
+  MetalLbL2Pools,
+  NfsCsiDriver,
+  NfsStorageClass,
+  ReclaimPolicy,
+  type ICniProvider,
+  type IIngressController,
+  type INetworkPolicyEnforcer,
+} from '../components';
 import type { ClusterModel } from '../model/types';
+import type { ReadmeSection } from '../output/readme';
+import { PREREQUISITE_MANIFESTS, VERSIONS } from '../versions';
 
-export function addPlatform(_app: App, _model: ClusterModel): void {
-  // filled in by the components work (issue 4)
+/** Chart ids, stable: they are part of the synthesized file names and object paths. */
+export const PLATFORM_CHARTS = {
+  cni: 'cni',
+  metallb: 'metallb',
+  ingress: 'ingress',
+  certManager: 'cert-manager',
+  frpc: 'frpc',
+  nfsCsi: 'nfs-csi',
+} as const;
+
+/** What the platform built, for later layers (security) that need namespaces, labels and ports. */
+export interface Platform {
+  readonly cni: ICniProvider;
+  readonly networkPolicyEnforcer?: INetworkPolicyEnforcer;
+  readonly metallb: MetalLbL2Pools;
+  readonly ingress: IIngressController;
+  readonly issuers?: LetsEncryptIssuers;
+  readonly frpc?: Frpc;
+  readonly nfsCsi?: NfsCsiDriver;
+}
+
+export function addPlatform(app: App, model: ClusterModel): Platform {
+  const cniChart = new Chart(app, PLATFORM_CHARTS.cni);
+  const cni = addCni(cniChart, model);
+  const networkPolicyEnforcer =
+    model.cni.networkPolicyEnforcer === 'kube-network-policies'
+      ? new KubeNetworkPolicies(cniChart, 'KubeNetworkPolicies', { nri: model.cni.nri, failOpen: model.cni.failOpen })
+      : undefined;
+
+  const metallb = new MetalLbL2Pools(new Chart(app, PLATFORM_CHARTS.metallb), 'Pools', {
+    namespace: model.metallb.namespace,
+    pools: model.metallb.pools.map((p) => ({ name: p.name, addresses: p.addresses, autoAssign: p.autoAssign, avoidBuggyIPs: p.avoidBuggyIPs })),
+  });
+
+  const ingress = addIngress(new Chart(app, PLATFORM_CHARTS.ingress), model);
+
+  const acme = model.acme;
+  const issuers =
+    acme &&
+    new LetsEncryptIssuers(new Chart(app, PLATFORM_CHARTS.certManager), 'LetsEncrypt', {
+      email: acme.email,
+      environments: acme.issuers.map((kind) => (kind === 'staging' ? AcmeEnvironment.STAGING : AcmeEnvironment.PRODUCTION)),
+      solvers: [
+        acme.solver.type === 'dns01'
+          ? AcmeSolver.dns01Cloudflare({ apiTokenSecretRef: acme.solver.apiTokenSecretRef, dnsZones: acme.solver.dnsZones })
+          : AcmeSolver.http01Ingress({ ingressClassName: ingress.className }),
+      ],
+    });
+
+  const tunnel = model.tunnel;
+  const frpc =
+    tunnel &&
+    new Frpc(new Chart(app, PLATFORM_CHARTS.frpc), 'Frpc', {
+      namespace: tunnel.namespace,
+      serverAddr: tunnel.server.ip,
+      serverPort: tunnel.bindPort,
+      localIP: tunnel.targetIP,
+      proxies: tunnel.forwardedPorts.map((p) => ({ name: p.name, localPort: p.localPort, remotePort: p.remotePort })),
+      proxyProtocol: tunnel.proxyProtocol,
+      tokenSecretRef: tunnel.token.secret,
+    });
+
+  const storage = model.storage;
+  let nfsCsi: NfsCsiDriver | undefined;
+  if (storage) {
+    const chart = new Chart(app, PLATFORM_CHARTS.nfsCsi);
+    nfsCsi = new NfsCsiDriver(chart, 'Driver', { snapshots: storage.snapshots });
+    const classes = new Construct(chart, 'StorageClasses');
+    for (const c of storage.classes) {
+      new NfsStorageClass(classes, c.name, {
+        name: c.name,
+        server: storage.server.ip,
+        share: c.share,
+        subDir: c.subDir,
+        mountOptions: c.mountOptions,
+        reclaimPolicy: c.reclaimPolicy === 'Retain' ? ReclaimPolicy.RETAIN : ReclaimPolicy.DELETE,
+        allowVolumeExpansion: c.allowVolumeExpansion,
+        defaultClass: c.default,
+      });
+    }
+  }
+
+  return { cni, networkPolicyEnforcer, metallb, ingress, issuers, frpc, nfsCsi };
+}
+
+function addCni(chart: Chart, model: ClusterModel): ICniProvider {
+  switch (model.cni.plugin) {
+    case 'flannel':
+      return new Flannel(chart, 'Flannel', {
+        podCidr: model.kubernetes.podCidr,
+        backend: model.cni.backend === 'host-gw' ? FlannelBackend.HOST_GW : FlannelBackend.VXLAN,
+        // Masquerade with the same netfilter flavour as kube-proxy.
+        enableNFTables: model.kubernetes.kubeProxyMode === 'nftables',
+      });
+    default:
+      return unsupported('cni.plugin', model.cni.plugin);
+  }
+}
+
+function addIngress(chart: Chart, model: ClusterModel): IIngressController {
+  switch (model.ingress.controller) {
+    case 'ingress-nginx':
+      return new IngressNginx(chart, 'IngressNginx', {
+        namespace: model.ingress.namespace,
+        className: model.ingress.className,
+        defaultClass: model.ingress.defaultClass,
+        replicas: model.ingress.replicas,
+        loadBalancerIP: model.ingress.loadBalancerIP,
+        proxyProtocol: model.tunnel?.proxyProtocol ?? false,
+      });
+    default:
+      return unsupported('ingress.controller', model.ingress.controller);
+  }
+}
+
+function unsupported(field: string, value: never): never {
+  throw new Error(`${field}: ${JSON.stringify(value)} has no component`);
+}
+
+/**
+ * dist/README.md sections for the platform: prerequisites to install before `kubectl apply -f dist`, and
+ * the Secrets the user creates (we only reference them).
+ */
+export function platformReadmeSections(model: ClusterModel): ReadmeSection[] {
+  const metallbCrds = ['ipaddresspools.metallb.io', 'l2advertisements.metallb.io'];
+  const prerequisites = [
+    `Install these before applying \`dist/\`: our MetalLB pools${model.acme ? ' and cert-manager ClusterIssuers' : ''} are custom resources whose CRDs and validating webhooks come from the upstream manifests.`,
+    '',
+    `1. MetalLB ${VERSIONS.metallb} (native manifest, Layer 2):`,
+    '',
+    '   ```sh',
+    `   kubectl apply -f ${PREREQUISITE_MANIFESTS.metallb}`,
+    `   kubectl wait --for=condition=Established --timeout=120s ${metallbCrds.map((c) => `crd/${c}`).join(' ')}`,
+    `   kubectl -n ${model.metallb.namespace} rollout status deployment/controller --timeout=300s`,
+    `   kubectl -n ${model.metallb.namespace} rollout status daemonset/speaker --timeout=300s`,
+    '   ```',
+  ];
+  if (model.acme) {
+    prerequisites.push(
+      '',
+      `2. cert-manager ${VERSIONS.certManager} (static manifest):`,
+      '',
+      '   ```sh',
+      `   kubectl apply -f ${PREREQUISITE_MANIFESTS.certManager}`,
+      '   kubectl wait --for=condition=Established --timeout=120s crd/clusterissuers.cert-manager.io crd/certificates.cert-manager.io',
+      `   kubectl -n ${CERT_MANAGER_CLUSTER_RESOURCE_NAMESPACE} rollout status deployment/cert-manager-webhook --timeout=300s`,
+      '   ```',
+    );
+  }
+  prerequisites.push('', 'Then apply `dist/` (namespaces first: `kubectl apply -f dist` does that by file order).');
+
+  const secrets: string[] = [];
+  if (model.tunnel) {
+    const { secret, serverFile } = model.tunnel.token;
+    secrets.push(
+      `- **frp token** (frpc in namespace \`${model.tunnel.namespace}\`; the same value in \`${serverFile}\` on \`${model.tunnel.server.name}\` for frps). One line, no trailing newline: it is also the password of the frpc admin API.`,
+      '',
+      '  ```sh',
+      '  openssl rand -hex 32 | tr -d "\\n" > frp-token',
+      `  kubectl -n ${model.tunnel.namespace} create secret generic ${secret.name} --from-file=${secret.key}=frp-token`,
+      '  ```',
+    );
+  }
+  if (model.acme?.solver.type === 'dns01') {
+    const ref = model.acme.solver.apiTokenSecretRef;
+    secrets.push(
+      ...(secrets.length ? [''] : []),
+      `- **Cloudflare API token** for DNS-01 (permission Zone:DNS:Edit), in cert-manager's namespace \`${CERT_MANAGER_CLUSTER_RESOURCE_NAMESPACE}\`:`,
+      '',
+      '  ```sh',
+      `  kubectl -n ${CERT_MANAGER_CLUSTER_RESOURCE_NAMESPACE} create secret generic ${ref.name} --from-file=${ref.key}=cloudflare-api-token`,
+      '  ```',
+    );
+  }
+
+  const sections: ReadmeSection[] = [{ title: 'Prerequisites', body: prerequisites.join('\n') }];
+  if (secrets.length) {
+    sections.push({
+      title: 'Secrets to create',
+      body: [
+        'The manifests reference these Secrets and never contain them. Create them once the namespaces exist (`kubectl apply -f dist/00-namespaces.yaml`); the pods that need them wait until then.',
+        '',
+        ...secrets,
+      ].join('\n'),
+    });
+  }
+  return sections;
 }

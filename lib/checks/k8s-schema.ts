@@ -1,0 +1,34 @@
+/**
+ * Output checks over the files a synth would write, so an invalid render never replaces a valid dist/:
+ * every Kubernetes object as written (parsed back from the wave files) against the Kubernetes API schemas,
+ * strictly, and against the API versions the model's Kubernetes minor serves; custom resources against the
+ * CRDs in the output (more with {@link k8sSchemaCheckWith}); the object hygiene rules (common labels,
+ * sync-wave annotation, no status, no nulls, namespaces); and the format of every other file.
+ */
+import { SCHEMA_SOURCE, validateRenderedFiles, type HostFileCheck } from '../validate';
+import type { OutputCheck } from './types';
+
+export interface K8sSchemaCheckOptions {
+  /** Directory of CRDs to validate custom resources against (e.g. `../shared/crds`). */
+  readonly crdsDir?: string;
+  /** Extra checks for files under hosts/. */
+  readonly hostFileCheck?: HostFileCheck;
+}
+
+/** The schema check, with CRDs from a directory and extra host-file checks. */
+export function k8sSchemaCheckWith(options: K8sSchemaCheckOptions = {}): OutputCheck {
+  return {
+    name: 'kubernetes-schema',
+    description: `Every Kubernetes object validates strictly (unknown fields included) against the Kubernetes ${SCHEMA_SOURCE.kubernetes} API schemas (${SCHEMA_SOURCE.package} ${SCHEMA_SOURCE.version}), uses an API version the cluster's Kubernetes serves, carries the common labels and its sync-wave, and every YAML, TOML and JSON file parses.`,
+    run: ({ model, files }) =>
+      validateRenderedFiles(files, {
+        kubernetesMinor: model.kubernetes.minor,
+        partOf: model.output.partOf,
+        crdsDir: options.crdsDir,
+        hostFileCheck: options.hostFileCheck,
+      }).map(({ path, message }) => ({ path, message })),
+  };
+}
+
+/** The schema check as run by every synth (CRDs only from the output itself). */
+export const k8sSchemaCheck: OutputCheck = k8sSchemaCheckWith();

@@ -1,0 +1,25 @@
+/**
+ * The boundary every CNI construct implements, so the platform (and the security layer) can treat
+ * Flannel, and later Calico or Cilium, alike.
+ */
+import type { IConstruct } from 'constructs';
+
+export interface ICniProvider extends IConstruct {
+  /** Short plugin name, e.g. `flannel`. */
+  readonly pluginName: string;
+  /** Namespace the CNI agents run in (needs Pod Security `privileged`). */
+  readonly namespace: string;
+  /** Pod network; equals kubeadm `networking.podSubnet`. */
+  readonly podCidr: string;
+  /** True when the CNI itself enforces NetworkPolicy (Flannel does not). */
+  readonly enforcesNetworkPolicy: boolean;
+}
+
+/** A NetworkPolicy enforcer that runs next to a CNI that does not enforce policies itself. */
+export interface INetworkPolicyEnforcer extends IConstruct {
+  readonly enforcerName: string;
+  /** Namespace the agents run in (needs Pod Security `privileged`). */
+  readonly namespace: string;
+  /** Whether traffic is allowed when the agent is down. */
+  readonly failOpen: boolean;
+}

@@ -1,0 +1,3 @@
+export * from './cni-provider';
+export * from './flannel';
+export * from './kube-network-policies';

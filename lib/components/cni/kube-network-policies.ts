@@ -1,0 +1,119 @@
+/**
+ * kube-network-policies (SIG Network, v1.1.x): enforces Kubernetes NetworkPolicy next to a CNI that does
+ * not (Flannel). The objects of upstream `install.yaml`, with the NRI and fail-open behaviour from props.
+ */
+import { k8s } from 'cdk8s-plus-30';
+import { Construct } from 'constructs';
+import { IMAGES, imageRef } from '../../versions';
+import { fieldEnv, LINUX_NODE_SELECTOR, podSecurity, resources, TOLERATE_ALL_NO_SCHEDULE } from '../private/pod';
+import { clusterRoleFor, rule } from '../private/rbac';
+import { checkDnsLabel, checkInteger, throwIfProblems } from '../private/validation';
+import type { INetworkPolicyEnforcer } from './cni-provider';
+
+export interface KubeNetworkPoliciesProps {
+  /**
+   * Namespace of the DaemonSet and ServiceAccount. Not created here; it must allow Pod Security `privileged`.
+   * @default KUBE_NETWORK_POLICIES_DEFAULT_NAMESPACE ('kube-system', as upstream)
+   */
+  readonly namespace?: string;
+  /**
+   * Hook into containerd through NRI (hostPath /var/run/nri). containerd 2.x enables NRI by default,
+   * 1.7 does not: the hosts must agree. `false` runs the agent with `--disable-nri`.
+   * @default KUBE_NETWORK_POLICIES_DEFAULT_NRI (true)
+   */
+  readonly nri?: boolean;
+  /**
+   * `--fail-open`: let traffic through when the agent cannot evaluate it. Upstream's binary default is
+   * true; we default to failing closed, which is what a policy promises.
+   * @default KUBE_NETWORK_POLICIES_DEFAULT_FAIL_OPEN (false)
+   */
+  readonly failOpen?: boolean;
+  /**
+   * `--nfqueue-id` the agent uses for packets awaiting a verdict.
+   * @default KUBE_NETWORK_POLICIES_DEFAULT_NFQUEUE_ID (98)
+   */
+  readonly nfqueueId?: number;
+}
+
+export const KUBE_NETWORK_POLICIES_DEFAULT_NAMESPACE = 'kube-system';
+export const KUBE_NETWORK_POLICIES_DEFAULT_NRI = true;
+export const KUBE_NETWORK_POLICIES_DEFAULT_FAIL_OPEN = false;
+export const KUBE_NETWORK_POLICIES_DEFAULT_NFQUEUE_ID = 98;
+
+/** Name of every object (ServiceAccount, ClusterRole, binding, DaemonSet), as upstream. */
+export const KUBE_NETWORK_POLICIES_NAME = 'kube-network-policies';
+
+export class KubeNetworkPolicies extends Construct implements INetworkPolicyEnforcer {
+  readonly enforcerName = KUBE_NETWORK_POLICIES_NAME;
+  readonly namespace: string;
+  readonly nri: boolean;
+  readonly failOpen: boolean;
+  readonly podLabels: Readonly<Record<string, string>> = {
+    app: KUBE_NETWORK_POLICIES_NAME,
+    'k8s-app': KUBE_NETWORK_POLICIES_NAME,
+    tier: 'node',
+  };
+
+  constructor(scope: Construct, id: string, props: KubeNetworkPoliciesProps = {}) {
+    super(scope, id);
+    this.namespace = props.namespace ?? KUBE_NETWORK_POLICIES_DEFAULT_NAMESPACE;
+    this.nri = props.nri ?? KUBE_NETWORK_POLICIES_DEFAULT_NRI;
+    this.failOpen = props.failOpen ?? KUBE_NETWORK_POLICIES_DEFAULT_FAIL_OPEN;
+    const nfqueueId = props.nfqueueId ?? KUBE_NETWORK_POLICIES_DEFAULT_NFQUEUE_ID;
+    throwIfProblems('KubeNetworkPolicies', [checkDnsLabel('namespace', this.namespace), checkInteger('nfqueueId', nfqueueId, 0, 65535)]);
+
+    const name = KUBE_NETWORK_POLICIES_NAME;
+    const namespace = this.namespace;
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name, namespace } });
+    clusterRoleFor(this, 'Agent', {
+      name,
+      subject: { name, namespace },
+      rules: [rule([''], ['pods', 'namespaces'], ['list', 'watch']), rule(['networking.k8s.io'], ['networkpolicies'], ['list', 'watch'])],
+    });
+
+    const args = [
+      '/bin/netpol',
+      '--hostname-override=$(MY_NODE_NAME)',
+      '--v=2',
+      `--nfqueue-id=${nfqueueId}`,
+      `--fail-open=${this.failOpen}`,
+      ...(this.nri ? [] : ['--disable-nri']),
+    ];
+    const nriMount: k8s.VolumeMount[] = this.nri ? [{ name: 'nri-plugin', mountPath: '/var/run/nri' }] : [];
+    const nriVolume: k8s.Volume[] = this.nri ? [{ name: 'nri-plugin', hostPath: { path: '/var/run/nri' } }] : [];
+
+    new k8s.KubeDaemonSet(this, 'DaemonSet', {
+      metadata: { name, namespace, labels: { ...this.podLabels } },
+      spec: {
+        selector: { matchLabels: { app: name } },
+        template: {
+          metadata: { labels: { ...this.podLabels } },
+          spec: {
+            hostNetwork: true,
+            nodeSelector: { ...LINUX_NODE_SELECTOR },
+            priorityClassName: 'system-node-critical',
+            tolerations: [...TOLERATE_ALL_NO_SCHEDULE],
+            serviceAccountName: name,
+            // The agent watches Pods, Namespaces and NetworkPolicies.
+            automountServiceAccountToken: true,
+            securityContext: podSecurity(),
+            containers: [
+              {
+                name,
+                image: imageRef(IMAGES.kubeNetworkPolicies),
+                args,
+                env: [fieldEnv('MY_NODE_NAME', 'spec.nodeName')],
+                resources: resources('100m', '50Mi'),
+                // Privileged as upstream: it enters every pod network namespace (/var/run/netns) and owns the
+                // nftables/nfqueue rules of the host.
+                securityContext: { privileged: true, capabilities: { add: ['NET_ADMIN'] }, readOnlyRootFilesystem: true },
+                volumeMounts: [...nriMount, { name: 'netns', mountPath: '/var/run/netns', mountPropagation: 'HostToContainer' }],
+              },
+            ],
+            volumes: [...nriVolume, { name: 'netns', hostPath: { path: '/var/run/netns' } }],
+          },
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * frpc (frp v0.70.x) inside the cluster: dials frps on the tunnel server and forwards public ports to the
+ * ingress LoadBalancer IP. The token Secret is referenced, never emitted; the user creates it.
+ */
+import { k8s } from 'cdk8s-plus-30';
+import { Construct } from 'constructs';
+import { IMAGES, imageRef } from '../../versions';
+import { contentHash } from '../private/hash';
+import { containerSecurity, intOrString, LINUX_NODE_SELECTOR, podSecurity, resources } from '../private/pod';
+import { checkDnsLabel, checkDnsSubdomain, checkIpv4, checkPort, checkUnique, problem, throwIfProblems } from '../private/validation';
+import type { SecretKeyRef } from '../secret-ref';
+import { type FrpcTcpProxy, renderFrpcToml } from './frpc-config';
+
+export interface FrpcProps {
+  /** frps address (IP or DNS name) frpc dials. */
+  readonly serverAddr: string;
+  /**
+   * frps `bindPort`.
+   * @default FRPC_DEFAULT_SERVER_PORT (7000)
+   */
+  readonly serverPort?: number;
+  /** Address every proxy forwards to: the ingress LoadBalancer IP. */
+  readonly localIP: string;
+  /** One TCP proxy per forwarded port. */
+  readonly proxies: readonly FrpcTcpProxy[];
+  /**
+   * Send a PROXY protocol v2 header on every forwarded connection (`transport.proxyProtocolVersion`), so
+   * the ingress sees client IPs. The ingress must then expect it (ingress-nginx `use-proxy-protocol`).
+   * @default FRPC_DEFAULT_PROXY_PROTOCOL (false)
+   */
+  readonly proxyProtocol?: boolean;
+  /**
+   * Secret (in `namespace`) and key holding the frp token; mounted as a file (`auth.tokenSource`).
+   * @default FRPC_DEFAULT_TOKEN_SECRET ({ name: 'frp-token', key: 'token' })
+   */
+  readonly tokenSecretRef?: SecretKeyRef;
+  /**
+   * Namespace of the Deployment. Not created here; Pod Security `restricted` admits the pod.
+   * @default FRPC_DEFAULT_NAMESPACE ('frpc')
+   */
+  readonly namespace?: string;
+  /**
+   * Port of the frpc admin web server (0.0.0.0, for the kubelet probes on `/healthz`).
+   * @default FRPC_DEFAULT_WEB_SERVER_PORT (7400)
+   */
+  readonly webServerPort?: number;
+  /**
+   * Protect the admin API (listening on the pod IP) with basic auth: empty user, the frp token as
+   * password, injected through frp's `{{ .Envs.X }}` templating. The token must then be a single line
+   * without `"` or `\`. `/healthz` needs no auth, so the probes keep working.
+   * @default FRPC_DEFAULT_WEB_SERVER_AUTH (true)
+   */
+  readonly webServerAuth?: boolean;
+}
+
+export const FRPC_DEFAULT_SERVER_PORT = 7000;
+export const FRPC_DEFAULT_PROXY_PROTOCOL = false;
+export const FRPC_DEFAULT_TOKEN_SECRET: SecretKeyRef = { name: 'frp-token', key: 'token' };
+export const FRPC_DEFAULT_NAMESPACE = 'frpc';
+export const FRPC_DEFAULT_WEB_SERVER_PORT = 7400;
+export const FRPC_DEFAULT_WEB_SERVER_AUTH = true;
+
+/** frpc runs as this non-root user and group (the image has no USER). */
+export const FRPC_UID = 65532;
+export const FRPC_NAMES = { deployment: 'frpc', serviceAccount: 'frpc', configMap: 'frpc-config' } as const;
+export const FRPC_CONFIG_PATH = '/etc/frp/frpc.toml';
+export const FRPC_TOKEN_PATH = '/etc/frp-secret/token';
+/** Environment variable carrying the admin API password. */
+export const FRPC_WEB_PASSWORD_ENV = 'FRPC_WEB_PASSWORD';
+
+export class Frpc extends Construct {
+  readonly namespace: string;
+  /** The rendered frpc.toml. */
+  readonly config: string;
+  readonly podLabels: Readonly<Record<string, string>> = { 'app.kubernetes.io/name': 'frpc' };
+  readonly serverAddr: string;
+  readonly serverPort: number;
+
+  constructor(scope: Construct, id: string, props: FrpcProps) {
+    super(scope, id);
+    this.namespace = props.namespace ?? FRPC_DEFAULT_NAMESPACE;
+    this.serverAddr = props.serverAddr;
+    this.serverPort = props.serverPort ?? FRPC_DEFAULT_SERVER_PORT;
+    const token = props.tokenSecretRef ?? FRPC_DEFAULT_TOKEN_SECRET;
+    const webServerPort = props.webServerPort ?? FRPC_DEFAULT_WEB_SERVER_PORT;
+    const webServerAuth = props.webServerAuth ?? FRPC_DEFAULT_WEB_SERVER_AUTH;
+    throwIfProblems('Frpc', [
+      checkDnsLabel('namespace', this.namespace),
+      /^[A-Za-z0-9.-]+$/.test(this.serverAddr) ? undefined : problem('serverAddr', this.serverAddr, 'must be an IPv4 address or a DNS name'),
+      checkPort('serverPort', this.serverPort),
+      checkIpv4('localIP', props.localIP),
+      checkPort('webServerPort', webServerPort),
+      checkDnsSubdomain('tokenSecretRef.name', token.name),
+      /^[-._a-zA-Z0-9]+$/.test(token.key) ? undefined : problem('tokenSecretRef.key', token.key, 'must be a Secret key (letters, digits, "-", "_", ".")'),
+      props.proxies.length ? undefined : problem('proxies', [], 'must list at least one forwarded port'),
+      ...props.proxies.flatMap((p, i) => [
+        /^[A-Za-z0-9_.-]+$/.test(p.name) ? undefined : problem(`proxies[${i}].name`, p.name, 'must use letters, digits, "-", "_", "."'),
+        checkPort(`proxies[${i}].localPort`, p.localPort),
+        checkPort(`proxies[${i}].remotePort`, p.remotePort),
+      ]),
+      ...checkUnique('proxies[].name', props.proxies.map((p) => p.name)),
+      ...checkUnique('proxies[].remotePort', props.proxies.map((p) => String(p.remotePort))),
+    ]);
+
+    this.config = renderFrpcToml({
+      serverAddr: this.serverAddr,
+      serverPort: this.serverPort,
+      localIP: props.localIP,
+      proxies: props.proxies,
+      proxyProtocol: props.proxyProtocol ?? FRPC_DEFAULT_PROXY_PROTOCOL,
+      tokenFile: FRPC_TOKEN_PATH,
+      webServerPort,
+      webServerPasswordEnv: webServerAuth ? FRPC_WEB_PASSWORD_ENV : undefined,
+    });
+
+    const namespace = this.namespace;
+    const labels = { ...this.podLabels };
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: { name: FRPC_NAMES.serviceAccount, namespace, labels },
+      automountServiceAccountToken: false,
+    });
+    new k8s.KubeConfigMap(this, 'Config', { metadata: { name: FRPC_NAMES.configMap, namespace, labels }, data: { 'frpc.toml': this.config } });
+
+    const probe = (periodSeconds: number): k8s.Probe => ({
+      httpGet: { path: '/healthz', port: intOrString('admin') },
+      periodSeconds,
+      timeoutSeconds: 2,
+      failureThreshold: 3,
+    });
+    new k8s.KubeDeployment(this, 'Deployment', {
+      metadata: { name: FRPC_NAMES.deployment, namespace, labels },
+      spec: {
+        // One client: a second one would register the same proxy names at frps.
+        replicas: 1,
+        strategy: { type: 'Recreate' },
+        selector: { matchLabels: { ...this.podLabels } },
+        template: {
+          metadata: {
+            labels: { ...this.podLabels },
+            // A changed frpc.toml rolls the pod.
+            annotations: { 'checksum/config': contentHash(this.config) },
+          },
+          spec: {
+            serviceAccountName: FRPC_NAMES.serviceAccount,
+            automountServiceAccountToken: false,
+            nodeSelector: { ...LINUX_NODE_SELECTOR },
+            securityContext: podSecurity(FRPC_UID),
+            containers: [
+              {
+                name: 'frpc',
+                image: imageRef(IMAGES.frpc),
+                args: ['-c', FRPC_CONFIG_PATH],
+                ...(webServerAuth ? { env: [{ name: FRPC_WEB_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: token.name, key: token.key } } }] } : {}),
+                ports: [{ name: 'admin', containerPort: webServerPort, protocol: 'TCP' }],
+                livenessProbe: probe(20),
+                readinessProbe: probe(10),
+                resources: resources('10m', '32Mi', '128Mi'),
+                securityContext: containerSecurity({ runAsUser: FRPC_UID, runAsGroup: FRPC_UID }),
+                volumeMounts: [
+                  { name: 'config', mountPath: '/etc/frp', readOnly: true },
+                  { name: 'token', mountPath: '/etc/frp-secret', readOnly: true },
+                ],
+              },
+            ],
+            volumes: [
+              { name: 'config', configMap: { name: FRPC_NAMES.configMap } },
+              { name: 'token', secret: { secretName: token.name, items: [{ key: token.key, path: 'token' }], defaultMode: 0o440 } },
+            ],
+          },
+        },
+      },
+    });
+  }
+}

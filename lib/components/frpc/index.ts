@@ -1,0 +1,2 @@
+export * from './frpc';
+export * from './frpc-config';

@@ -1,0 +1,13 @@
+/**
+ * In-cluster platform components: one typed construct per component, each usable on its own
+ * (`new Flannel(chart, 'Cni', { podCidr })`). Images and versions come from lib/versions.ts.
+ */
+export * from './cert-manager';
+export * from './cni';
+export * from './frpc';
+export * from './ingress';
+export * from './metallb';
+export * from './nfs-csi';
+export { ComponentPropsError } from './private/validation';
+export type { SecretKeyRef } from './secret-ref';
+export { findImage, imageRef, IMAGES, PREREQUISITE_MANIFESTS, VERSIONS, type ImageName, type ImagePlatform, type ImageSpec } from '../versions';

@@ -1,0 +1,3 @@
+export * from './ingress-controller';
+export * from './ingress-nginx';
+export { CERTGEN_UID, INGRESS_NGINX_ADMISSION_NAMES } from './ingress-nginx-admission';

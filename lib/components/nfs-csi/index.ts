@@ -1,0 +1,3 @@
+export * from './nfs-csi-driver';
+export * from './nfs-csi-rbac';
+export * from './nfs-storage-class';

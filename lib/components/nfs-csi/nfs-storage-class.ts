@@ -1,0 +1,83 @@
+/**
+ * A StorageClass provisioning csi-driver-nfs volumes as subdirectories of one NFS export.
+ */
+import { k8s } from 'cdk8s-plus-30';
+import { Construct } from 'constructs';
+import { checkDnsSubdomain, checkOneOf, isIpv4, problem, throwIfProblems } from '../private/validation';
+
+/** CSI driver name (CSIDriver object and StorageClass `provisioner`). */
+export const NFS_CSI_DRIVER_NAME = 'nfs.csi.k8s.io';
+
+export enum ReclaimPolicy {
+  /** Delete the volume's directory when its claim is deleted. */
+  DELETE = 'Delete',
+  /** Keep the PersistentVolume (and data) after the claim is deleted. */
+  RETAIN = 'Retain',
+}
+
+export interface NfsStorageClassProps {
+  /** StorageClass name. */
+  readonly name: string;
+  /** NFS server address (`parameters.server`). */
+  readonly server: string;
+  /** Exported path on the server (`parameters.share`). */
+  readonly share: string;
+  /**
+   * `parameters.subDir`: directory under the share per volume; may use `${pvc.metadata.namespace}`,
+   * `${pvc.metadata.name}`, `${pv.metadata.name}`.
+   * @default - none: the driver names each volume's directory after its PersistentVolume
+   */
+  readonly subDir?: string;
+  /** @default NFS_STORAGE_CLASS_DEFAULT_MOUNT_OPTIONS (['nfsvers=4.1']) */
+  readonly mountOptions?: readonly string[];
+  /** @default NFS_STORAGE_CLASS_DEFAULT_RECLAIM_POLICY (ReclaimPolicy.DELETE) */
+  readonly reclaimPolicy?: ReclaimPolicy;
+  /** @default NFS_STORAGE_CLASS_DEFAULT_ALLOW_VOLUME_EXPANSION (true) */
+  readonly allowVolumeExpansion?: boolean;
+  /**
+   * Make this the cluster's default StorageClass (`storageclass.kubernetes.io/is-default-class`).
+   * @default NFS_STORAGE_CLASS_DEFAULT_DEFAULT_CLASS (false)
+   */
+  readonly defaultClass?: boolean;
+}
+
+export const NFS_STORAGE_CLASS_DEFAULT_MOUNT_OPTIONS: readonly string[] = ['nfsvers=4.1'];
+export const NFS_STORAGE_CLASS_DEFAULT_RECLAIM_POLICY = ReclaimPolicy.DELETE;
+export const NFS_STORAGE_CLASS_DEFAULT_ALLOW_VOLUME_EXPANSION = true;
+export const NFS_STORAGE_CLASS_DEFAULT_DEFAULT_CLASS = false;
+
+export class NfsStorageClass extends Construct {
+  readonly name: string;
+
+  constructor(scope: Construct, id: string, props: NfsStorageClassProps) {
+    super(scope, id);
+    this.name = props.name;
+    const mountOptions = props.mountOptions ?? NFS_STORAGE_CLASS_DEFAULT_MOUNT_OPTIONS;
+    const reclaimPolicy = props.reclaimPolicy ?? NFS_STORAGE_CLASS_DEFAULT_RECLAIM_POLICY;
+    throwIfProblems('NfsStorageClass', [
+      checkDnsSubdomain('name', props.name),
+      isIpv4(props.server) || /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(props.server)
+        ? undefined
+        : problem('server', props.server, 'must be an IPv4 address or a DNS name of the NFS server'),
+      props.share.startsWith('/') ? undefined : problem('share', props.share, 'must be an absolute export path such as "/mnt/server"'),
+      props.subDir === undefined || (props.subDir.length > 0 && !props.subDir.startsWith('/'))
+        ? undefined
+        : problem('subDir', props.subDir, 'must be a relative directory such as "${pvc.metadata.namespace}/${pvc.metadata.name}"'),
+      ...mountOptions.map((o, i) => (/^[A-Za-z0-9_.=:-]+$/.test(o) ? undefined : problem(`mountOptions[${i}]`, o, 'must be one mount option such as "nfsvers=4.1" (no commas or spaces)'))),
+      checkOneOf('reclaimPolicy', reclaimPolicy, Object.values(ReclaimPolicy)),
+    ]);
+
+    new k8s.KubeStorageClass(this, 'Resource', {
+      metadata: {
+        name: props.name,
+        ...((props.defaultClass ?? NFS_STORAGE_CLASS_DEFAULT_DEFAULT_CLASS) ? { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } : {}),
+      },
+      provisioner: NFS_CSI_DRIVER_NAME,
+      parameters: { server: props.server, share: props.share, ...(props.subDir !== undefined ? { subDir: props.subDir } : {}) },
+      mountOptions: [...mountOptions],
+      reclaimPolicy,
+      volumeBindingMode: 'Immediate',
+      allowVolumeExpansion: props.allowVolumeExpansion ?? NFS_STORAGE_CLASS_DEFAULT_ALLOW_VOLUME_EXPANSION,
+    });
+  }
+}

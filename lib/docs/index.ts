@@ -1,0 +1,136 @@
+/**
+ * Generated documentation for a cluster: architecture (diagrams, failure domains), inventory and IP plan,
+ * network (port matrix, tunnel, VPS firewall) and the checks that held. Pure: Markdown files under `docs/`
+ * in the output directory, which `kubectl apply -f dist` ignores (it reads only top-level YAML).
+ */
+import { INGRESS_PORTS } from '../model/semantic';
+import type { ClusterModel } from '../model/types';
+import type { RenderedFile } from '../output/files';
+import { checksPage, type DocumentedCheck } from './checks';
+import { apiDiagram, internetDiagram, storageDiagram } from './diagrams';
+import { failureDomains } from './failure-domains';
+import { inventorySection, ipPlanSection } from './inventory';
+import { code, list, table } from './markdown';
+import { tunnelServerPorts } from '../hosts/frps';
+import { listeners } from './ports';
+
+export type { DocumentedCheck } from './checks';
+export { failureDomains, type FailureDomain } from './failure-domains';
+export { listeners, WELL_KNOWN_PORTS, type Listener, type Reach } from './ports';
+export { modelInvariants, type Invariant } from './invariants';
+export { Flowchart, mermaidId, mermaidLabel } from './mermaid';
+export { consistencyCheck, checkConsistency, CONSISTENCY_FACTS, type CompositeCheck, type ConsistencyFact } from './consistency';
+
+/** Directory of the generated docs inside the output directory. */
+export const DOCS_DIR = 'docs';
+
+export interface DocsContext {
+  /** The output checks that run on this render (all of them hold when the files are written). */
+  readonly checks: readonly DocumentedCheck[];
+  /** Warnings to repeat at the top of the architecture page. @default [] */
+  readonly warnings?: readonly string[];
+}
+
+const generated = (model: ClusterModel) =>
+  `Generated from the cluster description of \`${model.name}\`; do not edit. Change the description and re-render.`;
+
+const nav = '[Architecture](architecture.md) · [Inventory and IP plan](inventory.md) · [Network and ports](network.md) · [Checks](checks.md)';
+
+function architecturePage(model: ClusterModel, context: DocsContext): string {
+  const api = model.apiServer;
+  const [master, ...backups] = api.balancers;
+  const t = model.tunnel;
+  const storage = storageDiagram(model);
+  const lines = [
+    `# ${model.name}: architecture`,
+    '',
+    generated(model),
+    '',
+    nav,
+    '',
+    `Kubernetes ${model.kubernetes.version} (kubeadm), ${api.controlPlanes.length} control plane(s) behind the VIP ${api.vip}:${api.port}, ` +
+      `${model.hosts.filter((h) => h.roles.includes('worker')).length} worker(s), ingress on ${model.ingress.loadBalancerIP}` +
+      `${t ? `, published to the Internet through ${t.server.name} ${t.server.ip}` : ''}.`,
+  ];
+  if (context.warnings?.length) lines.push('', '## Warnings', '', ...context.warnings.map((w) => `- ${w}`));
+  lines.push(
+    '',
+    '## API: high availability',
+    '',
+    `keepalived holds the VIP ${api.vip} on ${master.host.name} (MASTER, priority ${master.priority})` +
+      `${backups.length ? `; ${list(backups.map((b) => `${b.host.name} (${b.priority})`))} take over in priority order` : ''}. ` +
+      `HAProxy on each balancer forwards TCP ${api.port} to kube-apiserver on ${list(api.controlPlanes.map((h) => `${h.name} ${h.ip}:${api.bindPort}`))}. ` +
+      `kubeadm's \`controlPlaneEndpoint\` is ${api.vip}:${api.port}.`,
+    '',
+    apiDiagram(model),
+    '',
+    '## Internet and LAN access',
+    '',
+    t
+      ? `frpc runs in namespace ${t.namespace}, dials frps on ${t.server.name} (${t.server.ip}:${t.bindPort}) and forwards public ports ` +
+          `${list(t.forwardedPorts.map((p) => `${p.remotePort} → ${t.targetIP}:${p.localPort}`))}. LAN clients use ${model.ingress.loadBalancerIP} directly.` +
+          `${t.proxyProtocol ? ' Forwarded connections carry PROXY protocol v2, and the ingress expects it on every connection: LAN clients must send it too.' : ''}`
+      : `No tunnel: the apps are reachable on the LAN only, at ${model.ingress.loadBalancerIP} (TCP ${INGRESS_PORTS.join(', ')}).`,
+    '',
+    internetDiagram(model),
+  );
+  if (storage && model.storage) {
+    lines.push('', '## Storage', '', `csi-driver-nfs provisions a directory per volume on ${model.storage.server.name} (${model.storage.server.ip}).`, '', storage);
+  }
+  lines.push(
+    '',
+    '## Failure domains',
+    '',
+    table(['When this fails', 'Hosts and addresses', 'What breaks', 'What keeps working'], failureDomains(model).map((d) => [d.failure, d.hosts.join('<br>'), d.breaks, d.keepsWorking])),
+  );
+  return lines.join('\n');
+}
+
+function inventoryPage(model: ClusterModel): string {
+  return [`# ${model.name}: inventory and IP plan`, '', generated(model), '', nav, '', inventorySection(model), '', ipPlanSection(model)].join('\n');
+}
+
+function networkPage(model: ClusterModel): string {
+  const lines = [
+    `# ${model.name}: network and ports`,
+    '',
+    generated(model),
+    '',
+    nav,
+    '',
+    '## Port matrix',
+    '',
+    table(['Where', 'Address', 'Port', 'Protocol', 'What listens', 'Who connects', 'Reachable from'], listeners(model).map((l) => [l.where, l.address, l.port, l.protocol, l.service, l.clients, l.reach])),
+  ];
+  const t = model.tunnel;
+  lines.push('', '## What the tunnel exposes', '');
+  if (!t) lines.push('Nothing: there is no tunnel server, so no port of this cluster is reachable from the Internet.');
+  else {
+    lines.push(
+      table(
+        ['Public address', 'Proxy', 'Forwarded to', 'PROXY protocol'],
+        t.forwardedPorts.map((p) => [`${t.server.ip}:${p.remotePort}/${p.protocol}`, code(p.name), `${t.targetIP}:${p.localPort}`, t.proxyProtocol ? 'v2' : 'no']),
+      ),
+      '',
+      'Nothing else inside the LAN is reachable through the tunnel: frps only accepts these remote ports (`allowPorts`).',
+      '',
+      `### Firewall on ${t.server.name} (${t.server.ip})`,
+      '',
+      'Open exactly these inbound ports (plus your SSH port):',
+      '',
+      table(['Port', 'Protocol', 'Why'], tunnelServerPorts(t).map((p) => [String(p.port), p.protocol.toUpperCase(), p.purpose])),
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Renders the docs pages for a model. Deterministic: same model and context, same bytes. */
+export function renderDocs(model: ClusterModel, context: DocsContext): RenderedFile[] {
+  const page = (name: string, content: string): RenderedFile => ({ path: `${DOCS_DIR}/${name}`, content: `${content.trimEnd()}\n` });
+  return [
+    page('architecture.md', architecturePage(model, context)),
+    page('checks.md', [checksPage(model, context.checks), '', nav].join('\n')),
+    page('inventory.md', inventoryPage(model)),
+    page('network.md', networkPage(model)),
+  ];
+}

@@ -1,0 +1,102 @@
+/**
+ * Which files each host gets, where each goes on the host and how it gets there. The one plan behind
+ * `renderHostFiles` (dist paths), cloud-init `write_files` (embedded copies) and the README instructions.
+ */
+import type { ClusterModel, Host } from '../model/types';
+import { renderMetaData, renderNetworkConfig, renderUserData } from './cloud-init';
+import { renderFirewallPorts, renderFrpsEnvExample, renderFrpsService, renderFrpsToml } from './frps';
+import { renderHaproxyCfg, renderHaproxyDropIn, renderHaproxyEnvExample } from './haproxy';
+import { renderCheckApiserver, renderKeepalivedConf, renderKeepalivedDropIn } from './keepalived';
+import { firstControlPlane, renderKubeadmInit, renderKubeadmJoin } from './kubeadm';
+import { HOST_PATHS } from './paths';
+import { renderPodSecurityAdmission } from './psa-admission';
+
+interface ArtifactBase {
+  /** Path inside `dist/hosts/<host>/`. */
+  readonly file: string;
+  readonly content: string;
+  /** Mode in dist/ and on the host. */
+  readonly mode: number;
+  /** One line for the README. */
+  readonly purpose: string;
+}
+
+export type HostArtifact =
+  /** Installed as-is at `target` (cloud-init does it on provisioned hosts). */
+  | (ArtifactBase & { readonly delivery: 'file'; readonly target: string })
+  /** Lists variable names only: the owner copies it to `target` (mode 0600) and fills in the secrets. */
+  | (ArtifactBase & { readonly delivery: 'secret-template'; readonly target: string })
+  /** cloud-init seed: goes onto the boot medium (NoCloud), not into the installed system. */
+  | (ArtifactBase & { readonly delivery: 'seed' })
+  /** For the owner to read (e.g. firewall ports); not installed anywhere. */
+  | (ArtifactBase & { readonly delivery: 'reference' });
+
+const byFile = (a: HostArtifact, b: HostArtifact) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
+
+const installed = (file: string, target: string, mode: number, purpose: string, content: string): HostArtifact => ({
+  file,
+  content,
+  mode,
+  delivery: 'file',
+  target,
+  purpose,
+});
+
+const secretTemplate = (file: string, target: string, purpose: string, content: string): HostArtifact => ({
+  file,
+  content,
+  mode: 0o644,
+  delivery: 'secret-template',
+  target,
+  purpose,
+});
+
+/** Everything installed on the host by the owner or by cloud-init, without the cloud-init seed. */
+function serviceArtifacts(model: ClusterModel, host: Host): HostArtifact[] {
+  const P = HOST_PATHS;
+  const out: HostArtifact[] = [];
+  if (host.roles.includes('control-plane')) {
+    out.push(installed('psa-admission.yaml', P.psaFile, 0o644, 'Pod Security Admission defaults read by kube-apiserver', renderPodSecurityAdmission(model)));
+  }
+  if (host.isNode) {
+    out.push(
+      host === firstControlPlane(model)
+        ? installed('kubeadm-init.yaml', P.kubeadmInit, 0o600, 'kubeadm init configuration (no token, no certificate key)', renderKubeadmInit(model))
+        : installed('kubeadm-join.yaml', P.kubeadmJoinTemplate, 0o600, 'kubeadm join template; secrets filled in with envsubst at join time', renderKubeadmJoin(model, host)),
+    );
+  }
+  if (host.roles.includes('load-balancer')) {
+    out.push(
+      installed('keepalived.conf', P.keepalivedConf, 0o644, 'keepalived VRRP instance for the API VIP', renderKeepalivedConf(model, host)),
+      installed('check_apiserver.sh', P.checkApiserverScript, 0o755, 'keepalived health check through the local HAProxy', renderCheckApiserver(model)),
+      installed('keepalived.service.d/10-vrrp-auth.conf', P.keepalivedDropIn, 0o644, 'keepalived does not start without the VRRP auth file', renderKeepalivedDropIn(model)),
+      installed('haproxy.cfg', P.haproxyCfg, 0o644, 'HAProxy: API frontend, control-plane backends, stats page', renderHaproxyCfg(model, host)),
+      installed('haproxy.service.d/10-env.conf', P.haproxyDropIn, 0o644, 'loads the stats credentials into HAProxy', renderHaproxyDropIn(model)),
+      secretTemplate('haproxy.env.example', P.haproxyEnv, 'names of the stats credential variables', renderHaproxyEnvExample(model)),
+    );
+  }
+  if (model.tunnel && model.tunnel.server === host) {
+    out.push(
+      installed('frps.toml', P.frpsToml, 0o644, 'frps configuration', renderFrpsToml(model)),
+      installed('frps.service', P.frpsUnit, 0o644, 'systemd unit for frps', renderFrpsService(model)),
+      secretTemplate('frps.env.example', P.frpsEnv, 'names of the dashboard credential variables', renderFrpsEnvExample(model)),
+      { file: 'firewall-ports.txt', content: renderFirewallPorts(model), mode: 0o644, delivery: 'reference', purpose: 'inbound ports to open on the server' },
+    );
+  }
+  return out;
+}
+
+/** All files for one host, sorted by file name. Empty for hosts we generate nothing for (e.g. an NFS-only NAS). */
+export function hostArtifacts(model: ClusterModel, host: Host): HostArtifact[] {
+  const service = serviceArtifacts(model, host);
+  const seed = (file: string, purpose: string, content: string): HostArtifact => ({ file, content, mode: 0o644, delivery: 'seed', purpose });
+  const seeds: HostArtifact[] = host.provision
+    ? [
+        seed('user-data', 'cloud-init user-data (#cloud-config)', renderUserData(model, host, service)),
+        seed('meta-data', 'cloud-init meta-data (instance-id)', renderMetaData(model, host)),
+        // An external host's network is the provider's business.
+        ...(host.external ? [] : [seed('network-config', 'cloud-init network-config (static address)', renderNetworkConfig(model, host))]),
+      ]
+    : [];
+  return [...service, ...seeds].sort(byFile);
+}

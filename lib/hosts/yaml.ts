@@ -1,0 +1,23 @@
+/** The one YAML serializer setup for host files: js-yaml, no line folding, no anchors. */
+import * as yaml from 'js-yaml';
+
+export interface YamlOptions {
+  /**
+   * Double-quote every string. Used where text is substituted into the file later (envsubst), so the
+   * substituted value stays a string whatever it looks like. @default false
+   */
+  readonly quoteStrings?: boolean;
+}
+
+export function toYaml(value: unknown, options: YamlOptions = {}): string {
+  return yaml.dump(value, {
+    lineWidth: -1,
+    noRefs: true,
+    ...(options.quoteStrings ? { forceQuotes: true, quotingType: '"' as const } : {}),
+  });
+}
+
+/** A multi-document YAML file: comment lines first, then the documents separated by `---`. */
+export function yamlDocuments(commentLines: readonly string[], docs: readonly unknown[], options: YamlOptions = {}): string {
+  return [...commentLines.map((l) => `${l}\n`), ...docs.map((d) => `---\n${toYaml(d, options)}`)].join('');
+}

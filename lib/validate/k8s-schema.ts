@@ -1,0 +1,155 @@
+/**
+ * Strict schema validation of built-in Kubernetes objects.
+ *
+ * Schemas: the `kubernetes-models` npm package (4.5.x, generated from the Kubernetes v1.33 OpenAPI spec; the
+ * 5.x line targets v1.36 and needs Node 22). Its validators are precompiled AJV functions that check types,
+ * required fields, enums and formats but let unknown fields through. We make them strict without touching
+ * the schemas: the object is validated through a Proxy that records which properties the validator looks
+ * up. A compiled validator looks up every property its schema declares (`data.replicas === undefined ||
+ * ...`), so a key it never asked about is not in the schema: an unknown field, which the API server drops
+ * (or rejects under `kubectl apply --validate=strict`). Objects the validator never inspects at all are
+ * free-form in the schema (RawExtension, JSON) and are not checked. Maps (labels, data) are iterated by
+ * the validator and count as fully known.
+ *
+ * The schemas follow v1.33 while the cluster may run an older minor: api-versions.ts flags API versions the
+ * cluster does not serve; fields added after the cluster's minor are not detected.
+ *
+ * The package's generator drops every property named `description` or `x-...` from its schemas (it treats
+ * them as documentation and vendor extensions), although the API has some: PriorityClass `description`,
+ * CRD printer-column `description`, CRD schema `description` and `x-kubernetes-*`. Those names are
+ * therefore never reported as unknown, and their values are not checked.
+ */
+import type { K8sObject } from '../checks/types';
+import { describeAjvErrors, uniqueIssues, type AjvErrorLike, type FieldIssue } from './ajv-errors';
+import { fieldPath } from './problems';
+
+export type { FieldIssue } from './ajv-errors';
+
+/** The schema source, for documentation and reports. */
+export const SCHEMA_SOURCE = {
+  package: 'kubernetes-models',
+  version: '4.5.1',
+  /** Kubernetes version the schemas were generated from. */
+  kubernetes: '1.33',
+} as const;
+
+type ModelClass = { readonly apiVersion?: string; readonly kind?: string; readonly prototype: { validate(this: unknown): void } };
+
+/** Property names the schema package cannot know about (see above). */
+const UNCHECKED_PROPERTY = /^(description|x-.+)$/;
+
+const SAFE_API_VERSION = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?v\d+((alpha|beta)\d+)?$/;
+const SAFE_KIND = /^[A-Z][A-Za-z0-9]*$/;
+const modelCache = new Map<string, ModelClass | undefined>();
+
+/** The model class for a top-level kind, or undefined when the package has no schema for it. */
+function modelFor(apiVersion: string, kind: string): ModelClass | undefined {
+  const key = `${apiVersion}/${kind}`;
+  if (modelCache.has(key)) return modelCache.get(key);
+  let model: ModelClass | undefined;
+  if (SAFE_API_VERSION.test(apiVersion) && SAFE_KIND.test(kind)) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const module = require(`kubernetes-models/${apiVersion}/${kind}`) as Record<string, ModelClass>;
+      const candidate = module[kind];
+      // Only top-level kinds carry apiVersion/kind; `DeploymentSpec` is not an object one can apply.
+      if (candidate && candidate.apiVersion === apiVersion && candidate.kind === kind) model = candidate;
+    } catch {
+      model = undefined;
+    }
+  }
+  modelCache.set(key, model);
+  return model;
+}
+
+/** True when the schema package knows `apiVersion`/`kind` as a built-in top-level kind. */
+export function hasBuiltinSchema(apiVersion: string, kind: string): boolean {
+  return modelFor(apiVersion, kind) !== undefined;
+}
+
+interface Access {
+  readonly keys: Set<string>;
+  iterated: boolean;
+}
+
+/** Wraps `root` so every property lookup on it and its descendants is recorded per object. */
+function tracked(root: unknown): { proxy: unknown; access: Map<object, Access> } {
+  const access = new Map<object, Access>();
+  const proxies = new WeakMap<object, unknown>();
+  const wrap = (value: unknown): unknown => {
+    if (value === null || typeof value !== 'object') return value;
+    const existing = proxies.get(value);
+    if (existing) return existing;
+    const record: Access = { keys: new Set(), iterated: false };
+    access.set(value, record);
+    const proxy = new Proxy(value, {
+      get(target, key, receiver) {
+        const result = Reflect.get(target, key, receiver);
+        if (typeof key !== 'string') return result;
+        record.keys.add(key);
+        return Object.prototype.hasOwnProperty.call(target, key) ? wrap(result) : result;
+      },
+      has(target, key) {
+        if (typeof key === 'string') record.keys.add(key);
+        return Reflect.has(target, key);
+      },
+      ownKeys(target) {
+        record.iterated = true;
+        return Reflect.ownKeys(target);
+      },
+    });
+    proxies.set(value, proxy);
+    return proxy;
+  };
+  return { proxy: wrap(root), access };
+}
+
+/** Paths of every plain object inside `root`, keyed by identity. */
+function objectPaths(root: unknown): Map<object, (string | number)[]> {
+  const paths = new Map<object, (string | number)[]>();
+  const walk = (value: unknown, path: (string | number)[]) => {
+    if (value === null || typeof value !== 'object' || paths.has(value)) return;
+    paths.set(value, path);
+    if (Array.isArray(value)) value.forEach((item, i) => walk(item, [...path, i]));
+    else for (const [key, child] of Object.entries(value)) walk(child, [...path, key]);
+  };
+  walk(root, []);
+  return paths;
+}
+
+/**
+ * Validates one built-in object strictly. Returns undefined when the schema package has no schema for its
+ * apiVersion/kind (a custom resource, or an API it does not know); otherwise every issue found.
+ */
+export function validateBuiltinObject(object: K8sObject): FieldIssue[] | undefined {
+  const model = modelFor(object.apiVersion, object.kind);
+  if (!model) return undefined;
+  const { proxy, access } = tracked(object);
+  const issues: FieldIssue[] = [];
+  try {
+    model.prototype.validate.call(proxy);
+  } catch (error) {
+    const errors = (error as { errors?: AjvErrorLike[] }).errors;
+    if (!errors) throw error;
+    issues.push(...describeAjvErrors(errors, object, `the ${object.apiVersion} ${object.kind} schema`));
+  }
+  const paths = objectPaths(object);
+  for (const [value, record] of access) {
+    if (Array.isArray(value) || record.iterated || record.keys.size === 0) continue;
+    for (const key of Object.keys(value)) {
+      if (!record.keys.has(key) && !UNCHECKED_PROPERTY.test(key)) {
+        issues.push({ field: fieldPath([...(paths.get(value) ?? []), key]), message: `unknown field (not in the ${object.apiVersion} ${object.kind} schema)` });
+      }
+    }
+  }
+  return uniqueIssues(issues);
+}
+
+/**
+ * Validates `metadata` of any object (custom resources included) against ObjectMeta, strictly, by
+ * validating it inside a ConfigMap. Field paths start with `metadata`.
+ */
+export function validateObjectMeta(metadata: unknown): FieldIssue[] {
+  const issues = validateBuiltinObject({ apiVersion: 'v1', kind: 'ConfigMap', metadata } as K8sObject) ?? [];
+  return issues.filter((i) => i.field === 'metadata' || i.field.startsWith('metadata.') || i.field.startsWith('metadata['));
+}

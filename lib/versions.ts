@@ -1,0 +1,138 @@
+/**
+ * Every version and container image we deploy, in one place.
+ *
+ * Images are pinned by tag only. Digests cannot be resolved here (synth and CI run offline, with no
+ * registry access), and a digest copied from a third-party manifest cannot be checked against the
+ * registry either. Add `@sha256:` digests once a step that can reach the registries verifies them.
+ *
+ * `platforms` lists the Linux architectures each image is published for, from the upstream build
+ * definitions quoted in ../shared/notes/cluster-facts.md. An output check uses it to fail synth when a
+ * workload that may be scheduled on an arm64 node uses an image without `arm64`.
+ */
+
+/** A Linux platform an image is published for (`kubernetes.io/arch`, plus the variant for 32-bit arm). */
+export type ImagePlatform = 'amd64' | 'arm64' | 'arm' | 'arm/v7' | 'ppc64le' | 's390x' | 'riscv64';
+
+export interface ImageSpec {
+  /** Registry and repository, without tag. */
+  readonly repository: string;
+  readonly tag: string;
+  /** Linux platforms the image is published for. */
+  readonly platforms: readonly ImagePlatform[];
+  /** Where `platforms` comes from. */
+  readonly platformsSource: string;
+}
+
+const SIG_STORAGE_PLATFORMS: readonly ImagePlatform[] = ['amd64', 'arm', 'arm/v7', 'arm64', 'ppc64le', 's390x'];
+const SIG_STORAGE_SOURCE = 'kubernetes-csi release-tools prow.sh CSI_PROW_BUILD_PLATFORMS (cluster-facts §4)';
+const INGRESS_NGINX_SOURCE = 'ingress-nginx Makefile PLATFORMS ?= amd64 arm arm64 (cluster-facts §3.3)';
+
+/** Component versions: what we deploy ourselves, and the prerequisites the user installs from upstream. */
+export const VERSIONS = {
+  flannel: 'v0.28.9',
+  flannelCniPlugin: 'v1.9.1-flannel3',
+  /** The v1.1.1 release's install.yaml still deploys the v1.1.0 image; we deploy what the manifest deploys. */
+  kubeNetworkPolicies: 'v1.1.1',
+  ingressNginx: 'v1.15.1',
+  kubeWebhookCertgen: 'v1.6.9',
+  frp: 'v0.70.1',
+  csiDriverNfs: 'v4.13.4',
+  /** Installed by the user from the upstream native manifest (README prerequisites); we emit its custom resources. */
+  metallb: 'v0.16.1',
+  /** Installed by the user from the upstream static manifest (README prerequisites); we emit its custom resources. */
+  certManager: 'v1.21.1',
+} as const;
+
+/** Every image a construct in lib/components uses. Constructs take images only from here. */
+export const IMAGES = {
+  flannel: {
+    repository: 'ghcr.io/flannel-io/flannel',
+    tag: VERSIONS.flannel,
+    platforms: ['amd64', 'arm', 'arm64', 'ppc64le', 's390x', 'riscv64'],
+    platformsSource: 'flannel Makefile arches (cluster-facts §5.1)',
+  },
+  flannelCniPlugin: {
+    repository: 'ghcr.io/flannel-io/flannel-cni-plugin',
+    tag: VERSIONS.flannelCniPlugin,
+    platforms: ['amd64', 'arm', 'arm64', 'ppc64le', 's390x', 'riscv64'],
+    platformsSource: 'assumed equal to flannel (same project and release process); not listed in the notes',
+  },
+  kubeNetworkPolicies: {
+    repository: 'registry.k8s.io/networking/kube-network-policies',
+    tag: 'v1.1.0',
+    platforms: ['amd64', 'arm64'],
+    platformsSource: 'reference-cluster.md ("SIG Network, amd64/arm64")',
+  },
+  ingressNginxController: {
+    repository: 'registry.k8s.io/ingress-nginx/controller',
+    tag: VERSIONS.ingressNginx,
+    platforms: ['amd64', 'arm', 'arm64'],
+    platformsSource: INGRESS_NGINX_SOURCE,
+  },
+  kubeWebhookCertgen: {
+    repository: 'registry.k8s.io/ingress-nginx/kube-webhook-certgen',
+    tag: VERSIONS.kubeWebhookCertgen,
+    platforms: ['amd64', 'arm', 'arm64'],
+    platformsSource: `${INGRESS_NGINX_SOURCE}; built from the same repository`,
+  },
+  frpc: {
+    repository: 'fatedier/frpc',
+    tag: VERSIONS.frp,
+    platforms: ['amd64', 'arm/v7', 'arm64', 'ppc64le'],
+    platformsSource: 'fatedier/frp .github/workflows/build-and-push-image.yml (cluster-facts §8.1)',
+  },
+  nfsPlugin: {
+    repository: 'registry.k8s.io/sig-storage/nfsplugin',
+    tag: VERSIONS.csiDriverNfs,
+    platforms: ['amd64', 'arm/v7', 'arm64', 'ppc64le'],
+    platformsSource: 'csi-driver-nfs Makefile ALL_OS_ARCH (cluster-facts §4)',
+  },
+  csiProvisioner: {
+    repository: 'registry.k8s.io/sig-storage/csi-provisioner',
+    tag: 'v6.3.0',
+    platforms: SIG_STORAGE_PLATFORMS,
+    platformsSource: SIG_STORAGE_SOURCE,
+  },
+  csiResizer: {
+    repository: 'registry.k8s.io/sig-storage/csi-resizer',
+    tag: 'v2.2.0',
+    platforms: SIG_STORAGE_PLATFORMS,
+    platformsSource: SIG_STORAGE_SOURCE,
+  },
+  csiSnapshotter: {
+    repository: 'registry.k8s.io/sig-storage/csi-snapshotter',
+    tag: 'v8.6.0',
+    platforms: SIG_STORAGE_PLATFORMS,
+    platformsSource: SIG_STORAGE_SOURCE,
+  },
+  csiLivenessProbe: {
+    repository: 'registry.k8s.io/sig-storage/livenessprobe',
+    tag: 'v2.19.0',
+    platforms: SIG_STORAGE_PLATFORMS,
+    platformsSource: SIG_STORAGE_SOURCE,
+  },
+  csiNodeDriverRegistrar: {
+    repository: 'registry.k8s.io/sig-storage/csi-node-driver-registrar',
+    tag: 'v2.17.0',
+    platforms: SIG_STORAGE_PLATFORMS,
+    platformsSource: SIG_STORAGE_SOURCE,
+  },
+} as const satisfies Record<string, ImageSpec>;
+
+export type ImageName = keyof typeof IMAGES;
+
+/** The reference a Pod spec uses: `repository:tag`. */
+export function imageRef(image: ImageSpec): string {
+  return `${image.repository}:${image.tag}`;
+}
+
+/** The table entry whose reference equals `ref` (as written in a Pod spec), if any. */
+export function findImage(ref: string): ImageSpec | undefined {
+  return Object.values(IMAGES).find((image) => imageRef(image) === ref);
+}
+
+/** Upstream install manifests of the prerequisites (their CRDs must exist before we apply custom resources). */
+export const PREREQUISITE_MANIFESTS = {
+  metallb: `https://raw.githubusercontent.com/metallb/metallb/${VERSIONS.metallb}/config/manifests/metallb-native.yaml`,
+  certManager: `https://github.com/cert-manager/cert-manager/releases/download/${VERSIONS.certManager}/cert-manager.yaml`,
+} as const;

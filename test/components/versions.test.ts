@@ -1,0 +1,59 @@
+/**
+ * Every image a construct uses comes from the versions table, every table entry is used, and the table
+ * records platforms the arm64 workers can run.
+ */
+import { describe, expect, it } from 'vitest';
+import { AcmeSolver, Flannel, Frpc, IngressNginx, KubeNetworkPolicies, LetsEncryptIssuers, NfsCsiDriver } from '../../lib/components';
+import { findImage, IMAGES, imageRef, PREREQUISITE_MANIFESTS, VERSIONS } from '../../lib/versions';
+import { allContainers, isWorkload, synthChart } from '../helpers/k8s';
+
+const images = synthChart((chart) => {
+  new Flannel(chart, 'Flannel', { podCidr: '10.244.0.0/16' });
+  new KubeNetworkPolicies(chart, 'Netpol');
+  new IngressNginx(chart, 'Ingress');
+  new LetsEncryptIssuers(chart, 'Issuers', { email: 'a@example.com', solvers: [AcmeSolver.http01Ingress({ ingressClassName: 'nginx' })] });
+  new Frpc(chart, 'Frpc', { serverAddr: '203.0.113.1', localIP: '10.0.0.1', proxies: [{ name: 'https', localPort: 443, remotePort: 443 }] });
+  new NfsCsiDriver(chart, 'Nfs', { snapshots: true });
+})
+  .filter(isWorkload)
+  .flatMap(allContainers)
+  .map((c) => c.image as string);
+
+describe('versions table', () => {
+  it('every image a construct uses is in the table', () => {
+    for (const image of images) expect(findImage(image), image).toBeDefined();
+  });
+
+  it('every table entry is used by a construct', () => {
+    expect(Object.values(IMAGES).map(imageRef).filter((ref) => !images.includes(ref))).toEqual([]);
+  });
+
+  it('pins the versions from the notes', () => {
+    expect(imageRef(IMAGES.flannel)).toBe('ghcr.io/flannel-io/flannel:v0.28.9');
+    expect(imageRef(IMAGES.ingressNginxController)).toBe('registry.k8s.io/ingress-nginx/controller:v1.15.1');
+    expect(imageRef(IMAGES.frpc)).toBe('fatedier/frpc:v0.70.1');
+    expect(imageRef(IMAGES.nfsPlugin)).toBe('registry.k8s.io/sig-storage/nfsplugin:v4.13.4');
+    expect([VERSIONS.metallb, VERSIONS.certManager]).toEqual(['v0.16.1', 'v1.21.1']);
+    expect(PREREQUISITE_MANIFESTS.certManager).toContain('/v1.21.1/');
+  });
+
+  it('pins every image by an explicit version tag, never latest', () => {
+    for (const [name, image] of Object.entries(IMAGES)) {
+      expect(image.tag, name).toMatch(/^v\d+\.\d+\.\d+/);
+      expect(image.repository, name).not.toMatch(/[:@]/);
+    }
+  });
+
+  it('records platforms for every image, and every image we deploy runs on arm64 and amd64', () => {
+    for (const [name, image] of Object.entries(IMAGES)) {
+      expect(image.platforms, name).toEqual(expect.arrayContaining(['amd64', 'arm64']));
+      expect(image.platformsSource.length, name).toBeGreaterThan(10);
+    }
+    expect(IMAGES.kubeNetworkPolicies.platforms).toEqual(['amd64', 'arm64']);
+  });
+
+  it('finds nothing for an image outside the table', () => {
+    expect(findImage('ghcr.io/flannel-io/flannel:v0.28.8')).toBeUndefined();
+    expect(findImage('docker.io/library/nginx:latest')).toBeUndefined();
+  });
+});

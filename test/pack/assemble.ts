@@ -1,0 +1,36 @@
+/**
+ * Assembles the npm package from `build/` into a staging directory: the compiled library plus a
+ * package.json that is the repository's with the publishing fields below. The repository's package.json
+ * should carry the same fields (see PACKAGE_FIELDS); until it does, this is how the tarball is made.
+ */
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The fields package.json needs so `npm pack` ships the compiled library and Node/TypeScript find it. */
+export const PACKAGE_FIELDS = {
+  main: 'build/lib/index.js',
+  types: 'build/lib/index.d.ts',
+  exports: {
+    '.': { types: './build/lib/index.d.ts', default: './build/lib/index.js' },
+    './package.json': './package.json',
+  },
+  files: ['build/lib', 'build/imports', 'build/hostconfig'],
+} as const;
+
+/** Directories of build/ that go into the package (the JSON schema is imported by the loader). */
+const BUILD_DIRS = ['lib', 'imports', 'hostconfig'];
+
+export function assemblePackage(repo: string, staging: string): void {
+  for (const dir of BUILD_DIRS) {
+    const from = join(repo, 'build', dir);
+    if (!existsSync(from)) throw new Error(`${from} is missing; run npm run build first`);
+    cpSync(from, join(staging, 'build', dir), { recursive: true });
+  }
+  mkdirSync(staging, { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as Record<string, unknown>;
+  // Consumers install dependencies only; scripts (build, test) and devDependencies belong to this repository.
+  delete manifest.scripts;
+  delete manifest.devDependencies;
+  writeFileSync(join(staging, 'package.json'), `${JSON.stringify({ ...manifest, ...PACKAGE_FIELDS }, null, 2)}\n`);
+  if (existsSync(join(repo, 'README.md'))) cpSync(join(repo, 'README.md'), join(staging, 'README.md'));
+}
