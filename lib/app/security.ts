@@ -7,11 +7,14 @@
  */
 import { Chart, type App } from 'cdk8s';
 import type { K8sObject } from '../checks/types';
+import { intToIp, parseCidr } from '../model/ip';
 import type { ClusterModel, PodSecurityLevel } from '../model/types';
 import { ClusterNetworkPolicies, type ApiEndpoint } from '../security/cluster-network-policies';
 import { ownedNamespaces } from '../security/namespaces';
-import { PodSecurityNamespace } from '../security/pod-security-namespace';
+import { PodSecurityNamespace, POD_SECURITY_REASON_ANNOTATION } from '../security/pod-security-namespace';
+import type { ReadmeSection } from '../output/readme';
 import { admittingLevel, podSecurityViolations, POD_SECURITY_LEVELS } from '../security/pod-security';
+import { podTemplates } from '../security/pod-template';
 import { AccessRbac } from '../security/rbac';
 
 export interface NamespacePlan {
@@ -54,9 +57,7 @@ export function apiEndpoints(model: ClusterModel): ApiEndpoint[] {
 
 /** The first address of the Service CIDR: the ClusterIP of `default/kubernetes`. */
 export function kubernetesServiceIP(serviceCidr: string): string {
-  const [base] = serviceCidr.split('/');
-  const n = base.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0) + 1;
-  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
+  return intToIp(parseCidr(serviceCidr)!.first + 1);
 }
 
 export function addSecurity(app: App, model: ClusterModel): void {
@@ -85,4 +86,44 @@ export function addSecurity(app: App, model: ClusterModel): void {
     });
   }
   new AccessRbac(chart, 'Access', { namePrefix: model.name, subjects: model.access });
+}
+
+/**
+ * dist/README.md section: per namespace we create, its Pod Security level and why, and the NetworkPolicies
+ * that apply there; then who gets which access. Read from the final objects, so it says what was emitted.
+ */
+export function securityReadmeSection(model: ClusterModel, objects: readonly K8sObject[]): ReadmeSection {
+  const rows = objects
+    .filter((o) => o.kind === 'Namespace')
+    .map((ns) => {
+      const name = ns.metadata.name ?? '';
+      const labels = (ns.metadata.labels ?? {}) as Record<string, string>;
+      const reason = ((ns.metadata.annotations ?? {}) as Record<string, string>)[POD_SECURITY_REASON_ANNOTATION] ?? '';
+      const policies = objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.namespace === name).map((o) => `\`${o.metadata.name}\``);
+      return `| \`${name}\` | ${labels['pod-security.kubernetes.io/enforce']} | ${reason} | ${policies.join(', ') || 'none'} |`;
+    });
+  const hostNetwork = podTemplates(objects).filter((t) => t.spec.hostNetwork).map((t) => `${t.object.kind} ${t.namespace}/${t.object.metadata.name}`);
+  const access = model.access.map((a) => `- ${a.kind} \`${a.name}\`: ${a.role}${a.namespaces.length ? ` in ${a.namespaces.map((n) => `\`${n}\``).join(', ')}` : ''}`);
+  return {
+    title: 'Security',
+    body: [
+      `Namespaces we create, with their Pod Security level (enforce = audit = warn, pinned to v${model.kubernetes.minor}). Others keep the cluster default \`${model.security.podSecurity.enforce}\` (exempt: ${model.security.podSecurity.exemptNamespaces.map((n) => `\`${n}\``).join(', ') || 'none'}); \`${model.metallb.namespace}\` and \`cert-manager\` come from their upstream installs.`,
+      '',
+      '| Namespace | Level | Why | NetworkPolicies |',
+      '|---|---|---|---|',
+      ...rows,
+      '',
+      model.security.networkPolicies
+        ? [
+            'Every namespace above is default-deny; the allows are computed from the emitted workloads.',
+            `NetworkPolicy does not apply to hostNetwork pods: ${hostNetwork.join(', ') || 'none'}.`,
+            'Pods you add to an app namespace get DNS (and traffic from the ingress controller where the description allows it); anything else they need, such as egress to the Internet or to other apps, needs its own NetworkPolicy.',
+          ].join(' ')
+        : 'NetworkPolicies are off (`security.networkPolicies: false`).',
+      '',
+      'Access:',
+      '',
+      ...(access.length ? access : ['- nobody (no `access` entries)']),
+    ].join('\n'),
+  };
 }

@@ -1,7 +1,7 @@
 /**
  * NetworkPolicy coverage on the final objects, when the description asks for policies: every namespace we
- * create is default-deny in both directions, and no policy lands in a namespace we don't own (a policy there
- * would isolate pods we neither emit nor allow, e.g. CoreDNS in kube-system).
+ * create is default-deny in both directions, no two policies share a name, and no policy lands in a namespace
+ * we don't own (a policy there would isolate pods we neither emit nor allow, e.g. CoreDNS in kube-system).
  */
 import type { Problem } from '../model/problems';
 import { objectRef, type K8sObject, type OutputCheck } from './types';
@@ -27,6 +27,9 @@ export function checkNetworkPolicyCoverage(objects: readonly K8sObject[]): Probl
     ...namespaces
       .filter((ns) => !policies.some((p) => p.metadata.namespace === ns && isDefaultDeny(p)))
       .map((ns) => ({ path: `Namespace ${ns}`, message: 'has no default-deny NetworkPolicy (podSelector {}, policyTypes [Ingress, Egress], no rules); every namespace we own starts closed' })),
+    ...policies
+      .filter((p, i) => policies.findIndex((q) => q.metadata.namespace === p.metadata.namespace && q.metadata.name === p.metadata.name) !== i)
+      .map((p) => ({ path: objectRef(p), message: 'is emitted twice; the second would silently replace the first when applied' })),
     ...policies
       .filter((p) => !namespaces.includes(p.metadata.namespace ?? 'default'))
       .map((p) => ({ path: objectRef(p), message: `is in namespace ${JSON.stringify(p.metadata.namespace ?? 'default')}, which this render does not create; a policy there would isolate pods we do not manage` })),

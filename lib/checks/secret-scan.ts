@@ -92,7 +92,7 @@ function scanLine(file: string, line: number, text: string, prose: boolean): Sec
   }
   const insecure = /\binsecure-password\s+(\S+)/.exec(text);
   if (insecure && !isReference(insecure[1])) add('haproxy-auth', `HAProxy insecure-password with a literal value ${redact(insecure[1])}; use an environment variable`);
-  if (out.length || COMMENT.test(text) || SSH_PUBLIC_KEY.test(text)) return out;
+  if (out.length || prose || COMMENT.test(text) || SSH_PUBLIC_KEY.test(text)) return out;
   for (const m of text.matchAll(ASSIGNMENT)) {
     const [, key, rawValue] = m;
     const value = unquote(rawValue);

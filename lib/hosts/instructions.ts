@@ -1,7 +1,8 @@
 /**
- * The "Hosts" section of dist/README.md: per host, which generated file goes where and which commands to
- * run, in the order that works (balancers, first control plane, other control planes, workers, VPS).
- * Built from the same plan as the files themselves.
+ * The body of the "Hosts" section of dist/README.md (the caller adds the `##` heading; subsections are
+ * `###`): per host, which generated file goes where and which commands to run, in the order that works
+ * (balancers, first control plane, other control planes, workers, VPS). Built from the same plan as the
+ * files themselves.
  */
 import type { ClusterModel, Host } from '../model/types';
 import { tunnelServerPorts } from './frps';
@@ -266,8 +267,6 @@ function otherHostsSection(model: ClusterModel): string[] {
 
 export function hostInstructions(model: ClusterModel): string {
   return [
-    '## Hosts',
-    '',
     'Every host\'s files are in `hosts/<host>/`. No secret is generated: where a step needs one, you create a root-only file (mode 0600) on the host yourself; keep it out of git.',
     'Work in this order: 1. load balancers (the VIP must answer before `kubeadm init`), 2. the first control plane, 3. the other control planes, 4. the workers, 5. the tunnel server.',
     '',

@@ -66,6 +66,13 @@ describe('building blocks', () => {
       { to: [{ namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['y', 'z'] }] }, podSelector: {} }], ports: [{ protocol: 'UDP', port: 'dns' }] },
     ]);
   });
+
+  it('fails early on a bad address or port, naming the value', () => {
+    expect(() => Peer.ipBlock('192.168.100.300')).toThrow(/not an IPv4 address or CIDR: "192\.168\.100\.300"/);
+    expect(() => Peer.ipBlocks([])).toThrow(/at least one/);
+    expect(() => Port.tcp(70000)).toThrow(/70000 is not a port number/);
+    expect(() => Port.udp('Not_A_Name')).toThrow(/container port name/);
+  });
 });
 
 describe('computed policies for the reference cluster', () => {
@@ -153,6 +160,11 @@ describe('computed policies for the reference cluster', () => {
     expect(findObject(r, 'NetworkPolicy', 'from-ingress-nginx-acme-solver', 'batch').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 8089 }]);
   });
 
+  it('is deterministic: two renders give byte-identical policies and namespaces', () => {
+    const again = renderUnchecked(referenceModel()).objects.filter((o) => ['NetworkPolicy', 'Namespace', 'ClusterRole', 'ClusterRoleBinding', 'RoleBinding'].includes(o.kind));
+    expect(JSON.stringify(again)).toBe(JSON.stringify(objects.filter((o) => ['NetworkPolicy', 'Namespace', 'ClusterRole', 'ClusterRoleBinding', 'RoleBinding'].includes(o.kind))));
+  });
+
   it('security.networkPolicies: false emits no NetworkPolicy and the check does not require any', () => {
     const m = referenceModel((d) => (d.security = { networkPolicies: false }));
     const r = renderUnchecked(m);
@@ -163,8 +175,10 @@ describe('computed policies for the reference cluster', () => {
   it('the coverage check fails a namespace without default deny and a policy in a namespace we do not own', () => {
     const withoutDeny = objects.filter((o) => !(o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny' && o.metadata.namespace === 'frpc'));
     const stray: K8sObject = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'oops', namespace: 'kube-system' }, spec: { podSelector: {} } };
-    expect(checkNetworkPolicyCoverage([...withoutDeny, stray])).toEqual([
+    const twice = withoutDeny.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'frpc-tunnel')!;
+    expect(checkNetworkPolicyCoverage([...withoutDeny, stray, twice])).toEqual([
       { path: 'Namespace frpc', message: expect.stringContaining('no default-deny NetworkPolicy') },
+      { path: 'NetworkPolicy frpc/frpc-tunnel', message: expect.stringContaining('emitted twice') },
       { path: 'NetworkPolicy kube-system/oops', message: expect.stringContaining('does not create') },
     ]);
   });

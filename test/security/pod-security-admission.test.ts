@@ -4,11 +4,12 @@
  * level its namespace enforces.
  */
 import { describe, expect, it } from 'vitest';
-import { planNamespaces } from '../../lib/app/security';
+import { planNamespaces, securityReadmeSection } from '../../lib/app/security';
 import { checkNamespaceLabels, checkPodAdmission, namespaceEnforcement, podSecurityCheck } from '../../lib/checks/pod-security';
 import { OutputCheckError } from '../../lib/checks/types';
 import { loadDescription } from '../../lib/model/load';
 import { renderCluster } from '../../lib/render';
+import { ownedNamespaces } from '../../lib/security/namespaces';
 import { findObject, findObjects } from '../helpers/k8s';
 import { deployment, editObject, referenceModel, renderUnchecked, restrictedContainer, restrictedPodSpec } from './fixtures';
 
@@ -24,6 +25,13 @@ describe('namespaces of the reference render', () => {
     // metallb-system is used (the pools live there) and kube-system too (CSI, kube-network-policies): used is not owned.
     expect(objects.some((o) => o.metadata.namespace === 'metallb-system')).toBe(true);
     expect(objects.some((o) => o.metadata.namespace === 'kube-system')).toBe(true);
+  });
+
+  it('ownership: objects in cert-manager, metallb-system or kube-system never make us create those namespaces', () => {
+    const elsewhere = ['cert-manager', 'metallb-system', 'kube-system', 'default', 'tools'].map((ns) => deployment('x', ns, restrictedPodSpec()));
+    expect(ownedNamespaces(model, elsewhere)).toEqual(['apps', 'tools']);
+    const renamed = referenceModel((d) => (d.metallb.namespace = 'lb'));
+    expect(ownedNamespaces(renamed, renderUnchecked(renamed).objects)).not.toContain('lb');
   });
 
   it('every namespace has enforce, audit and warn labels pinned to v<kubernetes minor>', () => {
@@ -50,6 +58,16 @@ describe('namespaces of the reference render', () => {
       const m = loadDescription(`test/fixtures/valid/${fixture}.yaml`);
       expect(podSecurityCheck.run({ model: m, objects: renderUnchecked(m).objects, files: [] }), fixture).toEqual([]);
     }
+  });
+});
+
+describe('the README section', () => {
+  it('lists each namespace we create with its level, the reason and its NetworkPolicies, and the hostNetwork pods', () => {
+    const body = securityReadmeSection(model, objects).body;
+    expect(body).toMatch(/\| `kube-flannel` \| privileged \| most restrictive level that admits its pods; baseline would reject DaemonSet kube-flannel\/kube-flannel-ds .*\| `default-deny` \|/);
+    expect(body).toMatch(/\| `frpc` \| restricted \| .* \| `default-deny`, `allow-dns`, `frpc-tunnel` \|/);
+    expect(body).toContain('DaemonSet kube-system/csi-nfs-node');
+    expect(body).toContain('- Group `family`: viewer');
   });
 });
 

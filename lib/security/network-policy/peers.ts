@@ -2,6 +2,7 @@
  * Typed ends and ports of a NetworkPolicy rule.
  */
 import { k8s } from 'cdk8s-plus-30';
+import { isIpv4, parseCidr } from '../../model/ip';
 
 /** `kubernetes.io/metadata.name`, set by the API server on every namespace. */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
@@ -12,7 +13,7 @@ type Labels = Readonly<Record<string, string>>;
 export class Peer {
   /** Pods with `podLabels` (all pods when empty) in the namespace `namespace`. */
   static pods(namespace: string, podLabels: Labels = {}): Peer {
-    return new Peer(`pods:${namespace}:${labelKey(podLabels)}`, [
+    return new Peer([
       { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } }, podSelector: labelSelector(podLabels) },
     ]);
   }
@@ -21,7 +22,7 @@ export class Peer {
   static podsIn(namespaces: readonly string[], podLabels: Labels = {}): Peer {
     if (namespaces.length === 1) return Peer.pods(namespaces[0], podLabels);
     const sorted = [...new Set(namespaces)].sort();
-    return new Peer(`pods:${sorted.join(',')}:${labelKey(podLabels)}`, [
+    return new Peer([
       {
         namespaceSelector: { matchExpressions: [{ key: NAMESPACE_NAME_LABEL, operator: 'In', values: sorted }] },
         podSelector: labelSelector(podLabels),
@@ -31,24 +32,26 @@ export class Peer {
 
   /** One IPv4 address (as a /32) or a CIDR. */
   static ipBlock(cidrOrAddress: string): Peer {
-    const cidr = cidrOrAddress.includes('/') ? cidrOrAddress : `${cidrOrAddress}/32`;
-    return new Peer(`cidr:${cidr}`, [{ ipBlock: { cidr } }]);
+    return Peer.ipBlocks([cidrOrAddress]);
   }
 
-  /** Several addresses or CIDRs, in one rule (sorted, de-duplicated). */
+  /** Several IPv4 addresses (as /32) or CIDRs, in one rule (sorted, de-duplicated). */
   static ipBlocks(cidrsOrAddresses: readonly string[]): Peer {
+    const bad = cidrsOrAddresses.filter((c) => !(isIpv4(c) || parseCidr(c)));
+    if (bad.length || !cidrsOrAddresses.length) {
+      const what = bad.length ? `not an IPv4 address or CIDR: ${bad.map((b) => JSON.stringify(b)).join(', ')}` : 'needs at least one IPv4 address or CIDR';
+      throw new Error(`Peer.ipBlocks: ${what} (e.g. "192.168.100.201" or "10.0.0.0/8")`);
+    }
     const cidrs = [...new Set(cidrsOrAddresses.map((c) => (c.includes('/') ? c : `${c}/32`)))].sort();
-    return new Peer(`cidr:${cidrs.join(',')}`, cidrs.map((cidr) => ({ ipBlock: { cidr } })));
+    return new Peer(cidrs.map((cidr) => ({ ipBlock: { cidr } })));
   }
 
   /** Every source or destination, inside the cluster or not. */
   static anywhere(): Peer {
-    return new Peer('anywhere', undefined);
+    return new Peer(undefined);
   }
 
   private constructor(
-    /** A stable description, for tests and messages. */
-    readonly key: string,
     /** The `from`/`to` entries; undefined means "any peer" (the field is omitted). */
     readonly entries: readonly k8s.NetworkPolicyPeer[] | undefined,
   ) {}
@@ -57,13 +60,6 @@ export class Peer {
 /** `{matchLabels}`, or `{}` (everything) for no labels. */
 export function labelSelector(labels: Labels | undefined): k8s.LabelSelector {
   return labels && Object.keys(labels).length ? { matchLabels: { ...labels } } : {};
-}
-
-function labelKey(labels: Labels): string {
-  return Object.keys(labels)
-    .sort()
-    .map((k) => `${k}=${labels[k]}`)
-    .join(',');
 }
 
 /** A port (number or named container port) and protocol. */
@@ -79,7 +75,10 @@ export class Port {
   private constructor(
     readonly protocol: 'TCP' | 'UDP',
     readonly port: number | string,
-  ) {}
+  ) {
+    const valid = typeof port === 'number' ? Number.isInteger(port) && port >= 1 && port <= 65535 : /^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(port);
+    if (!valid) throw new Error(`Port.${protocol.toLowerCase()}: ${JSON.stringify(port)} is not a port number (1-65535) or a container port name (up to 15 lowercase letters, digits, "-")`);
+  }
 
   /** @internal */
   _toKube(): k8s.NetworkPolicyPort {

@@ -1,15 +1,15 @@
 /**
- * Intent-level NetworkPolicy constructs: deny everything in a namespace, then allow named traffic. Each
- * construct emits one NetworkPolicy with the name you give it, so names are readable and stable.
+ * Intent-level NetworkPolicy constructs: deny everything in a namespace, then allow named traffic. Policy
+ * names are given (or derived from namespaces and a purpose), never hashed, so they are readable and stable.
  *
  * Direction matters: under default deny, a connection from pod A to pod B needs an egress allow where A runs
  * and an ingress allow where B runs. {@link allowTraffic} writes both; {@link AllowEgress} and
  * {@link AllowIngress} write one side, for peers whose namespace we do not isolate (kube-dns, the API server,
  * the Internet).
  */
-import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-30';
 import { Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-30';
+import { Construct } from 'constructs';
 import { labelSelector, Peer, Port, sortPorts } from './peers';
 
 type Labels = Readonly<Record<string, string>>;
@@ -17,6 +17,8 @@ type Labels = Readonly<Record<string, string>>;
 function rulePorts(ports: readonly Port[] | undefined): { ports?: k8s.NetworkPolicyPort[] } {
   return ports?.length ? { ports: sortPorts(ports).map((p) => p._toKube()) } : {};
 }
+
+export const DEFAULT_DENY_NAME = 'default-deny';
 
 export interface DefaultDenyProps {
   readonly namespace: string;
@@ -34,8 +36,6 @@ export class DefaultDeny extends Construct {
     });
   }
 }
-
-export const DEFAULT_DENY_NAME = 'default-deny';
 
 export interface AllowEgressProps {
   /** NetworkPolicy name, unique in the namespace. */

@@ -1,0 +1,145 @@
+import * as yaml from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import type { K8sObject } from '../../lib/checks/types';
+import {
+  cleanObject,
+  hygieneIssues,
+  LABEL_COMPONENT,
+  LABEL_MANAGED_BY,
+  LABEL_NAME,
+  LABEL_PART_OF,
+  MANAGED_BY,
+  toLabelValue,
+} from '../../lib/output/labels';
+import { planManifests, SYNC_WAVE_ANNOTATION } from '../../lib/output/manifests';
+import { fixtureObjects, referenceModel, referenceRender } from './fixtures';
+
+const raw = (o: Record<string, unknown>) => o as unknown as K8sObject;
+
+describe('cleanObject', () => {
+  const dirty = raw({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'p', namespace: 'app', annotations: {}, labels: { app: 'web' }, creationTimestamp: null },
+    spec: { podSelector: {}, ingress: [{}], egress: null, policyTypes: ['Ingress', null] },
+    status: { conditions: [] },
+  });
+  const clean = cleanObject(dirty, { partOf: 'homelab', chart: 'security' });
+
+  it('drops status, null values and empty metadata maps', () => {
+    expect(clean).not.toHaveProperty('status');
+    expect(clean.metadata).not.toHaveProperty('creationTimestamp');
+    expect(clean.metadata).not.toHaveProperty('annotations');
+    expect(clean.spec).not.toHaveProperty('egress');
+    expect((clean.spec as { policyTypes: unknown[] }).policyTypes).toEqual(['Ingress']);
+  });
+
+  it('keeps empty values Kubernetes gives meaning to', () => {
+    expect((clean.spec as { podSelector: unknown }).podSelector).toEqual({});
+    expect((clean.spec as { ingress: unknown }).ingress).toEqual([{}]);
+    const volume = cleanObject(raw({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x', namespace: 'y' }, spec: { volumes: [{ name: 'tmp', emptyDir: {} }] } }), { partOf: 'h' });
+    expect((volume.spec as { volumes: unknown[] }).volumes).toEqual([{ name: 'tmp', emptyDir: {} }]);
+  });
+
+  it('adds the common labels, deriving name from the app label and component from the chart', () => {
+    expect(clean.metadata.labels).toEqual({ app: 'web', [LABEL_COMPONENT]: 'security', [LABEL_MANAGED_BY]: MANAGED_BY, [LABEL_NAME]: 'web', [LABEL_PART_OF]: 'homelab' });
+  });
+
+  it('keeps name and component that are set, overrides managed-by and part-of', () => {
+    const labelled = cleanObject(
+      raw({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'n', labels: { [LABEL_NAME]: 'ingress-nginx', [LABEL_COMPONENT]: 'controller', [LABEL_MANAGED_BY]: 'Helm', [LABEL_PART_OF]: 'x' } } }),
+      { partOf: 'homelab', chart: 'ingress' },
+    );
+    expect(labelled.metadata.labels).toMatchObject({ [LABEL_NAME]: 'ingress-nginx', [LABEL_COMPONENT]: 'controller', [LABEL_MANAGED_BY]: MANAGED_BY, [LABEL_PART_OF]: 'homelab' });
+  });
+
+  it('falls back to the chart for the name and does not mutate its input', () => {
+    const input = raw({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'n' } });
+    const out = cleanObject(input, { partOf: 'homelab', chart: 'nfs-csi' });
+    expect(out.metadata.labels).toMatchObject({ [LABEL_NAME]: 'nfs-csi', [LABEL_COMPONENT]: 'nfs-csi' });
+    expect(input.metadata).not.toHaveProperty('labels');
+  });
+
+  it('makes valid label values', () => {
+    expect(toLabelValue('My Cluster!')).toBe('My-Cluster');
+    expect(toLabelValue('-x-')).toBe('x');
+    expect(toLabelValue('a'.repeat(70))).toHaveLength(63);
+  });
+});
+
+describe('hygieneIssues', () => {
+  const good = cleanObject(raw({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'n', annotations: { [SYNC_WAVE_ANNOTATION]: '30' } } }), { partOf: 'homelab', chart: 'x' });
+
+  it('accepts a clean object', () => {
+    expect(hygieneIssues(good, { partOf: 'homelab', requireAnnotations: [SYNC_WAVE_ANNOTATION] })).toEqual([]);
+  });
+
+  it('names every broken rule with its field', () => {
+    const bad = raw({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels: { [LABEL_PART_OF]: 'other' }, annotations: {} }, data: { a: null }, status: {} });
+    const fields = hygieneIssues(bad, { partOf: 'homelab', requireAnnotations: [SYNC_WAVE_ANNOTATION] }).map((i) => i.field);
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        `metadata.labels["${LABEL_MANAGED_BY}"]`,
+        `metadata.labels["${LABEL_NAME}"]`,
+        `metadata.labels["${LABEL_COMPONENT}"]`,
+        `metadata.labels["${LABEL_PART_OF}"]`,
+        `metadata.annotations["${SYNC_WAVE_ANNOTATION}"]`,
+        'metadata.annotations',
+        'status',
+        'data.a',
+        'metadata.namespace',
+      ]),
+    );
+  });
+
+  it('wants no namespace on cluster-scoped kinds, including those of CRDs', () => {
+    const issuer = { ...good, apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer' } as K8sObject;
+    expect(hygieneIssues(issuer).map((i) => i.message)).toContain('must be absent: ClusterIssuer is cluster-scoped');
+    const widget = { ...good, kind: 'ClusterWidget', metadata: { ...good.metadata, namespace: undefined } } as K8sObject;
+    expect(hygieneIssues(widget).some((i) => i.field === 'metadata.namespace')).toBe(true);
+    expect(hygieneIssues(widget, { clusterScopedKinds: new Set(['ClusterWidget']) }).some((i) => i.field === 'metadata.namespace')).toBe(false);
+  });
+});
+
+describe('every object of a render', () => {
+  const { model, layout } = referenceRender();
+
+  it('carries the four common labels, part-of from the model, and its wave as sync-wave', () => {
+    expect(layout.objects.length).toBeGreaterThan(50);
+    for (const wave of layout.plan.waves) {
+      for (const o of wave.objects) {
+        const labels = o.metadata.labels as Record<string, string>;
+        expect(labels[LABEL_MANAGED_BY], `${o.kind} ${o.metadata.name}`).toBe(MANAGED_BY);
+        expect(labels[LABEL_PART_OF]).toBe(model.output.partOf);
+        expect(labels[LABEL_NAME]).toMatch(/^[a-z0-9][-a-z0-9.]*$/);
+        expect(labels[LABEL_COMPONENT]).toMatch(/^[a-z0-9][-a-z0-9.]*$/);
+        expect((o.metadata.annotations as Record<string, string>)[SYNC_WAVE_ANNOTATION]).toBe(String(wave.number));
+      }
+    }
+  });
+
+  it('has no status, no null, no empty metadata map, and a namespace exactly when namespaced', () => {
+    const issues = layout.objects.flatMap((o) => hygieneIssues(o, { partOf: model.output.partOf, requireAnnotations: [SYNC_WAVE_ANNOTATION] }).map((i) => `${o.kind} ${o.metadata.name}: ${i.field}: ${i.message}`));
+    expect(issues).toEqual([]);
+  });
+
+  it('writes what it plans: the wave files parse back to the objects', () => {
+    for (const wave of layout.plan.waves) {
+      const file = layout.files.find((f) => f.path === wave.file)!;
+      expect(yaml.loadAll(file.content)).toEqual(JSON.parse(JSON.stringify(wave.objects)));
+      expect(file.content).not.toMatch(/: null$/m);
+      expect(file.content).not.toMatch(/^status:/m);
+    }
+  });
+
+  it('takes the component from the chart id', () => {
+    const flannel = layout.objects.find((o) => o.kind === 'DaemonSet' && o.metadata.name === 'kube-flannel-ds')!;
+    expect((flannel.metadata.labels as Record<string, string>)[LABEL_COMPONENT]).toBe('cni');
+  });
+
+  it('is byte-for-byte deterministic', () => {
+    const again = planManifests(fixtureObjects(), referenceModel()).files;
+    expect(planManifests(fixtureObjects(), referenceModel()).files).toEqual(again);
+    expect(referenceRender().layout.files).toEqual(layout.files);
+  });
+});
