@@ -50,6 +50,8 @@ const cases: Array<[name: string, path: string, fragment: string, mutate: (d: Do
   ['operator-undeclared-namespace', 'access[1].namespaces[0]', 'is not declared in namespaces[]', (d) => { d.access.push({ kind: 'Group', name: 'devs', role: 'operator', namespaces: ['shop'] }); }],
   ['forwarded-port-not-served', 'tunnel.forwardedPorts[0].remotePort', 'not a port the ingress controller serves', (d) => { d.tunnel.forwardedPorts[0].remotePort = 8080; }],
   ['forwarded-port-is-bind-port', 'tunnel.forwardedPorts[1].remotePort', 'is also tunnel.bindPort', (d) => { d.tunnel.forwardedPorts[1].remotePort = 7000; d.tunnel.forwardedPorts[1].localPort = 443; }],
+  ['node-label-restricted', 'hosts[1].labels.node-role.kubernetes.io/worker', 'may not set', (d) => { d.hosts[1].labels = { 'node-role.kubernetes.io/worker': '' }; }],
+  ['balancer-priorities-unseparable', 'apiServer.balancers', 'cannot be separated', (d) => { d.hosts.push({ name: 'lb-2', ip: '192.168.1.7', hardware: 'mini-pc', roles: ['load-balancer'] }); d.apiServer.balancers.push({ host: 'lb-2', priority: 1 }); }],
   ['reserved-app-namespace', 'namespaces[0].name', 'used by the cluster', (d) => { d.namespaces[0].name = 'kube-system'; }],
 ];
 

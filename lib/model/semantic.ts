@@ -36,6 +36,15 @@ export const INGRESS_PORTS: readonly number[] = [80, 443];
 /** Hardware whose CPU architecture is fixed. */
 const HARDWARE_ARCH: Partial<Record<HostDescription['hardware'], string>> = { 'raspberry-pi': 'arm64', n100: 'amd64' };
 
+/** keepalived's largest track_script weight magnitude. */
+export const MAX_KEEPALIVED_WEIGHT = 253;
+
+/** Label namespaces the kubelet may set on its own Node (NodeRestriction admission). */
+const KUBELET_LABEL_PREFIXES = ['kubelet.kubernetes.io/', 'node.kubernetes.io/'];
+const KUBELET_LABEL_KEYS = ['topology.kubernetes.io/region', 'topology.kubernetes.io/zone'];
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
 type Rule = (d: Description) => Problem[];
 
 function duplicates<T>(items: readonly T[], key: (item: T) => string): Array<{ index: number; first: number; value: string }> {
@@ -197,6 +206,11 @@ const balancers: Rule = (d) => {
       problems.push({ path: `hosts[${i}].roles`, message: `host ${show(h.name)} has role load-balancer but is not listed in apiServer.balancers; add it with a priority or drop the role` });
     }
   });
+  const priorities = api.balancers.map((b) => b.priority);
+  const [highest, lowest] = [Math.max(...priorities), Math.min(...priorities)];
+  if (api.balancers.length > 1 && (lowest < 2 || highest - lowest + 1 > MAX_KEEPALIVED_WEIGHT)) {
+    problems.push({ path: 'apiServer.balancers', message: `priorities ${highest}..${lowest} cannot be separated by a keepalived check weight (at most ${MAX_KEEPALIVED_WEIGHT}) so that a failed check moves the VIP; keep the lowest priority at 2 or more and the spread below ${MAX_KEEPALIVED_WEIGHT}` });
+  }
   if (api.stats.port === api.port) problems.push({ path: 'apiServer.stats.port', message: `${api.stats.port} is also apiServer.port; the stats listener needs its own port` });
   return problems;
 };
@@ -294,7 +308,27 @@ const nodes: Rule = (d) => {
   return problems;
 };
 
+const nodeLabels: Rule = (d) =>
+  d.hosts.flatMap((h, i) =>
+    Object.entries(h.labels).flatMap(([key, value]) => {
+      const path = `hosts[${i}].labels.${key}`;
+      const [prefix, name] = key.includes('/') ? key.split(/\/(.*)/s) : ['', key];
+      if ((prefix && !LABEL_PREFIX.test(prefix)) || !LABEL_NAME.test(name ?? '')) {
+        return [{ path, message: `${show(key)} is not a valid label key; use [prefix/]name with name of at most 63 letters, digits, '-', '_' or '.'` }];
+      }
+      if (value !== '' && !LABEL_NAME.test(value)) return [{ path, message: `${show(value)} is not a valid label value (at most 63 letters, digits, '-', '_' or '.')` }];
+      if (/(^|\.)(kubernetes\.io|k8s\.io)$/.test(prefix) && !KUBELET_LABEL_PREFIXES.some((p) => key.startsWith(p)) && !KUBELET_LABEL_KEYS.includes(key)) {
+        return [{ path, message: `the kubelet may not set ${show(key)} on its node (NodeRestriction); use a prefix of your own, or ${KUBELET_LABEL_PREFIXES.join(' / ')}` }];
+      }
+      if (!h.roles.includes('control-plane') && !h.roles.includes('worker')) {
+        return [{ path, message: `host ${show(h.name)} is not a Kubernetes node; labels apply to nodes only` }];
+      }
+      return [];
+    }),
+  );
+
 const RULES: readonly Rule[] = [
+  nodeLabels,
   uniqueHosts,
   cidrsWellFormed,
   lanRules,
