@@ -43,8 +43,8 @@ export function checkWildcardRules(objects: readonly K8sObject[]): Problem[] {
 /** Whether any RoleBinding or ClusterRoleBinding names this ServiceAccount (directly or via its service-account groups). */
 export function serviceAccountIsBound(objects: readonly K8sObject[], namespace: string, name: string): boolean {
   return objects.some((o) => {
+    // A RoleBinding anywhere counts: one in kube-system may grant a ServiceAccount of another namespace (leader election).
     if (o.kind !== 'RoleBinding' && o.kind !== 'ClusterRoleBinding') return false;
-    if (o.kind === 'RoleBinding' && (o.metadata.namespace ?? 'default') !== namespace) return false;
     const subjects = ((o as { subjects?: SubjectJson[] }).subjects ?? []) as SubjectJson[];
     return subjects.some(
       (s) =>

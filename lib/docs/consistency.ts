@@ -24,6 +24,7 @@ import {
   parseHaproxy,
   parseKeepalived,
   parseTomlFile,
+  splitHostPort,
   tryParseToml,
   type Json,
   type ManifestObject,
@@ -86,13 +87,10 @@ export class Artifacts {
 
 const same = (a: readonly (string | number)[], b: readonly (string | number)[]) =>
   JSON.stringify([...a].map(String).sort()) === JSON.stringify([...b].map(String).sort());
-const show = (values: readonly (string | number)[]) => `[${[...values].map(String).sort().join(', ')}]`;
+const showList = (values: readonly (string | number)[]) => `[${[...values].map(String).sort().join(', ')}]`;
 
-/** `host:port` → parts; a bare host has no port. */
-function endpoint(text: string): { host: string; port?: number } {
-  const match = /^(.*):(\d+)$/.exec(text);
-  return match ? { host: match[1], port: Number(match[2]) } : { host: text };
-}
+/** kube-apiserver's port when kubeadm's controlPlaneEndpoint has none and no bindPort is set (kubeadm default). */
+const KUBEADM_DEFAULT_BIND_PORT = 6443;
 
 const apiEndpoint: ConsistencyFact = {
   name: 'api-endpoint',
@@ -111,9 +109,9 @@ const apiEndpoint: ConsistencyFact = {
           problems.push({ path: file, message: `ClusterConfiguration has no controlPlaneEndpoint; an HA control plane needs ${want}` });
           continue;
         }
-        const ep = endpoint(value);
-        const port = ep.port ?? bindPort ?? 6443;
-        if (ep.host !== api.vip || port !== api.port) problems.push({ path: file, message: `controlPlaneEndpoint ${JSON.stringify(value)} is not the API VIP ${want}` });
+        const [host, explicitPort] = splitHostPort(value);
+        const port = explicitPort ?? bindPort ?? KUBEADM_DEFAULT_BIND_PORT;
+        if (host !== api.vip || port !== api.port) problems.push({ path: file, message: `controlPlaneEndpoint ${JSON.stringify(value)} is not the API VIP ${want}` });
       }
       if (doc.kind === 'JoinConfiguration') {
         const value = at(doc, 'discovery.bootstrapToken.apiServerEndpoint');
@@ -126,7 +124,7 @@ const apiEndpoint: ConsistencyFact = {
         const instances = parseKeepalived(keepalived.content);
         if (!instances.length) problems.push({ path: keepalived.path, message: `has no vrrp_instance; ${b.host.name} cannot hold the VIP ${api.vip}` });
         if (instances.length && !instances.some((i) => i.virtualIpAddresses.includes(api.vip))) {
-          problems.push({ path: keepalived.path, message: `virtual_ipaddress ${show(instances.flatMap((i) => i.virtualIpAddresses))} does not contain the API VIP ${api.vip}` });
+          problems.push({ path: keepalived.path, message: `virtual_ipaddress ${showList(instances.flatMap((i) => i.virtualIpAddresses))} does not contain the API VIP ${api.vip}` });
         }
       }
       const haproxy = a.hostFile(b.host.name, 'haproxy.cfg');
@@ -155,7 +153,7 @@ const haproxyBackends: ConsistencyFact = {
       if (!haproxy) continue;
       for (const p of haproxyProxiesOnPort(parseHaproxy(haproxy.content), api.port)) {
         const got = p.servers.map(([, host, port]) => `${host}:${port ?? '(no port)'}`);
-        if (!same(got, want)) problems.push({ path: haproxy.path, message: `backend ${p.backend ?? '(none)'} servers ${show(got)} are not the control planes ${show(want)}` });
+        if (!same(got, want)) problems.push({ path: haproxy.path, message: `backend ${p.backend ?? '(none)'} servers ${showList(got)} are not the control planes ${showList(want)}` });
       }
     }
     return problems;
@@ -180,7 +178,7 @@ const vrrp: ConsistencyFact = {
         if (i.state === 'MASTER' && b !== api.balancers[0]) problems.push({ path: file.path, message: `${where} starts as MASTER, but ${api.balancers[0].host.name} has the highest priority` });
         if (i.unicastSrcIp !== undefined && i.unicastSrcIp !== b.host.ip) problems.push({ path: file.path, message: `${where} unicast_src_ip ${i.unicastSrcIp} is not ${b.host.name}'s IP ${b.host.ip}` });
         if ((i.unicastSrcIp !== undefined || i.unicastPeers.length) && !same(i.unicastPeers, others)) {
-          problems.push({ path: file.path, message: `${where} unicast_peer ${show(i.unicastPeers)} is not the other balancers ${show(others)}` });
+          problems.push({ path: file.path, message: `${where} unicast_peer ${showList(i.unicastPeers)} is not the other balancers ${showList(others)}` });
         }
       }
     }
@@ -245,7 +243,7 @@ const ingressAddress: ConsistencyFact = {
     if (requests.length && !requests.some((r) => same(r.ips, [ip]))) {
       problems.push({
         path: requests[0].s.file,
-        message: `no LoadBalancer Service in ${model.ingress.namespace} requests the ingress IP ${ip} (${requests.map((r) => `${r.ref}: ${r.ips.length ? show(r.ips) : 'none'}`).join('; ')})`,
+        message: `no LoadBalancer Service in ${model.ingress.namespace} requests the ingress IP ${ip} (${requests.map((r) => `${r.ref}: ${r.ips.length ? showList(r.ips) : 'none'}`).join('; ')})`,
       });
     }
     if (pools.length && !poolRanges.some((p) => p.range && rangeContainsIp(p.range, ip))) {
@@ -273,7 +271,7 @@ function allowedPorts(frps: Json): number[] | undefined {
   return [...ports].sort((x, y) => x - y);
 }
 
-/** frp's defaults for the ports, when the file leaves them out. */
+/** frp's own default for frps `bindPort` and frpc `serverPort`, when the file leaves them out. */
 const FRP_DEFAULT_PORT = 7000;
 
 const tunnelPorts: ConsistencyFact = {
@@ -291,8 +289,8 @@ const tunnelPorts: ConsistencyFact = {
       const bindPort = frps.bindPort ?? FRP_DEFAULT_PORT;
       if (bindPort !== t.bindPort) problems.push({ path: frpsFile.path, message: `bindPort ${JSON.stringify(bindPort)} is not tunnel.bindPort ${t.bindPort}, which frpc dials` });
       const allowed = allowedPorts(frps);
-      if (!allowed) problems.push({ path: frpsFile.path, message: `has no allowPorts, so any frpc with the token may open any port; frpc's remotePorts are ${show(remotes)}` });
-      else if (!same(allowed, remotes)) problems.push({ path: frpsFile.path, message: `allowPorts ${show(allowed)} is not the set of frpc remotePorts ${show(remotes)}` });
+      if (!allowed) problems.push({ path: frpsFile.path, message: `has no allowPorts, so any frpc with the token may open any port; frpc's remotePorts are ${showList(remotes)}` });
+      else if (!same(allowed, remotes)) problems.push({ path: frpsFile.path, message: `allowPorts ${showList(allowed)} is not the set of frpc remotePorts ${showList(remotes)}` });
     }
     for (const { where, config } of a.frpcConfigs()) {
       const path = where.split(':')[0];
@@ -302,7 +300,7 @@ const tunnelPorts: ConsistencyFact = {
       if (typeof addr === 'string' && !addr.includes('{{') && addr !== t.server.ip) problems.push({ path, message: `${where}: serverAddr ${JSON.stringify(addr)} is not ${t.server.name}'s IP ${t.server.ip}` });
       const proxies = Array.isArray(config.proxies) ? (config.proxies as Json[]) : [];
       const got = proxies.map((p) => Number(p.remotePort));
-      if (!same(got, remotes)) problems.push({ path, message: `${where}: proxies' remotePorts ${show(got)} are not the forwarded ports ${show(remotes)} (frps allowPorts)` });
+      if (!same(got, remotes)) problems.push({ path, message: `${where}: proxies' remotePorts ${showList(got)} are not the forwarded ports ${showList(remotes)} (frps allowPorts)` });
     }
     return problems;
   },

@@ -271,7 +271,7 @@ export function buildDependencyGraph(objects: readonly K8sObject[]): DependencyG
     if (policyWatchers.has(`${o.metadata.namespace}/${str(spec.serviceAccountName ?? spec.serviceAccount) ?? 'default'}`)) policyAgents.add(w);
   }
   for (const w of workloads) {
-    if (cniAgents.has(w) || policyAgents.has(w) || !needsPodNetwork(pods[w]!.spec)) continue;
+    if (cniAgents.has(w) || !needsPodNetwork(pods[w]!.spec)) continue;
     for (const cni of cniAgents) add(cni, w, 'ready', `${ref(objects[w])} needs the pod network of ${ref(objects[cni])}`);
   }
   const all = objects.map((_, i) => i);

@@ -11,6 +11,8 @@ export interface PodSpecJson {
   readonly hostIPC?: boolean;
   readonly hostUsers?: boolean;
   readonly serviceAccountName?: string;
+  /** Deprecated alias of serviceAccountName, still honoured by the API server. */
+  readonly serviceAccount?: string;
   readonly automountServiceAccountToken?: boolean;
   readonly nodeSelector?: Readonly<Record<string, string>>;
   readonly affinity?: { readonly nodeAffinity?: { readonly requiredDuringSchedulingIgnoredDuringExecution?: NodeSelectorJson } };
@@ -154,7 +156,7 @@ export function labelsMatch(selector: Readonly<Record<string, string>>, labels: 
 
 /** The ServiceAccount the pods run as. */
 export function serviceAccountOf(template: PodTemplate): string {
-  return template.spec.serviceAccountName ?? 'default';
+  return template.spec.serviceAccountName ?? template.spec.serviceAccount ?? 'default';
 }
 
 /**

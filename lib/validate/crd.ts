@@ -35,12 +35,10 @@ interface CrdEntry {
 /** Custom resource definitions by group and kind, with compiled validators. */
 export class CrdIndex {
   private readonly entries = new Map<string, CrdEntry>();
-  private readonly validators = new Map<string, ValidateFunction>();
-  private readonly ajv: Ajv;
+  /** Compiled validators by CRD entry (identity), shared between copies. */
+  private shared = { ajv: newAjv(), validators: new WeakMap<CrdVersion, ValidateFunction>() };
 
   constructor(crds: readonly unknown[] = []) {
-    this.ajv = new Ajv({ allErrors: true, strict: false, logger: false });
-    addFormats(this.ajv, ['date', 'time', 'date-time', 'uri', 'email', 'hostname', 'ipv4', 'ipv6', 'uuid', 'byte']);
     for (const crd of crds) this.add(crd);
   }
 
@@ -58,6 +56,14 @@ export class CrdIndex {
       scope: spec.scope === 'Cluster' ? 'Cluster' : 'Namespaced',
       versions: (spec.versions ?? []).map((v) => ({ name: v.name, served: v.served !== false, schema: v.schema?.openAPIV3Schema })),
     });
+  }
+
+  /** A copy that shares the compiled validators; CRDs added to it stay out of this index. */
+  copy(): CrdIndex {
+    const copy = new CrdIndex();
+    for (const [key, entry] of this.entries) copy.entries.set(key, entry);
+    copy.shared = this.shared;
+    return copy;
   }
 
   get size(): number {
@@ -95,7 +101,7 @@ export class CrdIndex {
     if (entry.scope === 'Cluster' && namespace) issues.push({ field: 'metadata.namespace', message: `must be absent: ${entry.kind} is cluster-scoped (CRD ${entry.name})` });
     issues.push(...validateObjectMeta(object.metadata));
     if (served.schema) {
-      const validate = this.validatorFor(entry, served);
+      const validate = this.validatorFor(served);
       if (!validate({ ...object, metadata: {} })) {
         issues.push(...describeAjvErrors(validate.errors as AjvErrorLike[], object, `the CRD schema of ${entry.group}/${served.name} ${entry.kind}`));
       }
@@ -103,15 +109,20 @@ export class CrdIndex {
     return uniqueIssues(issues);
   }
 
-  private validatorFor(entry: CrdEntry, version: CrdVersion): ValidateFunction {
-    const key = `${entry.group}/${version.name}/${entry.kind}`;
-    let validate = this.validators.get(key);
+  private validatorFor(version: CrdVersion): ValidateFunction {
+    let validate = this.shared.validators.get(version);
     if (!validate) {
-      validate = this.ajv.compile(rootSchema(version.schema!));
-      this.validators.set(key, validate);
+      validate = this.shared.ajv.compile(rootSchema(version.schema!));
+      this.shared.validators.set(version, validate);
     }
     return validate;
   }
+}
+
+function newAjv(): Ajv {
+  const ajv = new Ajv({ allErrors: true, strict: false, logger: false });
+  addFormats(ajv, ['date', 'time', 'date-time', 'uri', 'email', 'hostname', 'ipv4', 'ipv6', 'uuid', 'byte']);
+  return ajv;
 }
 
 /** The CR root: the CRD schema plus the type fields every object has; metadata is checked separately. */

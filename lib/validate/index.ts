@@ -8,7 +8,7 @@
  * in memory (the synth's output check). Problems name the file, the object and the field, one per line.
  */
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import * as yaml from 'js-yaml';
 import type { K8sObject } from '../checks/types';
 import type { RenderedFile } from '../output/files';
@@ -43,7 +43,7 @@ export interface ValidateOptions {
 /** A top-level manifest file: `NN-name.yaml` (or any .yaml/.yml/.json directly in the directory). */
 export const isManifestFile = (path: string) => !path.includes('/') && /\.(ya?ml|json)$/.test(path);
 
-interface ParsedDocument {
+export interface ParsedDocument {
   readonly file: string;
   readonly index: number;
   readonly object: K8sObject;
@@ -116,14 +116,27 @@ export function validateObjects(docs: readonly ParsedDocument[], options: Valida
   return problems;
 }
 
+const crdCache = new Map<string, { index: CrdIndex; problems: ValidationProblem[] }>();
+/** The CRDs of a directory, read and compiled once per process (they do not change during a run). */
+function crdIndexFor(dir: string): { index: CrdIndex; problems: ValidationProblem[] } {
+  const key = resolve(dir);
+  let entry = crdCache.get(key);
+  if (!entry) {
+    const loaded = loadCrdDir(dir);
+    entry = { index: new CrdIndex(loaded.crds), problems: loaded.problems };
+    crdCache.set(key, entry);
+  }
+  return entry;
+}
+
 /** Validates rendered files in memory: the manifests at the top level, the Flux files, every other file's format. */
 export function validateRenderedFiles(files: readonly RenderedFile[], options: ValidateOptions = {}): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
   let crds: CrdIndex | undefined;
   if (options.crdsDir) {
-    const loaded = loadCrdDir(options.crdsDir);
+    const loaded = crdIndexFor(options.crdsDir);
     problems.push(...loaded.problems);
-    crds = new CrdIndex(loaded.crds);
+    crds = loaded.index.copy();
   }
   problems.push(...validateObjects(parseManifests(files, problems), { ...options, crds }));
   for (const file of files.filter((f) => !isManifestFile(f.path))) problems.push(...checkFileFormat(file, options.hostFileCheck));

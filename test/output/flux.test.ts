@@ -56,5 +56,9 @@ describe('Flux output', () => {
         expect.stringMatching(/^Kustomization homelab-50-policies: spec\.path: "\.\/dist\/flux\/51-policies" is not a directory/),
       ]),
     );
+    const missingWave = files.filter((f) => f.path !== '20-networking.yaml');
+    expect(checkFluxReferences(missingWave, 'flux', FLUX_SOURCE_DIST_PATH).map((p) => `${p.file}: ${p.field}: ${p.message}`)).toEqual([
+      'flux/20-networking/kustomization.yaml: resources: "../../20-networking.yaml" resolves to 20-networking.yaml, which is not in the output',
+    ]);
   });
 });

@@ -93,5 +93,9 @@ describe('the rbac output check', () => {
     ]);
     const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'frpc', namespace: 'frpc' }, subjects: [{ kind: 'ServiceAccount', name: 'frpc', namespace: 'frpc' }] } as K8sObject;
     expect(checkUnusedTokens([...mounting, binding])).toEqual([]);
+    const elsewhere = { ...binding, metadata: { name: 'frpc-leader', namespace: 'kube-system' } } as K8sObject;
+    expect(checkUnusedTokens([...mounting, elsewhere])).toEqual([]);
+    const otherAccount = { ...binding, subjects: [{ kind: 'ServiceAccount', name: 'frpc', namespace: 'apps' }] } as K8sObject;
+    expect(checkUnusedTokens([...mounting, otherAccount])).toHaveLength(1);
   });
 });

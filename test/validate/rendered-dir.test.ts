@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as yaml from 'js-yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { K8sObject } from '../../lib/checks/types';
 import { formatProblem } from '../../lib/model/problems';
 import { writeOutput } from '../../lib/output/writer';
 import { validateRenderedDir, type ValidationProblem } from '../../lib/validate';

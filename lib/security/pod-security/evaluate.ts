@@ -5,6 +5,9 @@
  * Usable on any synthesized object (`chart.toJson()`, parsed YAML): Pods and the workloads that carry a pod
  * template (Deployment, DaemonSet, StatefulSet, ReplicaSet, ReplicationController, Job, CronJob). Other kinds
  * have no violations.
+ *
+ * Not modelled: the relaxation for user-namespaced pods (`hostUsers: false`), which up to v1.33 sits behind
+ * the alpha feature gate UserNamespacesPodSecurityStandards (off by default), and the v1.34+ checks.
  */
 import { objectRef, type K8sObject } from '../../checks/types';
 import { podTemplateOf, type PodTemplate } from '../pod-template';
