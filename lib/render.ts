@@ -5,6 +5,7 @@
 import type { App } from 'cdk8s';
 import { buildClusterApp } from './app/cluster-app';
 import { platformReadmeSections } from './app/platform';
+import { securityReadmeSection } from './app/security';
 import { OUTPUT_CHECKS } from './checks';
 import { OutputCheckError, type K8sObject, type OutputCheck } from './checks/types';
 import { hostInstructions, renderHostFiles } from './hosts';
@@ -50,6 +51,7 @@ export function renderCluster(model: ClusterModel, options: RenderOptions = {}):
   const sections: ReadmeSection[] = [
     ...(warnings.length ? [{ title: 'Warnings', body: warnings.map((w) => `- ${w}`).join('\n') }] : []),
     ...platformReadmeSections(model),
+    securityReadmeSection(model, objects),
     { title: 'Hosts', body: hostInstructions(model) },
   ];
   const files = [...body, { path: 'README.md', content: renderDistReadme(model, body, sections) }].sort((a, b) =>

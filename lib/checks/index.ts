@@ -1,6 +1,17 @@
 /**
- * The output checks run by every synth, in order.
+ * The output checks run by every synth, in order. A failing check stops the synth before dist/ is touched.
  */
+import { imagePlatformsCheck } from './image-platforms';
+import { networkPolicyCheck } from './network-policy';
+import { podSecurityCheck } from './pod-security';
+import { rbacCheck } from './rbac';
+import { secretScanCheck } from './secret-scan';
 import type { OutputCheck } from './types';
 
-export const OUTPUT_CHECKS: readonly OutputCheck[] = [];
+export const OUTPUT_CHECKS: readonly OutputCheck[] = [
+  podSecurityCheck,
+  networkPolicyCheck,
+  rbacCheck,
+  imagePlatformsCheck,
+  secretScanCheck,
+];

@@ -18,6 +18,7 @@ export interface ManifestObject {
   readonly body: Readonly<Record<string, unknown>>;
 }
 
+/** A parsed YAML/JSON/TOML mapping. */
 export type Json = Readonly<Record<string, unknown>>;
 
 const isRecord = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -117,6 +118,7 @@ export function parseTomlFile(file: RenderedFile): Json {
 
 // ---------------------------------------------------------------- keepalived
 
+/** The parts of a keepalived `vrrp_instance` the consistency check compares. */
 export interface KeepalivedInstance {
   readonly name: string;
   readonly state?: string;
@@ -188,6 +190,7 @@ export function parseKeepalived(text: string): KeepalivedInstance[] {
 
 // ---------------------------------------------------------------- HAProxy
 
+/** One section of haproxy.cfg (`frontend api`, `backend api`, `listen stats`, …). */
 export interface HaproxySection {
   /** `global`, `defaults`, `frontend`, `backend`, `listen`, `userlist`, … */
   readonly type: string;
@@ -219,6 +222,7 @@ export function splitHostPort(text: string): [string, number | undefined] {
   return [text.slice(0, index), Number.isInteger(port) ? port : undefined];
 }
 
+/** A frontend or listen section bound to a port, with the servers behind it. */
 export interface HaproxyProxy {
   /** Frontend or listen section holding the bind. */
   readonly section: HaproxySection;

@@ -13,6 +13,7 @@ export interface DocumentedCheck {
   readonly facts?: ReadonlyArray<{ readonly name: string; readonly description: string }>;
 }
 
+/** `docs/checks.md`: output checks (with their facts) and model invariants. */
 export function checksPage(model: ClusterModel, checks: readonly DocumentedCheck[]): string {
   const lines = [
     `# ${model.name}: checks that held`,

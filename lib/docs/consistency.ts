@@ -41,7 +41,8 @@ export interface ConsistencyFact {
 export class Artifacts {
   private readonly byPath: ReadonlyMap<string, RenderedFile>;
   private objects?: ManifestObject[];
-  private frpc?: Array<{ where: string; config: Json }>;
+  private kubeadm?: Array<{ file: string; doc: Json }>;
+  private frpc?: FrpcConfig[];
 
   constructor(files: readonly RenderedFile[]) {
     this.byPath = new Map(files.map((f) => [f.path, f]));
@@ -64,33 +65,45 @@ export class Artifacts {
 
   /** kubeadm documents (`apiVersion: kubeadm.k8s.io/*`) in host YAML files, with their file. */
   kubeadmDocuments(): Array<{ file: string; doc: Json }> {
-    const out: Array<{ file: string; doc: Json }> = [];
-    for (const file of [...this.byPath.values()].filter((f) => /^hosts\/[^/]+\/[^/]+\.ya?ml$/.test(f.path)).sort((a, b) => a.path.localeCompare(b.path))) {
-      for (const doc of loadYamlDocuments(file)) {
-        if (typeof at(doc, 'apiVersion') === 'string' && String(at(doc, 'apiVersion')).startsWith('kubeadm.k8s.io/')) out.push({ file: file.path, doc: doc as Json });
-      }
-    }
-    return out;
+    this.kubeadm ??= [...this.byPath.values()]
+      .filter((f) => /^hosts\/[^/]+\/[^/]+\.ya?ml$/.test(f.path))
+      .sort((a, b) => a.path.localeCompare(b.path))
+      .flatMap((file) =>
+        loadYamlDocuments(file)
+          .filter((doc) => String(at(doc, 'apiVersion') ?? '').startsWith('kubeadm.k8s.io/'))
+          .map((doc) => ({ file: file.path, doc: doc as Json })),
+      );
+    return this.kubeadm;
   }
 
   /** frpc configurations: TOML in a ConfigMap or Secret with `serverAddr` or `[[proxies]]`. */
-  frpcConfigs(): Array<{ where: string; config: Json }> {
+  frpcConfigs(): FrpcConfig[] {
     this.frpc ??= this.manifests().flatMap((o) =>
       configEntries(o).flatMap(([key, text]) => {
         const config = tryParseToml(text);
-        return config && ('serverAddr' in config || Array.isArray(config.proxies)) ? [{ where: `${o.file}: ${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name} ${key}`, config }] : [];
+        return config && ('serverAddr' in config || Array.isArray(config.proxies))
+          ? [{ file: o.file, where: `${o.file}: ${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name} ${key}`, config }]
+          : [];
       }),
     );
     return this.frpc;
   }
 }
 
+/** An frpc.toml found in a manifest: the file, a readable location, the parsed TOML. */
+export interface FrpcConfig {
+  readonly file: string;
+  readonly where: string;
+  readonly config: Json;
+}
+
 const same = (a: readonly (string | number)[], b: readonly (string | number)[]) =>
   JSON.stringify([...a].map(String).sort()) === JSON.stringify([...b].map(String).sort());
 const showList = (values: readonly (string | number)[]) => `[${[...values].map(String).sort().join(', ')}]`;
 
-/** kube-apiserver's port when kubeadm's controlPlaneEndpoint has none and no bindPort is set (kubeadm default). */
+/** kubeadm defaults, for fields a config leaves out: kube-apiserver's bindPort and the Service subnet. */
 const KUBEADM_DEFAULT_BIND_PORT = 6443;
+const KUBEADM_DEFAULT_SERVICE_SUBNET = '10.96.0.0/12';
 
 const apiEndpoint: ConsistencyFact = {
   name: 'api-endpoint',
@@ -194,7 +207,7 @@ const podNetwork: ConsistencyFact = {
     const problems: Problem[] = [];
     for (const { file, doc } of a.kubeadmDocuments().filter((d) => d.doc.kind === 'ClusterConfiguration')) {
       const pod = at(doc, 'networking.podSubnet');
-      const svc = at(doc, 'networking.serviceSubnet') ?? '10.96.0.0/12';
+      const svc = at(doc, 'networking.serviceSubnet') ?? KUBEADM_DEFAULT_SERVICE_SUBNET;
       if (pod !== k.podCidr) problems.push({ path: file, message: `networking.podSubnet ${JSON.stringify(pod ?? null)} is not the pod CIDR ${k.podCidr} (Flannel allocates node podCIDRs from it)` });
       if (svc !== k.serviceCidr) problems.push({ path: file, message: `networking.serviceSubnet ${JSON.stringify(svc)} is not the service CIDR ${k.serviceCidr}` });
     }
@@ -225,7 +238,7 @@ const ingressAddress: ConsistencyFact = {
     const pools = objects.filter((o) => o.kind === 'IPAddressPool' && o.apiVersion.startsWith('metallb.io/'));
     const poolRanges = pools.flatMap((p) => {
       const addresses = at(p.body, 'spec.addresses');
-      return (Array.isArray(addresses) ? addresses : []).map((text) => ({ pool: p.name, range: parseAddressRange(String(text)) }));
+      return (Array.isArray(addresses) ? addresses : []).map((text) => ({ range: parseAddressRange(String(text)) }));
     });
     const requests = services.map((s) => ({
       s,
@@ -249,10 +262,10 @@ const ingressAddress: ConsistencyFact = {
     if (pools.length && !poolRanges.some((p) => p.range && rangeContainsIp(p.range, ip))) {
       problems.push({ path: pools[0].file, message: `no IPAddressPool contains the ingress IP ${ip}` });
     }
-    for (const { where, config } of a.frpcConfigs()) {
+    for (const { file, where, config } of a.frpcConfigs()) {
       const proxies = Array.isArray(config.proxies) ? (config.proxies as Json[]) : [];
       for (const p of proxies) {
-        if (p.localIP !== ip) problems.push({ path: where.split(':')[0], message: `${where}: proxy ${JSON.stringify(p.name)} localIP ${JSON.stringify(p.localIP ?? '127.0.0.1')} is not the ingress IP ${ip}` });
+        if (p.localIP !== ip) problems.push({ path: file, message: `${where}: proxy ${JSON.stringify(p.name)} localIP ${JSON.stringify(p.localIP ?? '127.0.0.1')} is not the ingress IP ${ip}` });
       }
     }
     return problems;
@@ -292,8 +305,7 @@ const tunnelPorts: ConsistencyFact = {
       if (!allowed) problems.push({ path: frpsFile.path, message: `has no allowPorts, so any frpc with the token may open any port; frpc's remotePorts are ${showList(remotes)}` });
       else if (!same(allowed, remotes)) problems.push({ path: frpsFile.path, message: `allowPorts ${showList(allowed)} is not the set of frpc remotePorts ${showList(remotes)}` });
     }
-    for (const { where, config } of a.frpcConfigs()) {
-      const path = where.split(':')[0];
+    for (const { file: path, where, config } of a.frpcConfigs()) {
       const serverPort = config.serverPort ?? FRP_DEFAULT_PORT;
       if (serverPort !== t.bindPort) problems.push({ path, message: `${where}: serverPort ${JSON.stringify(serverPort)} is not the frps bindPort ${t.bindPort}` });
       const addr = config.serverAddr;

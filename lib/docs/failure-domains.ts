@@ -8,6 +8,7 @@ import type { ClusterModel } from '../model/types';
 import { list } from './markdown';
 import { WELL_KNOWN_PORTS } from './ports';
 
+/** One row of the failure-domain table. */
 export interface FailureDomain {
   /** What fails. */
   readonly failure: string;
@@ -17,6 +18,7 @@ export interface FailureDomain {
   readonly keepsWorking: string;
 }
 
+/** The failure domains of a cluster, the owner's three first (balancers, MetalLB, FRP), in a stable order. */
 export function failureDomains(model: ClusterModel): FailureDomain[] {
   const api = model.apiServer;
   const endpoint = `${api.vip}:${api.port}`;

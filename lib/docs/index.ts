@@ -24,6 +24,7 @@ export { consistencyCheck, checkConsistency, CONSISTENCY_FACTS, type CompositeCh
 /** Directory of the generated docs inside the output directory. */
 export const DOCS_DIR = 'docs';
 
+/** What the docs need besides the model. */
 export interface DocsContext {
   /** The output checks that run on this render (all of them hold when the files are written). */
   readonly checks: readonly DocumentedCheck[];

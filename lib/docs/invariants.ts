@@ -7,11 +7,13 @@ import { INGRESS_PORTS } from '../model/semantic';
 import type { ClusterModel } from '../model/types';
 import { list } from './markdown';
 
+/** A rule the loader enforces, stated with this cluster's values. */
 export interface Invariant {
   readonly name: string;
   readonly statement: string;
 }
 
+/** The invariants that hold for a valid model, in rule order; tunnel and storage ones only when present. */
 export function modelInvariants(model: ClusterModel): Invariant[] {
   const api = model.apiServer;
   const k = model.kubernetes;

@@ -40,6 +40,7 @@ export function inventoryRows(model: ClusterModel): string[][] {
   ]);
 }
 
+/** The `## Hosts` section: a summary line and one row per host. */
 export function inventorySection(model: ClusterModel): string {
   const nodes = model.hosts.filter((h) => h.isNode);
   const workers = model.hosts.filter((h) => h.roles.includes('worker'));
@@ -87,6 +88,7 @@ export function ipPlanRows(model: ClusterModel): string[][] {
   return rows;
 }
 
+/** The `## IP plan` section. */
 export function ipPlanSection(model: ClusterModel): string {
   return ['## IP plan', '', table(['What', 'Address', 'Notes'], ipPlanRows(model))].join('\n');
 }

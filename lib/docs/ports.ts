@@ -9,6 +9,7 @@ import type { ClusterModel, Host } from '../model/types';
 /** How far a listener is reachable in the intended design. */
 export type Reach = 'Internet' | 'LAN' | 'cluster nodes' | 'balancers' | 'control planes' | 'VPS only';
 
+/** One row of the port matrix: something that listens on an address and port. */
 export interface Listener {
   /** Host name, or a description of the address holder (`MetalLB (ingress)`). */
   readonly where: string;

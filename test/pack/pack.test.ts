@@ -106,6 +106,7 @@ describe('pack and import (slow)', () => {
     invalid: string;
   };
   let consumer: string;
+  let installMode: string;
 
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'homelab-pack-'));
@@ -121,9 +122,12 @@ describe('pack and import (slow)', () => {
     const install = ['install', '--no-audit', '--no-fund', '--no-save', tarball];
     try {
       run(NPM, [...install.slice(0, 1), '--offline', ...install.slice(1)], consumer);
+      installMode = '--offline';
     } catch {
       run(NPM, [...install.slice(0, 1), '--prefer-offline', ...install.slice(1)], consumer);
+      installMode = '--prefer-offline';
     }
+    console.info(`pack test: installed the tarball with npm install ${installMode}`);
     writeFileSync(join(consumer, 'consumer.js'), CONSUMER_JS);
     output = JSON.parse(execFileSync(process.execPath, ['consumer.js'], { cwd: consumer, encoding: 'utf8' }));
   }, 240_000);
