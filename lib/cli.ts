@@ -9,6 +9,7 @@ import { loadDescription } from './model/load';
 import { DescriptionError, formatProblem } from './model/problems';
 import { renderCluster } from './render';
 import { writeOutput } from './output/writer';
+import { SCHEMA_SOURCE, validateRenderedDir } from './validate';
 
 export interface CliIo {
   readonly out: (line: string) => void;
@@ -23,13 +24,19 @@ export const EXIT_USAGE = 2;
 
 const USAGE = [
   'usage: main.ts synth    [--config hostconfig/cluster.yaml] [--out dist]',
-  '       main.ts validate [--config hostconfig/cluster.yaml]',
+  '       main.ts validate [--config hostconfig/cluster.yaml] [--dir dist] [--crds ../shared/crds]',
+  '  validate checks the description and its render; with --dir (the default when --config is not given)',
+  '  it also checks a rendered directory against Kubernetes schemas and, with --crds, custom resources against CRDs.',
 ].join('\n');
 
 interface Options {
   readonly command: 'synth' | 'validate';
   readonly config: string;
   readonly out: string;
+  /** validate: rendered directory to check, if any. */
+  readonly dir?: string;
+  /** validate: directory of CRDs for custom resources. */
+  readonly crds?: string;
 }
 
 class UsageError extends Error {}
@@ -37,16 +44,18 @@ class UsageError extends Error {}
 export function parseArgs(argv: readonly string[], defaults: { out: string }): Options {
   const [command, ...rest] = argv;
   if (command !== 'synth' && command !== 'validate') throw new UsageError(command ? `unknown command ${JSON.stringify(command)}` : 'missing command');
-  const values: Record<string, string> = { config: 'hostconfig/cluster.yaml', out: defaults.out };
+  const values: Record<string, string> = { out: defaults.out };
+  const allowed = command === 'synth' ? 'config|out' : 'config|dir|crds';
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
-    const match = /^--(config|out)(?:=(.*))?$/.exec(arg);
+    const match = new RegExp(`^--(${allowed})(?:=(.*))?$`).exec(arg);
     if (!match) throw new UsageError(`unknown argument ${JSON.stringify(arg)}`);
     const value = match[2] ?? rest[++i];
     if (value === undefined || value === '') throw new UsageError(`--${match[1]} needs a value`);
     values[match[1]] = value;
   }
-  return { command, config: values.config, out: values.out };
+  const dir = command === 'validate' ? values.dir ?? (values.config === undefined ? 'dist' : undefined) : undefined;
+  return { command, config: values.config ?? 'hostconfig/cluster.yaml', out: values.out, dir, crds: values.crds };
 }
 
 export function runCli(argv: readonly string[], io: CliIo, defaults: { out: string } = { out: 'dist' }): number {
@@ -65,6 +74,14 @@ export function runCli(argv: readonly string[], io: CliIo, defaults: { out: stri
     const result = renderCluster(model);
     if (options.command === 'validate') {
       io.out(`${options.config}: valid (${model.hosts.length} hosts, ${result.objects.length} Kubernetes objects, ${result.checks.length} output checks held)`);
+      if (options.dir === undefined) return EXIT_OK;
+      const problems = validateRenderedDir(options.dir, { crdsDir: options.crds, kubernetesMinor: model.kubernetes.minor, partOf: model.output.partOf });
+      if (problems.length) {
+        io.err(`${options.dir}: ${problems.length} problem(s)`);
+        for (const problem of problems) io.err(formatProblem(problem));
+        return EXIT_INVALID;
+      }
+      io.out(`${options.dir}: valid (Kubernetes v${SCHEMA_SOURCE.kubernetes} API schemas from ${SCHEMA_SOURCE.package}${options.crds ? `, CRDs from ${options.crds}` : ''}, served by v${model.kubernetes.minor})`);
       return EXIT_OK;
     }
     for (const warning of result.warnings) io.err(`warning: ${warning}`);

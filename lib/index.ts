@@ -36,7 +36,7 @@ export * from './hosts';
 
 // The whole render, its output checks and the writer.
 export { buildClusterApp } from './app/cluster-app';
-export { renderCluster, synthObjects, collectWarnings, type RenderOptions, type RenderResult } from './render';
+export { renderCluster, type RenderOptions, type RenderResult } from './render';
 export { OUTPUT_CHECKS } from './checks';
 export { OutputCheckError, objectRef, type CheckContext, type K8sObject, type OutputCheck } from './checks/types';
 export type { RenderedFile } from './output/files';

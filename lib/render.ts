@@ -2,7 +2,6 @@
  * The whole render: model → Kubernetes objects, host files and docs, checked before anything is written.
  * Pure: returns the files; the CLI hands them to the writer.
  */
-import type { App } from 'cdk8s';
 import { buildClusterApp } from './app/cluster-app';
 import { platformReadmeSections } from './app/platform';
 import { securityReadmeSection } from './app/security';
@@ -11,7 +10,7 @@ import { OutputCheckError, type K8sObject, type OutputCheck } from './checks/typ
 import { hostInstructions, renderHostFiles } from './hosts';
 import type { ClusterModel } from './model/types';
 import type { RenderedFile } from './output/files';
-import { layoutManifests } from './output/manifests';
+import { applyReadmeSection, planManifests, synthChartObjects } from './output/manifests';
 import { renderDistReadme, type ReadmeSection } from './output/readme';
 
 export interface RenderResult {
@@ -29,11 +28,6 @@ export interface RenderOptions {
   readonly checks?: readonly OutputCheck[];
 }
 
-/** Synthesizes every chart of the app into plain objects, in chart order then object order. */
-export function synthObjects(app: App): K8sObject[] {
-  return app.charts.flatMap((chart) => chart.toJson() as K8sObject[]);
-}
-
 export function collectWarnings(model: ClusterModel): string[] {
   const warnings: string[] = [];
   if (model.ingress.controller === 'ingress-nginx') {
@@ -45,11 +39,13 @@ export function collectWarnings(model: ClusterModel): string[] {
 }
 
 export function renderCluster(model: ClusterModel, options: RenderOptions = {}): RenderResult {
-  const objects = synthObjects(buildClusterApp(model));
+  const layout = planManifests(synthChartObjects(buildClusterApp(model)), model);
+  const objects = layout.objects;
   const warnings = collectWarnings(model);
-  const body: RenderedFile[] = [...layoutManifests(objects), ...renderHostFiles(model)];
+  const body: RenderedFile[] = [...layout.files, ...renderHostFiles(model)];
   const sections: ReadmeSection[] = [
     ...(warnings.length ? [{ title: 'Warnings', body: warnings.map((w) => `- ${w}`).join('\n') }] : []),
+    applyReadmeSection(model, body),
     ...platformReadmeSections(model),
     securityReadmeSection(model, objects),
     { title: 'Hosts', body: hostInstructions(model) },

@@ -25,7 +25,6 @@ import {
 } from '../components';
 import type { ClusterModel } from '../model/types';
 import type { ReadmeSection } from '../output/readme';
-import { PREREQUISITE_MANIFESTS, VERSIONS } from '../versions';
 
 /** Chart ids, stable: they are part of the synthesized file names and object paths. */
 export const PLATFORM_CHARTS = {
@@ -147,37 +146,11 @@ function unsupported(field: string, value: never): never {
 }
 
 /**
- * dist/README.md sections for the platform: prerequisites to install before `kubectl apply -f dist`, and
- * the Secrets the user creates (we only reference them).
+ * dist/README.md sections for the platform: the Secrets the user creates (we only reference them).
+ * Installing the upstream prerequisites (MetalLB, cert-manager) is part of the wave-by-wave apply sequence
+ * (lib/output/manifests.ts), because their pods need the CNI from our networking wave first.
  */
 export function platformReadmeSections(model: ClusterModel): ReadmeSection[] {
-  const metallbCrds = ['ipaddresspools.metallb.io', 'l2advertisements.metallb.io'];
-  const prerequisites = [
-    `Install these before applying \`dist/\`: our MetalLB pools${model.acme ? ' and cert-manager ClusterIssuers' : ''} are custom resources whose CRDs and validating webhooks come from the upstream manifests.`,
-    '',
-    `1. MetalLB ${VERSIONS.metallb} (native manifest, Layer 2):`,
-    '',
-    '   ```sh',
-    `   kubectl apply -f ${PREREQUISITE_MANIFESTS.metallb}`,
-    `   kubectl wait --for=condition=Established --timeout=120s ${metallbCrds.map((c) => `crd/${c}`).join(' ')}`,
-    `   kubectl -n ${model.metallb.namespace} rollout status deployment/controller --timeout=300s`,
-    `   kubectl -n ${model.metallb.namespace} rollout status daemonset/speaker --timeout=300s`,
-    '   ```',
-  ];
-  if (model.acme) {
-    prerequisites.push(
-      '',
-      `2. cert-manager ${VERSIONS.certManager} (static manifest):`,
-      '',
-      '   ```sh',
-      `   kubectl apply -f ${PREREQUISITE_MANIFESTS.certManager}`,
-      '   kubectl wait --for=condition=Established --timeout=120s crd/clusterissuers.cert-manager.io crd/certificates.cert-manager.io',
-      `   kubectl -n ${CERT_MANAGER_CLUSTER_RESOURCE_NAMESPACE} rollout status deployment/cert-manager-webhook --timeout=300s`,
-      '   ```',
-    );
-  }
-  prerequisites.push('', 'Then apply `dist/` (namespaces first: `kubectl apply -f dist` does that by file order).');
-
   const secrets: string[] = [];
   if (model.tunnel) {
     const { secret, serverFile } = model.tunnel.token;
@@ -202,7 +175,7 @@ export function platformReadmeSections(model: ClusterModel): ReadmeSection[] {
     );
   }
 
-  const sections: ReadmeSection[] = [{ title: 'Prerequisites', body: prerequisites.join('\n') }];
+  const sections: ReadmeSection[] = [];
   if (secrets.length) {
     sections.push({
       title: 'Secrets to create',

@@ -2,6 +2,7 @@
  * The output checks run by every synth, in order. A failing check stops the synth before dist/ is touched.
  */
 import { imagePlatformsCheck } from './image-platforms';
+import { k8sSchemaCheck } from './k8s-schema';
 import { networkPolicyCheck } from './network-policy';
 import { podSecurityCheck } from './pod-security';
 import { rbacCheck } from './rbac';
@@ -14,4 +15,5 @@ export const OUTPUT_CHECKS: readonly OutputCheck[] = [
   rbacCheck,
   imagePlatformsCheck,
   secretScanCheck,
+  k8sSchemaCheck,
 ];

@@ -144,27 +144,24 @@ describe('addPlatform with other models', () => {
 });
 
 describe('platformReadmeSections', () => {
-  it('lists the pinned prerequisite installs with their waits, and the frp Secret', () => {
+  it('says how to create the frp Secret, which dist/ never contains', () => {
     const sections = platformReadmeSections(reference());
-    expect(sections.map((s) => s.title)).toEqual(['Prerequisites', 'Secrets to create']);
-    const [prerequisites, secrets] = sections.map((s) => s.body);
-    expect(prerequisites).toContain(`kubectl apply -f ${PREREQUISITE_MANIFESTS.metallb}`);
-    expect(PREREQUISITE_MANIFESTS.metallb).toBe('https://raw.githubusercontent.com/metallb/metallb/v0.16.1/config/manifests/metallb-native.yaml');
-    expect(prerequisites).toContain('kubectl wait --for=condition=Established --timeout=120s crd/ipaddresspools.metallb.io crd/l2advertisements.metallb.io');
-    expect(prerequisites).toContain('kubectl -n metallb-system rollout status deployment/controller');
-    expect(prerequisites).toContain(`kubectl apply -f ${PREREQUISITE_MANIFESTS.certManager}`);
-    expect(PREREQUISITE_MANIFESTS.certManager).toBe('https://github.com/cert-manager/cert-manager/releases/download/v1.21.1/cert-manager.yaml');
-    expect(prerequisites).toContain('crd/clusterissuers.cert-manager.io');
+    expect(sections.map((s) => s.title)).toEqual(['Secrets to create']);
+    const secrets = sections[0].body;
     expect(secrets).toContain('kubectl -n frpc create secret generic frp-token --from-file=token=frp-token');
+    expect(secrets).toContain('/etc/frp/token');
     expect(secrets).not.toContain('cloudflare');
   });
 
-  it('adds the DNS-01 token Secret when selected, and drops cert-manager and frp when absent', () => {
+  it('adds the DNS-01 token Secret when selected, and nothing when no component needs a Secret', () => {
     const ref = reference();
     const dns = platformReadmeSections({ ...ref, acme: { ...ref.acme!, solver: { type: 'dns01', provider: 'cloudflare', apiTokenSecretRef: { name: 'cf', key: 'api-token' }, dnsZones: [] } } });
-    expect(dns[1].body).toContain('kubectl -n cert-manager create secret generic cf --from-file=api-token=cloudflare-api-token');
-    const bare = platformReadmeSections({ ...ref, acme: undefined, tunnel: undefined, storage: undefined });
-    expect(bare.map((s) => s.title)).toEqual(['Prerequisites']);
-    expect(bare[0].body).not.toContain('cert-manager');
+    expect(dns[0].body).toContain('kubectl -n cert-manager create secret generic cf --from-file=api-token=cloudflare-api-token');
+    expect(platformReadmeSections({ ...ref, acme: undefined, tunnel: undefined, storage: undefined })).toEqual([]);
+  });
+
+  it('pins the upstream prerequisite manifests used by the apply sequence', () => {
+    expect(PREREQUISITE_MANIFESTS.metallb).toBe('https://raw.githubusercontent.com/metallb/metallb/v0.16.1/config/manifests/metallb-native.yaml');
+    expect(PREREQUISITE_MANIFESTS.certManager).toBe('https://github.com/cert-manager/cert-manager/releases/download/v1.21.1/cert-manager.yaml');
   });
 });
