@@ -74,15 +74,19 @@ describe('keepalived.conf per balancer', () => {
     }
   });
 
-  it('refuses priorities no keepalived weight can separate', () => {
-    const m = variant((d) => {
+  it('refuses priorities no keepalived weight can separate (the model rejects them at load)', () => {
+    const unseparable = (d: any) => {
       d.apiServer.balancers = [
         { host: 'n100-004', priority: 254 },
         { host: 'nas-001', priority: 1 },
         { host: 'nas-002', priority: 90 },
       ];
-    });
-    expect(() => vrrpPlan(m)).toThrow(/apiServer\.balancers: priorities 254 and 1/);
+    };
+    expect(() => variant(unseparable)).toThrow(/apiServer\.balancers: priorities 254\.\.1 cannot be separated/);
+    // the renderer keeps its own guard for models built without the loader
+    const m = variant(() => undefined);
+    const bad = { ...m, apiServer: { ...m.apiServer, balancers: [{ ...m.apiServer.balancers[0], priority: 254 }, { ...m.apiServer.balancers[1], priority: 1 }] } };
+    expect(() => vrrpPlan(bad)).toThrow(/apiServer\.balancers: priorities 254 and 1/);
   });
 
   it('talks unicast from its own address to exactly the other balancers', () => {

@@ -65,7 +65,7 @@ describe('the README section', () => {
   it('lists each namespace we create with its level, the reason and its NetworkPolicies, and the hostNetwork pods', () => {
     const body = securityReadmeSection(model, objects).body;
     expect(body).toMatch(/\| `kube-flannel` \| privileged \| most restrictive level that admits its pods; baseline would reject DaemonSet kube-flannel\/kube-flannel-ds .*\| `default-deny` \|/);
-    expect(body).toMatch(/\| `frpc` \| restricted \| .* \| `default-deny`, `allow-dns`, `frpc-tunnel` \|/);
+    expect(body).toMatch(/\| `frpc` \| restricted \| .* \| `allow-dns`, `default-deny`, `frpc-tunnel` \|/);
     expect(body).toContain('DaemonSet kube-system/csi-nfs-node');
     expect(body).toContain('- Group `family`: viewer');
   });
