@@ -117,10 +117,6 @@ interface Case {
   readonly config: string;
 }
 
-interface StageTimes {
-  readonly [stage: string]: number;
-}
-
 const STAGES = ['load + validate', 'constructs', 'host renderers', 'docs', 'layout + README', 'output checks', 'write'] as const;
 
 /**

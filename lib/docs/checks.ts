@@ -13,11 +13,9 @@ export interface DocumentedCheck {
   readonly facts?: ReadonlyArray<{ readonly name: string; readonly description: string }>;
 }
 
-/** `docs/checks.md`: output checks (with their facts) and model invariants. */
-export function checksPage(model: ClusterModel, checks: readonly DocumentedCheck[]): string {
+/** The body of `docs/checks.md`: output checks (with their facts) and model invariants. */
+export function checksSection(model: ClusterModel, checks: readonly DocumentedCheck[]): string {
   const lines = [
-    `# ${model.name}: checks that held`,
-    '',
     'Every synth runs these checks on the complete render before anything is written; a failing check stops the',
     'synth and leaves the previous output in place. So every check listed here held for the files next to this page.',
     '',

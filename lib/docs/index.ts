@@ -3,15 +3,15 @@
  * network (port matrix, tunnel, VPS firewall) and the checks that held. Pure: Markdown files under `docs/`
  * in the output directory, which `kubectl apply -f dist` ignores (it reads only top-level YAML).
  */
+import { tunnelServerPorts } from '../hosts/frps';
 import { INGRESS_PORTS } from '../model/semantic';
 import type { ClusterModel } from '../model/types';
 import type { RenderedFile } from '../output/files';
-import { checksPage, type DocumentedCheck } from './checks';
+import { checksSection, type DocumentedCheck } from './checks';
 import { apiDiagram, internetDiagram, storageDiagram } from './diagrams';
 import { failureDomains } from './failure-domains';
 import { inventorySection, ipPlanSection } from './inventory';
 import { code, list, table } from './markdown';
-import { tunnelServerPorts } from '../hosts/frps';
 import { listeners } from './ports';
 
 export type { DocumentedCheck } from './checks';
@@ -130,7 +130,7 @@ export function renderDocs(model: ClusterModel, context: DocsContext): RenderedF
   const page = (name: string, content: string): RenderedFile => ({ path: `${DOCS_DIR}/${name}`, content: `${content.trimEnd()}\n` });
   return [
     page('architecture.md', architecturePage(model, context)),
-    page('checks.md', [checksPage(model, context.checks), '', nav].join('\n')),
+    page('checks.md', [`# ${model.name}: checks that held`, '', generated(model), '', nav, '', checksSection(model, context.checks)].join('\n')),
     page('inventory.md', inventoryPage(model)),
     page('network.md', networkPage(model)),
   ];

@@ -16,6 +16,7 @@
  * allows, so they ship in the file of the workload that uses them. Each depth is one wave, named by what it
  * holds (networking, controllers, custom-resources, policies).
  */
+import { POD_TEMPLATE_KINDS, podTemplateOf as podTemplate } from '../security/pod-template';
 import type { K8sObject } from '../checks/types';
 import { clusterScopedCustomKinds, isClusterScoped } from './labels';
 
@@ -61,7 +62,7 @@ export interface WavePlan {
   readonly graph: DependencyGraph;
 }
 
-const WORKLOAD_KINDS = new Set(['Deployment', 'DaemonSet', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob', 'Pod']);
+const WORKLOAD_KINDS = new Set(POD_TEMPLATE_KINDS);
 const SUPPORTING_KINDS = new Set(['ServiceAccount', 'ConfigMap', 'Secret', 'Role', 'RoleBinding', 'Service', 'PersistentVolumeClaim']);
 const WEBHOOK_KINDS = new Set(['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']);
 
@@ -90,13 +91,10 @@ const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
 const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '');
 
-/** The pod template spec and labels of a workload, or undefined. */
+/** The pod template spec and labels of a workload, or undefined (the kinds and paths: lib/security/pod-template). */
 export function podTemplateOf(object: K8sObject): { spec: Json; labels: Record<string, string> } | undefined {
-  if (!WORKLOAD_KINDS.has(object.kind)) return undefined;
-  const spec = obj(object.spec);
-  if (object.kind === 'Pod') return { spec, labels: obj(object.metadata.labels) as Record<string, string> };
-  const template = object.kind === 'CronJob' ? obj(obj(obj(spec.jobTemplate).spec).template) : obj(spec.template);
-  return { spec: obj(template.spec), labels: obj(obj(template.metadata).labels) as Record<string, string> };
+  const template = podTemplate(object);
+  return template && { spec: template.spec as Json, labels: { ...template.metadata.labels } };
 }
 
 /** What a pod spec refers to by name, in its own namespace (and the cluster-scoped classes it names). */
