@@ -13,7 +13,7 @@
 import { stringify } from 'smol-toml';
 import type { ClusterModel, TunnelModel } from '../model/types';
 import { HOST_PATHS } from './paths';
-import { comment, envName, execLine, fileOf, generatedBy, renderUnit, type UnitSection } from './text';
+import { comment, envFileTemplate, envName, execLine, fileOf, generatedBy, renderUnit, type UnitSection } from './text';
 
 export interface TunnelPort {
   readonly port: number;
@@ -81,16 +81,7 @@ export function renderFrpsToml(model: ClusterModel): string {
 
 export function renderFrpsEnvExample(model: ClusterModel): string {
   const d = requireTunnel(model).dashboard;
-  return fileOf([
-    ...comment(
-      '#',
-      generatedBy(model.name),
-      `Copy to ${HOST_PATHS.frpsEnv} (owner root, mode 0600) and fill in the values; keep it out of git.`,
-      'frps dashboard credentials. Avoid double quotes and backslashes (they are substituted into TOML strings).',
-    ),
-    `${d.userEnv}=`,
-    `${d.passwordEnv}=`,
-  ]);
+  return envFileTemplate(model.name, HOST_PATHS.frpsEnv, 'frps dashboard credentials. Avoid double quotes and backslashes (they are substituted into TOML strings).', [d.userEnv, d.passwordEnv]);
 }
 
 export function renderFrpsService(model: ClusterModel): string {

@@ -9,7 +9,7 @@
  */
 import type { ClusterModel, Host } from '../model/types';
 import { HOST_PATHS } from './paths';
-import { comment, execLine, fileOf, generatedBy, hap, renderHaproxy, renderUnit, type HapSection } from './text';
+import { comment, envFileTemplate, execLine, fileOf, generatedBy, hap, renderHaproxy, renderUnit, type HapSection } from './text';
 
 /** `ip:port` of every kube-apiserver HAProxy forwards to, in control-plane order. */
 export function apiServerBackends(model: ClusterModel): { readonly name: string; readonly address: string }[] {
@@ -78,16 +78,7 @@ export function renderHaproxyCfg(model: ClusterModel, host: Host): string {
 /** Names (never values) of the variables the owner puts into the environment file. */
 export function renderHaproxyEnvExample(model: ClusterModel): string {
   const stats = model.apiServer.stats;
-  return fileOf([
-    ...comment(
-      '#',
-      generatedBy(model.name),
-      `Copy to ${HOST_PATHS.haproxyEnv} (owner root, mode 0600) and fill in the values; keep it out of git.`,
-      'Credentials of the HAProxy stats page. Avoid double quotes in the values.',
-    ),
-    `${stats.userEnv}=`,
-    `${stats.passwordEnv}=`,
-  ]);
+  return envFileTemplate(model.name, HOST_PATHS.haproxyEnv, 'Credentials of the HAProxy stats page. Avoid double quotes in the values.', [stats.userEnv, stats.passwordEnv]);
 }
 
 /** Drop-in for haproxy.service: load the stats credentials and refuse to start without them. */

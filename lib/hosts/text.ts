@@ -37,6 +37,17 @@ export function envName(name: string): string {
   return check(name, ENV_NAME, 'environment', 'variable name');
 }
 
+/**
+ * An environment file template: only the variable NAMES, for the owner to copy to `target` and fill in.
+ * Secrets stay on the host; generated files never hold their values.
+ */
+export function envFileTemplate(clusterName: string, target: string, purpose: string, names: readonly string[]): string {
+  return fileOf([
+    ...comment('#', generatedBy(clusterName), `Copy to ${target} (owner root, mode 0600) and fill in the values; keep it out of git.`, purpose),
+    ...names.map((name) => `${envName(name)}=`),
+  ]);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // keepalived.conf: whitespace-separated words, `{ }` blocks, `"..."` for strings with spaces.
 
