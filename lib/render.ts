@@ -7,6 +7,7 @@ import { platformReadmeSections } from './app/platform';
 import { securityReadmeSection } from './app/security';
 import { OUTPUT_CHECKS } from './checks';
 import { OutputCheckError, type K8sObject, type OutputCheck } from './checks/types';
+import { renderDocs } from './docs';
 import { hostInstructions, renderHostFiles } from './hosts';
 import type { ClusterModel } from './model/types';
 import type { RenderedFile } from './output/files';
@@ -42,18 +43,26 @@ export function renderCluster(model: ClusterModel, options: RenderOptions = {}):
   const layout = planManifests(synthChartObjects(buildClusterApp(model)), model);
   const objects = layout.objects;
   const warnings = collectWarnings(model);
-  const body: RenderedFile[] = [...layout.files, ...renderHostFiles(model)];
+  const checks = options.checks ?? OUTPUT_CHECKS;
+  const body: RenderedFile[] = [...layout.files, ...renderHostFiles(model), ...renderDocs(model, { checks, warnings })];
   const sections: ReadmeSection[] = [
     ...(warnings.length ? [{ title: 'Warnings', body: warnings.map((w) => `- ${w}`).join('\n') }] : []),
     applyReadmeSection(model, body),
     ...platformReadmeSections(model),
     securityReadmeSection(model, objects),
     { title: 'Hosts', body: hostInstructions(model) },
+    {
+      title: 'Architecture',
+      body: body
+        .filter((f) => f.path.startsWith('docs/'))
+        .map((f) => `- [\`${f.path}\`](${f.path})`)
+        .join('\n')
+        .concat('\n\nNode inventory, IP plan, port matrix, failure domains, the consistency checks that held for this render, and diagrams, generated from the description.'),
+    },
   ];
   const files = [...body, { path: 'README.md', content: renderDistReadme(model, body, sections) }].sort((a, b) =>
     a.path.localeCompare(b.path),
   );
-  const checks = options.checks ?? OUTPUT_CHECKS;
   const problems = checks.flatMap((check) => check.run({ model, objects, files }));
   if (problems.length) throw new OutputCheckError(problems);
   return { files, objects, warnings, checks: checks.map((c) => c.name) };

@@ -1,6 +1,7 @@
 /**
  * The output checks run by every synth, in order. A failing check stops the synth before dist/ is touched.
  */
+import { consistencyCheck } from '../docs/consistency';
 import { imagePlatformsCheck } from './image-platforms';
 import { k8sSchemaCheck } from './k8s-schema';
 import { networkPolicyCheck } from './network-policy';
@@ -16,4 +17,5 @@ export const OUTPUT_CHECKS: readonly OutputCheck[] = [
   imagePlatformsCheck,
   secretScanCheck,
   k8sSchemaCheck,
+  consistencyCheck,
 ];
