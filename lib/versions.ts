@@ -37,9 +37,9 @@ export const VERSIONS = {
   kubeWebhookCertgen: 'v1.6.9',
   frp: 'v0.70.1',
   csiDriverNfs: 'v4.13.4',
-  /** Installed by the user from the upstream native manifest (README prerequisites); we emit its custom resources. */
+  /** Installed by the user from the upstream native manifest (dist/README.md apply sequence); we emit its custom resources. */
   metallb: 'v0.16.1',
-  /** Installed by the user from the upstream static manifest (README prerequisites); we emit its custom resources. */
+  /** Installed by the user from the upstream static manifest (dist/README.md apply sequence); we emit its custom resources. */
   certManager: 'v1.21.1',
 } as const;
 
