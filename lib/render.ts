@@ -36,6 +36,11 @@ export function collectWarnings(model: ClusterModel): string[] {
       'ingress-nginx is retired upstream (best-effort maintenance ended March 2026; v1.15.1 is the last release): it gets no security fixes. Plan a move to a maintained controller; your Ingress objects stay as they are.',
     );
   }
+  if (model.tunnel?.proxyProtocol) {
+    warnings.push(
+      `tunnel.proxyProtocol is on: ${model.ingress.className} on ${model.ingress.loadBalancerIP} now expects a PROXY protocol header on every connection, so LAN clients (and pods) that connect to it directly get errors; reach the apps through the tunnel, or keep proxyProtocol off and lose the client IP.`,
+    );
+  }
   return warnings;
 }
 

@@ -141,3 +141,13 @@ describe('the real command line (npm run synth)', () => {
     expect(proc.status).toBe(2);
   });
 });
+
+describe('warnings', () => {
+  it('warns that PROXY protocol breaks direct LAN clients when it is on, and only then', () => {
+    const withProxy = run(['synth', '--config', 'test/fixtures/valid/five-control-planes-other-subnet.yaml', '--out', join(work, 'p')]);
+    expect(withProxy.code).toBe(EXIT_OK);
+    expect(withProxy.err.join('\n')).toMatch(/^warning: tunnel\.proxyProtocol is on: public on 10\.20\.3\.1 now expects a PROXY protocol header/m);
+    const without = run(['synth', '--out', join(work, 'q')]);
+    expect(without.err.join('\n')).not.toContain('proxyProtocol');
+  });
+});
