@@ -141,7 +141,10 @@ async function inProcess(config: string, outdir: string): Promise<Record<string,
   };
   const [model, load] = time(() => loadDescription(config));
   const [, constructs] = time(() => buildClusterApp(model).charts.flatMap((chart) => chart.toJson()));
-  const [, hosts] = time(() => renderHostFiles(model));
+  // Host artifacts are kept per model once rendered; time them on an equal model so renderCluster below
+  // renders its own (and `layout + README` does not lose the host renderers' time).
+  const hostModel = loadDescription(config);
+  const [, hosts] = time(() => renderHostFiles(hostModel));
   const [result, render] = time(() => renderCluster(model, { checks: [] }));
   const [docsFiles, docs] = time(() => (result.files.some((f) => f.path.startsWith('docs/')) ? [] : renderDocs(model, { checks, warnings: result.warnings })));
   const files = [...result.files, ...docsFiles];

@@ -6,6 +6,7 @@
 import * as yaml from 'js-yaml';
 import type { Problem } from '../model/problems';
 import type { RenderedFile } from '../output/files';
+import { yamlDocuments } from '../output/yaml-documents';
 import { objectRef, type K8sObject, type OutputCheck } from './types';
 
 export interface SecretFinding {
@@ -72,55 +73,137 @@ const BOOTSTRAP_TOKEN = /(?<![\w.-])[a-z0-9]{6}\.[a-z0-9]{16}(?![\w.-])/g;
 /** `key: value` (colon followed by a space or quote), `key = value`, `--key=value`, `"key": "value"`. */
 const ASSIGNMENT = /(?:^|[\s{,(])-{0,2}"?([A-Za-z][\w.-]*)"?\s*(?:=|:(?=[\s"']))\s*("[^"]*"|'[^']*'|\$\([^)]*\)|\{\{[^}]*\}\}|<[^<>]*>|[^\s,}#]+)/g;
 const COMMENT = /^\s*(#|\/\/|;)/;
+const FENCE = /^\s*(```|~~~)/;
+
+/** Regular expressions of the line checks, each compiled once. */
+const AUTH_PASS = /^\s*auth_pass\s+(\S+)/;
+const STATS_AUTH = /^\s*stats\s+auth\s+(\S+)/;
+const INSECURE_PASSWORD = /\binsecure-password\s+(\S+)/;
+/** BOOTSTRAP_TOKEN without the global flag, for a yes/no test of a whole file. */
+const BOOTSTRAP_TOKEN_ANYWHERE = new RegExp(BOOTSTRAP_TOKEN.source);
 
 /**
- * One line. Assignments are judged only where they are configuration: not on comment lines, and in
- * Markdown only inside fenced code blocks (`prose` is true elsewhere), so explanations like "holds no
- * secret: ..." are not read as values.
+ * Which line checks can find anything in a file at all. Each test is implied by a match on any one line
+ * (the line patterns contain these literals, and a bootstrap token on a line is one in the file too), so a
+ * check whose flag is false would find nothing on any line and is skipped; every line is still scanned.
  */
-function scanLine(file: string, line: number, text: string, prose: boolean): SecretFinding[] {
-  const out: SecretFinding[] = [];
-  const add = (kind: SecretKind, message: string) => out.push({ file, line, kind, message });
-  if (PRIVATE_KEY.test(text)) add('private-key', 'PEM private key material; keep keys on the hosts or in Secrets created out of band');
-  for (const m of text.matchAll(BOOTSTRAP_TOKEN)) add('bootstrap-token', `kubeadm bootstrap token ${redact(m[0])}; generate tokens on the control plane (kubeadm token create) instead of rendering them`);
-  const authPass = /^\s*auth_pass\s+(\S+)/.exec(text);
-  if (authPass && !isReference(authPass[1])) add('keepalived-auth-pass', `keepalived auth_pass with a literal value ${redact(authPass[1])}; include the password from a root-only file instead`);
-  const statsAuth = /^\s*stats\s+auth\s+(\S+)/.exec(text);
+interface LineChecks {
+  readonly privateKey: boolean;
+  readonly bootstrapToken: boolean;
+  readonly authPass: boolean;
+  readonly statsAuth: boolean;
+  readonly insecurePassword: boolean;
+}
+
+function lineChecksFor(content: string): LineChecks {
+  return {
+    privateKey: content.includes('PRIVATE KEY'),
+    bootstrapToken: BOOTSTRAP_TOKEN_ANYWHERE.test(content),
+    authPass: content.includes('auth_pass'),
+    statsAuth: content.includes('stats'),
+    insecurePassword: content.includes('insecure-password'),
+  };
+}
+
+/**
+ * Every key SECRET_NAME or MAYBE_SECRET_NAME matches contains one of these words once `-`, `_` and `.` are
+ * removed, so a line without any of them (letters perhaps separated by those characters) has no assignment
+ * worth judging.
+ */
+const SECRET_NAME_PART = new RegExp(
+  ['token', 'secret', 'key', 'auth', 'cred', 'pass', 'pwd', 'salt', 'signature'].map((word) => word.split('').join('[-_.]*')).join('|'),
+  'i',
+);
+
+const enum KeyKind {
+  None,
+  Secret,
+  MaybeSecret,
+}
+
+/** Whether an assignment key names a secret, may hold one (flagged when random-looking), or neither. */
+function keyKind(key: string): KeyKind {
+  const normalized = normalizeKey(key);
+  if (SECRET_NAME.test(normalized)) return KeyKind.Secret;
+  return MAYBE_SECRET_NAME.test(normalized) ? KeyKind.MaybeSecret : KeyKind.None;
+}
+
+/**
+ * One line; findings are appended to `out`. Assignments are judged only where they are configuration: not
+ * on comment lines, and in Markdown only inside fenced code blocks (`prose` is true elsewhere), so
+ * explanations like "holds no secret: ..." are not read as values.
+ */
+function scanLine(out: SecretFinding[], file: string, line: number, text: string, prose: boolean, checks: LineChecks): void {
+  const found = out.length;
+  if (checks.privateKey && PRIVATE_KEY.test(text)) out.push({ file, line, kind: 'private-key', message: 'PEM private key material; keep keys on the hosts or in Secrets created out of band' });
+  if (checks.bootstrapToken) {
+    for (const m of text.matchAll(BOOTSTRAP_TOKEN)) out.push({ file, line, kind: 'bootstrap-token', message: `kubeadm bootstrap token ${redact(m[0])}; generate tokens on the control plane (kubeadm token create) instead of rendering them` });
+  }
+  const authPass = checks.authPass ? AUTH_PASS.exec(text) : null;
+  if (authPass && !isReference(authPass[1])) out.push({ file, line, kind: 'keepalived-auth-pass', message: `keepalived auth_pass with a literal value ${redact(authPass[1])}; include the password from a root-only file instead` });
+  const statsAuth = checks.statsAuth ? STATS_AUTH.exec(text) : null;
   if (statsAuth) {
     const password = statsAuth[1].replace(REFERENCE, '\u0000').split(':').slice(1).join(':');
-    if (!password || /[A-Za-z0-9]/.test(password)) add('haproxy-auth', `HAProxy stats auth with a literal password; use "\${USER_ENV}:\${PASSWORD_ENV}" from the service environment`);
+    if (!password || /[A-Za-z0-9]/.test(password)) out.push({ file, line, kind: 'haproxy-auth', message: `HAProxy stats auth with a literal password; use "\${USER_ENV}:\${PASSWORD_ENV}" from the service environment` });
   }
-  const insecure = /\binsecure-password\s+(\S+)/.exec(text);
-  if (insecure && !isReference(insecure[1])) add('haproxy-auth', `HAProxy insecure-password with a literal value ${redact(insecure[1])}; use an environment variable`);
-  if (out.length || prose || COMMENT.test(text) || SSH_PUBLIC_KEY.test(text)) return out;
-  for (const m of text.matchAll(ASSIGNMENT)) {
+  const insecure = checks.insecurePassword ? INSECURE_PASSWORD.exec(text) : null;
+  if (insecure && !isReference(insecure[1])) out.push({ file, line, kind: 'haproxy-auth', message: `HAProxy insecure-password with a literal value ${redact(insecure[1])}; use an environment variable` });
+  if (out.length > found || prose || !SECRET_NAME_PART.test(text)) return;
+  // Assignments count only on lines that are not comments and hold no SSH public key; those two tests run
+  // once the line has an assignment whose key could name a secret (nothing else can be found here).
+  let configuration: boolean | undefined;
+  ASSIGNMENT.lastIndex = 0;
+  for (let m = ASSIGNMENT.exec(text); m; m = ASSIGNMENT.exec(text)) {
     const [, key, rawValue] = m;
-    const value = unquote(rawValue);
+    const kind = keyKind(key);
+    if (kind === KeyKind.None) continue;
+    configuration ??= !COMMENT.test(text) && !SSH_PUBLIC_KEY.test(text);
+    if (!configuration) return;
     if (!isScalarLiteral(rawValue) || isReference(rawValue)) continue;
-    if (SECRET_NAME.test(normalizeKey(key))) {
-      add('literal-secret', `${key} has a literal value ${redact(value)}; give a reference (an environment variable, a file, a Secret) instead`);
-    } else if (MAYBE_SECRET_NAME.test(normalizeKey(key)) && looksRandom(value)) {
-      add('high-entropy', `${key} has a random-looking value ${redact(value)} (entropy ${shannonEntropy(value).toFixed(2)} bits/char); secrets must not be rendered`);
+    const value = unquote(rawValue);
+    if (kind === KeyKind.Secret) {
+      out.push({ file, line, kind: 'literal-secret', message: `${key} has a literal value ${redact(value)}; give a reference (an environment variable, a file, a Secret) instead` });
+    } else if (looksRandom(value)) {
+      out.push({ file, line, kind: 'high-entropy', message: `${key} has a random-looking value ${redact(value)} (entropy ${shannonEntropy(value).toFixed(2)} bits/char); secrets must not be rendered` });
     }
   }
-  return out;
+}
+
+/**
+ * js-yaml's default schema differs from its core schema only by timestamps (plain scalars such as
+ * 2024-01-31), merge keys (`<<`) and the tags !!binary, !!omap, !!pairs, !!set, !!timestamp and !!merge.
+ * Text with none of `!`, `<<` and four digits followed by `-` and a digit parses the same under both.
+ */
+const DEFAULT_SCHEMA_ONLY = /!|<<|[0-9]{4}-[0-9]/;
+
+/** The documents of a YAML file under the core schema; the render's shared parse when that is the same. */
+function coreSchemaDocuments(file: RenderedFile): readonly unknown[] {
+  if (!DEFAULT_SCHEMA_ONLY.test(file.content)) {
+    try {
+      return yamlDocuments(file);
+    } catch {
+      // parsed again below, for the core schema's own error
+    }
+  }
+  return yaml.loadAll(file.content, undefined, { schema: yaml.CORE_SCHEMA });
 }
 
 /** Container env entries whose name says "secret" and that carry a literal `value` instead of `valueFrom`. */
 function scanYamlEnv(file: RenderedFile): SecretFinding[] {
-  let docs: unknown[];
+  let docs: readonly unknown[];
   try {
-    docs = yaml.loadAll(file.content, undefined, { schema: yaml.CORE_SCHEMA });
+    docs = coreSchemaDocuments(file);
   } catch {
     return [];
   }
   const out: SecretFinding[] = [];
-  const lines = file.content.split('\n');
+  let lines: string[] | undefined; // split when there is something to report
   const walk = (node: unknown): void => {
     if (Array.isArray(node)) node.forEach(walk);
     else if (node && typeof node === 'object') {
       const entry = node as Record<string, unknown>;
       if (typeof entry.name === 'string' && typeof entry.value === 'string' && SECRET_NAME.test(normalizeKey(entry.name)) && isScalarLiteral(entry.value) && !isReference(entry.value)) {
+        lines ??= file.content.split('\n');
         const line = lines.findIndex((l) => l.includes(entry.name as string)) + 1;
         out.push({ file: file.path, line, kind: 'env-literal', message: `environment variable ${entry.name} has a literal value ${redact(entry.value)}; use valueFrom.secretKeyRef` });
       }
@@ -133,16 +216,23 @@ function scanYamlEnv(file: RenderedFile): SecretFinding[] {
 
 /** Every secret-looking thing in the files, by file and line. */
 export function scanFilesForSecrets(files: readonly RenderedFile[]): SecretFinding[] {
-  return files.flatMap((file) => {
+  const findings: SecretFinding[] = [];
+  for (const file of files) {
     const markdown = /\.md$/.test(file.path);
+    const checks = lineChecksFor(file.content);
     let fenced = false;
-    const lineFindings = file.content.split('\n').flatMap((text, i) => {
-      if (markdown && /^\s*(```|~~~)/.test(text)) fenced = !fenced;
-      return scanLine(file.path, i + 1, text, markdown && !fenced);
-    });
-    const envFindings = /\.ya?ml$/.test(file.path) ? scanYamlEnv(file) : [];
-    return [...lineFindings, ...envFindings];
-  });
+    let line = 0;
+    for (let start = 0; start <= file.content.length; line++) {
+      const end = file.content.indexOf('\n', start);
+      const text = end === -1 ? file.content.slice(start) : file.content.slice(start, end);
+      if (markdown && FENCE.test(text)) fenced = !fenced;
+      scanLine(findings, file.path, line + 1, text, markdown && !fenced, checks);
+      if (end === -1) break;
+      start = end + 1;
+    }
+    if (/\.ya?ml$/.test(file.path)) findings.push(...scanYamlEnv(file));
+  }
+  return findings;
 }
 
 /** Secret objects that carry values (`data` or `stringData`); empty Secrets filled at runtime are fine. */

@@ -4,9 +4,9 @@
  * never assume more structure than those formats guarantee. Missing files are not errors here; a reader
  * returns undefined and the caller decides.
  */
-import * as yaml from 'js-yaml';
 import { parse as parseToml } from 'smol-toml';
 import type { RenderedFile } from '../output/files';
+import { yamlDocuments } from '../output/yaml-documents';
 
 /** A parsed Kubernetes object from a manifest file, with where it came from. */
 export interface ManifestObject {
@@ -41,7 +41,7 @@ export function isManifestPath(path: string): boolean {
 /** Parses every YAML document of a file; throws with the file name on a syntax error. */
 export function loadYamlDocuments(file: RenderedFile): unknown[] {
   try {
-    return yaml.loadAll(file.content, undefined, { filename: file.path }).filter((d) => d !== null && d !== undefined);
+    return yamlDocuments(file, { filename: file.path }).filter((d) => d !== null && d !== undefined);
   } catch (error) {
     throw new ArtifactParseError(file.path, (error as Error).message.split('\n')[0]);
   }

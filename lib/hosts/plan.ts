@@ -86,8 +86,24 @@ function serviceArtifacts(model: ClusterModel, host: Host): HostArtifact[] {
   return out;
 }
 
-/** All files for one host, sorted by file name. Empty for hosts we generate nothing for (e.g. an NFS-only NAS). */
+/** Rendered artifacts of frozen (immutable) models, by model and host: the README asks for them again. */
+const rendered = new WeakMap<ClusterModel, WeakMap<Host, readonly HostArtifact[]>>();
+
+/**
+ * All files for one host, sorted by file name. Empty for hosts we generate nothing for (e.g. an NFS-only NAS).
+ * For a frozen model (as `buildModel` makes them) the render is kept, and later calls get copies of it: the
+ * files list and the README's instructions ask for every host's files.
+ */
 export function hostArtifacts(model: ClusterModel, host: Host): HostArtifact[] {
+  if (!Object.isFrozen(model) || !Object.isFrozen(host)) return renderHostArtifacts(model, host);
+  let byHost = rendered.get(model);
+  if (!byHost) rendered.set(model, (byHost = new WeakMap()));
+  let artifacts = byHost.get(host);
+  if (!artifacts) byHost.set(host, (artifacts = renderHostArtifacts(model, host)));
+  return artifacts.map((a) => ({ ...a }));
+}
+
+function renderHostArtifacts(model: ClusterModel, host: Host): HostArtifact[] {
   const service = serviceArtifacts(model, host);
   const seed = (file: string, purpose: string, content: string): HostArtifact => ({ file, content, mode: 0o644, delivery: 'seed', purpose });
   const seeds: HostArtifact[] = host.provision

@@ -1,18 +1,18 @@
 /**
  * Shape validation of a raw description with the published JSON Schema (ajv): unknown keys rejected, types
  * and enums checked, defaults filled in place. Every ajv error becomes one {@link Problem} with a field path.
+ *
+ * The validator is ajv standalone code generated from the schema (generated/description-validator.js, by
+ * `npm run generate`), so loading a description neither loads ajv's compiler nor compiles the schema. It
+ * is compiled with `verbose: true`: errors carry `data` and `parentSchema`, which the messages below use.
  */
-import Ajv, { type ErrorObject } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { ErrorObject } from 'ajv';
 import schema from '../../hostconfig/cluster.schema.json';
+import { validateDescriptionSchema as validate } from './generated/description-validator';
 import { pointerToPath, show, type Problem } from './problems';
 
 /** The JSON Schema of the description format, as published in `hostconfig/cluster.schema.json`. */
 export const DESCRIPTION_SCHEMA: object = schema;
-
-const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: true, strictTypes: false });
-addFormats(ajv, ['ipv4', 'email']);
-const validate = ajv.compile(schema);
 
 /** Friendly names for the patterns used in the schema. */
 const PATTERN_HINTS: Record<string, string> = {

@@ -2,7 +2,7 @@
  * A Namespace labelled for Pod Security Admission: a level and a pinned version for enforce, audit and warn.
  */
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-30';
+import { k8s } from '../k8s-api';
 import { podSecurityLabels, type PodSecurityLevel } from './pod-security/levels';
 
 export interface PodSecurityNamespaceProps {

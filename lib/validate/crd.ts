@@ -7,8 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import Ajv, { type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { default as Ajv, ValidateFunction } from 'ajv';
 import * as yaml from 'js-yaml';
 import type { K8sObject } from '../checks/types';
 import { describeAjvErrors, uniqueIssues, type AjvErrorLike, type FieldIssue } from './ajv-errors';
@@ -35,8 +34,8 @@ interface CrdEntry {
 /** Custom resource definitions by group and kind, with compiled validators. */
 export class CrdIndex {
   private readonly entries = new Map<string, CrdEntry>();
-  /** Compiled validators by CRD entry (identity), shared between copies. */
-  private shared = { ajv: newAjv(), validators: new WeakMap<CrdVersion, ValidateFunction>() };
+  /** Compiled validators by CRD entry (identity), shared between copies; ajv is created for the first one. */
+  private shared: { ajv?: Ajv; validators: WeakMap<CrdVersion, ValidateFunction> } = { validators: new WeakMap<CrdVersion, ValidateFunction>() };
 
   constructor(crds: readonly unknown[] = []) {
     for (const crd of crds) this.add(crd);
@@ -112,6 +111,7 @@ export class CrdIndex {
   private validatorFor(version: CrdVersion): ValidateFunction {
     let validate = this.shared.validators.get(version);
     if (!validate) {
+      this.shared.ajv ??= newAjv();
       validate = this.shared.ajv.compile(rootSchema(version.schema!));
       this.shared.validators.set(version, validate);
     }
@@ -119,8 +119,13 @@ export class CrdIndex {
   }
 }
 
+/** ajv and ajv-formats are loaded here, on first use: a synth whose output has no CRDs never needs them. */
 function newAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: false, logger: false });
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { default: AjvClass } = require('ajv') as typeof import('ajv');
+  const { default: addFormats } = require('ajv-formats') as typeof import('ajv-formats');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const ajv = new AjvClass({ allErrors: true, strict: false, logger: false });
   addFormats(ajv, ['date', 'time', 'date-time', 'uri', 'email', 'hostname', 'ipv4', 'ipv6', 'uuid', 'byte']);
   return ajv;
 }

@@ -9,13 +9,13 @@
  */
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import * as yaml from 'js-yaml';
 import type { K8sObject } from '../checks/types';
 import type { RenderedFile } from '../output/files';
 import { FLUX_DIR, FLUX_SOURCE_DIST_PATH } from '../output/flux';
 import { clusterScopedCustomKinds, hygieneIssues } from '../output/labels';
 import { SYNC_WAVE_ANNOTATION } from '../output/manifests';
 import { isBuiltinApiVersion } from '../output/waves';
+import { yamlDocuments } from '../output/yaml-documents';
 import { unservedReason } from './api-versions';
 import { CrdIndex, loadCrdDir } from './crd';
 import { checkFileFormat, checkFluxReferences, type HostFileCheck } from './files';
@@ -52,9 +52,9 @@ export interface ParsedDocument {
 function parseManifests(files: readonly RenderedFile[], problems: ValidationProblem[]): ParsedDocument[] {
   const docs: ParsedDocument[] = [];
   for (const file of files.filter((f) => isManifestFile(f.path))) {
-    let parsed: unknown[];
+    let parsed: readonly unknown[];
     try {
-      parsed = yaml.loadAll(file.content);
+      parsed = yamlDocuments(file);
     } catch (error) {
       problems.push(validationProblem(file.path, undefined, undefined, `does not parse: ${(error as Error).message.split('\n')[0]}`));
       continue;

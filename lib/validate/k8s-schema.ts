@@ -133,11 +133,12 @@ export function validateBuiltinObject(object: K8sObject): FieldIssue[] | undefin
     if (!errors) throw error;
     issues.push(...describeAjvErrors(errors, object, `the ${object.apiVersion} ${object.kind} schema`));
   }
-  const paths = objectPaths(object);
+  let paths: Map<object, (string | number)[]> | undefined; // only needed for an unknown field
   for (const [value, record] of access) {
     if (Array.isArray(value) || record.iterated || record.keys.size === 0) continue;
     for (const key of Object.keys(value)) {
       if (!record.keys.has(key) && !UNCHECKED_PROPERTY.test(key)) {
+        paths ??= objectPaths(object);
         issues.push({ field: fieldPath([...(paths.get(value) ?? []), key]), message: `unknown field (not in the ${object.apiVersion} ${object.kind} schema)` });
       }
     }

@@ -7,7 +7,7 @@
  * {@link IIngressController} so a maintained controller can take its place without touching the
  * consumers (issuers, frpc, NetworkPolicies).
  */
-import { k8s } from 'cdk8s-plus-30';
+import { k8s } from '../../k8s-api';
 import { Construct } from 'constructs';
 import { IMAGES, imageRef, VERSIONS } from '../../versions';
 import { containerSecurity, fieldEnv, intOrString, LINUX_NODE_SELECTOR, podSecurity, resources } from '../private/pod';

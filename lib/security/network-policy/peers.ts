@@ -1,7 +1,7 @@
 /**
  * Typed ends and ports of a NetworkPolicy rule.
  */
-import { k8s } from 'cdk8s-plus-30';
+import { k8s } from '../../k8s-api';
 import { isIpv4, parseCidr } from '../../model/ip';
 
 /** `kubernetes.io/metadata.name`, set by the API server on every namespace. */

@@ -8,7 +8,7 @@
  * the Internet).
  */
 import { Lazy } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-30';
+import { k8s } from '../../k8s-api';
 import { Construct } from 'constructs';
 import { labelSelector, Peer, Port, sortPorts } from './peers';
 
