@@ -31,7 +31,7 @@ const INGRESS_NGINX_SOURCE = 'ingress-nginx Makefile PLATFORMS ?= amd64 arm arm6
 export const VERSIONS = {
   flannel: 'v0.28.9',
   flannelCniPlugin: 'v1.9.1-flannel3',
-  /** The v1.1.1 release's install.yaml still deploys the v1.1.0 image; we deploy what the manifest deploys. */
+  /** v1.1.1 stops hostNetwork pods leaking node IPs into the set of pod addresses policies select. */
   kubeNetworkPolicies: 'v1.1.1',
   ingressNginx: 'v1.15.1',
   kubeWebhookCertgen: 'v1.6.9',
@@ -59,7 +59,7 @@ export const IMAGES = {
   },
   kubeNetworkPolicies: {
     repository: 'registry.k8s.io/networking/kube-network-policies',
-    tag: 'v1.1.0',
+    tag: VERSIONS.kubeNetworkPolicies,
     platforms: ['amd64', 'arm64'],
     platformsSource: 'reference-cluster.md ("SIG Network, amd64/arm64")',
   },
