@@ -4,7 +4,9 @@
  */
 import type { App } from 'cdk8s';
 import { buildClusterApp } from './app/cluster-app';
-import { Flows } from './flows';
+import { dataplaneOf } from './app/flows';
+import { namespaceLabelsOf } from './checks/flows';
+import { checkFlows, Flows } from './flows';
 import { platformReadmeSections } from './app/platform';
 import { securityReadmeSection } from './app/security';
 import { OUTPUT_CHECKS } from './checks';
@@ -60,7 +62,13 @@ export function renderCluster(model: ClusterModel, options: RenderOptions = {}):
   const objects = layout.objects;
   const warnings = collectWarnings(model);
   const checks = options.checks ?? OUTPUT_CHECKS;
-  const body: RenderedFile[] = [...layout.files, ...renderHostFiles(model), ...renderDocs(model, { checks, warnings })];
+  const dataplane = dataplaneOf(model);
+  const flowResults = checkFlows({ flows, policies: objects, dataplane, namespaceLabels: namespaceLabelsOf(objects) });
+  const body: RenderedFile[] = [
+    ...layout.files,
+    ...renderHostFiles(model),
+    ...renderDocs(model, { checks, warnings, flows: { results: flowResults, dataplane, enforced: model.security.networkPolicies } }),
+  ];
   const sections: ReadmeSection[] = [
     ...(warnings.length ? [{ title: 'Warnings', body: warnings.map((w) => `- ${w}`).join('\n') }] : []),
     applyReadmeSection(model, body),

@@ -23,12 +23,14 @@ export function apiServerCallees(objects: readonly K8sObject[]): { service: stri
   return [...hooks, ...apis];
 }
 
+/** Labels of the Namespaces we emit, by name. */
+export function namespaceLabelsOf(objects: readonly K8sObject[]): Record<string, Record<string, string>> {
+  return Object.fromEntries(objects.filter((o) => o.kind === 'Namespace').map((o) => [o.metadata.name ?? '', (o.metadata.labels ?? {}) as Record<string, string>]));
+}
+
 export function flowProblems(flows: readonly Flow[], objects: readonly K8sObject[], dataplane: Parameters<typeof checkFlows>[0]['dataplane']): Problem[] {
-  const namespaceLabels = Object.fromEntries(
-    objects.filter((o) => o.kind === 'Namespace').map((o) => [o.metadata.name ?? '', (o.metadata.labels ?? {}) as Record<string, string>]),
-  );
-  const results = checkFlows({ flows, policies: objects, dataplane, namespaceLabels });
-  const problems: Problem[] = results.filter((r) => !r.ok).map((r) => ({ path: `flow ${r.flow.id}`, message: r.problem ?? 'fails' }));
+  const results = checkFlows({ flows, policies: objects, dataplane, namespaceLabels: namespaceLabelsOf(objects) });
+  const problems: Problem[] = results.filter((r) => !r.ok).map((r) => ({ path: 'flows', message: r.problem ?? `flow ${r.flow.id} fails` }));
   const declared = new Set(
     flows.filter((f) => f.expect === 'allow' && f.from.kind === 'api-server' && f.to.kind === 'service').map((f) => (f.to.kind === 'service' ? `${f.to.namespace}/${f.to.name}` : '')),
   );

@@ -10,6 +10,7 @@ import type { RenderedFile } from '../output/files';
 import { checksSection, type DocumentedCheck } from './checks';
 import { apiDiagram, internetDiagram, storageDiagram } from './diagrams';
 import { failureDomains } from './failure-domains';
+import { flowMatrixSection, type FlowMatrixInput } from './flow-matrix';
 import { inventorySection, ipPlanSection } from './inventory';
 import { code, list, table } from './markdown';
 import { listeners } from './ports';
@@ -18,6 +19,7 @@ export type { DocumentedCheck } from './checks';
 export { failureDomains, type FailureDomain } from './failure-domains';
 export { listeners, WELL_KNOWN_PORTS, type Listener, type Reach } from './ports';
 export { modelInvariants, type Invariant } from './invariants';
+export { flowMatrixSection, type FlowMatrixInput } from './flow-matrix';
 export { Flowchart, mermaidId, mermaidLabel } from './mermaid';
 export { consistencyCheck, checkConsistency, CONSISTENCY_FACTS, type CompositeCheck, type ConsistencyFact } from './consistency';
 
@@ -30,6 +32,8 @@ export interface DocsContext {
   readonly checks: readonly DocumentedCheck[];
   /** Warnings to repeat at the top of the architecture page. @default [] */
   readonly warnings?: readonly string[];
+  /** The checked flows, for the flow matrix of the network page. @default - no matrix */
+  readonly flows?: FlowMatrixInput;
 }
 
 const generated = (model: ClusterModel) =>
@@ -91,7 +95,7 @@ function inventoryPage(model: ClusterModel): string {
   return [`# ${model.name}: inventory and IP plan`, '', generated(model), '', nav, '', inventorySection(model), '', ipPlanSection(model)].join('\n');
 }
 
-function networkPage(model: ClusterModel): string {
+function networkPage(model: ClusterModel, context: DocsContext): string {
   const lines = [
     `# ${model.name}: network and ports`,
     '',
@@ -103,6 +107,7 @@ function networkPage(model: ClusterModel): string {
     '',
     table(['Where', 'Address', 'Port', 'Protocol', 'What listens', 'Who connects', 'Reachable from'], listeners(model).map((l) => [l.where, l.address, l.port, l.protocol, l.service, l.clients, l.reach])),
   ];
+  if (context.flows) lines.push('', flowMatrixSection(context.flows));
   const t = model.tunnel;
   lines.push('', '## What the tunnel exposes', '');
   if (!t) lines.push('Nothing: there is no tunnel server, so no port of this cluster is reachable from the Internet.');
@@ -132,6 +137,6 @@ export function renderDocs(model: ClusterModel, context: DocsContext): RenderedF
     page('architecture.md', architecturePage(model, context)),
     page('checks.md', [`# ${model.name}: checks that held`, '', generated(model), '', nav, '', checksSection(model, context.checks)].join('\n')),
     page('inventory.md', inventoryPage(model)),
-    page('network.md', networkPage(model)),
+    page('network.md', networkPage(model, context)),
   ];
 }

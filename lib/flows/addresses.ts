@@ -50,21 +50,36 @@ export class AddressSet {
     return new AddressSet([...this.intervals, ...other.intervals]);
   }
 
+  /** Linear sweep over both sorted interval lists. */
   intersect(other: AddressSet): AddressSet {
     const out: Interval[] = [];
-    for (const [a, b] of this.intervals) for (const [c, d] of other.intervals) if (Math.max(a, c) <= Math.min(b, d)) out.push([Math.max(a, c), Math.min(b, d)]);
+    const a = this.intervals;
+    const b = other.intervals;
+    let i = 0;
+    let j = 0;
+    while (i < a.length && j < b.length) {
+      const lo = Math.max(a[i][0], b[j][0]);
+      const hi = Math.min(a[i][1], b[j][1]);
+      if (lo <= hi) out.push([lo, hi]);
+      if (a[i][1] < b[j][1]) i++;
+      else j++;
+    }
     return new AddressSet(out);
   }
 
   minus(other: AddressSet): AddressSet {
-    let current: Interval[] = [...this.intervals];
-    for (const [c, d] of other.intervals) {
-      current = current.flatMap(([a, b]): Interval[] => {
-        if (d < a || c > b) return [[a, b]];
-        return [...(a < c ? [[a, c - 1] as const] : []), ...(d < b ? [[d + 1, b] as const] : [])];
-      });
+    return this.intersect(other.complement());
+  }
+
+  complement(): AddressSet {
+    const out: Interval[] = [];
+    let next = 0;
+    for (const [a, b] of this.intervals) {
+      if (a > next) out.push([next, a - 1]);
+      next = b + 1;
     }
-    return new AddressSet(current);
+    if (next <= 0xffffffff) out.push([next, 0xffffffff]);
+    return new AddressSet(out);
   }
 
   covers(other: AddressSet): boolean {

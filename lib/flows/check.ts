@@ -11,7 +11,7 @@
  */
 import { AddressSet } from './addresses';
 import { podAddresses, type Dataplane } from './dataplane';
-import { egressVerdict, ingressVerdict, NAMESPACE_NAME_LABEL, type NamespaceLabels, type NetworkPolicyJson } from './evaluate';
+import { egressVerdict, ingressVerdict, NAMESPACE_NAME_LABEL, type NamespaceLabels, type NetworkPolicyJson, type SideVerdict } from './evaluate';
 import { FlowDeclarationError, packets, type Packet, type Source } from './packets';
 import { endpointLabel, portsLabel, type Flow, type Labels } from './types';
 
@@ -47,6 +47,11 @@ interface PacketVerdict {
   readonly blocked?: string;
 }
 
+/** The policies to name: those with a rule on the port (they fail to admit the peer), else every isolating one. */
+function blockers(side: SideVerdict): string {
+  return (side.onPort.length ? side.onPort : side.isolatedBy).join(', ');
+}
+
 function describeSource(source: Source): string {
   return source.kind === 'node-exception' ? source.explain : source.kind === 'pod' ? `pod IP of ${endpointLabel(source.pods)}` : source.explain;
 }
@@ -67,7 +72,7 @@ function evaluatePacket(packet: Packet, policies: readonly NetworkPolicyJson[], 
     if (!egress.admitted.covers(wanted)) {
       full = false;
       const where = target.kind === 'pod' ? `pods ${endpointLabel(target.pods)}` : wanted.minus(egress.admitted).first();
-      blocked = `egress from ${endpointLabel(source.pods)} to ${where} on ${port} blocked by NetworkPolicy ${egress.isolatedBy.join(', ')}`;
+      blocked = `egress from ${endpointLabel(source.pods)} to ${where} on ${port} blocked by NetworkPolicy ${blockers(egress)}`;
     }
     if (egress.partly.intersect(wanted).isEmpty) some = false;
   }
@@ -77,7 +82,7 @@ function evaluatePacket(packet: Packet, policies: readonly NetworkPolicyJson[], 
     allowedBy.push(...ingress.allowedBy);
     if (!ingress.admitted.covers(source.addresses)) {
       full = false;
-      blocked ??= `the dataplane presents ${source.addresses.minus(ingress.admitted).first()} (${describeSource(source)}) to ${endpointLabel(target.pods)} on ${port}, blocked by NetworkPolicy ${ingress.isolatedBy.join(', ')}`;
+      blocked ??= `the dataplane presents ${source.addresses.minus(ingress.admitted).first()} (${describeSource(source)}) to ${endpointLabel(target.pods)} on ${port}, blocked by NetworkPolicy ${blockers(ingress)}`;
     }
     if (ingress.partly.intersect(source.addresses).isEmpty) some = false;
   } else {

@@ -159,6 +159,8 @@ export interface SideVerdict {
   readonly allowedBy: readonly string[];
   /** Policies isolating this side. */
   readonly isolatedBy: readonly string[];
+  /** Isolating policies with a rule on this port (the ones to look at when the peer is not admitted). */
+  readonly onPort: readonly string[];
 }
 
 function side(
@@ -170,14 +172,16 @@ function side(
   target: Target,
   namespaceLabels: NamespaceLabels,
 ): SideVerdict {
-  if (!selecting.length) return { unrestricted: true, admitted: peerAddresses, partly: peerAddresses, allowedBy: [], isolatedBy: [] };
+  if (!selecting.length) return { unrestricted: true, admitted: peerAddresses, partly: peerAddresses, allowedBy: [], isolatedBy: [], onPort: [] };
   let admitted = AddressSet.EMPTY;
   let partly = AddressSet.EMPTY;
   const allowedBy: string[] = [];
+  const onPort: string[] = [];
   for (const policy of selecting) {
     for (const rule of rulesOf(policy)) {
       const ports = portAdmits(rule.ports, port, target);
       if (ports === 'none') continue;
+      if (!onPort.includes(policyRef(policy))) onPort.push(policyRef(policy));
       const got = peersAdmit(rule.peers, policy.metadata.namespace ?? 'default', peerPod, peerAddresses, namespaceLabels);
       if (got.isEmpty) continue;
       partly = partly.union(got);
@@ -185,7 +189,7 @@ function side(
       if (!allowedBy.includes(policyRef(policy))) allowedBy.push(policyRef(policy));
     }
   }
-  return { unrestricted: false, admitted, partly, allowedBy, isolatedBy: selecting.map(policyRef) };
+  return { unrestricted: false, admitted, partly, allowedBy, isolatedBy: selecting.map(policyRef), onPort };
 }
 
 /** Ingress side: does the destination pod admit `source` on `target.port`? */
