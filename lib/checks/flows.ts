@@ -8,7 +8,9 @@ import { buildClusterApp } from '../app/cluster-app';
 import { dataplaneOf } from '../app/flows';
 import { checkFlows, Flows, type Flow } from '../flows';
 import type { Problem } from '../model/problems';
+import { labelsMatch, mountsServiceAccountToken, podTemplates } from '../security/pod-template';
 import { webhookServices } from '../security/services';
+import { isDefaultDeny } from './network-policy';
 import type { K8sObject, OutputCheck } from './types';
 
 /** Services the API server calls: webhook configurations and APIServices, as `namespace/name`. */
@@ -34,6 +36,19 @@ export function flowProblems(flows: readonly Flow[], objects: readonly K8sObject
   const declared = new Set(
     flows.filter((f) => f.expect === 'allow' && f.from.kind === 'api-server' && f.to.kind === 'service').map((f) => (f.to.kind === 'service' ? `${f.to.namespace}/${f.to.name}` : '')),
   );
+  // A pod that mounts a token in a default-deny namespace needs a declared flow to the API (no more guessing).
+  const isolated = new Set(objects.filter(isDefaultDeny).map((p) => p.metadata.namespace ?? 'default'));
+  const toApi = flows.filter((f) => f.expect === 'allow' && f.from.kind === 'pods' && (f.to.kind === 'api-server' || (f.to.kind === 'service' && f.to.backends.kind === 'api-server')));
+  for (const t of podTemplates(objects)) {
+    if (t.spec.hostNetwork || !isolated.has(t.namespace) || !mountsServiceAccountToken(t, objects)) continue;
+    const covered = toApi.some((f) => f.from.kind === 'pods' && f.from.namespace === t.namespace && labelsMatch(f.from.podLabels, t.metadata.labels));
+    if (!covered) {
+      problems.push({
+        path: `${t.object.kind} ${t.namespace}/${t.object.metadata.name ?? ''}`,
+        message: `mounts a ServiceAccount token in default-deny namespace ${t.namespace}, but no flow lets its pods reach the API server; declare Flows.of(this).require({ from: <its pods>, to: Endpoint.kubernetesApi(), ports: [tcp(443)], ... }) or set automountServiceAccountToken: false`,
+      });
+    }
+  }
   for (const callee of apiServerCallees(objects)) {
     if (!declared.has(callee.service)) {
       problems.push({ path: callee.by, message: `calls Service ${callee.service}, but no component declares that flow from the API server (Flows.of(this).require({ from: Endpoint.apiServer(), to: <its Service handle>, ... }))` });

@@ -1,6 +1,7 @@
 /**
  * The security layer as a library: the Pod Security Standards evaluator and namespace construct,
- * NetworkPolicy building blocks and the computed cluster policies, RBAC for people, and the helpers they
+ * NetworkPolicy building blocks (the cluster policies are generated from the flow catalogue, lib/flows), RBAC
+ * for people, and the helpers they
  * share for reading synthesized objects (pod templates, Services, scheduling).
  */
 export * from './pod-security';

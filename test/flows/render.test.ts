@@ -167,3 +167,18 @@ describe('kube-network-policies hardening', () => {
     expect(() => ds({ metricsBindAddress: '127.0.0.1:70000' })).toThrow(/metricsBindAddress/);
   });
 });
+
+describe('components must declare their API access', () => {
+  it('a Deployment that mounts a token in a default-deny namespace without an API flow fails, naming it', () => {
+    const extend = (app: any) =>
+      new ApiObject(new Chart(app, 'mine'), 'd', {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'operator', namespace: 'apps' },
+        spec: { selector: { matchLabels: { app: 'op' } }, template: { metadata: { labels: { app: 'op' } }, spec: { containers: [{ name: 'op', image: 'x' }] } } },
+      });
+    expect(failures(() => renderCluster(referenceModel(), { extend, checks: [flowsCheck] }))).toEqual([
+      expect.stringMatching(/^Deployment apps\/operator: mounts a ServiceAccount token in default-deny namespace apps, but no flow lets its pods reach the API server/),
+    ]);
+  });
+});
