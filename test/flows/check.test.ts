@@ -214,3 +214,17 @@ describe('policy sets that must block and must allow', () => {
     expect(r.problem).toContain('egress from ingress/controller to pods apps/app pods on every port blocked by NetworkPolicy ingress/default-deny');
   });
 });
+
+describe('address sets', () => {
+  it('minus, intersect and covers are exact on ranges and single addresses', async () => {
+    const { AddressSet } = await import('../../lib/flows');
+    const net = AddressSet.of('10.244.0.0/16');
+    const holed = net.minus(AddressSet.of('10.244.7.0/24'));
+    expect(holed.describe()).toBe('10.244.0.0-10.244.6.255, 10.244.8.0-10.244.255.255');
+    expect(holed.covers(AddressSet.of('10.244.8.0'))).toBe(true);
+    expect(holed.covers(AddressSet.of('10.244.7.0'))).toBe(false);
+    expect(holed.intersect(AddressSet.of('10.244.6.255/31')).describe()).toBe('10.244.6.254-10.244.6.255');
+    expect(AddressSet.ALL.minus(AddressSet.ALL).isEmpty).toBe(true);
+    expect(AddressSet.EMPTY.complement().covers(AddressSet.of('0.0.0.0/0'))).toBe(true);
+  });
+});
