@@ -13,6 +13,7 @@ import type { K8sObject } from '../checks/types';
 import { AllowEgress, AllowIngress, allowDns, allowTraffic, denyAll, Peer, Port, type PodGroup } from './network-policy';
 import { mountsServiceAccountToken, podSelectorLabels, podTemplates, type PodTemplate } from './pod-template';
 import { findService, isExposedService, isService, requestedLoadBalancerIPs, serviceBackend, webhookServices, type BackendPort, type ServiceBackend, type ServiceJson } from './services';
+import { compareCodePoints } from '../compare';
 
 /** An address and port where pods reach the Kubernetes API. */
 export interface ApiEndpoint {
@@ -119,7 +120,7 @@ export class ClusterNetworkPolicies extends Construct {
       const key = `${hook.namespace}/${hook.name}`;
       byService.set(key, { service, ports: [...(byService.get(key)?.ports ?? []), hook.port] });
     }
-    for (const [key, { service, ports }] of [...byService.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [key, { service, ports }] of [...byService.entries()].sort(([a], [b]) => compareCodePoints(a, b))) {
       const backend = serviceBackend(service, props.objects, ports);
       if (!backend.pods.length) continue;
       new AllowIngress(this, `${key.replace('/', '-')}-webhook`, {

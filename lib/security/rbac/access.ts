@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { k8s } from '../../k8s-api';
 import type { AccessRole } from '../../model/types';
 import { ADMIN_CLUSTER_ROLE, OPERATOR_RULES, VIEWER_RULES } from './rules';
+import { compareCodePoints } from '../../compare';
 
 /** `admin`, `viewer` or `operator`; the same type as the model's. */
 export type { AccessRole };
@@ -28,7 +29,7 @@ const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
 function toSubjects(subjects: readonly AccessSubject[]): k8s.Subject[] {
   return [...subjects]
-    .sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`))
+    .sort((a, b) => compareCodePoints(`${a.kind}/${a.name}`, `${b.kind}/${b.name}`))
     .map((s) => ({ apiGroup: RBAC_GROUP, kind: s.kind, name: s.name }));
 }
 
