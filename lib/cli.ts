@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { MODEL_SOURCE } from './app/model-problems';
 import { OutputCheckError } from './checks/types';
 import { parseDescription, readDescriptionText } from './model/load';
 import { DescriptionError, formatProblem, type Problem } from './model/problems';
@@ -157,7 +158,8 @@ export function runCli(argv: readonly string[], io: CliIo, defaults: CliEnvironm
     return EXIT_OK;
   } catch (error) {
     if (error instanceof DescriptionError) {
-      printProblems(io, `${error.file}: ${error.problems.length} problem(s); ${leftAlone()}`, error.problems);
+      const file = error.file === MODEL_SOURCE ? options.config : error.file;
+      printProblems(io, `${file}: ${error.problems.length} problem(s); ${leftAlone()}`, error.problems);
       return EXIT_INVALID;
     }
     if (error instanceof OutputCheckError) {
