@@ -240,7 +240,9 @@ class Lock {
       const held = readOrUndefined(path);
       if (held === undefined) continue; // released meanwhile
       const [pid, start] = held.split(' ');
-      if (!/^\d+$/.test(pid ?? '') || !processAlive(Number(pid), start ?? '-')) {
+      // An unreadable lock may be one being written this instant: stale only once it is a few seconds old.
+      const unreadable = !/^\d+ \S+ \S+\n$/.test(held);
+      if (unreadable ? Date.now() - (lstatOrUndefined(path)?.mtimeMs ?? 0) > 3000 : !processAlive(Number(pid), start)) {
         // Stale: move it aside (a tmp name, removed with the other leftovers) and make sure it was the one we read.
         const aside = join(dirname(path), tempFor());
         try {
@@ -260,7 +262,7 @@ class Lock {
       }
       if (Date.now() >= deadline) {
         throw new OutputError(
-          `another synth (pid ${pid}) is writing next to ${path}; wait for it to finish and run again (if no such process runs, delete ${path})`,
+          `another synth (pid ${unreadable ? '?' : pid}) is writing next to ${path}; wait for it to finish and run again (if no such process runs, delete ${path})`,
         );
       }
       sleep(50);

@@ -3,7 +3,7 @@
  * locks, umask, fsync'd renames, git-ignored temp names, `out:` errors.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import ts from 'typescript';
@@ -193,5 +193,18 @@ describe('files', () => {
     const ignored = spawnSync('git', ['check-ignore', '--no-index', ...names], { cwd: REPO, encoding: 'utf8' }).stdout.trim().split('\n');
     expect(ignored).toEqual(names);
     expect(spawnSync('git', ['check-ignore', '--no-index', `dist/${MARKER_FILE}`], { cwd: REPO }).status).toBe(1);
+  });
+});
+
+describe('lock edge cases', () => {
+  it('a lock file still being written (empty, fresh) is waited for; an old empty one is broken', () => {
+    const out = join(work, 'dist');
+    const lock = join(work, '.dist.homelab-lock');
+    writeFileSync(lock, '');
+    expect(() => writeOutput(out, killLoopRender('A'), { lockWaitMs: 200 })).toThrow(/^out: another synth \(pid \?\) is writing/);
+    utimesSync(lock, new Date(Date.now() - 10_000), new Date(Date.now() - 10_000));
+    writeOutput(out, killLoopRender('A'), { lockWaitMs: 200 });
+    expect(whichRender(out)).toBe('A');
+    expect(siblings()).toEqual([]);
   });
 });
