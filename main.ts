@@ -1,6 +1,7 @@
 /**
  * The app's edge: reads argv and the environment, runs the CLI, sets the exit code.
- * `cdk8s synth` runs this with CDK8S_OUTDIR set; `npm run synth` uses dist/.
+ * `npx cdk8s synth` runs `main.ts synth --cdk8s-cli` (cdk8s.yaml) with CDK8S_OUTDIR set: only then is
+ * CDK8S_OUTDIR honoured (see README "Output directory"); `npm run synth` writes dist/ (or --out).
  */
 import { performance } from 'node:perf_hooks';
 import { runCli } from './lib/cli';
@@ -9,5 +10,5 @@ const argv = process.argv.slice(2);
 process.exitCode = runCli(
   argv.length ? argv : ['synth'],
   { out: (line) => console.log(line), err: (line) => console.error(line), now: () => performance.now() },
-  { out: process.env.CDK8S_OUTDIR || 'dist' },
+  { out: 'dist', cdk8sOutdir: process.env.CDK8S_OUTDIR || undefined },
 );

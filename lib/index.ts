@@ -45,7 +45,8 @@ export { renderCluster, type RenderOptions, type RenderResult } from './render';
 export { OUTPUT_CHECKS } from './checks';
 export { OutputCheckError, objectRef, type CheckContext, type K8sObject, type OutputCheck } from './checks/types';
 export type { RenderedFile } from './output/files';
-export { writeOutput } from './output/writer';
+export { checkOutputDir, MARKER_FILE, OutputError, OutputRefusedError, writeOutput, type RenderSource, type WriteOptions } from './output/writer';
+export { compareCodePoints } from './compare';
 
 // Generated docs and the cross-artifact consistency check.
 export * from './docs';

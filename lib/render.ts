@@ -17,6 +17,7 @@ import type { ClusterModel } from './model/types';
 import type { RenderedFile } from './output/files';
 import { applyReadmeSection, planManifests, synthChartObjects } from './output/manifests';
 import { renderDistReadme, type ReadmeSection } from './output/readme';
+import { compareCodePoints } from './compare';
 
 export interface RenderResult {
   /** Every file for dist/, sorted by path. */
@@ -85,7 +86,7 @@ export function renderCluster(model: ClusterModel, options: RenderOptions = {}):
     },
   ];
   const files = [...body, { path: 'README.md', content: renderDistReadme(model, body, sections) }].sort((a, b) =>
-    a.path.localeCompare(b.path),
+    compareCodePoints(a.path, b.path),
   );
   const problems = checks.flatMap((check) => check.run({ model, objects, files, flows }));
   if (problems.length) throw new OutputCheckError(problems);

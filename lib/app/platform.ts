@@ -25,6 +25,7 @@ import {
 } from '../components';
 import type { ClusterModel } from '../model/types';
 import type { ReadmeSection } from '../output/readme';
+import { ModelProblems } from './model-problems';
 
 /** Chart ids, stable: they are part of the synthesized file names and object paths. */
 export const PLATFORM_CHARTS = {
@@ -47,25 +48,30 @@ export interface Platform {
   readonly nfsCsi?: NfsCsiDriver;
 }
 
+/** Builds the platform; construct prop errors are reported against description paths, all at once. */
 export function addPlatform(app: App, model: ClusterModel): Platform {
+  const problems = new ModelProblems();
   const cniChart = new Chart(app, PLATFORM_CHARTS.cni);
-  const cni = addCni(cniChart, model);
+  const cni = problems.build('cni', () => addCni(cniChart, model), { podCidr: 'kubernetes.podCidr' });
   const networkPolicyEnforcer =
     model.cni.networkPolicyEnforcer === 'kube-network-policies'
-      ? new KubeNetworkPolicies(cniChart, 'KubeNetworkPolicies', { nri: model.cni.nri, failOpen: model.cni.failOpen })
+      ? problems.build('cni', () => new KubeNetworkPolicies(cniChart, 'KubeNetworkPolicies', { nri: model.cni.nri, failOpen: model.cni.failOpen }))
       : undefined;
 
-  const metallb = new MetalLbL2Pools(new Chart(app, PLATFORM_CHARTS.metallb), 'Pools', {
-    namespace: model.metallb.namespace,
-    pools: model.metallb.pools.map((p) => ({ name: p.name, addresses: p.addresses, autoAssign: p.autoAssign, avoidBuggyIPs: p.avoidBuggyIPs })),
-  });
+  const metallb = problems.build('metallb', () =>
+    new MetalLbL2Pools(new Chart(app, PLATFORM_CHARTS.metallb), 'Pools', {
+      namespace: model.metallb.namespace,
+      pools: model.metallb.pools.map((p) => ({ name: p.name, addresses: p.addresses, autoAssign: p.autoAssign, avoidBuggyIPs: p.avoidBuggyIPs })),
+    }),
+  );
 
-  const ingress = addIngress(new Chart(app, PLATFORM_CHARTS.ingress), model);
+  const ingress = problems.build('ingress', () => addIngress(new Chart(app, PLATFORM_CHARTS.ingress), model), { proxyProtocol: 'tunnel.proxyProtocol' });
 
   const acme = model.acme;
   const issuers =
     acme &&
-    new LetsEncryptIssuers(new Chart(app, PLATFORM_CHARTS.certManager), 'LetsEncrypt', {
+    ingress &&
+    problems.build('acme', () => new LetsEncryptIssuers(new Chart(app, PLATFORM_CHARTS.certManager), 'LetsEncrypt', {
       email: acme.email,
       environments: acme.issuers.map((kind) => (kind === 'staging' ? AcmeEnvironment.STAGING : AcmeEnvironment.PRODUCTION)),
       solvers: [
@@ -73,12 +79,12 @@ export function addPlatform(app: App, model: ClusterModel): Platform {
           ? AcmeSolver.dns01Cloudflare({ apiTokenSecretRef: acme.solver.apiTokenSecretRef, dnsZones: acme.solver.dnsZones })
           : AcmeSolver.http01Ingress({ ingressClassName: ingress.className }),
       ],
-    });
+    }), { environments: 'acme.issuers', solvers: 'acme.solver' });
 
   const tunnel = model.tunnel;
   const frpc =
     tunnel &&
-    new Frpc(new Chart(app, PLATFORM_CHARTS.frpc), 'Frpc', {
+    problems.build('tunnel', () => new Frpc(new Chart(app, PLATFORM_CHARTS.frpc), 'Frpc', {
       namespace: tunnel.namespace,
       serverAddr: tunnel.server.ip,
       serverPort: tunnel.bindPort,
@@ -86,16 +92,15 @@ export function addPlatform(app: App, model: ClusterModel): Platform {
       proxies: tunnel.forwardedPorts.map((p) => ({ name: p.name, localPort: p.localPort, remotePort: p.remotePort })),
       proxyProtocol: tunnel.proxyProtocol,
       tokenSecretRef: tunnel.token.secret,
-    });
+    }), { serverAddr: 'tunnel.server', serverPort: 'tunnel.bindPort', localIP: 'tunnel.targetIP', proxies: 'tunnel.forwardedPorts', tokenSecretRef: 'tunnel.token.secret' });
 
   const storage = model.storage;
   let nfsCsi: NfsCsiDriver | undefined;
   if (storage) {
     const chart = new Chart(app, PLATFORM_CHARTS.nfsCsi);
-    nfsCsi = new NfsCsiDriver(chart, 'Driver', { snapshots: storage.snapshots });
+    nfsCsi = problems.build('storage', () => new NfsCsiDriver(chart, 'Driver', { snapshots: storage.snapshots }));
     const classes = new Construct(chart, 'StorageClasses');
-    for (const c of storage.classes) {
-      new NfsStorageClass(classes, c.name, {
+    storage.classes.forEach((c, i) => problems.build(`storage.classes[${i}]`, () => new NfsStorageClass(classes, c.name, {
         name: c.name,
         server: storage.server.ip,
         share: c.share,
@@ -104,11 +109,11 @@ export function addPlatform(app: App, model: ClusterModel): Platform {
         reclaimPolicy: c.reclaimPolicy === 'Retain' ? ReclaimPolicy.RETAIN : ReclaimPolicy.DELETE,
         allowVolumeExpansion: c.allowVolumeExpansion,
         defaultClass: c.default,
-      });
-    }
+      }), { server: 'storage.server', defaultClass: `storage.classes[${i}].default` }));
   }
 
-  return { cni, networkPolicyEnforcer, metallb, ingress, issuers, frpc, nfsCsi };
+  problems.throwIfAny();
+  return { cni: cni!, networkPolicyEnforcer, metallb: metallb!, ingress: ingress!, issuers: issuers || undefined, frpc: frpc || undefined, nfsCsi };
 }
 
 function addCni(chart: Chart, model: ClusterModel): ICniProvider {

@@ -29,6 +29,7 @@ import {
   type Json,
   type ManifestObject,
 } from './artifacts';
+import { compareCodePoints } from '../compare';
 
 /** One verified fact: a name and a sentence for the docs, and the comparison. */
 export interface ConsistencyFact {
@@ -67,7 +68,7 @@ export class Artifacts {
   kubeadmDocuments(): Array<{ file: string; doc: Json }> {
     this.kubeadm ??= [...this.byPath.values()]
       .filter((f) => /^hosts\/[^/]+\/[^/]+\.ya?ml$/.test(f.path))
-      .sort((a, b) => a.path.localeCompare(b.path))
+      .sort((a, b) => compareCodePoints(a.path, b.path))
       .flatMap((file) =>
         loadYamlDocuments(file)
           .filter((doc) => String(at(doc, 'apiVersion') ?? '').startsWith('kubeadm.k8s.io/'))

@@ -7,8 +7,21 @@ export interface Problem {
   readonly message: string;
 }
 
+/** Longest quoted value echoed in a message; longer ones are cut (a hostile description may hold megabytes). */
+export const MAX_ECHOED_VALUE = 120;
+/** Longest field path echoed. */
+const MAX_PATH = 200;
+
+/** Cuts long quoted values (`"…"`) in a message to {@link MAX_ECHOED_VALUE} characters. */
+export function truncateValues(message: string): string {
+  return message.replace(/"((?:[^"\\]|\\.)*)"/g, (whole, inner: string) =>
+    inner.length <= MAX_ECHOED_VALUE ? whole : `"${inner.slice(0, MAX_ECHOED_VALUE)}…" (${inner.length} characters)`,
+  );
+}
+
 export function formatProblem(problem: Problem): string {
-  return `${problem.path || '(root)'}: ${problem.message}`;
+  const path = problem.path || '(root)';
+  return `${path.length > MAX_PATH ? `${path.slice(0, MAX_PATH)}…` : path}: ${truncateValues(problem.message)}`;
 }
 
 /** Thrown by the loader when a description is invalid; carries every problem found. */

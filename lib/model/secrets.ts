@@ -18,7 +18,14 @@ const HINTS: Record<string, string> = {
 
 export function findLiteralSecrets(raw: unknown): Problem[] {
   const problems: Problem[] = [];
+  // Each object is scanned once, at its first path: an alias (*name) shares its anchor's object, so the scan
+  // stays linear in the document however often the anchor is referenced.
+  const seen = new WeakSet<object>();
   const walk = (node: unknown, path: string, key: string): void => {
+    if (node && typeof node === 'object') {
+      if (seen.has(node)) return;
+      seen.add(node);
+    }
     if (typeof node === 'string') {
       if (PRIVATE_KEY_MATERIAL.test(node)) {
         problems.push({ path, message: 'contains private key material; list only public keys (ssh-ed25519 ...)' });

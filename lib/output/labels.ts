@@ -6,6 +6,7 @@
  * (`podSelector: {}` selects every pod, `emptyDir: {}` picks the volume type, `ingress: [{}]` allows all).
  */
 import type { K8sObject } from '../checks/types';
+import { compareCodePoints } from '../compare';
 
 /** Value of `app.kubernetes.io/managed-by` on everything we emit. */
 export const MANAGED_BY = 'homelab-cluster';
@@ -122,7 +123,7 @@ export function cleanObject(object: K8sObject, options: CommonLabelOptions): K8s
   if (component) labels[LABEL_COMPONENT] = component;
   if (options.partOf !== undefined) labels[LABEL_PART_OF] = toLabelValue(options.partOf);
   labels[LABEL_MANAGED_BY] = MANAGED_BY;
-  metadata.labels = Object.fromEntries(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
+  metadata.labels = Object.fromEntries(Object.entries(labels).sort(([a], [b]) => compareCodePoints(a, b)));
   for (const key of ['annotations', 'finalizers', 'ownerReferences']) if (isEmpty(metadata[key])) delete metadata[key];
   const { name: n, namespace, labels: l, annotations, ...more } = metadata;
   const orderedMetadata = { name: n, ...(namespace !== undefined ? { namespace } : {}), labels: l, ...(annotations !== undefined ? { annotations } : {}), ...more };
@@ -133,7 +134,7 @@ export function cleanObject(object: K8sObject, options: CommonLabelOptions): K8s
 /** Sets (or replaces) one annotation on a copy of `object`. */
 export function withAnnotation(object: K8sObject, key: string, value: string): K8sObject {
   const annotations = { ...((object.metadata.annotations as Record<string, string>) ?? {}), [key]: value };
-  return { ...object, metadata: { ...object.metadata, annotations: Object.fromEntries(Object.entries(annotations).sort(([a], [b]) => a.localeCompare(b))) } };
+  return { ...object, metadata: { ...object.metadata, annotations: Object.fromEntries(Object.entries(annotations).sort(([a], [b]) => compareCodePoints(a, b))) } };
 }
 
 /** A problem with an object as written: hygiene rules every emitted object must satisfy. */

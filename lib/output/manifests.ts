@@ -14,6 +14,7 @@ import { FLUX_DIR, FLUX_NAMESPACE, FLUX_SOURCE_DIST_PATH, fluxKustomizationName,
 import { cleanObject, LABEL_MANAGED_BY, LABEL_PART_OF, MANAGED_BY, toLabelValue, withAnnotation, type ChartObjects } from './labels';
 import { isBuiltinApiVersion, planWaves, podReferences, podTemplateOf, type Wave, type WavePlan } from './waves';
 import { yamlDocuments } from './yaml-documents';
+import { compareCodePoints } from '../compare';
 
 export type { ChartObjects } from './labels';
 
@@ -155,7 +156,7 @@ export interface ApplyReadmeOptions {
 function waveFiles(files: readonly RenderedFile[]): { file: string; number: number; objects: K8sObject[] }[] {
   return files
     .filter((f) => /^\d+-[a-z0-9-]+\.yaml$/.test(f.path))
-    .sort((a, b) => a.path.localeCompare(b.path))
+    .sort((a, b) => compareCodePoints(a.path, b.path))
     .map((f) => ({ file: f.path, number: Number(f.path.split('-')[0]), objects: (yamlDocuments(f) as K8sObject[]).filter(Boolean) }));
 }
 

@@ -19,6 +19,7 @@
 import { POD_TEMPLATE_KINDS, podTemplateOf as podTemplate } from '../security/pod-template';
 import type { K8sObject } from '../checks/types';
 import { clusterScopedCustomKinds, isClusterScoped } from './labels';
+import { compareCodePoints } from '../compare';
 
 export type EdgeKind = 'order' | 'ready';
 
@@ -297,10 +298,10 @@ export function kindRank(kind: string): number {
 export function compareObjects(a: K8sObject, b: K8sObject): number {
   return (
     kindRank(a.kind) - kindRank(b.kind) ||
-    (kindRank(a.kind) === KIND_ORDER.length ? a.kind.localeCompare(b.kind) : 0) ||
-    (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
-    (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '') ||
-    a.apiVersion.localeCompare(b.apiVersion)
+    (kindRank(a.kind) === KIND_ORDER.length ? compareCodePoints(a.kind, b.kind) : 0) ||
+    compareCodePoints(a.metadata.namespace ?? '', b.metadata.namespace ?? '') ||
+    compareCodePoints(a.metadata.name ?? '', b.metadata.name ?? '') ||
+    compareCodePoints(a.apiVersion, b.apiVersion)
   );
 }
 

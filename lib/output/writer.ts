@@ -1,30 +1,396 @@
 /**
- * The only writer of dist/: renders into a sibling temporary directory and swaps it into place, so a failure
- * never leaves a partial or mixed output directory.
+ * The only writer of dist/. It never deletes anything it did not create and never leaves the output half
+ * written:
+ *
+ * - **Guard.** Every render carries a marker file ({@link MARKER_FILE}). The writer replaces only a directory
+ *   that is missing, empty or carries that marker, and never the working directory or its parents, a
+ *   repository root, the description's directory, $HOME or `/` ({@link checkOutputDir}).
+ * - **Lock.** A sibling lock file (`.<out>.homelab-lock`, created exclusively) holds the pid and the process
+ *   start time of the writer; a second writer waits for it (bounded) and then fails with a clear message. A
+ *   lock whose process is gone (a killed run, or a reused pid in a container: the start time differs) is
+ *   broken by the next run.
+ * - **Crash safety.** The render is written into a sibling `.<out>.homelab-tmp-<random>` directory (every
+ *   file and directory fsynced, modes set explicitly so the umask does not matter), then the previous output
+ *   is renamed to `.<out>.homelab-old-<random>` and the staging directory renamed into place, and the parent
+ *   fsynced. A run killed between those two renames leaves the complete previous output as the `old` sibling;
+ *   the next run (under the lock, before anything else) renames it back. The old sibling is renamed to a tmp
+ *   name before it is deleted, so an `old` sibling is always complete; every tmp sibling is a leftover the
+ *   next run removes. `.gitignore` matches all of these names (`.*.homelab-*`).
+ *
+ * File-system failures are thrown as {@link OutputError} (`out: <message>`); a refused directory as
+ * {@link OutputRefusedError}.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  closeSync,
+  fchmodSync,
+  fsyncSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { RenderedFile } from './files';
 
-export function writeOutput(outDir: string, files: readonly RenderedFile[]): void {
-  const parent = dirname(outDir);
-  mkdirSync(parent, { recursive: true });
-  const staging = join(parent, `.${basename(outDir)}.tmp-${process.pid}`);
-  const previous = join(parent, `.${basename(outDir)}.old-${process.pid}`);
-  rmSync(staging, { recursive: true, force: true });
+/** The file that marks a directory as a render of this tool. Deterministic content (see {@link markerContent}). */
+export const MARKER_FILE = '.homelab-cluster-render';
+/** First line of the marker file. */
+export const MARKER_HEADER = 'homelab-cluster render';
+/** Every sibling the writer creates has this infix: `.<out>.homelab-lock|tmp-*|old-*`. */
+export const SIBLING_INFIX = '.homelab-';
+
+/** A file-system failure while writing the output. The message starts with `out: `. */
+export class OutputError extends Error {
+  constructor(message: string) {
+    super(message.startsWith('out: ') ? message : `out: ${message}`);
+    this.name = 'OutputError';
+  }
+}
+
+/** The output directory is one the writer must not replace (a usage error). */
+export class OutputRefusedError extends OutputError {
+  constructor(outDir: string, reason: string) {
+    super(`out: refusing to write to ${JSON.stringify(outDir)}: ${reason}`);
+    this.name = 'OutputRefusedError';
+  }
+}
+
+/** The description a render came from, recorded in the marker so `validate --dir` can re-render it. */
+export interface RenderSource {
+  /** Path of the description file (recorded relative to the output directory). */
+  readonly file: string;
+  /** The description's bytes, hashed into the marker. */
+  readonly content: string | Buffer;
+}
+
+export interface MarkerInfo {
+  /** Description path relative to the output directory, if recorded. */
+  readonly description?: string;
+  readonly sha256?: string;
+}
+
+/** The marker's content: the header, then `description:` (relative to the output) and `sha256:` lines. */
+export function markerContent(outDir: string, source?: RenderSource): string {
+  const lines = [MARKER_HEADER];
+  if (source) {
+    lines.push(`description: ${relative(resolve(outDir), resolve(source.file)).split(sep).join('/')}`);
+    lines.push(`sha256: ${createHash('sha256').update(source.content).digest('hex')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Parses a marker file's text; undefined when it is not one. */
+export function parseMarker(text: string): MarkerInfo | undefined {
+  const lines = text.split('\n');
+  if (lines[0] !== MARKER_HEADER) return undefined;
+  const field = (name: string) => lines.find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
+  return { description: field('description'), sha256: field('sha256') };
+}
+
+/** What the guard compares the output directory with. Defaults come from the process. */
+export interface GuardContext {
+  readonly cwd?: string;
+  readonly home?: string;
+  /** The description file being rendered: its directory (and parents) are refused. */
+  readonly descriptionFile?: string;
+}
+
+function lstatOrUndefined(path: string): Stats | undefined {
   try {
-    for (const file of files) {
-      if (file.path.startsWith('/') || file.path.split('/').includes('..')) throw new Error(`refusing to write outside the output directory: ${file.path}`);
-      const target = join(staging, file.path);
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, file.content, { mode: file.mode ?? 0o644 });
-    }
-    if (existsSync(outDir)) renameSync(outDir, previous);
-    renameSync(staging, outDir);
-    rmSync(previous, { recursive: true, force: true });
+    return lstatSync(path);
   } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
-    if (!existsSync(outDir) && existsSync(previous)) renameSync(previous, outDir);
-    throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new OutputError(`${path}: ${(error as Error).message}`);
+  }
+}
+
+/** Resolves symlinks of the longest existing prefix of `path`. */
+function realish(path: string): string {
+  const abs = resolve(path);
+  let head = abs;
+  const tail: string[] = [];
+  for (;;) {
+    try {
+      return join(realpathSync(head), ...tail.reverse());
+    } catch {
+      const parent = dirname(head);
+      if (parent === head) return abs;
+      tail.push(basename(head));
+      head = parent;
+    }
+  }
+}
+
+const isSameOrAncestor = (candidate: string, of: string) => of === candidate || of.startsWith(candidate.endsWith(sep) ? candidate : candidate + sep);
+
+/** Why `outDir` must not be replaced, or undefined when it may be. */
+export function checkOutputDir(outDir: string, context: GuardContext = {}): string | undefined {
+  const out = realish(outDir);
+  if (out === sep || dirname(out) === out) return 'it is the file-system root';
+  const cwd = realish(context.cwd ?? process.cwd());
+  if (isSameOrAncestor(out, cwd)) return out === cwd ? 'it is the working directory' : 'it is a parent of the working directory';
+  const home = context.home ?? homedir();
+  if (home && isSameOrAncestor(out, realish(home))) return out === realish(home) ? 'it is $HOME' : 'it is a parent of $HOME';
+  if (context.descriptionFile && isSameOrAncestor(out, dirname(realish(context.descriptionFile)))) return 'it holds the description';
+  const stat = lstatOrUndefined(outDir);
+  if (!stat) return undefined;
+  if (stat.isSymbolicLink()) return 'it is a symbolic link; give the directory it points to';
+  if (!stat.isDirectory()) return 'it is not a directory';
+  let entries: string[];
+  try {
+    entries = readdirSync(outDir);
+  } catch (error) {
+    throw new OutputError(`${outDir}: ${(error as Error).message}`);
+  }
+  if (entries.includes('.git')) return 'it is a repository root';
+  if (entries.length === 0) return undefined;
+  let marker: string | undefined;
+  try {
+    marker = readFileSync(join(outDir, MARKER_FILE), 'utf8');
+  } catch {
+    marker = undefined;
+  }
+  if (marker === undefined || !parseMarker(marker)) return `it is a non-empty directory without ${MARKER_FILE}, so not a render of this tool (a render from before the marker existed: check it, then delete it or add the marker with: echo '${MARKER_HEADER}' > ${join(outDir, MARKER_FILE)})`;
+  return undefined;
+}
+
+export interface WriteOptions {
+  /** The description rendered, recorded in the marker. */
+  readonly source?: RenderSource;
+  /** Guard context; the guard always runs. */
+  readonly guard?: GuardContext;
+  /** How long to wait for another writer's lock. @default 15000 */
+  readonly lockWaitMs?: number;
+}
+
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/** Start time of a process (Linux /proc), so a reused pid is not mistaken for the lock holder. */
+function processStart(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+function processAlive(pid: number, start: string): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+  }
+  if (start === '-') return true;
+  const now = processStart(pid);
+  return now === undefined ? process.platform !== 'linux' : now === start;
+}
+
+function fsyncPath(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readOrUndefined(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+const tempName = (base: string, kind: 'tmp' | 'old') => `.${base}${SIBLING_INFIX}${kind}-${randomBytes(12).toString('hex')}`;
+
+class Lock {
+  private constructor(
+    readonly path: string,
+    readonly token: string,
+  ) {}
+
+  static acquire(path: string, tempFor: () => string, waitMs: number): Lock {
+    const token = `${process.pid} ${processStart(process.pid) ?? '-'} ${randomBytes(8).toString('hex')}\n`;
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      try {
+        const fd = openSync(path, 'wx', 0o644);
+        try {
+          writeSync(fd, token);
+          fsyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+        return new Lock(path, token);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new OutputError(`cannot create the lock ${path}: ${(error as Error).message}`);
+      }
+      const held = readOrUndefined(path);
+      if (held === undefined) continue; // released meanwhile
+      const [pid, start] = held.split(' ');
+      // An unreadable lock may be one being written this instant: stale only once it is a few seconds old.
+      const unreadable = !/^\d+ \S+ \S+\n$/.test(held);
+      if (unreadable ? Date.now() - (lstatOrUndefined(path)?.mtimeMs ?? 0) > 3000 : !processAlive(Number(pid), start)) {
+        // Stale: move it aside (a tmp name, removed with the other leftovers) and make sure it was the one we read.
+        const aside = join(dirname(path), tempFor());
+        try {
+          renameSync(path, aside);
+          if (readOrUndefined(aside) !== held) {
+            try {
+              linkSync(aside, path);
+            } catch {
+              /* someone else holds a newer lock; ours will be retried */
+            }
+          }
+          rmSync(aside, { force: true });
+        } catch {
+          /* another process broke it first */
+        }
+        continue;
+      }
+      if (Date.now() >= deadline) {
+        throw new OutputError(
+          `another synth (pid ${unreadable ? '?' : pid}) is writing next to ${path}; wait for it to finish and run again (if no such process runs, delete ${path})`,
+        );
+      }
+      sleep(50);
+    }
+  }
+
+  /** Throws when the lock file is no longer ours (someone broke it). */
+  verify(): void {
+    if (readOrUndefined(this.path) !== this.token) throw new OutputError(`lost the lock ${this.path} to another process; run again`);
+  }
+
+  release(): void {
+    if (readOrUndefined(this.path) === this.token) rmSync(this.path, { force: true });
+  }
+}
+
+/**
+ * Restores a previous output a killed run left as its `old` sibling and removes every leftover tmp sibling.
+ * Call only under the lock.
+ */
+function recover(parent: string, base: string, outDir: string): void {
+  const prefix = `.${base}${SIBLING_INFIX}`;
+  const siblings = readdirSync(parent).filter((name) => name.startsWith(prefix) && name !== `${prefix}lock`);
+  const olds = siblings.filter((n) => n.startsWith(`${prefix}old-`)).sort();
+  if (!lstatOrUndefined(outDir) && olds.length) {
+    renameSync(join(parent, olds[0]), outDir);
+    olds.shift();
+  }
+  for (const name of olds) {
+    const trash = join(parent, tempName(base, 'tmp'));
+    renameSync(join(parent, name), trash);
+    rmSync(trash, { recursive: true, force: true });
+  }
+  for (const name of siblings.filter((n) => n.startsWith(`${prefix}tmp-`))) rmSync(join(parent, name), { recursive: true, force: true });
+  fsyncPath(parent);
+}
+
+function writeTree(staging: string, files: readonly RenderedFile[]): void {
+  const dirs = new Set<string>([staging]);
+  mkdirSync(staging, { mode: 0o755 });
+  chmodSync(staging, 0o755);
+  for (const file of files) {
+    if (file.path.startsWith('/') || file.path.split('/').includes('..') || file.path === '' || file.path === MARKER_FILE) {
+      throw new OutputError(`refusing to write outside the output directory: ${file.path}`);
+    }
+    const target = join(staging, file.path);
+    let dir = dirname(target);
+    const missing: string[] = [];
+    while (!dirs.has(dir)) {
+      missing.push(dir);
+      dir = dirname(dir);
+    }
+    for (const d of missing.reverse()) {
+      mkdirSync(d, { mode: 0o755 });
+      chmodSync(d, 0o755);
+      dirs.add(d);
+    }
+    const mode = file.mode ?? 0o644;
+    const fd = openSync(target, 'wx', mode);
+    try {
+      writeSync(fd, file.content);
+      fchmodSync(fd, mode); // the umask never changes the mode
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  for (const d of [...dirs].sort((a, b) => b.length - a.length)) fsyncPath(d);
+}
+
+/**
+ * Replaces `outDir` with exactly `files` plus the marker (see the file comment). Throws
+ * {@link OutputRefusedError} when the guard refuses `outDir`, {@link OutputError} on file-system failures.
+ */
+export function writeOutput(outDir: string, files: readonly RenderedFile[], options: WriteOptions = {}): void {
+  const reason = checkOutputDir(outDir, { descriptionFile: options.source?.file, ...options.guard });
+  if (reason) throw new OutputRefusedError(outDir, reason);
+  const parent = dirname(resolve(outDir));
+  const base = basename(resolve(outDir));
+  try {
+    mkdirSync(parent, { recursive: true });
+  } catch (error) {
+    throw new OutputError(`cannot create ${parent}: ${(error as Error).message}`);
+  }
+  let lock: Lock;
+  try {
+    lock = Lock.acquire(join(parent, `.${base}${SIBLING_INFIX}lock`), () => tempName(base, 'tmp'), options.lockWaitMs ?? 15_000);
+  } catch (error) {
+    throw error instanceof OutputError ? error : new OutputError((error as Error).message);
+  }
+  const staging = join(parent, tempName(base, 'tmp'));
+  try {
+    recover(parent, base, outDir);
+    // Check again under the lock: the directory may have changed since the first check.
+    const again = checkOutputDir(outDir, { descriptionFile: options.source?.file, ...options.guard });
+    if (again) throw new OutputRefusedError(outDir, again);
+    writeTree(staging, files);
+    const markerPath = join(staging, MARKER_FILE);
+    const fd = openSync(markerPath, 'wx', 0o644);
+    try {
+      writeSync(fd, markerContent(outDir, options.source));
+      fchmodSync(fd, 0o644);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    fsyncPath(staging);
+    lock.verify();
+    const previous = lstatOrUndefined(outDir) ? join(parent, tempName(base, 'old')) : undefined;
+    if (previous) renameSync(outDir, previous);
+    renameSync(staging, outDir);
+    fsyncPath(parent);
+    if (previous) {
+      const trash = join(parent, tempName(base, 'tmp'));
+      renameSync(previous, trash);
+      rmSync(trash, { recursive: true, force: true });
+      fsyncPath(parent);
+    }
+  } catch (error) {
+    try {
+      rmSync(staging, { recursive: true, force: true });
+      recover(parent, base, outDir);
+    } catch {
+      /* the next run recovers */
+    }
+    if (error instanceof OutputError) throw error;
+    throw new OutputError((error as Error).message);
+  } finally {
+    lock.release();
   }
 }

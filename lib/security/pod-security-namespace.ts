@@ -2,8 +2,9 @@
  * A Namespace labelled for Pod Security Admission: a level and a pinned version for enforce, audit and warn.
  */
 import { Construct } from 'constructs';
+import { checkDnsLabel, checkOneOf, problem, throwIfProblems } from '../components/private/validation';
 import { k8s } from '../k8s-api';
-import { podSecurityLabels, type PodSecurityLevel } from './pod-security/levels';
+import { POD_SECURITY_LEVELS, podSecurityLabels, type PodSecurityLevel } from './pod-security/levels';
 
 export interface PodSecurityNamespaceProps {
   /** Namespace name. */
@@ -31,6 +32,18 @@ export class PodSecurityNamespace extends Construct {
 
   constructor(scope: Construct, id: string, props: PodSecurityNamespaceProps) {
     super(scope, id);
+    throwIfProblems('PodSecurityNamespace', [
+      typeof props.name === 'string' ? checkDnsLabel('name', props.name) : problem('name', props.name, 'must be a namespace name such as "apps"'),
+      checkOneOf('enforce', props.enforce, POD_SECURITY_LEVELS),
+      props.audit === undefined ? undefined : checkOneOf('audit', props.audit, POD_SECURITY_LEVELS),
+      props.warn === undefined ? undefined : checkOneOf('warn', props.warn, POD_SECURITY_LEVELS),
+      typeof props.version === 'string' && /^v?1\.\d{1,3}$/.test(props.version)
+        ? undefined
+        : problem('version', props.version, 'must be the Kubernetes minor the levels are pinned to, such as "1.32" or "v1.32"'),
+      ...Object.keys(props.labels ?? {})
+        .filter((key) => key.startsWith('pod-security.kubernetes.io/'))
+        .map((key) => problem(`labels.${key}`, props.labels?.[key], 'must not set Pod Security labels; use enforce, audit, warn and version')),
+    ]);
     this.name = props.name;
     this.enforce = props.enforce;
     new k8s.KubeNamespace(this, 'Resource', {

@@ -3,6 +3,7 @@
  * would be valid and the value found.
  */
 import { pointerToFieldPath, showValue } from './problems';
+import { compareCodePoints } from '../compare';
 
 /** One finding inside an object: the field path (`spec.replicas`, empty for the root) and what is wrong. */
 export interface FieldIssue {
@@ -77,5 +78,5 @@ export function uniqueIssues(issues: readonly FieldIssue[]): FieldIssue[] {
       seen.add(key);
       return true;
     })
-    .sort((a, b) => a.field.localeCompare(b.field) || a.message.localeCompare(b.message));
+    .sort((a, b) => compareCodePoints(a.field, b.field) || compareCodePoints(a.message, b.message));
 }

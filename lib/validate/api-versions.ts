@@ -10,6 +10,7 @@
  * default" follows KEP-3136 (beta APIs introduced after 1.24 are disabled unless `--runtime-config` enables
  * them).
  */
+import { compareCodePoints } from '../compare';
 
 export interface ApiLifecycle {
   /** `group/version` as written in `apiVersion` (`v1` for the core group). */
@@ -109,5 +110,5 @@ export function apiChangesBetween(from: string, to: string): [string, string][] 
       rows.push([entry.since, `${entry.offByDefault ? 'added, off by default' : 'added'}: ${what}`]);
     }
   }
-  return rows.sort((a, b) => minorNumber(a[0]) - minorNumber(b[0]) || a[1].localeCompare(b[1]));
+  return rows.sort((a, b) => minorNumber(a[0]) - minorNumber(b[0]) || compareCodePoints(a[1], b[1]));
 }

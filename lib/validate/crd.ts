@@ -13,6 +13,7 @@ import type { K8sObject } from '../checks/types';
 import { describeAjvErrors, uniqueIssues, type AjvErrorLike, type FieldIssue } from './ajv-errors';
 import { validateObjectMeta } from './k8s-schema';
 import { validationProblem, type ValidationProblem } from './problems';
+import { compareCodePoints } from '../compare';
 
 type Json = Record<string, unknown>;
 
@@ -183,7 +184,7 @@ export function loadCrdDir(dir: string): { crds: unknown[]; problems: Validation
   const crds: unknown[] = [];
   const problems: ValidationProblem[] = [];
   const walk = (d: string) => {
-    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => compareCodePoints(a.name, b.name))) {
       const full = join(d, entry.name);
       if (entry.isDirectory()) walk(full);
       else if (/\.(ya?ml|json)$/.test(entry.name)) {

@@ -21,6 +21,7 @@ import { CrdIndex, loadCrdDir } from './crd';
 import { checkFileFormat, checkFluxReferences, type HostFileCheck } from './files';
 import { validateBuiltinObject } from './k8s-schema';
 import { describeObject, validationProblem, type ValidationProblem } from './problems';
+import { compareCodePoints } from '../compare';
 
 export { SCHEMA_SOURCE } from './k8s-schema';
 export { API_LIFECYCLE, apiChangesBetween, unservedReason } from './api-versions';
@@ -148,7 +149,7 @@ export function validateRenderedFiles(files: readonly RenderedFile[], options: V
 export function readRenderedDir(dir: string): RenderedFile[] {
   const files: RenderedFile[] = [];
   const walk = (d: string) => {
-    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => compareCodePoints(a.name, b.name))) {
       const full = join(d, entry.name);
       if (entry.isDirectory()) walk(full);
       else if (entry.isFile()) files.push({ path: relative(dir, full).split(sep).join('/'), content: readFileSync(full, 'utf8'), mode: statSync(full).mode & 0o777 });

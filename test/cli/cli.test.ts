@@ -62,6 +62,7 @@ describe('synth', () => {
     const out = join(work, 'dist');
     mkdirSync(join(out, 'hosts', 'gone'), { recursive: true });
     writeFileSync(join(out, '99-stale.yaml'), 'kind: Stale\n');
+    writeFileSync(join(out, '.homelab-cluster-render'), 'homelab-cluster render\n'); // an earlier render
     expect(run(['synth', '--out', out]).code).toBe(EXIT_OK);
     expect(readdirSync(out)).not.toContain('99-stale.yaml');
     expect(readdirSync(join(out, 'hosts'))).not.toContain('gone');
@@ -82,7 +83,7 @@ describe('synth', () => {
   it('reports a missing description file as a problem, not a crash', () => {
     const result = run(['synth', '--config', join(work, 'nope.yaml'), '--out', join(work, 'dist')]);
     expect(result.code).toBe(EXIT_INVALID);
-    expect(result.err[1]).toBe('(file): cannot read: ENOENT');
+    expect(result.err[1]).toBe('(file): cannot read: ENOENT (no such file); give the description with --config, e.g. --config hostconfig/cluster.yaml');
   });
 });
 

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDescription } from '../../lib/model/load';
+import { MARKER_FILE, markerContent } from '../../lib/output/writer';
 import { renderCluster } from '../../lib/render';
 
 function tree(dir: string): Map<string, { content: string; mode: number }> {
@@ -22,6 +23,11 @@ describe('committed dist/', () => {
     expect(existsSync('dist'), 'dist/ is missing: run npm run synth').toBe(true);
     const fresh = renderCluster(loadDescription('hostconfig/cluster.yaml')).files;
     const committed = tree('dist');
+    // the writer's marker, recording the description and its hash (validate --dir re-renders from it)
+    const marker = markerContent('dist', { file: 'hostconfig/cluster.yaml', content: readFileSync('hostconfig/cluster.yaml') });
+    expect(committed.get(MARKER_FILE)?.content, `dist/${MARKER_FILE} is stale`).toBe(marker);
+    expect(marker).toMatch(/^homelab-cluster render\ndescription: \.\.\/hostconfig\/cluster\.yaml\nsha256: [0-9a-f]{64}\n$/);
+    committed.delete(MARKER_FILE);
     expect([...committed.keys()].sort()).toEqual(fresh.map((f) => f.path).sort());
     for (const file of fresh) {
       const got = committed.get(file.path)!;

@@ -79,16 +79,17 @@ describe('NfsStorageClass', () => {
     expect(sc.volumeBindingMode).toBe('Immediate');
   });
 
-  it('defaults: nfsvers=4.1, Delete, expandable, not the default class, no subDir', () => {
+  it('defaults: nfsvers=4.1, Retain (a deleted claim keeps its files on the NAS), expandable, not the default class, no subDir', () => {
     expect([NFS_STORAGE_CLASS_DEFAULT_MOUNT_OPTIONS, NFS_STORAGE_CLASS_DEFAULT_RECLAIM_POLICY, NFS_STORAGE_CLASS_DEFAULT_ALLOW_VOLUME_EXPANSION, NFS_STORAGE_CLASS_DEFAULT_DEFAULT_CLASS]).toEqual([
       ['nfsvers=4.1'],
-      ReclaimPolicy.DELETE,
+      ReclaimPolicy.RETAIN,
       true,
       false,
     ]);
     const sc = storageClass();
     expect(sc.mountOptions).toEqual(NFS_STORAGE_CLASS_DEFAULT_MOUNT_OPTIONS);
-    expect(sc.reclaimPolicy).toBe(NFS_STORAGE_CLASS_DEFAULT_RECLAIM_POLICY);
+    expect(sc.reclaimPolicy).toBe('Retain');
+    expect(sc.parameters.onDelete).toBeUndefined(); // Retain: the driver's DeleteVolume never runs
     expect(sc.allowVolumeExpansion).toBe(NFS_STORAGE_CLASS_DEFAULT_ALLOW_VOLUME_EXPANSION);
     expect(sc.metadata.annotations).toBeUndefined();
     expect(sc.parameters.subDir).toBeUndefined();
@@ -108,5 +109,22 @@ describe('NfsStorageClass', () => {
     expect(build).toThrow(/subDir: must be a relative directory .*got "\/abs"/);
     expect(build).toThrow(/mountOptions\[0\]: must be one mount option .*got "nfsvers=4\.1,hard"/);
     expect(build).toThrow(/reclaimPolicy: must be one of "Delete", "Retain", got "Recycle"/);
+  });
+});
+
+describe('NFS data survives a deleted claim unless the description says otherwise', () => {
+  it('a description without reclaimPolicy renders Retain; Delete only when written', async () => {
+    const { parseDescription } = await import('../../lib/model/load');
+    const { renderCluster } = await import('../../lib/render');
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync('test/fixtures/valid/minimal.yaml', 'utf8');
+    const classes = (t: string) =>
+      renderCluster(parseDescription(t)).objects.filter((o) => o.kind === 'StorageClass').map((o) => [o.metadata.name, (o as unknown as { reclaimPolicy: string }).reclaimPolicy]);
+    const implicit = classes(text);
+    expect(implicit.length).toBeGreaterThan(0);
+    for (const [, policy] of implicit) expect(policy).toBe('Retain');
+    const reference = classes(readFileSync('hostconfig/cluster.yaml', 'utf8'));
+    expect(reference).toEqual([['nas-001', 'Delete'], ['nas-002', 'Delete'], ['nas-003', 'Delete']]);
+    expect(readFileSync('hostconfig/cluster.yaml', 'utf8')).toMatch(/reclaimPolicy: Delete/);
   });
 });

@@ -96,7 +96,7 @@ describe('documented defaults', () => {
     ['tunnel.dashboard', m.tunnel?.dashboard, { port: 7500, addr: '127.0.0.1', userEnv: 'FRPS_DASHBOARD_USER', passwordEnv: 'FRPS_DASHBOARD_PASSWORD' }],
     ['storage.snapshots', m.storage?.snapshots, false],
     ['storage.classes[].mountOptions', m.storage?.classes[0].mountOptions, ['nfsvers=4.1']],
-    ['storage.classes[].reclaimPolicy', m.storage?.classes[0].reclaimPolicy, 'Delete'],
+    ['storage.classes[].reclaimPolicy', m.storage?.classes[0].reclaimPolicy, 'Retain'],
     ['security.networkPolicies', m.security.networkPolicies, true],
     ['security.podSecurity', m.security.podSecurity, { enforce: 'baseline', audit: 'restricted', warn: 'restricted', exemptNamespaces: ['kube-system'] }],
     ['namespaces[].podSecurity', m.namespaces[0].podSecurity, 'restricted'],

@@ -1,7 +1,7 @@
 /**
- * Assembles the npm package from `build/` into a staging directory: the compiled library plus a
- * package.json that is the repository's with the publishing fields below. The repository's package.json
- * should carry the same fields (see PACKAGE_FIELDS); until it does, this is how the tarball is made.
+ * The publishing fields package.json must carry (pack.test.ts checks the installed package against them).
+ * `assemblePackage` is the older way of making a tarball from build/; `npm pack` now does it directly
+ * (its `prepack` script builds), which is what pack.test.ts runs on a fresh clone.
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

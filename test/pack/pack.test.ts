@@ -1,18 +1,19 @@
 /**
  * SLOW (about 20-40 s): packs the library and uses it from a throwaway project outside the repository.
  *
- * `npm run build` → assemble build/ with the publishing fields (./assemble.ts) → `npm pack` → a fresh project
+ * A copy of the tracked files as a fresh clone has them (no build/) → `npm pack`, whose `prepack` script
+ * builds the library → a fresh project
  * in os.tmpdir() installs the tarball OFFLINE (dependencies from the npm cache; `--prefer-offline` if the
  * cache lacks something) → a JavaScript program synthesizes a small custom cluster from our constructs in a
  * bare cdk8s App and runs the full pipeline on a description → a TypeScript program type-checks against the
  * shipped declarations.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assemblePackage, PACKAGE_FIELDS } from './assemble';
+import { PACKAGE_FIELDS } from './assemble';
 
 const REPO = resolve(__dirname, '../..');
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -107,13 +108,20 @@ describe('pack and import (slow)', () => {
   };
   let consumer: string;
   let installMode: string;
+  let clone: string;
+  let packedFiles: string[];
 
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'homelab-pack-'));
-    run(NPM, ['run', 'build'], REPO);
-    const staging = join(work, 'package');
-    assemblePackage(REPO, staging);
-    const packed = JSON.parse(run(NPM, ['pack', '--json', '--pack-destination', work], staging)) as Array<{ filename: string }>;
+    // What a fresh clone holds: the tracked files, no build/ (node_modules linked in, as `npm ci` would make it)
+    clone = join(work, 'clone');
+    for (const file of run('git', ['ls-files', '-z'], REPO).split('\0').filter(Boolean)) {
+      if (existsSync(join(REPO, file))) cpSync(join(REPO, file), join(clone, file), { recursive: true });
+    }
+    symlinkSync(join(REPO, 'node_modules'), join(clone, 'node_modules'));
+    expect(existsSync(join(clone, 'build'))).toBe(false);
+    const packed = JSON.parse(run(NPM, ['pack', '--json', '--pack-destination', work], clone)) as Array<{ filename: string; files: { path: string }[] }>;
+    packedFiles = packed[0].files.map((f) => f.path);
     const tarball = join(work, packed[0].filename);
 
     consumer = join(work, 'consumer');
@@ -139,11 +147,26 @@ describe('pack and import (slow)', () => {
   it('installs from the tarball outside the repository', () => {
     expect(consumer.startsWith(REPO)).toBe(false);
     const installed = JSON.parse(readFileSync(join(consumer, 'node_modules/homelab-cluster/package.json'), 'utf8'));
-    expect(installed.main).toBe(PACKAGE_FIELDS.main);
-    expect(installed.scripts).toBeUndefined();
+    for (const [field, value] of Object.entries(PACKAGE_FIELDS)) expect(installed[field], field).toEqual(value);
     // Only the compiled library ships: no sources, tests or scripts.
     expect(readdirSync(join(consumer, 'node_modules/homelab-cluster')).sort()).toEqual(expect.arrayContaining(['build', 'package.json']));
     expect(readdirSync(join(consumer, 'node_modules/homelab-cluster/build')).sort()).toEqual(['hostconfig', 'imports', 'lib']);
+  });
+
+  it('npm pack on a fresh clone builds first (prepack) and ships the compiled library with its types', () => {
+    expect(packedFiles).toEqual(expect.arrayContaining(['build/lib/index.js', 'build/lib/index.d.ts', 'build/lib/cli.js', 'build/lib/output/writer.d.ts', 'package.json']));
+    expect(packedFiles.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+    expect(existsSync(join(clone, 'build/lib/index.js'))).toBe(true);
+  });
+
+  it('cdk8s, constructs and cdk8s-plus-30 are peer dependencies: the consumer gets one copy of each', () => {
+    const installed = JSON.parse(readFileSync(join(consumer, 'node_modules/homelab-cluster/package.json'), 'utf8'));
+    expect(installed.peerDependencies).toEqual({ cdk8s: '^2.70.106', 'cdk8s-plus-30': '^2.4.10', constructs: '^10.8.1' });
+    for (const name of ['cdk8s', 'constructs', 'cdk8s-plus-30']) {
+      expect(installed.dependencies?.[name], name).toBeUndefined();
+      expect(existsSync(join(consumer, 'node_modules', name, 'package.json')), name).toBe(true);
+      expect(existsSync(join(consumer, 'node_modules/homelab-cluster/node_modules', name)), `nested ${name}`).toBe(false);
+    }
   });
 
   it('synthesizes a custom cluster from our constructs in a bare cdk8s App', () => {

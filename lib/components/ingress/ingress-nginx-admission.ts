@@ -9,6 +9,7 @@ import { Endpoint, Flows, tcp } from '../../flows';
 import { IMAGES, imageRef } from '../../versions';
 import { containerSecurity, fieldEnv, intOrString, LINUX_NODE_SELECTOR, podSecurity, resources } from '../private/pod';
 import { clusterRoleFor, roleFor, rule } from '../private/rbac';
+import { checkDnsLabel, problem, throwIfProblems } from '../private/validation';
 
 /** Object names, as upstream. */
 export const INGRESS_NGINX_ADMISSION_NAMES = {
@@ -36,6 +37,11 @@ export interface IngressNginxAdmissionProps {
 export class IngressNginxAdmission extends Construct {
   constructor(scope: Construct, id: string, props: IngressNginxAdmissionProps) {
     super(scope, id);
+    throwIfProblems('IngressNginxAdmission', [
+      checkDnsLabel('namespace', props.namespace),
+      Object.keys(props.controllerSelector ?? {}).length ? undefined : problem('controllerSelector', props.controllerSelector, 'must hold the labels of the controller pods'),
+      checkDnsLabel('webhookPortName', props.webhookPortName),
+    ]);
     const names = INGRESS_NGINX_ADMISSION_NAMES;
     const { namespace } = props;
     const labels = { ...props.labels };

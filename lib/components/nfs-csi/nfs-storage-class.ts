@@ -9,9 +9,9 @@ import { checkDnsSubdomain, checkOneOf, isIpv4, problem, throwIfProblems } from 
 export const NFS_CSI_DRIVER_NAME = 'nfs.csi.k8s.io';
 
 export enum ReclaimPolicy {
-  /** Delete the volume's directory when its claim is deleted. */
+  /** Delete the volume's directory on the NAS, with the user's files, when its claim is deleted. */
   DELETE = 'Delete',
-  /** Keep the PersistentVolume (and data) after the claim is deleted. */
+  /** Keep the PersistentVolume and its files after the claim is deleted (an admin reuses or removes them). */
   RETAIN = 'Retain',
 }
 
@@ -30,7 +30,10 @@ export interface NfsStorageClassProps {
   readonly subDir?: string;
   /** @default NFS_STORAGE_CLASS_DEFAULT_MOUNT_OPTIONS (['nfsvers=4.1']) */
   readonly mountOptions?: readonly string[];
-  /** @default NFS_STORAGE_CLASS_DEFAULT_RECLAIM_POLICY (ReclaimPolicy.DELETE) */
+  /**
+   * What deleting a claim does to its files on the NAS. Deletion is an explicit choice: the default keeps them.
+   * @default NFS_STORAGE_CLASS_DEFAULT_RECLAIM_POLICY (ReclaimPolicy.RETAIN)
+   */
   readonly reclaimPolicy?: ReclaimPolicy;
   /** @default NFS_STORAGE_CLASS_DEFAULT_ALLOW_VOLUME_EXPANSION (true) */
   readonly allowVolumeExpansion?: boolean;
@@ -42,7 +45,7 @@ export interface NfsStorageClassProps {
 }
 
 export const NFS_STORAGE_CLASS_DEFAULT_MOUNT_OPTIONS: readonly string[] = ['nfsvers=4.1'];
-export const NFS_STORAGE_CLASS_DEFAULT_RECLAIM_POLICY = ReclaimPolicy.DELETE;
+export const NFS_STORAGE_CLASS_DEFAULT_RECLAIM_POLICY = ReclaimPolicy.RETAIN;
 export const NFS_STORAGE_CLASS_DEFAULT_ALLOW_VOLUME_EXPANSION = true;
 export const NFS_STORAGE_CLASS_DEFAULT_DEFAULT_CLASS = false;
 

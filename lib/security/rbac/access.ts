@@ -6,6 +6,8 @@ import { Construct } from 'constructs';
 import { k8s } from '../../k8s-api';
 import type { AccessRole } from '../../model/types';
 import { ADMIN_CLUSTER_ROLE, OPERATOR_RULES, VIEWER_RULES } from './rules';
+import { compareCodePoints } from '../../compare';
+import { checkDnsLabel, checkOneOf, problem, throwIfProblems } from '../../components/private/validation';
 
 /** `admin`, `viewer` or `operator`; the same type as the model's. */
 export type { AccessRole };
@@ -28,7 +30,7 @@ const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
 function toSubjects(subjects: readonly AccessSubject[]): k8s.Subject[] {
   return [...subjects]
-    .sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`))
+    .sort((a, b) => compareCodePoints(`${a.kind}/${a.name}`, `${b.kind}/${b.name}`))
     .map((s) => ({ apiGroup: RBAC_GROUP, kind: s.kind, name: s.name }));
 }
 
@@ -36,6 +38,17 @@ function toSubjects(subjects: readonly AccessSubject[]): k8s.Subject[] {
 export class AccessRbac extends Construct {
   constructor(scope: Construct, id: string, props: AccessRbacProps) {
     super(scope, id);
+    const subjects: readonly AccessSubject[] = Array.isArray(props.subjects) ? props.subjects : [];
+    throwIfProblems('AccessRbac', [
+      checkDnsLabel('namePrefix', String(props.namePrefix)),
+      Array.isArray(props.subjects) ? undefined : problem('subjects', props.subjects, 'must be a list of {kind, name, role}'),
+      ...subjects.flatMap((s, i) => [
+        checkOneOf(`subjects[${i}].kind`, s.kind, ['User', 'Group']),
+        typeof s.name === 'string' && s.name.trim() !== '' ? undefined : problem(`subjects[${i}].name`, s.name, 'must be a user or group name'),
+        checkOneOf<AccessRole>(`subjects[${i}].role`, s.role, ['admin', 'viewer', 'operator']),
+        ...(s.namespaces ?? []).map((ns: string, j: number) => checkDnsLabel(`subjects[${i}].namespaces[${j}]`, ns)),
+      ]),
+    ]);
     const holders = (role: AccessRole) => props.subjects.filter((s) => s.role === role);
     const admins = holders('admin');
     if (admins.length) {

@@ -1,0 +1,121 @@
+/** Public constructs validate their props at runtime; errors under the model name description paths, all at once. */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Chart } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { EXIT_INVALID, runCli } from '../../lib/cli';
+import { ComponentPropsError } from '../../lib/components/private/validation';
+import { IngressNginxAdmission } from '../../lib/components/ingress/ingress-nginx-admission';
+import { parseDescription } from '../../lib/model/load';
+import { DescriptionError } from '../../lib/model/problems';
+import type { ClusterModel } from '../../lib/model/types';
+import { renderCluster } from '../../lib/render';
+import { AccessRbac } from '../../lib/security/rbac/access';
+import { PodSecurityNamespace } from '../../lib/security/pod-security-namespace';
+
+const chart = () => new Chart(new App(), 'c');
+const problemsOf = (build: () => unknown): readonly string[] => {
+  try {
+    build();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ComponentPropsError);
+    return (error as ComponentPropsError).problems;
+  }
+  throw new Error('built');
+};
+
+describe('PodSecurityNamespace validates level, version and name', () => {
+  it('lists every problem', () => {
+    const problems = problemsOf(
+      () =>
+        new PodSecurityNamespace(chart(), 'Ns', {
+          name: 'Apps_1',
+          enforce: 'strict' as 'restricted',
+          warn: 'none' as 'restricted',
+          version: 'latest',
+          labels: { 'pod-security.kubernetes.io/enforce': 'privileged' },
+        }),
+    );
+    expect(problems).toEqual([
+      'name: must be a lowercase RFC 1123 label (a-z, 0-9, "-", at most 63 characters), e.g. "my-name", got "Apps_1"',
+      'enforce: must be one of "privileged", "baseline", "restricted", got "strict"',
+      'warn: must be one of "privileged", "baseline", "restricted", got "none"',
+      'version: must be the Kubernetes minor the levels are pinned to, such as "1.32" or "v1.32", got "latest"',
+      'labels.pod-security.kubernetes.io/enforce: must not set Pod Security labels; use enforce, audit, warn and version, got "privileged"',
+    ]);
+  });
+
+  it('accepts valid props', () => {
+    const c = chart();
+    new PodSecurityNamespace(c, 'Ns', { name: 'apps', enforce: 'restricted', version: 'v1.32' });
+    expect(c.toJson()[0].metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  });
+});
+
+describe('other constructs validate their props', () => {
+  it('AccessRbac', () => {
+    expect(problemsOf(() => new AccessRbac(chart(), 'A', { namePrefix: 'Bad Prefix', subjects: [{ kind: 'Robot' as 'User', name: '', role: 'root' as 'admin', namespaces: ['NS'] }] }))).toEqual([
+      'namePrefix: must be a lowercase RFC 1123 label (a-z, 0-9, "-", at most 63 characters), e.g. "my-name", got "Bad Prefix"',
+      'subjects[0].kind: must be one of "User", "Group", got "Robot"',
+      'subjects[0].name: must be a user or group name, got ""',
+      'subjects[0].role: must be one of "admin", "viewer", "operator", got "root"',
+      'subjects[0].namespaces[0]: must be a lowercase RFC 1123 label (a-z, 0-9, "-", at most 63 characters), e.g. "my-name", got "NS"',
+    ]);
+  });
+
+  it('IngressNginxAdmission', () => {
+    expect(problemsOf(() => new IngressNginxAdmission(chart(), 'A', { namespace: 'Ingress', controllerSelector: {}, webhookPortName: 'web hook', labels: {} }))).toHaveLength(3);
+  });
+});
+
+describe('construct errors under the model', () => {
+  const model = parseDescription(readFileSync('test/fixtures/valid/minimal.yaml', 'utf8'));
+
+  it('are reported against description paths, all at once', () => {
+    // Values the schema and semantic rules would catch: forced into the model to reach the constructs.
+    const broken = structuredClone(model) as { -readonly [K in keyof ClusterModel]: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    broken.storage.classes[0].share = 'relative/path';
+    broken.storage.classes[0].mountOptions = ['nfsvers=4.1,hard'];
+    broken.storage.server = { ...broken.storage.server, ip: 'nas 1' };
+    broken.metallb.pools[0].addresses = ['not-an-address'];
+    let error: unknown;
+    try {
+      renderCluster(broken as ClusterModel);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DescriptionError);
+    const lines = (error as DescriptionError).problems.map((p) => `${p.path}: ${p.message.split(',')[0]}`);
+    expect(lines).toEqual([
+      'metallb.pools[0].addresses[0]: must be an IPv4 CIDR ("192.168.100.240/28") or range ("192.168.100.240-192.168.100.254")',
+      'storage.server: must be an IPv4 address or a DNS name of the NFS server',
+      'storage.classes[0].share: must be an absolute export path such as "/mnt/server"',
+      'storage.classes[0].mountOptions[0]: must be one mount option such as "nfsvers=4.1" (no commas or spaces)',
+    ]);
+  });
+
+  it('the CLI prints them under the description file, one line each (a description the schema accepts)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'props-'));
+    try {
+      const file = join(dir, 'cluster.yaml');
+      writeFileSync(
+        file,
+        readFileSync('test/fixtures/valid/minimal.yaml', 'utf8').replace(
+          'classes: [{ name: nfs, share: /export/k8s, default: true }]',
+          'classes: [{ name: nfs, share: /export/k8s, default: true, mountOptions: ["nfsvers=4.1,hard", "soft timeo"] }]',
+        ),
+      );
+      const err: string[] = [];
+      const code = runCli(['synth', '--config', file, '--out', join(dir, 'dist')], { out: () => undefined, err: (l) => err.push(l), now: () => 0 });
+      expect(code).toBe(EXIT_INVALID);
+      expect(err.filter((l) => !l.startsWith('warning:'))).toEqual([
+        `${file}: 2 problem(s); nothing was written`,
+        'storage.classes[0].mountOptions[0]: must be one mount option such as "nfsvers=4.1" (no commas or spaces), got "nfsvers=4.1,hard"',
+        'storage.classes[0].mountOptions[1]: must be one mount option such as "nfsvers=4.1" (no commas or spaces), got "soft timeo"',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
