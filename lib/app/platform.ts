@@ -22,7 +22,9 @@ import {
   type ICniProvider,
   type IIngressController,
   type INetworkPolicyEnforcer,
+  FRPC_DEFAULT_ADMIN_SECRET,
 } from '../components';
+import { FRP_TOKEN_FILE, frpTokenGenerateCommands } from '../hosts/frps';
 import type { ClusterModel } from '../model/types';
 import type { ReadmeSection } from '../output/readme';
 
@@ -153,13 +155,22 @@ function unsupported(field: string, value: never): never {
 export function platformReadmeSections(model: ClusterModel): ReadmeSection[] {
   const secrets: string[] = [];
   if (model.tunnel) {
-    const { secret, serverFile } = model.tunnel.token;
+    const t = model.tunnel;
+    const { secret, serverFile } = t.token;
+    const admin = FRPC_DEFAULT_ADMIN_SECRET;
     secrets.push(
-      `- **frp token** (frpc in namespace \`${model.tunnel.namespace}\`; the same value in \`${serverFile}\` on \`${model.tunnel.server.name}\` for frps). One line, no trailing newline: it is also the password of the frpc admin API.`,
+      `- **frp token** (frpc in namespace \`${t.namespace}\`; the same bytes in \`${serverFile}\` on \`${t.server.name}\` for frps). It is generated once, on your admin machine, into the file \`${FRP_TOKEN_FILE}\` (one line, no trailing newline); the Secret is created from that file and the same file is copied to the tunnel server (see "Tunnel server" under Hosts). Keep the file out of git; delete it once both ends have it.`,
       '',
       '  ```sh',
-      '  openssl rand -hex 32 | tr -d "\\n" > frp-token',
-      `  kubectl -n ${model.tunnel.namespace} create secret generic ${secret.name} --from-file=${secret.key}=frp-token`,
+      ...frpTokenGenerateCommands().map((l) => `  ${l}`),
+      `  kubectl -n ${t.namespace} create secret generic ${secret.name} --from-file=${secret.key}=${FRP_TOKEN_FILE}`,
+      '  ```',
+      '',
+      `- **frpc admin API password** (namespace \`${t.namespace}\`): its own random value, not the tunnel token.`,
+      '',
+      '  ```sh',
+      `  (umask 077 && openssl rand -hex 24 | tr -d "\\n" > frpc-admin-password)`,
+      `  kubectl -n ${t.namespace} create secret generic ${admin.name} --from-file=${admin.key}=frpc-admin-password && rm -f frpc-admin-password`,
       '  ```',
     );
   }

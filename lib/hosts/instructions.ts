@@ -5,7 +5,7 @@
  * files themselves.
  */
 import type { ClusterModel, Host } from '../model/types';
-import { tunnelServerPorts } from './frps';
+import { FRP_TOKEN_FILE, frpTokenGenerateCommands, tunnelServerPorts } from './frps';
 import { controlPlaneEndpoint, firstControlPlane, JOIN_SECRETS } from './kubeadm';
 import { healthCheckUrl, vrrpPlan } from './keepalived';
 import { kubernetesPackageVersion, PKGS_K8S_KEY_FINGERPRINT } from './node-prep';
@@ -246,14 +246,24 @@ function tunnelSection(model: ClusterModel): string[] {
     '',
     ...fence('sh', [
       ...copyCommands(host, artifacts),
-      `(umask 077 && openssl rand -hex 32 | tr -d '\\n' > ${t.token.serverFile})   # the client token, no newline`,
       `install -m 0600 frps.env.example ${HOST_PATHS.frpsEnv}   # then set ${t.dashboard.userEnv} and ${t.dashboard.passwordEnv}`,
+    ]),
+    '',
+    `The client token is the one file ${code(FRP_TOKEN_FILE)} on your admin machine that the Secret ${code(`${t.namespace}/${t.token.secret.name}`)} is created from (see "Secrets to create"); never generate a second one here. From the admin machine (as root on the server, or copy it as your user and \`sudo install -m 0600 ${FRP_TOKEN_FILE} ${t.token.serverFile}\`):`,
+    '',
+    ...fence('sh', [
+      ...frpTokenGenerateCommands(),
+      `scp -p -P ${t.sshPort} ${FRP_TOKEN_FILE} root@${host.ip}:${t.token.serverFile}   # -p keeps mode 0600`,
+    ]),
+    '',
+    'Then on the server:',
+    '',
+    ...fence('sh', [
       `set -a && . ${HOST_PATHS.frpsEnv} && set +a && frps verify -c ${HOST_PATHS.frpsToml}`,
       'systemctl daemon-reload && systemctl enable --now frps',
     ]),
     '',
-    `The same token goes into the cluster as Secret ${code(t.token.secret.name)}, key ${code(t.token.secret.key)}, in namespace ${code(t.namespace)}.`,
-    `Open exactly these inbound ports (also in \`firewall-ports.txt\`): ${ports.map((p) => code(`${p.port}/${p.protocol}`)).join(', ')}, e.g. ${ports.map((p) => code(`ufw allow ${p.port}/${p.protocol}`)).join(', ')}.`,
+    `Open exactly these inbound ports (also in \`firewall-ports.txt\`; SSH first, so enabling the firewall does not lock you out): ${ports.map((p) => code(`${p.port}/${p.protocol}`)).join(', ')}, e.g. ${ports.map((p) => code(`ufw allow ${p.port}/${p.protocol}`)).join(', ')}.`,
     '',
   ];
 }

@@ -89,6 +89,7 @@ export function buildModel(d: Description): ClusterModel {
       kind: t.kind,
       server: host(t.server),
       bindPort: t.bindPort,
+      sshPort: t.sshPort,
       namespace: t.namespace,
       proxyProtocol: t.proxyProtocol,
       forwardedPorts: t.forwardedPorts

@@ -83,6 +83,7 @@ export interface Description {
     kind: 'frp';
     server: string;
     bindPort: number;
+    sshPort: number;
     namespace: string;
     proxyProtocol: boolean;
     forwardedPorts: { name: string; remotePort: number; localPort?: number; protocol: 'tcp' }[];

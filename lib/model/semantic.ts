@@ -233,11 +233,13 @@ const tunnel: Rule = (d) => {
     if (!INGRESS_PORTS.includes(local)) {
       problems.push({ path: `tunnel.forwardedPorts[${i}]${p.localPort === undefined ? '.remotePort' : '.localPort'}`, message: `${local} is not a port the ingress controller serves; forwarded ports reach the ingress IP on ${INGRESS_PORTS.join(' or ')} (set localPort)` });
     }
-    for (const [field, port] of [['tunnel.bindPort', t.bindPort], ['tunnel.dashboard.port', t.dashboard.port]] as const) {
-      if (p.remotePort === port) problems.push({ path: `tunnel.forwardedPorts[${i}].remotePort`, message: `${port} is also ${field} on the tunnel server; pick another port` });
+    for (const [field, port] of [['tunnel.bindPort', t.bindPort], ['tunnel.dashboard.port', t.dashboard.port], ['tunnel.sshPort', t.sshPort]] as const) {
+      if (p.remotePort === port) problems.push({ path: `tunnel.forwardedPorts[${i}].remotePort`, message: `${port} is also ${field} on the tunnel server, which needs it itself; pick another port` });
     }
   });
   if (t.bindPort === t.dashboard.port) problems.push({ path: 'tunnel.dashboard.port', message: `${t.dashboard.port} is also tunnel.bindPort` });
+  if (t.sshPort === t.bindPort) problems.push({ path: 'tunnel.bindPort', message: `${t.bindPort} is also tunnel.sshPort (SSH on the tunnel server); pick another port` });
+  if (t.sshPort === t.dashboard.port) problems.push({ path: 'tunnel.dashboard.port', message: `${t.dashboard.port} is also tunnel.sshPort (SSH on the tunnel server); pick another port` });
   return problems;
 };
 

@@ -215,6 +215,8 @@ export interface TunnelModel {
   readonly server: Host;
   /** frps bindPort, the port frpc dials. @default 7000 */
   readonly bindPort: number;
+  /** SSH port of the tunnel server itself: kept open in its firewall, never forwarded. @default 22 */
+  readonly sshPort: number;
   /** Namespace of the frpc Deployment. @default frpc */
   readonly namespace: string;
   /** Sorted by remotePort. */

@@ -150,7 +150,7 @@ describe('port matrix', () => {
       ['161.132.4.98:443/tcp', '`https`', '192.168.100.240:443', 'no'],
     ]);
     const firewall = tableAfter(text, '### Firewall on vps (161.132.4.98)');
-    expect(firewall.map((r) => r[0])).toEqual(['80', '443', '7000']);
+    expect(firewall.map((r) => r[0])).toEqual(['22', '80', '443', '7000']);
     expect(tableAfter(text, '## Port matrix')).toHaveLength(listeners(reference).length);
     expect(page(lanOnly, 'network.md')).toContain('Nothing: there is no tunnel server');
   });

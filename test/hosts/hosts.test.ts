@@ -95,7 +95,7 @@ describe('consistency across artifacts', () => {
     const frps = parseToml(fileOf(ref, 'hosts/vps/frps.toml').content) as { bindPort: number; allowPorts: { single: number }[] };
     expect(frps.bindPort).toBe(ref.tunnel!.bindPort);
     expect(frps.allowPorts.map((p) => p.single)).toEqual(ref.tunnel!.forwardedPorts.map((p) => p.remotePort));
-    expect(tunnelServerPorts(ref.tunnel!).map((p) => p.port).sort((a, b) => a - b)).toEqual([...frps.allowPorts.map((p) => p.single), frps.bindPort].sort((a, b) => a - b));
+    expect(tunnelServerPorts(ref.tunnel!).map((p) => p.port).sort((a, b) => a - b)).toEqual([...frps.allowPorts.map((p) => p.single), frps.bindPort, ref.tunnel!.sshPort].sort((a, b) => a - b));
   });
 
   it('the kube-proxy mode, the node modules and containerd NRI follow the same model fields', () => {

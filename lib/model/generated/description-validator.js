@@ -4,7 +4,7 @@
  * Options: {"allErrors":true,"useDefaults":true,"verbose":true,"strict":true,"strictTypes":false}, formats ipv4, email (ajv-formats).
  */
 "use strict";
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://homelab-cluster.invalid/cluster.schema.json","title":"Self-hosted kubeadm cluster description","description":"One description of a hybrid self-hosted kubeadm cluster. Every generated artifact (in-cluster YAML and host files) is derived from it. See README.md, 'Description format'.","type":"object","additionalProperties":false,"required":["name","kubernetes","lan","hosts","apiServer","metallb","ingress"],"properties":{"$schema":{"type":"string","description":"Ignored; lets editors find this schema."},"name":{"$ref":"#/definitions/dnsLabel","description":"Cluster name (kubeadm clusterName, label app.kubernetes.io/part-of)."},"kubernetes":{"type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"type":"string","pattern":"^v\\d+\\.\\d+\\.\\d+$","description":"Kubernetes version on every node, e.g. v1.32.3. Supported minors: 1.31, 1.32, 1.33."},"podCidr":{"$ref":"#/definitions/cidr","default":"10.244.0.0/16","description":"Pod network (kubeadm podSubnet = Flannel Network)."},"serviceCidr":{"$ref":"#/definitions/cidr","default":"10.96.0.0/12","description":"Service network (kubeadm serviceSubnet)."},"dnsDomain":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$","default":"cluster.local","description":"Cluster DNS domain."},"kubeProxyMode":{"enum":["iptables","ipvs","nftables"],"default":"iptables","description":"kube-proxy mode; ipvs turns on strictARP for MetalLB."},"criSocket":{"type":"string","pattern":"^unix:///","default":"unix:///var/run/containerd/containerd.sock","description":"Container runtime socket for kubeadm nodeRegistration."}},"description":"Kubernetes version and cluster networks."},"lan":{"type":"object","additionalProperties":false,"required":["cidr","gateway"],"properties":{"cidr":{"$ref":"#/definitions/cidr","description":"The LAN every non-external host sits on."},"gateway":{"$ref":"#/definitions/ipv4","description":"Default gateway of the LAN."},"dnsServers":{"type":"array","items":{"$ref":"#/definitions/ipv4"},"minItems":1,"description":"Default: [gateway]."},"searchDomains":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"DNS search domains for hosts."}},"description":"The local network all non-external hosts share."},"hosts":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","ip","hardware","roles"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"Host name (also the Kubernetes node name)."},"ip":{"$ref":"#/definitions/ipv4","description":"IPv4 address; inside lan.cidr unless external."},"arch":{"enum":["amd64","arm64"],"description":"Default: arm64 for raspberry-pi, amd64 otherwise."},"hardware":{"enum":["raspberry-pi","n100","mini-pc","nas","vps"],"description":"Hardware kind; raspberry-pi implies arm64, n100 implies amd64."},"roles":{"type":"array","uniqueItems":true,"items":{"enum":["control-plane","worker","load-balancer","nfs-server","tunnel-server"]},"minItems":1,"description":"What the host does. A host is control-plane or worker, not both."},"external":{"type":"boolean","default":false,"description":"Host is outside the LAN (the VPS)."},"interface":{"type":"string","pattern":"^[a-zA-Z0-9_.:-]{1,15}$","default":"eth0","description":"Network interface carrying ip."},"provision":{"type":"boolean","description":"Generate cloud-init for this host. Default: true except for nas and vps hardware."},"os":{"enum":["ubuntu-24.04"],"default":"ubuntu-24.04","description":"OS image for cloud-init."},"labels":{"type":"object","additionalProperties":{"type":"string"},"default":{},"description":"Extra Kubernetes node labels."}}},"description":"Every machine: Kubernetes nodes, balancers, NAS, VPS."},"users":{"type":"array","default":[],"description":"Accounts created on every provisioned host.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_-]{0,31}$","description":"Login name."},"sshAuthorizedKeys":{"type":"array","items":{"type":"string","pattern":"^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh.com) [A-Za-z0-9+/=]+( .*)?$"},"default":[],"description":"Public SSH keys."},"sshImportIds":{"type":"array","items":{"type":"string","pattern":"^(gh|lp):[A-Za-z0-9_.-]+$"},"default":[],"description":"cloud-init ssh_import_id entries, e.g. gh:octocat."},"sudo":{"type":"boolean","default":true,"description":"Passwordless sudo."}}}},"apiServer":{"type":"object","additionalProperties":false,"required":["vip","balancers"],"properties":{"vip":{"$ref":"#/definitions/ipv4","description":"keepalived virtual IP; kubeadm controlPlaneEndpoint."},"port":{"$ref":"#/definitions/port","default":6443,"description":"Port HAProxy listens on."},"bindPort":{"$ref":"#/definitions/port","default":6443,"description":"Port kube-apiserver binds on control planes."},"certSANs":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"Extra API server certificate SANs (the VIP is added by kubeadm)."},"virtualRouterId":{"type":"integer","minimum":1,"maximum":255,"default":51,"description":"keepalived virtual_router_id, the same on all balancers, unique on the LAN."},"vrrpAuthFile":{"$ref":"#/definitions/absPath","default":"/etc/keepalived/vrrp-auth.conf","description":"File on each balancer host with the VRRP authentication block; never generated."},"balancers":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["host","priority"],"properties":{"host":{"type":"string","description":"Name of a host with role load-balancer."},"priority":{"type":"integer","minimum":1,"maximum":254,"description":"VRRP priority (1-254), distinct per host."}}},"description":"Balancer hosts and VRRP priorities; the highest priority is MASTER."},"stats":{"type":"object","additionalProperties":false,"default":{},"properties":{"port":{"$ref":"#/definitions/port","default":8404,"description":"Stats port."},"path":{"type":"string","pattern":"^/[A-Za-z0-9/_.-]*$","default":"/stats","description":"Stats URI."},"userEnv":{"$ref":"#/definitions/envName","default":"HAPROXY_STATS_USER","description":"Environment variable holding the stats user."},"passwordEnv":{"$ref":"#/definitions/envName","default":"HAPROXY_STATS_PASSWORD","description":"Environment variable holding the stats password."}},"description":"HAProxy stats listener (credentials from the environment)."}},"description":"The highly available API endpoint: keepalived VIP and HAProxy on the balancer hosts."},"cni":{"type":"object","additionalProperties":false,"default":{},"properties":{"plugin":{"enum":["flannel"],"default":"flannel","description":"CNI plugin."},"backend":{"enum":["vxlan","host-gw"],"default":"vxlan","description":"Flannel backend."},"networkPolicyEnforcer":{"enum":["kube-network-policies","none"],"default":"kube-network-policies","description":"What enforces NetworkPolicy next to the CNI; none is refused while security.networkPolicies is true."},"nri":{"type":"boolean","default":true,"description":"kube-network-policies hooks containerd NRI (cloud-init enables it); false runs the agent with --disable-nri."},"failOpen":{"type":"boolean","default":false,"description":"kube-network-policies --fail-open."}},"description":"Pod network and NetworkPolicy enforcement."},"metallb":{"type":"object","additionalProperties":false,"required":["pools"],"properties":{"namespace":{"$ref":"#/definitions/dnsLabel","default":"metallb-system","description":"Namespace of the MetalLB install (pools live there)."},"pools":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","addresses"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"IPAddressPool name."},"addresses":{"type":"array","minItems":1,"items":{"type":"string","minLength":1},"description":"CIDRs or start-end ranges."},"autoAssign":{"type":"boolean","default":true,"description":"Let MetalLB hand out addresses from this pool automatically."},"avoidBuggyIPs":{"type":"boolean","default":false,"description":"Skip .0 and .255 addresses."}}},"description":"IPAddressPools; all are announced by one L2Advertisement."}},"description":"MetalLB Layer 2 address pools."},"ingress":{"type":"object","additionalProperties":false,"required":["loadBalancerIP"],"properties":{"controller":{"enum":["ingress-nginx"],"default":"ingress-nginx","description":"Controller implementation (ingress-nginx is retired upstream; synth warns)."},"namespace":{"$ref":"#/definitions/dnsLabel","default":"ingress-nginx","description":"Controller namespace."},"className":{"$ref":"#/definitions/dnsLabel","default":"nginx","description":"IngressClass name."},"loadBalancerIP":{"$ref":"#/definitions/ipv4","description":"LoadBalancer IP; must lie in a MetalLB pool; frpc forwards to it."},"replicas":{"type":"integer","minimum":1,"maximum":10,"default":2,"description":"Controller replicas."},"defaultClass":{"type":"boolean","default":true,"description":"Mark the IngressClass as the cluster default."}},"description":"The ingress controller."},"acme":{"type":"object","additionalProperties":false,"required":["email"],"properties":{"email":{"type":"string","format":"email","description":"ACME account email."},"issuers":{"type":"array","minItems":1,"uniqueItems":true,"items":{"enum":["staging","production"]},"default":["staging","production"],"description":"Issuers to create: letsencrypt-staging, letsencrypt-production."},"solver":{"type":"object","default":{"type":"http01"},"required":["type"],"properties":{"type":{"enum":["http01","dns01"]}},"if":{"properties":{"type":{"const":"dns01"}}},"then":{"additionalProperties":false,"required":["type","provider","apiTokenSecretRef"],"properties":{"type":{"const":"dns01"},"provider":{"enum":["cloudflare"]},"apiTokenSecretRef":{"$ref":"#/definitions/secretKeyRef"},"dnsZones":{"type":"array","items":{"type":"string","minLength":1},"default":[]}}},"else":{"additionalProperties":false,"properties":{"type":{"const":"http01"}}},"description":"Challenge solver: {type: http01} through the ingress class, or {type: dns01, provider: cloudflare, apiTokenSecretRef: {name, key}, dnsZones}."}},"description":"Let's Encrypt ClusterIssuers (omit for none)."},"tunnel":{"type":"object","additionalProperties":false,"required":["server","forwardedPorts"],"properties":{"kind":{"enum":["frp"],"default":"frp","description":"Tunnel implementation."},"server":{"type":"string","description":"Name of a host with role tunnel-server."},"bindPort":{"$ref":"#/definitions/port","default":7000,"description":"frps bindPort, dialled by frpc."},"namespace":{"$ref":"#/definitions/dnsLabel","default":"frpc","description":"Namespace of the frpc Deployment."},"proxyProtocol":{"type":"boolean","default":false,"description":"Send PROXY protocol v2 to the ingress (and enable it there) to keep client IPs."},"forwardedPorts":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","remotePort"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"Proxy name."},"remotePort":{"$ref":"#/definitions/port","description":"Port opened on the tunnel server."},"localPort":{"$ref":"#/definitions/port","description":"Default: remotePort."},"protocol":{"enum":["tcp"],"default":"tcp","description":"Transport protocol."}}},"description":"Public ports on the tunnel server forwarded to the ingress IP."},"token":{"type":"object","additionalProperties":false,"default":{},"properties":{"secret":{"$ref":"#/definitions/secretKeyRef","default":{"name":"frp-token","key":"token"},"description":"In-cluster Secret (namespace tunnel.namespace) read by frpc."},"serverFile":{"$ref":"#/definitions/absPath","default":"/etc/frp/token","description":"File on the tunnel server read by frps."}},"description":"Where the shared frp token lives (never in the description)."},"dashboard":{"type":"object","additionalProperties":false,"default":{},"properties":{"port":{"$ref":"#/definitions/port","default":7500,"description":"Dashboard port."},"addr":{"$ref":"#/definitions/ipv4","default":"127.0.0.1","description":"Dashboard bind address (loopback: reach it over SSH)."},"userEnv":{"$ref":"#/definitions/envName","default":"FRPS_DASHBOARD_USER","description":"Environment variable holding the dashboard user."},"passwordEnv":{"$ref":"#/definitions/envName","default":"FRPS_DASHBOARD_PASSWORD","description":"Environment variable holding the dashboard password."}},"description":"frps dashboard (credentials from the environment)."}},"description":"FRP tunnel from the Internet (omit for a LAN-only cluster)."},"storage":{"type":"object","additionalProperties":false,"required":["server","classes"],"properties":{"server":{"type":"string","description":"Name of a host with role nfs-server."},"snapshots":{"type":"boolean","default":false,"description":"Deploy the snapshot sidecar (needs the VolumeSnapshot CRDs)."},"classes":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","share"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"StorageClass name."},"share":{"$ref":"#/definitions/absPath","description":"Exported path on the NFS server."},"subDir":{"type":"string","minLength":1,"description":"csi-driver-nfs subDir template."},"mountOptions":{"type":"array","items":{"type":"string","minLength":1},"default":["nfsvers=4.1"],"description":"NFS mount options."},"reclaimPolicy":{"enum":["Delete","Retain"],"default":"Delete","description":"What happens to volumes when their claim is deleted."},"default":{"type":"boolean","default":false,"description":"Default StorageClass (at most one)."},"allowVolumeExpansion":{"type":"boolean","default":true,"description":"Allow resizing claims."}}},"description":"One StorageClass per share."}},"description":"NFS StorageClasses through csi-driver-nfs (omit for none)."},"security":{"type":"object","additionalProperties":false,"default":{},"properties":{"networkPolicies":{"type":"boolean","default":true,"description":"Emit default-deny and computed allow NetworkPolicies."},"podSecurity":{"type":"object","additionalProperties":false,"default":{},"properties":{"enforce":{"$ref":"#/definitions/psaLevel","default":"baseline","description":"Default enforce level."},"audit":{"$ref":"#/definitions/psaLevel","default":"restricted","description":"Default audit level."},"warn":{"$ref":"#/definitions/psaLevel","default":"restricted","description":"Default warn level."},"exemptNamespaces":{"type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/dnsLabel"},"default":["kube-system"],"description":"Namespaces exempt from the defaults."}},"description":"Cluster-wide Pod Security Admission defaults (AdmissionConfiguration on the API servers)."}},"description":"Cluster security settings."},"namespaces":{"type":"array","default":[],"description":"Namespaces for your own applications.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"Namespace name."},"podSecurity":{"$ref":"#/definitions/psaLevel","default":"restricted","description":"Pod Security level enforced in the namespace."},"allowIngressController":{"type":"boolean","default":true,"description":"Allow traffic from the ingress controller into the namespace."}}}},"access":{"type":"array","default":[],"description":"People and groups and what they may do (RBAC).","items":{"type":"object","additionalProperties":false,"required":["kind","name","role"],"properties":{"kind":{"enum":["User","Group"],"description":"RBAC subject kind."},"name":{"type":"string","minLength":1,"description":"User or group name as your authenticator reports it."},"role":{"enum":["admin","viewer","operator"],"description":"admin: cluster-admin; viewer: read-only without Secrets; operator: edit in namespaces."},"namespaces":{"type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/dnsLabel"},"default":[],"description":"Namespaces for role operator."}}}},"output":{"type":"object","additionalProperties":false,"default":{},"properties":{"flux":{"type":"boolean","default":false,"description":"Also emit Flux Kustomizations, one per wave, under dist/flux/."},"partOf":{"$ref":"#/definitions/dnsLabel","description":"Default: the cluster name."}},"description":"Output options."}},"definitions":{"ipv4":{"type":"string","format":"ipv4"},"cidr":{"type":"string","pattern":"^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$"},"port":{"type":"integer","minimum":1,"maximum":65535},"dnsLabel":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},"envName":{"type":"string","pattern":"^[A-Z_][A-Z0-9_]*$"},"absPath":{"type":"string","pattern":"^/[^\\s]*$"},"psaLevel":{"enum":["privileged","baseline","restricted"]},"secretKeyRef":{"type":"object","additionalProperties":false,"required":["name","key"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$","description":"Secret name."},"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","description":"Key inside the Secret."}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://homelab-cluster.invalid/cluster.schema.json","title":"Self-hosted kubeadm cluster description","description":"One description of a hybrid self-hosted kubeadm cluster. Every generated artifact (in-cluster YAML and host files) is derived from it. See README.md, 'Description format'.","type":"object","additionalProperties":false,"required":["name","kubernetes","lan","hosts","apiServer","metallb","ingress"],"properties":{"$schema":{"type":"string","description":"Ignored; lets editors find this schema."},"name":{"$ref":"#/definitions/dnsLabel","description":"Cluster name (kubeadm clusterName, label app.kubernetes.io/part-of)."},"kubernetes":{"type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"type":"string","pattern":"^v\\d+\\.\\d+\\.\\d+$","description":"Kubernetes version on every node, e.g. v1.32.3. Supported minors: 1.31, 1.32, 1.33."},"podCidr":{"$ref":"#/definitions/cidr","default":"10.244.0.0/16","description":"Pod network (kubeadm podSubnet = Flannel Network)."},"serviceCidr":{"$ref":"#/definitions/cidr","default":"10.96.0.0/12","description":"Service network (kubeadm serviceSubnet)."},"dnsDomain":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$","default":"cluster.local","description":"Cluster DNS domain."},"kubeProxyMode":{"enum":["iptables","ipvs","nftables"],"default":"iptables","description":"kube-proxy mode; ipvs turns on strictARP for MetalLB."},"criSocket":{"type":"string","pattern":"^unix:///","default":"unix:///var/run/containerd/containerd.sock","description":"Container runtime socket for kubeadm nodeRegistration."}},"description":"Kubernetes version and cluster networks."},"lan":{"type":"object","additionalProperties":false,"required":["cidr","gateway"],"properties":{"cidr":{"$ref":"#/definitions/cidr","description":"The LAN every non-external host sits on."},"gateway":{"$ref":"#/definitions/ipv4","description":"Default gateway of the LAN."},"dnsServers":{"type":"array","items":{"$ref":"#/definitions/ipv4"},"minItems":1,"description":"Default: [gateway]."},"searchDomains":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"DNS search domains for hosts."}},"description":"The local network all non-external hosts share."},"hosts":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","ip","hardware","roles"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"Host name (also the Kubernetes node name)."},"ip":{"$ref":"#/definitions/ipv4","description":"IPv4 address; inside lan.cidr unless external."},"arch":{"enum":["amd64","arm64"],"description":"Default: arm64 for raspberry-pi, amd64 otherwise."},"hardware":{"enum":["raspberry-pi","n100","mini-pc","nas","vps"],"description":"Hardware kind; raspberry-pi implies arm64, n100 implies amd64."},"roles":{"type":"array","uniqueItems":true,"items":{"enum":["control-plane","worker","load-balancer","nfs-server","tunnel-server"]},"minItems":1,"description":"What the host does. A host is control-plane or worker, not both."},"external":{"type":"boolean","default":false,"description":"Host is outside the LAN (the VPS)."},"interface":{"type":"string","pattern":"^[a-zA-Z0-9_.:-]{1,15}$","default":"eth0","description":"Network interface carrying ip."},"provision":{"type":"boolean","description":"Generate cloud-init for this host. Default: true except for nas and vps hardware."},"os":{"enum":["ubuntu-24.04"],"default":"ubuntu-24.04","description":"OS image for cloud-init."},"labels":{"type":"object","additionalProperties":{"type":"string"},"default":{},"description":"Extra Kubernetes node labels."}}},"description":"Every machine: Kubernetes nodes, balancers, NAS, VPS."},"users":{"type":"array","default":[],"description":"Accounts created on every provisioned host.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_-]{0,31}$","description":"Login name."},"sshAuthorizedKeys":{"type":"array","items":{"type":"string","pattern":"^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh.com) [A-Za-z0-9+/=]+( .*)?$"},"default":[],"description":"Public SSH keys."},"sshImportIds":{"type":"array","items":{"type":"string","pattern":"^(gh|lp):[A-Za-z0-9_.-]+$"},"default":[],"description":"cloud-init ssh_import_id entries, e.g. gh:octocat."},"sudo":{"type":"boolean","default":true,"description":"Passwordless sudo."}}}},"apiServer":{"type":"object","additionalProperties":false,"required":["vip","balancers"],"properties":{"vip":{"$ref":"#/definitions/ipv4","description":"keepalived virtual IP; kubeadm controlPlaneEndpoint."},"port":{"$ref":"#/definitions/port","default":6443,"description":"Port HAProxy listens on."},"bindPort":{"$ref":"#/definitions/port","default":6443,"description":"Port kube-apiserver binds on control planes."},"certSANs":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"Extra API server certificate SANs (the VIP is added by kubeadm)."},"virtualRouterId":{"type":"integer","minimum":1,"maximum":255,"default":51,"description":"keepalived virtual_router_id, the same on all balancers, unique on the LAN."},"vrrpAuthFile":{"$ref":"#/definitions/absPath","default":"/etc/keepalived/vrrp-auth.conf","description":"File on each balancer host with the VRRP authentication block; never generated."},"balancers":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["host","priority"],"properties":{"host":{"type":"string","description":"Name of a host with role load-balancer."},"priority":{"type":"integer","minimum":1,"maximum":254,"description":"VRRP priority (1-254), distinct per host."}}},"description":"Balancer hosts and VRRP priorities; the highest priority is MASTER."},"stats":{"type":"object","additionalProperties":false,"default":{},"properties":{"port":{"$ref":"#/definitions/port","default":8404,"description":"Stats port."},"path":{"type":"string","pattern":"^/[A-Za-z0-9/_.-]*$","default":"/stats","description":"Stats URI."},"userEnv":{"$ref":"#/definitions/envName","default":"HAPROXY_STATS_USER","description":"Environment variable holding the stats user."},"passwordEnv":{"$ref":"#/definitions/envName","default":"HAPROXY_STATS_PASSWORD","description":"Environment variable holding the stats password."}},"description":"HAProxy stats listener (credentials from the environment)."}},"description":"The highly available API endpoint: keepalived VIP and HAProxy on the balancer hosts."},"cni":{"type":"object","additionalProperties":false,"default":{},"properties":{"plugin":{"enum":["flannel"],"default":"flannel","description":"CNI plugin."},"backend":{"enum":["vxlan","host-gw"],"default":"vxlan","description":"Flannel backend."},"networkPolicyEnforcer":{"enum":["kube-network-policies","none"],"default":"kube-network-policies","description":"What enforces NetworkPolicy next to the CNI; none is refused while security.networkPolicies is true."},"nri":{"type":"boolean","default":true,"description":"kube-network-policies hooks containerd NRI (cloud-init enables it); false runs the agent with --disable-nri."},"failOpen":{"type":"boolean","default":false,"description":"kube-network-policies --fail-open."}},"description":"Pod network and NetworkPolicy enforcement."},"metallb":{"type":"object","additionalProperties":false,"required":["pools"],"properties":{"namespace":{"$ref":"#/definitions/dnsLabel","default":"metallb-system","description":"Namespace of the MetalLB install (pools live there)."},"pools":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","addresses"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"IPAddressPool name."},"addresses":{"type":"array","minItems":1,"items":{"type":"string","minLength":1},"description":"CIDRs or start-end ranges."},"autoAssign":{"type":"boolean","default":true,"description":"Let MetalLB hand out addresses from this pool automatically."},"avoidBuggyIPs":{"type":"boolean","default":false,"description":"Skip .0 and .255 addresses."}}},"description":"IPAddressPools; all are announced by one L2Advertisement."}},"description":"MetalLB Layer 2 address pools."},"ingress":{"type":"object","additionalProperties":false,"required":["loadBalancerIP"],"properties":{"controller":{"enum":["ingress-nginx"],"default":"ingress-nginx","description":"Controller implementation (ingress-nginx is retired upstream; synth warns)."},"namespace":{"$ref":"#/definitions/dnsLabel","default":"ingress-nginx","description":"Controller namespace."},"className":{"$ref":"#/definitions/dnsLabel","default":"nginx","description":"IngressClass name."},"loadBalancerIP":{"$ref":"#/definitions/ipv4","description":"LoadBalancer IP; must lie in a MetalLB pool; frpc forwards to it."},"replicas":{"type":"integer","minimum":1,"maximum":10,"default":2,"description":"Controller replicas."},"defaultClass":{"type":"boolean","default":true,"description":"Mark the IngressClass as the cluster default."}},"description":"The ingress controller."},"acme":{"type":"object","additionalProperties":false,"required":["email"],"properties":{"email":{"type":"string","format":"email","description":"ACME account email."},"issuers":{"type":"array","minItems":1,"uniqueItems":true,"items":{"enum":["staging","production"]},"default":["staging","production"],"description":"Issuers to create: letsencrypt-staging, letsencrypt-production."},"solver":{"type":"object","default":{"type":"http01"},"required":["type"],"properties":{"type":{"enum":["http01","dns01"]}},"if":{"properties":{"type":{"const":"dns01"}}},"then":{"additionalProperties":false,"required":["type","provider","apiTokenSecretRef"],"properties":{"type":{"const":"dns01"},"provider":{"enum":["cloudflare"]},"apiTokenSecretRef":{"$ref":"#/definitions/secretKeyRef"},"dnsZones":{"type":"array","items":{"type":"string","minLength":1},"default":[]}}},"else":{"additionalProperties":false,"properties":{"type":{"const":"http01"}}},"description":"Challenge solver: {type: http01} through the ingress class, or {type: dns01, provider: cloudflare, apiTokenSecretRef: {name, key}, dnsZones}."}},"description":"Let's Encrypt ClusterIssuers (omit for none)."},"tunnel":{"type":"object","additionalProperties":false,"required":["server","forwardedPorts"],"properties":{"kind":{"enum":["frp"],"default":"frp","description":"Tunnel implementation."},"server":{"type":"string","description":"Name of a host with role tunnel-server."},"bindPort":{"$ref":"#/definitions/port","default":7000,"description":"frps bindPort, dialled by frpc."},"sshPort":{"$ref":"#/definitions/port","default":22,"description":"SSH port of the tunnel server; opened in its firewall list and never forwarded."},"namespace":{"$ref":"#/definitions/dnsLabel","default":"frpc","description":"Namespace of the frpc Deployment."},"proxyProtocol":{"type":"boolean","default":false,"description":"Send PROXY protocol v2 to the ingress (and enable it there) to keep client IPs."},"forwardedPorts":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","remotePort"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"Proxy name."},"remotePort":{"$ref":"#/definitions/port","description":"Port opened on the tunnel server."},"localPort":{"$ref":"#/definitions/port","description":"Default: remotePort."},"protocol":{"enum":["tcp"],"default":"tcp","description":"Transport protocol."}}},"description":"Public ports on the tunnel server forwarded to the ingress IP."},"token":{"type":"object","additionalProperties":false,"default":{},"properties":{"secret":{"$ref":"#/definitions/secretKeyRef","default":{"name":"frp-token","key":"token"},"description":"In-cluster Secret (namespace tunnel.namespace) read by frpc."},"serverFile":{"$ref":"#/definitions/absPath","default":"/etc/frp/token","description":"File on the tunnel server read by frps."}},"description":"Where the shared frp token lives (never in the description)."},"dashboard":{"type":"object","additionalProperties":false,"default":{},"properties":{"port":{"$ref":"#/definitions/port","default":7500,"description":"Dashboard port."},"addr":{"$ref":"#/definitions/ipv4","default":"127.0.0.1","description":"Dashboard bind address (loopback: reach it over SSH)."},"userEnv":{"$ref":"#/definitions/envName","default":"FRPS_DASHBOARD_USER","description":"Environment variable holding the dashboard user."},"passwordEnv":{"$ref":"#/definitions/envName","default":"FRPS_DASHBOARD_PASSWORD","description":"Environment variable holding the dashboard password."}},"description":"frps dashboard (credentials from the environment)."}},"description":"FRP tunnel from the Internet (omit for a LAN-only cluster)."},"storage":{"type":"object","additionalProperties":false,"required":["server","classes"],"properties":{"server":{"type":"string","description":"Name of a host with role nfs-server."},"snapshots":{"type":"boolean","default":false,"description":"Deploy the snapshot sidecar (needs the VolumeSnapshot CRDs)."},"classes":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","share"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"StorageClass name."},"share":{"$ref":"#/definitions/absPath","description":"Exported path on the NFS server."},"subDir":{"type":"string","minLength":1,"description":"csi-driver-nfs subDir template."},"mountOptions":{"type":"array","items":{"type":"string","minLength":1},"default":["nfsvers=4.1"],"description":"NFS mount options."},"reclaimPolicy":{"enum":["Delete","Retain"],"default":"Delete","description":"What happens to volumes when their claim is deleted."},"default":{"type":"boolean","default":false,"description":"Default StorageClass (at most one)."},"allowVolumeExpansion":{"type":"boolean","default":true,"description":"Allow resizing claims."}}},"description":"One StorageClass per share."}},"description":"NFS StorageClasses through csi-driver-nfs (omit for none)."},"security":{"type":"object","additionalProperties":false,"default":{},"properties":{"networkPolicies":{"type":"boolean","default":true,"description":"Emit default-deny and computed allow NetworkPolicies."},"podSecurity":{"type":"object","additionalProperties":false,"default":{},"properties":{"enforce":{"$ref":"#/definitions/psaLevel","default":"baseline","description":"Default enforce level."},"audit":{"$ref":"#/definitions/psaLevel","default":"restricted","description":"Default audit level."},"warn":{"$ref":"#/definitions/psaLevel","default":"restricted","description":"Default warn level."},"exemptNamespaces":{"type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/dnsLabel"},"default":["kube-system"],"description":"Namespaces exempt from the defaults."}},"description":"Cluster-wide Pod Security Admission defaults (AdmissionConfiguration on the API servers)."}},"description":"Cluster security settings."},"namespaces":{"type":"array","default":[],"description":"Namespaces for your own applications.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"Namespace name."},"podSecurity":{"$ref":"#/definitions/psaLevel","default":"restricted","description":"Pod Security level enforced in the namespace."},"allowIngressController":{"type":"boolean","default":true,"description":"Allow traffic from the ingress controller into the namespace."}}}},"access":{"type":"array","default":[],"description":"People and groups and what they may do (RBAC).","items":{"type":"object","additionalProperties":false,"required":["kind","name","role"],"properties":{"kind":{"enum":["User","Group"],"description":"RBAC subject kind."},"name":{"type":"string","minLength":1,"description":"User or group name as your authenticator reports it."},"role":{"enum":["admin","viewer","operator"],"description":"admin: cluster-admin; viewer: read-only without Secrets; operator: edit in namespaces."},"namespaces":{"type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/dnsLabel"},"default":[],"description":"Namespaces for role operator."}}}},"output":{"type":"object","additionalProperties":false,"default":{},"properties":{"flux":{"type":"boolean","default":false,"description":"Also emit Flux Kustomizations, one per wave, under dist/flux/."},"partOf":{"$ref":"#/definitions/dnsLabel","description":"Default: the cluster name."}},"description":"Output options."}},"definitions":{"ipv4":{"type":"string","format":"ipv4"},"cidr":{"type":"string","pattern":"^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$"},"port":{"type":"integer","minimum":1,"maximum":65535},"dnsLabel":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},"envName":{"type":"string","pattern":"^[A-Z_][A-Z0-9_]*$"},"absPath":{"type":"string","pattern":"^/[^\\s]*$"},"psaLevel":{"enum":["privileged","baseline","restricted"]},"secretKeyRef":{"type":"object","additionalProperties":false,"required":["name","key"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$","description":"Secret name."},"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","description":"Key inside the Secret."}}}}};
 const schema12 = {"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"};
 const schema13 = {"type":"string","pattern":"^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$"};
 const schema16 = {"type":"string","format":"ipv4"};
@@ -12,7 +12,7 @@ const schema21 = {"type":"integer","minimum":1,"maximum":65535};
 const schema23 = {"type":"string","pattern":"^/[^\\s]*$"};
 const schema25 = {"type":"string","pattern":"^[A-Z_][A-Z0-9_]*$"};
 const schema32 = {"type":"object","additionalProperties":false,"required":["name","key"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$","description":"Secret name."},"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","description":"Key inside the Secret."}}};
-const schema46 = {"enum":["privileged","baseline","restricted"]};
+const schema47 = {"enum":["privileged","baseline","restricted"]};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = require("ajv/dist/runtime/ucs2length").default;
 const func0 = require("ajv/dist/runtime/equal").default;
@@ -2524,6 +2524,9 @@ data92.kind = "frp";
 if(data92.bindPort === undefined){
 data92.bindPort = 7000;
 }
+if(data92.sshPort === undefined){
+data92.sshPort = 22;
+}
 if(data92.namespace === undefined){
 data92.namespace = "frpc";
 }
@@ -2557,7 +2560,7 @@ vErrors.push(err193);
 errors++;
 }
 for(const key17 in data92){
-if(!((((((((key17 === "kind") || (key17 === "server")) || (key17 === "bindPort")) || (key17 === "namespace")) || (key17 === "proxyProtocol")) || (key17 === "forwardedPorts")) || (key17 === "token")) || (key17 === "dashboard"))){
+if(!(func2.call(schema11.properties.tunnel.properties, key17))){
 const err194 = {instancePath:instancePath+"/tunnel",schemaPath:"#/properties/tunnel/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.tunnel,data:data92};
 if(vErrors === null){
 vErrors = [err194];
@@ -2625,10 +2628,9 @@ vErrors.push(err199);
 errors++;
 }
 }
-let data96 = data92.namespace;
-if(typeof data96 === "string"){
-if(!pattern0.test(data96)){
-const err200 = {instancePath:instancePath+"/tunnel/namespace",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data96};
+let data96 = data92.sshPort;
+if(!(((typeof data96 == "number") && (!(data96 % 1) && !isNaN(data96))) && (isFinite(data96)))){
+const err200 = {instancePath:instancePath+"/tunnel/sshPort",schemaPath:"#/definitions/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.type,parentSchema:schema21,data:data96};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -2637,9 +2639,9 @@ vErrors.push(err200);
 }
 errors++;
 }
-}
-else {
-const err201 = {instancePath:instancePath+"/tunnel/namespace",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data96};
+if((typeof data96 == "number") && (isFinite(data96))){
+if(data96 > 65535 || isNaN(data96)){
+const err201 = {instancePath:instancePath+"/tunnel/sshPort",schemaPath:"#/definitions/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema21,data:data96};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -2648,9 +2650,8 @@ vErrors.push(err201);
 }
 errors++;
 }
-let data97 = data92.proxyProtocol;
-if(typeof data97 !== "boolean"){
-const err202 = {instancePath:instancePath+"/tunnel/proxyProtocol",schemaPath:"#/properties/tunnel/properties/proxyProtocol/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.tunnel.properties.proxyProtocol.type,parentSchema:schema11.properties.tunnel.properties.proxyProtocol,data:data97};
+if(data96 < 1 || isNaN(data96)){
+const err202 = {instancePath:instancePath+"/tunnel/sshPort",schemaPath:"#/definitions/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema21,data:data96};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -2659,11 +2660,11 @@ vErrors.push(err202);
 }
 errors++;
 }
-if(data92.forwardedPorts !== undefined){
-let data98 = data92.forwardedPorts;
-if(Array.isArray(data98)){
-if(data98.length < 1){
-const err203 = {instancePath:instancePath+"/tunnel/forwardedPorts",schemaPath:"#/properties/tunnel/properties/forwardedPorts/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.tunnel.properties.forwardedPorts,data:data98};
+}
+let data97 = data92.namespace;
+if(typeof data97 === "string"){
+if(!pattern0.test(data97)){
+const err203 = {instancePath:instancePath+"/tunnel/namespace",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data97};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -2672,15 +2673,9 @@ vErrors.push(err203);
 }
 errors++;
 }
-const len13 = data98.length;
-for(let i15=0; i15<len13; i15++){
-let data99 = data98[i15];
-if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
-if(data99.protocol === undefined){
-data99.protocol = "tcp";
 }
-if(data99.name === undefined){
-const err204 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15,schemaPath:"#/properties/tunnel/properties/forwardedPorts/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.tunnel.properties.forwardedPorts.items.required,parentSchema:schema11.properties.tunnel.properties.forwardedPorts.items,data:data99};
+else {
+const err204 = {instancePath:instancePath+"/tunnel/namespace",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data97};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -2689,8 +2684,9 @@ vErrors.push(err204);
 }
 errors++;
 }
-if(data99.remotePort === undefined){
-const err205 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15,schemaPath:"#/properties/tunnel/properties/forwardedPorts/items/required",keyword:"required",params:{missingProperty: "remotePort"},message:"must have required property '"+"remotePort"+"'",schema:schema11.properties.tunnel.properties.forwardedPorts.items.required,parentSchema:schema11.properties.tunnel.properties.forwardedPorts.items,data:data99};
+let data98 = data92.proxyProtocol;
+if(typeof data98 !== "boolean"){
+const err205 = {instancePath:instancePath+"/tunnel/proxyProtocol",schemaPath:"#/properties/tunnel/properties/proxyProtocol/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.tunnel.properties.proxyProtocol.type,parentSchema:schema11.properties.tunnel.properties.proxyProtocol,data:data98};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -2699,9 +2695,11 @@ vErrors.push(err205);
 }
 errors++;
 }
-for(const key18 in data99){
-if(!((((key18 === "name") || (key18 === "remotePort")) || (key18 === "localPort")) || (key18 === "protocol"))){
-const err206 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15,schemaPath:"#/properties/tunnel/properties/forwardedPorts/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.tunnel.properties.forwardedPorts.items,data:data99};
+if(data92.forwardedPorts !== undefined){
+let data99 = data92.forwardedPorts;
+if(Array.isArray(data99)){
+if(data99.length < 1){
+const err206 = {instancePath:instancePath+"/tunnel/forwardedPorts",schemaPath:"#/properties/tunnel/properties/forwardedPorts/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.tunnel.properties.forwardedPorts,data:data99};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -2710,12 +2708,15 @@ vErrors.push(err206);
 }
 errors++;
 }
+const len13 = data99.length;
+for(let i15=0; i15<len13; i15++){
+let data100 = data99[i15];
+if(data100 && typeof data100 == "object" && !Array.isArray(data100)){
+if(data100.protocol === undefined){
+data100.protocol = "tcp";
 }
-if(data99.name !== undefined){
-let data100 = data99.name;
-if(typeof data100 === "string"){
-if(!pattern0.test(data100)){
-const err207 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/name",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data100};
+if(data100.name === undefined){
+const err207 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15,schemaPath:"#/properties/tunnel/properties/forwardedPorts/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.tunnel.properties.forwardedPorts.items.required,parentSchema:schema11.properties.tunnel.properties.forwardedPorts.items,data:data100};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -2724,9 +2725,8 @@ vErrors.push(err207);
 }
 errors++;
 }
-}
-else {
-const err208 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/name",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data100};
+if(data100.remotePort === undefined){
+const err208 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15,schemaPath:"#/properties/tunnel/properties/forwardedPorts/items/required",keyword:"required",params:{missingProperty: "remotePort"},message:"must have required property '"+"remotePort"+"'",schema:schema11.properties.tunnel.properties.forwardedPorts.items.required,parentSchema:schema11.properties.tunnel.properties.forwardedPorts.items,data:data100};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -2735,11 +2735,9 @@ vErrors.push(err208);
 }
 errors++;
 }
-}
-if(data99.remotePort !== undefined){
-let data101 = data99.remotePort;
-if(!(((typeof data101 == "number") && (!(data101 % 1) && !isNaN(data101))) && (isFinite(data101)))){
-const err209 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/remotePort",schemaPath:"#/definitions/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.type,parentSchema:schema21,data:data101};
+for(const key18 in data100){
+if(!((((key18 === "name") || (key18 === "remotePort")) || (key18 === "localPort")) || (key18 === "protocol"))){
+const err209 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15,schemaPath:"#/properties/tunnel/properties/forwardedPorts/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.tunnel.properties.forwardedPorts.items,data:data100};
 if(vErrors === null){
 vErrors = [err209];
 }
@@ -2748,9 +2746,12 @@ vErrors.push(err209);
 }
 errors++;
 }
-if((typeof data101 == "number") && (isFinite(data101))){
-if(data101 > 65535 || isNaN(data101)){
-const err210 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/remotePort",schemaPath:"#/definitions/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema21,data:data101};
+}
+if(data100.name !== undefined){
+let data101 = data100.name;
+if(typeof data101 === "string"){
+if(!pattern0.test(data101)){
+const err210 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/name",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data101};
 if(vErrors === null){
 vErrors = [err210];
 }
@@ -2759,8 +2760,9 @@ vErrors.push(err210);
 }
 errors++;
 }
-if(data101 < 1 || isNaN(data101)){
-const err211 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/remotePort",schemaPath:"#/definitions/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema21,data:data101};
+}
+else {
+const err211 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/name",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data101};
 if(vErrors === null){
 vErrors = [err211];
 }
@@ -2770,11 +2772,10 @@ vErrors.push(err211);
 errors++;
 }
 }
-}
-if(data99.localPort !== undefined){
-let data102 = data99.localPort;
+if(data100.remotePort !== undefined){
+let data102 = data100.remotePort;
 if(!(((typeof data102 == "number") && (!(data102 % 1) && !isNaN(data102))) && (isFinite(data102)))){
-const err212 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/localPort",schemaPath:"#/definitions/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.type,parentSchema:schema21,data:data102};
+const err212 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/remotePort",schemaPath:"#/definitions/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.type,parentSchema:schema21,data:data102};
 if(vErrors === null){
 vErrors = [err212];
 }
@@ -2785,7 +2786,7 @@ errors++;
 }
 if((typeof data102 == "number") && (isFinite(data102))){
 if(data102 > 65535 || isNaN(data102)){
-const err213 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/localPort",schemaPath:"#/definitions/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema21,data:data102};
+const err213 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/remotePort",schemaPath:"#/definitions/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema21,data:data102};
 if(vErrors === null){
 vErrors = [err213];
 }
@@ -2795,7 +2796,7 @@ vErrors.push(err213);
 errors++;
 }
 if(data102 < 1 || isNaN(data102)){
-const err214 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/localPort",schemaPath:"#/definitions/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema21,data:data102};
+const err214 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/remotePort",schemaPath:"#/definitions/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema21,data:data102};
 if(vErrors === null){
 vErrors = [err214];
 }
@@ -2806,9 +2807,10 @@ errors++;
 }
 }
 }
-let data103 = data99.protocol;
-if(!(data103 === "tcp")){
-const err215 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/protocol",schemaPath:"#/properties/tunnel/properties/forwardedPorts/items/properties/protocol/enum",keyword:"enum",params:{allowedValues: schema11.properties.tunnel.properties.forwardedPorts.items.properties.protocol.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.tunnel.properties.forwardedPorts.items.properties.protocol.enum,parentSchema:schema11.properties.tunnel.properties.forwardedPorts.items.properties.protocol,data:data103};
+if(data100.localPort !== undefined){
+let data103 = data100.localPort;
+if(!(((typeof data103 == "number") && (!(data103 % 1) && !isNaN(data103))) && (isFinite(data103)))){
+const err215 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/localPort",schemaPath:"#/definitions/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.type,parentSchema:schema21,data:data103};
 if(vErrors === null){
 vErrors = [err215];
 }
@@ -2817,9 +2819,9 @@ vErrors.push(err215);
 }
 errors++;
 }
-}
-else {
-const err216 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15,schemaPath:"#/properties/tunnel/properties/forwardedPorts/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.tunnel.properties.forwardedPorts.items.type,parentSchema:schema11.properties.tunnel.properties.forwardedPorts.items,data:data99};
+if((typeof data103 == "number") && (isFinite(data103))){
+if(data103 > 65535 || isNaN(data103)){
+const err216 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/localPort",schemaPath:"#/definitions/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema21,data:data103};
 if(vErrors === null){
 vErrors = [err216];
 }
@@ -2828,10 +2830,8 @@ vErrors.push(err216);
 }
 errors++;
 }
-}
-}
-else {
-const err217 = {instancePath:instancePath+"/tunnel/forwardedPorts",schemaPath:"#/properties/tunnel/properties/forwardedPorts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.tunnel.properties.forwardedPorts.type,parentSchema:schema11.properties.tunnel.properties.forwardedPorts,data:data98};
+if(data103 < 1 || isNaN(data103)){
+const err217 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/localPort",schemaPath:"#/definitions/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema21,data:data103};
 if(vErrors === null){
 vErrors = [err217];
 }
@@ -2841,17 +2841,10 @@ vErrors.push(err217);
 errors++;
 }
 }
-let data104 = data92.token;
-if(data104 && typeof data104 == "object" && !Array.isArray(data104)){
-if(data104.secret === undefined){
-data104.secret = {"name":"frp-token","key":"token"};
 }
-if(data104.serverFile === undefined){
-data104.serverFile = "/etc/frp/token";
-}
-for(const key19 in data104){
-if(!((key19 === "secret") || (key19 === "serverFile"))){
-const err218 = {instancePath:instancePath+"/tunnel/token",schemaPath:"#/properties/tunnel/properties/token/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.tunnel.properties.token,data:data104};
+let data104 = data100.protocol;
+if(!(data104 === "tcp")){
+const err218 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/protocol",schemaPath:"#/properties/tunnel/properties/forwardedPorts/items/properties/protocol/enum",keyword:"enum",params:{allowedValues: schema11.properties.tunnel.properties.forwardedPorts.items.properties.protocol.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.tunnel.properties.forwardedPorts.items.properties.protocol.enum,parentSchema:schema11.properties.tunnel.properties.forwardedPorts.items.properties.protocol,data:data104};
 if(vErrors === null){
 vErrors = [err218];
 }
@@ -2861,10 +2854,8 @@ vErrors.push(err218);
 errors++;
 }
 }
-let data105 = data104.secret;
-if(data105 && typeof data105 == "object" && !Array.isArray(data105)){
-if(data105.name === undefined){
-const err219 = {instancePath:instancePath+"/tunnel/token/secret",schemaPath:"#/definitions/secretKeyRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema32.required,parentSchema:schema32,data:data105};
+else {
+const err219 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15,schemaPath:"#/properties/tunnel/properties/forwardedPorts/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.tunnel.properties.forwardedPorts.items.type,parentSchema:schema11.properties.tunnel.properties.forwardedPorts.items,data:data100};
 if(vErrors === null){
 vErrors = [err219];
 }
@@ -2873,8 +2864,10 @@ vErrors.push(err219);
 }
 errors++;
 }
-if(data105.key === undefined){
-const err220 = {instancePath:instancePath+"/tunnel/token/secret",schemaPath:"#/definitions/secretKeyRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema32.required,parentSchema:schema32,data:data105};
+}
+}
+else {
+const err220 = {instancePath:instancePath+"/tunnel/forwardedPorts",schemaPath:"#/properties/tunnel/properties/forwardedPorts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.tunnel.properties.forwardedPorts.type,parentSchema:schema11.properties.tunnel.properties.forwardedPorts,data:data99};
 if(vErrors === null){
 vErrors = [err220];
 }
@@ -2883,9 +2876,18 @@ vErrors.push(err220);
 }
 errors++;
 }
-for(const key20 in data105){
-if(!((key20 === "name") || (key20 === "key"))){
-const err221 = {instancePath:instancePath+"/tunnel/token/secret",schemaPath:"#/definitions/secretKeyRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema32,data:data105};
+}
+let data105 = data92.token;
+if(data105 && typeof data105 == "object" && !Array.isArray(data105)){
+if(data105.secret === undefined){
+data105.secret = {"name":"frp-token","key":"token"};
+}
+if(data105.serverFile === undefined){
+data105.serverFile = "/etc/frp/token";
+}
+for(const key19 in data105){
+if(!((key19 === "secret") || (key19 === "serverFile"))){
+const err221 = {instancePath:instancePath+"/tunnel/token",schemaPath:"#/properties/tunnel/properties/token/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.tunnel.properties.token,data:data105};
 if(vErrors === null){
 vErrors = [err221];
 }
@@ -2895,11 +2897,10 @@ vErrors.push(err221);
 errors++;
 }
 }
-if(data105.name !== undefined){
-let data106 = data105.name;
-if(typeof data106 === "string"){
-if(!pattern20.test(data106)){
-const err222 = {instancePath:instancePath+"/tunnel/token/secret/name",schemaPath:"#/definitions/secretKeyRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$",parentSchema:schema32.properties.name,data:data106};
+let data106 = data105.secret;
+if(data106 && typeof data106 == "object" && !Array.isArray(data106)){
+if(data106.name === undefined){
+const err222 = {instancePath:instancePath+"/tunnel/token/secret",schemaPath:"#/definitions/secretKeyRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema32.required,parentSchema:schema32,data:data106};
 if(vErrors === null){
 vErrors = [err222];
 }
@@ -2908,9 +2909,8 @@ vErrors.push(err222);
 }
 errors++;
 }
-}
-else {
-const err223 = {instancePath:instancePath+"/tunnel/token/secret/name",schemaPath:"#/definitions/secretKeyRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.name.type,parentSchema:schema32.properties.name,data:data106};
+if(data106.key === undefined){
+const err223 = {instancePath:instancePath+"/tunnel/token/secret",schemaPath:"#/definitions/secretKeyRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema32.required,parentSchema:schema32,data:data106};
 if(vErrors === null){
 vErrors = [err223];
 }
@@ -2919,12 +2919,9 @@ vErrors.push(err223);
 }
 errors++;
 }
-}
-if(data105.key !== undefined){
-let data107 = data105.key;
-if(typeof data107 === "string"){
-if(!pattern21.test(data107)){
-const err224 = {instancePath:instancePath+"/tunnel/token/secret/key",schemaPath:"#/definitions/secretKeyRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema32.properties.key,data:data107};
+for(const key20 in data106){
+if(!((key20 === "name") || (key20 === "key"))){
+const err224 = {instancePath:instancePath+"/tunnel/token/secret",schemaPath:"#/definitions/secretKeyRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema32,data:data106};
 if(vErrors === null){
 vErrors = [err224];
 }
@@ -2934,8 +2931,11 @@ vErrors.push(err224);
 errors++;
 }
 }
-else {
-const err225 = {instancePath:instancePath+"/tunnel/token/secret/key",schemaPath:"#/definitions/secretKeyRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.key.type,parentSchema:schema32.properties.key,data:data107};
+if(data106.name !== undefined){
+let data107 = data106.name;
+if(typeof data107 === "string"){
+if(!pattern20.test(data107)){
+const err225 = {instancePath:instancePath+"/tunnel/token/secret/name",schemaPath:"#/definitions/secretKeyRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$",parentSchema:schema32.properties.name,data:data107};
 if(vErrors === null){
 vErrors = [err225];
 }
@@ -2945,9 +2945,8 @@ vErrors.push(err225);
 errors++;
 }
 }
-}
 else {
-const err226 = {instancePath:instancePath+"/tunnel/token/secret",schemaPath:"#/definitions/secretKeyRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data:data105};
+const err226 = {instancePath:instancePath+"/tunnel/token/secret/name",schemaPath:"#/definitions/secretKeyRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.name.type,parentSchema:schema32.properties.name,data:data107};
 if(vErrors === null){
 vErrors = [err226];
 }
@@ -2956,10 +2955,12 @@ vErrors.push(err226);
 }
 errors++;
 }
-let data108 = data104.serverFile;
+}
+if(data106.key !== undefined){
+let data108 = data106.key;
 if(typeof data108 === "string"){
-if(!pattern12.test(data108)){
-const err227 = {instancePath:instancePath+"/tunnel/token/serverFile",schemaPath:"#/definitions/absPath/pattern",keyword:"pattern",params:{pattern: "^/[^\\s]*$"},message:"must match pattern \""+"^/[^\\s]*$"+"\"",schema:"^/[^\\s]*$",parentSchema:schema23,data:data108};
+if(!pattern21.test(data108)){
+const err227 = {instancePath:instancePath+"/tunnel/token/secret/key",schemaPath:"#/definitions/secretKeyRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema32.properties.key,data:data108};
 if(vErrors === null){
 vErrors = [err227];
 }
@@ -2970,7 +2971,7 @@ errors++;
 }
 }
 else {
-const err228 = {instancePath:instancePath+"/tunnel/token/serverFile",schemaPath:"#/definitions/absPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data108};
+const err228 = {instancePath:instancePath+"/tunnel/token/secret/key",schemaPath:"#/definitions/secretKeyRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.key.type,parentSchema:schema32.properties.key,data:data108};
 if(vErrors === null){
 vErrors = [err228];
 }
@@ -2980,8 +2981,9 @@ vErrors.push(err228);
 errors++;
 }
 }
+}
 else {
-const err229 = {instancePath:instancePath+"/tunnel/token",schemaPath:"#/properties/tunnel/properties/token/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.tunnel.properties.token.type,parentSchema:schema11.properties.tunnel.properties.token,data:data104};
+const err229 = {instancePath:instancePath+"/tunnel/token/secret",schemaPath:"#/definitions/secretKeyRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data:data106};
 if(vErrors === null){
 vErrors = [err229];
 }
@@ -2990,23 +2992,10 @@ vErrors.push(err229);
 }
 errors++;
 }
-let data109 = data92.dashboard;
-if(data109 && typeof data109 == "object" && !Array.isArray(data109)){
-if(data109.port === undefined){
-data109.port = 7500;
-}
-if(data109.addr === undefined){
-data109.addr = "127.0.0.1";
-}
-if(data109.userEnv === undefined){
-data109.userEnv = "FRPS_DASHBOARD_USER";
-}
-if(data109.passwordEnv === undefined){
-data109.passwordEnv = "FRPS_DASHBOARD_PASSWORD";
-}
-for(const key21 in data109){
-if(!((((key21 === "port") || (key21 === "addr")) || (key21 === "userEnv")) || (key21 === "passwordEnv"))){
-const err230 = {instancePath:instancePath+"/tunnel/dashboard",schemaPath:"#/properties/tunnel/properties/dashboard/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.tunnel.properties.dashboard,data:data109};
+let data109 = data105.serverFile;
+if(typeof data109 === "string"){
+if(!pattern12.test(data109)){
+const err230 = {instancePath:instancePath+"/tunnel/token/serverFile",schemaPath:"#/definitions/absPath/pattern",keyword:"pattern",params:{pattern: "^/[^\\s]*$"},message:"must match pattern \""+"^/[^\\s]*$"+"\"",schema:"^/[^\\s]*$",parentSchema:schema23,data:data109};
 if(vErrors === null){
 vErrors = [err230];
 }
@@ -3016,9 +3005,8 @@ vErrors.push(err230);
 errors++;
 }
 }
-let data110 = data109.port;
-if(!(((typeof data110 == "number") && (!(data110 % 1) && !isNaN(data110))) && (isFinite(data110)))){
-const err231 = {instancePath:instancePath+"/tunnel/dashboard/port",schemaPath:"#/definitions/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.type,parentSchema:schema21,data:data110};
+else {
+const err231 = {instancePath:instancePath+"/tunnel/token/serverFile",schemaPath:"#/definitions/absPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data109};
 if(vErrors === null){
 vErrors = [err231];
 }
@@ -3027,9 +3015,9 @@ vErrors.push(err231);
 }
 errors++;
 }
-if((typeof data110 == "number") && (isFinite(data110))){
-if(data110 > 65535 || isNaN(data110)){
-const err232 = {instancePath:instancePath+"/tunnel/dashboard/port",schemaPath:"#/definitions/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema21,data:data110};
+}
+else {
+const err232 = {instancePath:instancePath+"/tunnel/token",schemaPath:"#/properties/tunnel/properties/token/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.tunnel.properties.token.type,parentSchema:schema11.properties.tunnel.properties.token,data:data105};
 if(vErrors === null){
 vErrors = [err232];
 }
@@ -3038,8 +3026,23 @@ vErrors.push(err232);
 }
 errors++;
 }
-if(data110 < 1 || isNaN(data110)){
-const err233 = {instancePath:instancePath+"/tunnel/dashboard/port",schemaPath:"#/definitions/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema21,data:data110};
+let data110 = data92.dashboard;
+if(data110 && typeof data110 == "object" && !Array.isArray(data110)){
+if(data110.port === undefined){
+data110.port = 7500;
+}
+if(data110.addr === undefined){
+data110.addr = "127.0.0.1";
+}
+if(data110.userEnv === undefined){
+data110.userEnv = "FRPS_DASHBOARD_USER";
+}
+if(data110.passwordEnv === undefined){
+data110.passwordEnv = "FRPS_DASHBOARD_PASSWORD";
+}
+for(const key21 in data110){
+if(!((((key21 === "port") || (key21 === "addr")) || (key21 === "userEnv")) || (key21 === "passwordEnv"))){
+const err233 = {instancePath:instancePath+"/tunnel/dashboard",schemaPath:"#/properties/tunnel/properties/dashboard/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.tunnel.properties.dashboard,data:data110};
 if(vErrors === null){
 vErrors = [err233];
 }
@@ -3049,10 +3052,9 @@ vErrors.push(err233);
 errors++;
 }
 }
-let data111 = data109.addr;
-if(typeof data111 === "string"){
-if(!(formats0.test(data111))){
-const err234 = {instancePath:instancePath+"/tunnel/dashboard/addr",schemaPath:"#/definitions/ipv4/format",keyword:"format",params:{format: "ipv4"},message:"must match format \""+"ipv4"+"\"",schema:"ipv4",parentSchema:schema16,data:data111};
+let data111 = data110.port;
+if(!(((typeof data111 == "number") && (!(data111 % 1) && !isNaN(data111))) && (isFinite(data111)))){
+const err234 = {instancePath:instancePath+"/tunnel/dashboard/port",schemaPath:"#/definitions/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.type,parentSchema:schema21,data:data111};
 if(vErrors === null){
 vErrors = [err234];
 }
@@ -3061,9 +3063,9 @@ vErrors.push(err234);
 }
 errors++;
 }
-}
-else {
-const err235 = {instancePath:instancePath+"/tunnel/dashboard/addr",schemaPath:"#/definitions/ipv4/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.type,parentSchema:schema16,data:data111};
+if((typeof data111 == "number") && (isFinite(data111))){
+if(data111 > 65535 || isNaN(data111)){
+const err235 = {instancePath:instancePath+"/tunnel/dashboard/port",schemaPath:"#/definitions/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema21,data:data111};
 if(vErrors === null){
 vErrors = [err235];
 }
@@ -3072,10 +3074,8 @@ vErrors.push(err235);
 }
 errors++;
 }
-let data112 = data109.userEnv;
-if(typeof data112 === "string"){
-if(!pattern14.test(data112)){
-const err236 = {instancePath:instancePath+"/tunnel/dashboard/userEnv",schemaPath:"#/definitions/envName/pattern",keyword:"pattern",params:{pattern: "^[A-Z_][A-Z0-9_]*$"},message:"must match pattern \""+"^[A-Z_][A-Z0-9_]*$"+"\"",schema:"^[A-Z_][A-Z0-9_]*$",parentSchema:schema25,data:data112};
+if(data111 < 1 || isNaN(data111)){
+const err236 = {instancePath:instancePath+"/tunnel/dashboard/port",schemaPath:"#/definitions/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema21,data:data111};
 if(vErrors === null){
 vErrors = [err236];
 }
@@ -3085,8 +3085,10 @@ vErrors.push(err236);
 errors++;
 }
 }
-else {
-const err237 = {instancePath:instancePath+"/tunnel/dashboard/userEnv",schemaPath:"#/definitions/envName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data:data112};
+let data112 = data110.addr;
+if(typeof data112 === "string"){
+if(!(formats0.test(data112))){
+const err237 = {instancePath:instancePath+"/tunnel/dashboard/addr",schemaPath:"#/definitions/ipv4/format",keyword:"format",params:{format: "ipv4"},message:"must match format \""+"ipv4"+"\"",schema:"ipv4",parentSchema:schema16,data:data112};
 if(vErrors === null){
 vErrors = [err237];
 }
@@ -3095,10 +3097,9 @@ vErrors.push(err237);
 }
 errors++;
 }
-let data113 = data109.passwordEnv;
-if(typeof data113 === "string"){
-if(!pattern14.test(data113)){
-const err238 = {instancePath:instancePath+"/tunnel/dashboard/passwordEnv",schemaPath:"#/definitions/envName/pattern",keyword:"pattern",params:{pattern: "^[A-Z_][A-Z0-9_]*$"},message:"must match pattern \""+"^[A-Z_][A-Z0-9_]*$"+"\"",schema:"^[A-Z_][A-Z0-9_]*$",parentSchema:schema25,data:data113};
+}
+else {
+const err238 = {instancePath:instancePath+"/tunnel/dashboard/addr",schemaPath:"#/definitions/ipv4/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.type,parentSchema:schema16,data:data112};
 if(vErrors === null){
 vErrors = [err238];
 }
@@ -3107,9 +3108,10 @@ vErrors.push(err238);
 }
 errors++;
 }
-}
-else {
-const err239 = {instancePath:instancePath+"/tunnel/dashboard/passwordEnv",schemaPath:"#/definitions/envName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data:data113};
+let data113 = data110.userEnv;
+if(typeof data113 === "string"){
+if(!pattern14.test(data113)){
+const err239 = {instancePath:instancePath+"/tunnel/dashboard/userEnv",schemaPath:"#/definitions/envName/pattern",keyword:"pattern",params:{pattern: "^[A-Z_][A-Z0-9_]*$"},message:"must match pattern \""+"^[A-Z_][A-Z0-9_]*$"+"\"",schema:"^[A-Z_][A-Z0-9_]*$",parentSchema:schema25,data:data113};
 if(vErrors === null){
 vErrors = [err239];
 }
@@ -3120,7 +3122,7 @@ errors++;
 }
 }
 else {
-const err240 = {instancePath:instancePath+"/tunnel/dashboard",schemaPath:"#/properties/tunnel/properties/dashboard/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.tunnel.properties.dashboard.type,parentSchema:schema11.properties.tunnel.properties.dashboard,data:data109};
+const err240 = {instancePath:instancePath+"/tunnel/dashboard/userEnv",schemaPath:"#/definitions/envName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data:data113};
 if(vErrors === null){
 vErrors = [err240];
 }
@@ -3129,9 +3131,10 @@ vErrors.push(err240);
 }
 errors++;
 }
-}
-else {
-const err241 = {instancePath:instancePath+"/tunnel",schemaPath:"#/properties/tunnel/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.tunnel.type,parentSchema:schema11.properties.tunnel,data:data92};
+let data114 = data110.passwordEnv;
+if(typeof data114 === "string"){
+if(!pattern14.test(data114)){
+const err241 = {instancePath:instancePath+"/tunnel/dashboard/passwordEnv",schemaPath:"#/definitions/envName/pattern",keyword:"pattern",params:{pattern: "^[A-Z_][A-Z0-9_]*$"},message:"must match pattern \""+"^[A-Z_][A-Z0-9_]*$"+"\"",schema:"^[A-Z_][A-Z0-9_]*$",parentSchema:schema25,data:data114};
 if(vErrors === null){
 vErrors = [err241];
 }
@@ -3141,14 +3144,8 @@ vErrors.push(err241);
 errors++;
 }
 }
-if(data.storage !== undefined){
-let data114 = data.storage;
-if(data114 && typeof data114 == "object" && !Array.isArray(data114)){
-if(data114.snapshots === undefined){
-data114.snapshots = false;
-}
-if(data114.server === undefined){
-const err242 = {instancePath:instancePath+"/storage",schemaPath:"#/properties/storage/required",keyword:"required",params:{missingProperty: "server"},message:"must have required property '"+"server"+"'",schema:schema11.properties.storage.required,parentSchema:schema11.properties.storage,data:data114};
+else {
+const err242 = {instancePath:instancePath+"/tunnel/dashboard/passwordEnv",schemaPath:"#/definitions/envName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data:data114};
 if(vErrors === null){
 vErrors = [err242];
 }
@@ -3157,8 +3154,9 @@ vErrors.push(err242);
 }
 errors++;
 }
-if(data114.classes === undefined){
-const err243 = {instancePath:instancePath+"/storage",schemaPath:"#/properties/storage/required",keyword:"required",params:{missingProperty: "classes"},message:"must have required property '"+"classes"+"'",schema:schema11.properties.storage.required,parentSchema:schema11.properties.storage,data:data114};
+}
+else {
+const err243 = {instancePath:instancePath+"/tunnel/dashboard",schemaPath:"#/properties/tunnel/properties/dashboard/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.tunnel.properties.dashboard.type,parentSchema:schema11.properties.tunnel.properties.dashboard,data:data110};
 if(vErrors === null){
 vErrors = [err243];
 }
@@ -3167,9 +3165,9 @@ vErrors.push(err243);
 }
 errors++;
 }
-for(const key22 in data114){
-if(!(((key22 === "server") || (key22 === "snapshots")) || (key22 === "classes"))){
-const err244 = {instancePath:instancePath+"/storage",schemaPath:"#/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.storage,data:data114};
+}
+else {
+const err244 = {instancePath:instancePath+"/tunnel",schemaPath:"#/properties/tunnel/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.tunnel.type,parentSchema:schema11.properties.tunnel,data:data92};
 if(vErrors === null){
 vErrors = [err244];
 }
@@ -3179,10 +3177,14 @@ vErrors.push(err244);
 errors++;
 }
 }
-if(data114.server !== undefined){
-let data115 = data114.server;
-if(typeof data115 !== "string"){
-const err245 = {instancePath:instancePath+"/storage/server",schemaPath:"#/properties/storage/properties/server/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.storage.properties.server.type,parentSchema:schema11.properties.storage.properties.server,data:data115};
+if(data.storage !== undefined){
+let data115 = data.storage;
+if(data115 && typeof data115 == "object" && !Array.isArray(data115)){
+if(data115.snapshots === undefined){
+data115.snapshots = false;
+}
+if(data115.server === undefined){
+const err245 = {instancePath:instancePath+"/storage",schemaPath:"#/properties/storage/required",keyword:"required",params:{missingProperty: "server"},message:"must have required property '"+"server"+"'",schema:schema11.properties.storage.required,parentSchema:schema11.properties.storage,data:data115};
 if(vErrors === null){
 vErrors = [err245];
 }
@@ -3191,10 +3193,8 @@ vErrors.push(err245);
 }
 errors++;
 }
-}
-let data116 = data114.snapshots;
-if(typeof data116 !== "boolean"){
-const err246 = {instancePath:instancePath+"/storage/snapshots",schemaPath:"#/properties/storage/properties/snapshots/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.storage.properties.snapshots.type,parentSchema:schema11.properties.storage.properties.snapshots,data:data116};
+if(data115.classes === undefined){
+const err246 = {instancePath:instancePath+"/storage",schemaPath:"#/properties/storage/required",keyword:"required",params:{missingProperty: "classes"},message:"must have required property '"+"classes"+"'",schema:schema11.properties.storage.required,parentSchema:schema11.properties.storage,data:data115};
 if(vErrors === null){
 vErrors = [err246];
 }
@@ -3203,11 +3203,9 @@ vErrors.push(err246);
 }
 errors++;
 }
-if(data114.classes !== undefined){
-let data117 = data114.classes;
-if(Array.isArray(data117)){
-if(data117.length < 1){
-const err247 = {instancePath:instancePath+"/storage/classes",schemaPath:"#/properties/storage/properties/classes/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.storage.properties.classes,data:data117};
+for(const key22 in data115){
+if(!(((key22 === "server") || (key22 === "snapshots")) || (key22 === "classes"))){
+const err247 = {instancePath:instancePath+"/storage",schemaPath:"#/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.storage,data:data115};
 if(vErrors === null){
 vErrors = [err247];
 }
@@ -3216,24 +3214,11 @@ vErrors.push(err247);
 }
 errors++;
 }
-const len14 = data117.length;
-for(let i16=0; i16<len14; i16++){
-let data118 = data117[i16];
-if(data118 && typeof data118 == "object" && !Array.isArray(data118)){
-if(data118.mountOptions === undefined){
-data118.mountOptions = ["nfsvers=4.1"];
 }
-if(data118.reclaimPolicy === undefined){
-data118.reclaimPolicy = "Delete";
-}
-if(data118.default === undefined){
-data118.default = false;
-}
-if(data118.allowVolumeExpansion === undefined){
-data118.allowVolumeExpansion = true;
-}
-if(data118.name === undefined){
-const err248 = {instancePath:instancePath+"/storage/classes/" + i16,schemaPath:"#/properties/storage/properties/classes/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.storage.properties.classes.items.required,parentSchema:schema11.properties.storage.properties.classes.items,data:data118};
+if(data115.server !== undefined){
+let data116 = data115.server;
+if(typeof data116 !== "string"){
+const err248 = {instancePath:instancePath+"/storage/server",schemaPath:"#/properties/storage/properties/server/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.storage.properties.server.type,parentSchema:schema11.properties.storage.properties.server,data:data116};
 if(vErrors === null){
 vErrors = [err248];
 }
@@ -3242,8 +3227,10 @@ vErrors.push(err248);
 }
 errors++;
 }
-if(data118.share === undefined){
-const err249 = {instancePath:instancePath+"/storage/classes/" + i16,schemaPath:"#/properties/storage/properties/classes/items/required",keyword:"required",params:{missingProperty: "share"},message:"must have required property '"+"share"+"'",schema:schema11.properties.storage.properties.classes.items.required,parentSchema:schema11.properties.storage.properties.classes.items,data:data118};
+}
+let data117 = data115.snapshots;
+if(typeof data117 !== "boolean"){
+const err249 = {instancePath:instancePath+"/storage/snapshots",schemaPath:"#/properties/storage/properties/snapshots/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.storage.properties.snapshots.type,parentSchema:schema11.properties.storage.properties.snapshots,data:data117};
 if(vErrors === null){
 vErrors = [err249];
 }
@@ -3252,9 +3239,11 @@ vErrors.push(err249);
 }
 errors++;
 }
-for(const key23 in data118){
-if(!(((((((key23 === "name") || (key23 === "share")) || (key23 === "subDir")) || (key23 === "mountOptions")) || (key23 === "reclaimPolicy")) || (key23 === "default")) || (key23 === "allowVolumeExpansion"))){
-const err250 = {instancePath:instancePath+"/storage/classes/" + i16,schemaPath:"#/properties/storage/properties/classes/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.storage.properties.classes.items,data:data118};
+if(data115.classes !== undefined){
+let data118 = data115.classes;
+if(Array.isArray(data118)){
+if(data118.length < 1){
+const err250 = {instancePath:instancePath+"/storage/classes",schemaPath:"#/properties/storage/properties/classes/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.storage.properties.classes,data:data118};
 if(vErrors === null){
 vErrors = [err250];
 }
@@ -3263,12 +3252,24 @@ vErrors.push(err250);
 }
 errors++;
 }
+const len14 = data118.length;
+for(let i16=0; i16<len14; i16++){
+let data119 = data118[i16];
+if(data119 && typeof data119 == "object" && !Array.isArray(data119)){
+if(data119.mountOptions === undefined){
+data119.mountOptions = ["nfsvers=4.1"];
 }
-if(data118.name !== undefined){
-let data119 = data118.name;
-if(typeof data119 === "string"){
-if(!pattern0.test(data119)){
-const err251 = {instancePath:instancePath+"/storage/classes/" + i16+"/name",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data119};
+if(data119.reclaimPolicy === undefined){
+data119.reclaimPolicy = "Delete";
+}
+if(data119.default === undefined){
+data119.default = false;
+}
+if(data119.allowVolumeExpansion === undefined){
+data119.allowVolumeExpansion = true;
+}
+if(data119.name === undefined){
+const err251 = {instancePath:instancePath+"/storage/classes/" + i16,schemaPath:"#/properties/storage/properties/classes/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.storage.properties.classes.items.required,parentSchema:schema11.properties.storage.properties.classes.items,data:data119};
 if(vErrors === null){
 vErrors = [err251];
 }
@@ -3277,9 +3278,8 @@ vErrors.push(err251);
 }
 errors++;
 }
-}
-else {
-const err252 = {instancePath:instancePath+"/storage/classes/" + i16+"/name",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data119};
+if(data119.share === undefined){
+const err252 = {instancePath:instancePath+"/storage/classes/" + i16,schemaPath:"#/properties/storage/properties/classes/items/required",keyword:"required",params:{missingProperty: "share"},message:"must have required property '"+"share"+"'",schema:schema11.properties.storage.properties.classes.items.required,parentSchema:schema11.properties.storage.properties.classes.items,data:data119};
 if(vErrors === null){
 vErrors = [err252];
 }
@@ -3288,12 +3288,9 @@ vErrors.push(err252);
 }
 errors++;
 }
-}
-if(data118.share !== undefined){
-let data120 = data118.share;
-if(typeof data120 === "string"){
-if(!pattern12.test(data120)){
-const err253 = {instancePath:instancePath+"/storage/classes/" + i16+"/share",schemaPath:"#/definitions/absPath/pattern",keyword:"pattern",params:{pattern: "^/[^\\s]*$"},message:"must match pattern \""+"^/[^\\s]*$"+"\"",schema:"^/[^\\s]*$",parentSchema:schema23,data:data120};
+for(const key23 in data119){
+if(!(((((((key23 === "name") || (key23 === "share")) || (key23 === "subDir")) || (key23 === "mountOptions")) || (key23 === "reclaimPolicy")) || (key23 === "default")) || (key23 === "allowVolumeExpansion"))){
+const err253 = {instancePath:instancePath+"/storage/classes/" + i16,schemaPath:"#/properties/storage/properties/classes/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.storage.properties.classes.items,data:data119};
 if(vErrors === null){
 vErrors = [err253];
 }
@@ -3303,8 +3300,11 @@ vErrors.push(err253);
 errors++;
 }
 }
-else {
-const err254 = {instancePath:instancePath+"/storage/classes/" + i16+"/share",schemaPath:"#/definitions/absPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data120};
+if(data119.name !== undefined){
+let data120 = data119.name;
+if(typeof data120 === "string"){
+if(!pattern0.test(data120)){
+const err254 = {instancePath:instancePath+"/storage/classes/" + i16+"/name",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data120};
 if(vErrors === null){
 vErrors = [err254];
 }
@@ -3314,11 +3314,8 @@ vErrors.push(err254);
 errors++;
 }
 }
-if(data118.subDir !== undefined){
-let data121 = data118.subDir;
-if(typeof data121 === "string"){
-if(func3(data121) < 1){
-const err255 = {instancePath:instancePath+"/storage/classes/" + i16+"/subDir",schemaPath:"#/properties/storage/properties/classes/items/properties/subDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.storage.properties.classes.items.properties.subDir,data:data121};
+else {
+const err255 = {instancePath:instancePath+"/storage/classes/" + i16+"/name",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data120};
 if(vErrors === null){
 vErrors = [err255];
 }
@@ -3328,8 +3325,11 @@ vErrors.push(err255);
 errors++;
 }
 }
-else {
-const err256 = {instancePath:instancePath+"/storage/classes/" + i16+"/subDir",schemaPath:"#/properties/storage/properties/classes/items/properties/subDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.storage.properties.classes.items.properties.subDir.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.subDir,data:data121};
+if(data119.share !== undefined){
+let data121 = data119.share;
+if(typeof data121 === "string"){
+if(!pattern12.test(data121)){
+const err256 = {instancePath:instancePath+"/storage/classes/" + i16+"/share",schemaPath:"#/definitions/absPath/pattern",keyword:"pattern",params:{pattern: "^/[^\\s]*$"},message:"must match pattern \""+"^/[^\\s]*$"+"\"",schema:"^/[^\\s]*$",parentSchema:schema23,data:data121};
 if(vErrors === null){
 vErrors = [err256];
 }
@@ -3339,14 +3339,8 @@ vErrors.push(err256);
 errors++;
 }
 }
-let data122 = data118.mountOptions;
-if(Array.isArray(data122)){
-const len15 = data122.length;
-for(let i17=0; i17<len15; i17++){
-let data123 = data122[i17];
-if(typeof data123 === "string"){
-if(func3(data123) < 1){
-const err257 = {instancePath:instancePath+"/storage/classes/" + i16+"/mountOptions/" + i17,schemaPath:"#/properties/storage/properties/classes/items/properties/mountOptions/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.storage.properties.classes.items.properties.mountOptions.items,data:data123};
+else {
+const err257 = {instancePath:instancePath+"/storage/classes/" + i16+"/share",schemaPath:"#/definitions/absPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data121};
 if(vErrors === null){
 vErrors = [err257];
 }
@@ -3356,8 +3350,11 @@ vErrors.push(err257);
 errors++;
 }
 }
-else {
-const err258 = {instancePath:instancePath+"/storage/classes/" + i16+"/mountOptions/" + i17,schemaPath:"#/properties/storage/properties/classes/items/properties/mountOptions/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.storage.properties.classes.items.properties.mountOptions.items.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.mountOptions.items,data:data123};
+if(data119.subDir !== undefined){
+let data122 = data119.subDir;
+if(typeof data122 === "string"){
+if(func3(data122) < 1){
+const err258 = {instancePath:instancePath+"/storage/classes/" + i16+"/subDir",schemaPath:"#/properties/storage/properties/classes/items/properties/subDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.storage.properties.classes.items.properties.subDir,data:data122};
 if(vErrors === null){
 vErrors = [err258];
 }
@@ -3367,9 +3364,8 @@ vErrors.push(err258);
 errors++;
 }
 }
-}
 else {
-const err259 = {instancePath:instancePath+"/storage/classes/" + i16+"/mountOptions",schemaPath:"#/properties/storage/properties/classes/items/properties/mountOptions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.storage.properties.classes.items.properties.mountOptions.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.mountOptions,data:data122};
+const err259 = {instancePath:instancePath+"/storage/classes/" + i16+"/subDir",schemaPath:"#/properties/storage/properties/classes/items/properties/subDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.storage.properties.classes.items.properties.subDir.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.subDir,data:data122};
 if(vErrors === null){
 vErrors = [err259];
 }
@@ -3378,9 +3374,15 @@ vErrors.push(err259);
 }
 errors++;
 }
-let data124 = data118.reclaimPolicy;
-if(!((data124 === "Delete") || (data124 === "Retain"))){
-const err260 = {instancePath:instancePath+"/storage/classes/" + i16+"/reclaimPolicy",schemaPath:"#/properties/storage/properties/classes/items/properties/reclaimPolicy/enum",keyword:"enum",params:{allowedValues: schema11.properties.storage.properties.classes.items.properties.reclaimPolicy.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.storage.properties.classes.items.properties.reclaimPolicy.enum,parentSchema:schema11.properties.storage.properties.classes.items.properties.reclaimPolicy,data:data124};
+}
+let data123 = data119.mountOptions;
+if(Array.isArray(data123)){
+const len15 = data123.length;
+for(let i17=0; i17<len15; i17++){
+let data124 = data123[i17];
+if(typeof data124 === "string"){
+if(func3(data124) < 1){
+const err260 = {instancePath:instancePath+"/storage/classes/" + i16+"/mountOptions/" + i17,schemaPath:"#/properties/storage/properties/classes/items/properties/mountOptions/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.storage.properties.classes.items.properties.mountOptions.items,data:data124};
 if(vErrors === null){
 vErrors = [err260];
 }
@@ -3389,9 +3391,9 @@ vErrors.push(err260);
 }
 errors++;
 }
-let data125 = data118.default;
-if(typeof data125 !== "boolean"){
-const err261 = {instancePath:instancePath+"/storage/classes/" + i16+"/default",schemaPath:"#/properties/storage/properties/classes/items/properties/default/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.storage.properties.classes.items.properties.default.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.default,data:data125};
+}
+else {
+const err261 = {instancePath:instancePath+"/storage/classes/" + i16+"/mountOptions/" + i17,schemaPath:"#/properties/storage/properties/classes/items/properties/mountOptions/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.storage.properties.classes.items.properties.mountOptions.items.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.mountOptions.items,data:data124};
 if(vErrors === null){
 vErrors = [err261];
 }
@@ -3400,9 +3402,10 @@ vErrors.push(err261);
 }
 errors++;
 }
-let data126 = data118.allowVolumeExpansion;
-if(typeof data126 !== "boolean"){
-const err262 = {instancePath:instancePath+"/storage/classes/" + i16+"/allowVolumeExpansion",schemaPath:"#/properties/storage/properties/classes/items/properties/allowVolumeExpansion/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.storage.properties.classes.items.properties.allowVolumeExpansion.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.allowVolumeExpansion,data:data126};
+}
+}
+else {
+const err262 = {instancePath:instancePath+"/storage/classes/" + i16+"/mountOptions",schemaPath:"#/properties/storage/properties/classes/items/properties/mountOptions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.storage.properties.classes.items.properties.mountOptions.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.mountOptions,data:data123};
 if(vErrors === null){
 vErrors = [err262];
 }
@@ -3411,9 +3414,9 @@ vErrors.push(err262);
 }
 errors++;
 }
-}
-else {
-const err263 = {instancePath:instancePath+"/storage/classes/" + i16,schemaPath:"#/properties/storage/properties/classes/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.storage.properties.classes.items.type,parentSchema:schema11.properties.storage.properties.classes.items,data:data118};
+let data125 = data119.reclaimPolicy;
+if(!((data125 === "Delete") || (data125 === "Retain"))){
+const err263 = {instancePath:instancePath+"/storage/classes/" + i16+"/reclaimPolicy",schemaPath:"#/properties/storage/properties/classes/items/properties/reclaimPolicy/enum",keyword:"enum",params:{allowedValues: schema11.properties.storage.properties.classes.items.properties.reclaimPolicy.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.storage.properties.classes.items.properties.reclaimPolicy.enum,parentSchema:schema11.properties.storage.properties.classes.items.properties.reclaimPolicy,data:data125};
 if(vErrors === null){
 vErrors = [err263];
 }
@@ -3422,10 +3425,9 @@ vErrors.push(err263);
 }
 errors++;
 }
-}
-}
-else {
-const err264 = {instancePath:instancePath+"/storage/classes",schemaPath:"#/properties/storage/properties/classes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.storage.properties.classes.type,parentSchema:schema11.properties.storage.properties.classes,data:data117};
+let data126 = data119.default;
+if(typeof data126 !== "boolean"){
+const err264 = {instancePath:instancePath+"/storage/classes/" + i16+"/default",schemaPath:"#/properties/storage/properties/classes/items/properties/default/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.storage.properties.classes.items.properties.default.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.default,data:data126};
 if(vErrors === null){
 vErrors = [err264];
 }
@@ -3434,10 +3436,9 @@ vErrors.push(err264);
 }
 errors++;
 }
-}
-}
-else {
-const err265 = {instancePath:instancePath+"/storage",schemaPath:"#/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.storage.type,parentSchema:schema11.properties.storage,data:data114};
+let data127 = data119.allowVolumeExpansion;
+if(typeof data127 !== "boolean"){
+const err265 = {instancePath:instancePath+"/storage/classes/" + i16+"/allowVolumeExpansion",schemaPath:"#/properties/storage/properties/classes/items/properties/allowVolumeExpansion/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.storage.properties.classes.items.properties.allowVolumeExpansion.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.allowVolumeExpansion,data:data127};
 if(vErrors === null){
 vErrors = [err265];
 }
@@ -3447,17 +3448,8 @@ vErrors.push(err265);
 errors++;
 }
 }
-let data127 = data.security;
-if(data127 && typeof data127 == "object" && !Array.isArray(data127)){
-if(data127.networkPolicies === undefined){
-data127.networkPolicies = true;
-}
-if(data127.podSecurity === undefined){
-data127.podSecurity = {};
-}
-for(const key24 in data127){
-if(!((key24 === "networkPolicies") || (key24 === "podSecurity"))){
-const err266 = {instancePath:instancePath+"/security",schemaPath:"#/properties/security/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.security,data:data127};
+else {
+const err266 = {instancePath:instancePath+"/storage/classes/" + i16,schemaPath:"#/properties/storage/properties/classes/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.storage.properties.classes.items.type,parentSchema:schema11.properties.storage.properties.classes.items,data:data119};
 if(vErrors === null){
 vErrors = [err266];
 }
@@ -3467,9 +3459,9 @@ vErrors.push(err266);
 errors++;
 }
 }
-let data128 = data127.networkPolicies;
-if(typeof data128 !== "boolean"){
-const err267 = {instancePath:instancePath+"/security/networkPolicies",schemaPath:"#/properties/security/properties/networkPolicies/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.security.properties.networkPolicies.type,parentSchema:schema11.properties.security.properties.networkPolicies,data:data128};
+}
+else {
+const err267 = {instancePath:instancePath+"/storage/classes",schemaPath:"#/properties/storage/properties/classes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.storage.properties.classes.type,parentSchema:schema11.properties.storage.properties.classes,data:data118};
 if(vErrors === null){
 vErrors = [err267];
 }
@@ -3478,23 +3470,10 @@ vErrors.push(err267);
 }
 errors++;
 }
-let data129 = data127.podSecurity;
-if(data129 && typeof data129 == "object" && !Array.isArray(data129)){
-if(data129.enforce === undefined){
-data129.enforce = "baseline";
 }
-if(data129.audit === undefined){
-data129.audit = "restricted";
 }
-if(data129.warn === undefined){
-data129.warn = "restricted";
-}
-if(data129.exemptNamespaces === undefined){
-data129.exemptNamespaces = ["kube-system"];
-}
-for(const key25 in data129){
-if(!((((key25 === "enforce") || (key25 === "audit")) || (key25 === "warn")) || (key25 === "exemptNamespaces"))){
-const err268 = {instancePath:instancePath+"/security/podSecurity",schemaPath:"#/properties/security/properties/podSecurity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.security.properties.podSecurity,data:data129};
+else {
+const err268 = {instancePath:instancePath+"/storage",schemaPath:"#/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.storage.type,parentSchema:schema11.properties.storage,data:data115};
 if(vErrors === null){
 vErrors = [err268];
 }
@@ -3504,9 +3483,17 @@ vErrors.push(err268);
 errors++;
 }
 }
-let data130 = data129.enforce;
-if(!(((data130 === "privileged") || (data130 === "baseline")) || (data130 === "restricted"))){
-const err269 = {instancePath:instancePath+"/security/podSecurity/enforce",schemaPath:"#/definitions/psaLevel/enum",keyword:"enum",params:{allowedValues: schema46.enum},message:"must be equal to one of the allowed values",schema:schema46.enum,parentSchema:schema46,data:data130};
+let data128 = data.security;
+if(data128 && typeof data128 == "object" && !Array.isArray(data128)){
+if(data128.networkPolicies === undefined){
+data128.networkPolicies = true;
+}
+if(data128.podSecurity === undefined){
+data128.podSecurity = {};
+}
+for(const key24 in data128){
+if(!((key24 === "networkPolicies") || (key24 === "podSecurity"))){
+const err269 = {instancePath:instancePath+"/security",schemaPath:"#/properties/security/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.security,data:data128};
 if(vErrors === null){
 vErrors = [err269];
 }
@@ -3515,9 +3502,10 @@ vErrors.push(err269);
 }
 errors++;
 }
-let data131 = data129.audit;
-if(!(((data131 === "privileged") || (data131 === "baseline")) || (data131 === "restricted"))){
-const err270 = {instancePath:instancePath+"/security/podSecurity/audit",schemaPath:"#/definitions/psaLevel/enum",keyword:"enum",params:{allowedValues: schema46.enum},message:"must be equal to one of the allowed values",schema:schema46.enum,parentSchema:schema46,data:data131};
+}
+let data129 = data128.networkPolicies;
+if(typeof data129 !== "boolean"){
+const err270 = {instancePath:instancePath+"/security/networkPolicies",schemaPath:"#/properties/security/properties/networkPolicies/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.security.properties.networkPolicies.type,parentSchema:schema11.properties.security.properties.networkPolicies,data:data129};
 if(vErrors === null){
 vErrors = [err270];
 }
@@ -3526,9 +3514,23 @@ vErrors.push(err270);
 }
 errors++;
 }
-let data132 = data129.warn;
-if(!(((data132 === "privileged") || (data132 === "baseline")) || (data132 === "restricted"))){
-const err271 = {instancePath:instancePath+"/security/podSecurity/warn",schemaPath:"#/definitions/psaLevel/enum",keyword:"enum",params:{allowedValues: schema46.enum},message:"must be equal to one of the allowed values",schema:schema46.enum,parentSchema:schema46,data:data132};
+let data130 = data128.podSecurity;
+if(data130 && typeof data130 == "object" && !Array.isArray(data130)){
+if(data130.enforce === undefined){
+data130.enforce = "baseline";
+}
+if(data130.audit === undefined){
+data130.audit = "restricted";
+}
+if(data130.warn === undefined){
+data130.warn = "restricted";
+}
+if(data130.exemptNamespaces === undefined){
+data130.exemptNamespaces = ["kube-system"];
+}
+for(const key25 in data130){
+if(!((((key25 === "enforce") || (key25 === "audit")) || (key25 === "warn")) || (key25 === "exemptNamespaces"))){
+const err271 = {instancePath:instancePath+"/security/podSecurity",schemaPath:"#/properties/security/properties/podSecurity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.security.properties.podSecurity,data:data130};
 if(vErrors === null){
 vErrors = [err271];
 }
@@ -3537,14 +3539,10 @@ vErrors.push(err271);
 }
 errors++;
 }
-let data133 = data129.exemptNamespaces;
-if(Array.isArray(data133)){
-const len16 = data133.length;
-for(let i18=0; i18<len16; i18++){
-let data134 = data133[i18];
-if(typeof data134 === "string"){
-if(!pattern0.test(data134)){
-const err272 = {instancePath:instancePath+"/security/podSecurity/exemptNamespaces/" + i18,schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data134};
+}
+let data131 = data130.enforce;
+if(!(((data131 === "privileged") || (data131 === "baseline")) || (data131 === "restricted"))){
+const err272 = {instancePath:instancePath+"/security/podSecurity/enforce",schemaPath:"#/definitions/psaLevel/enum",keyword:"enum",params:{allowedValues: schema47.enum},message:"must be equal to one of the allowed values",schema:schema47.enum,parentSchema:schema47,data:data131};
 if(vErrors === null){
 vErrors = [err272];
 }
@@ -3553,9 +3551,9 @@ vErrors.push(err272);
 }
 errors++;
 }
-}
-else {
-const err273 = {instancePath:instancePath+"/security/podSecurity/exemptNamespaces/" + i18,schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data134};
+let data132 = data130.audit;
+if(!(((data132 === "privileged") || (data132 === "baseline")) || (data132 === "restricted"))){
+const err273 = {instancePath:instancePath+"/security/podSecurity/audit",schemaPath:"#/definitions/psaLevel/enum",keyword:"enum",params:{allowedValues: schema47.enum},message:"must be equal to one of the allowed values",schema:schema47.enum,parentSchema:schema47,data:data132};
 if(vErrors === null){
 vErrors = [err273];
 }
@@ -3564,15 +3562,9 @@ vErrors.push(err273);
 }
 errors++;
 }
-}
-let i19 = data133.length;
-let j2;
-if(i19 > 1){
-outer2:
-for(;i19--;){
-for(j2 = i19; j2--;){
-if(func0(data133[i19], data133[j2])){
-const err274 = {instancePath:instancePath+"/security/podSecurity/exemptNamespaces",schemaPath:"#/properties/security/properties/podSecurity/properties/exemptNamespaces/uniqueItems",keyword:"uniqueItems",params:{i: i19, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i19+" are identical)",schema:true,parentSchema:schema11.properties.security.properties.podSecurity.properties.exemptNamespaces,data:data133};
+let data133 = data130.warn;
+if(!(((data133 === "privileged") || (data133 === "baseline")) || (data133 === "restricted"))){
+const err274 = {instancePath:instancePath+"/security/podSecurity/warn",schemaPath:"#/definitions/psaLevel/enum",keyword:"enum",params:{allowedValues: schema47.enum},message:"must be equal to one of the allowed values",schema:schema47.enum,parentSchema:schema47,data:data133};
 if(vErrors === null){
 vErrors = [err274];
 }
@@ -3580,14 +3572,15 @@ else {
 vErrors.push(err274);
 }
 errors++;
-break outer2;
 }
-}
-}
-}
-}
-else {
-const err275 = {instancePath:instancePath+"/security/podSecurity/exemptNamespaces",schemaPath:"#/properties/security/properties/podSecurity/properties/exemptNamespaces/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.security.properties.podSecurity.properties.exemptNamespaces.type,parentSchema:schema11.properties.security.properties.podSecurity.properties.exemptNamespaces,data:data133};
+let data134 = data130.exemptNamespaces;
+if(Array.isArray(data134)){
+const len16 = data134.length;
+for(let i18=0; i18<len16; i18++){
+let data135 = data134[i18];
+if(typeof data135 === "string"){
+if(!pattern0.test(data135)){
+const err275 = {instancePath:instancePath+"/security/podSecurity/exemptNamespaces/" + i18,schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data135};
 if(vErrors === null){
 vErrors = [err275];
 }
@@ -3598,7 +3591,7 @@ errors++;
 }
 }
 else {
-const err276 = {instancePath:instancePath+"/security/podSecurity",schemaPath:"#/properties/security/properties/podSecurity/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.security.properties.podSecurity.type,parentSchema:schema11.properties.security.properties.podSecurity,data:data129};
+const err276 = {instancePath:instancePath+"/security/podSecurity/exemptNamespaces/" + i18,schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data135};
 if(vErrors === null){
 vErrors = [err276];
 }
@@ -3608,8 +3601,14 @@ vErrors.push(err276);
 errors++;
 }
 }
-else {
-const err277 = {instancePath:instancePath+"/security",schemaPath:"#/properties/security/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.security.type,parentSchema:schema11.properties.security,data:data127};
+let i19 = data134.length;
+let j2;
+if(i19 > 1){
+outer2:
+for(;i19--;){
+for(j2 = i19; j2--;){
+if(func0(data134[i19], data134[j2])){
+const err277 = {instancePath:instancePath+"/security/podSecurity/exemptNamespaces",schemaPath:"#/properties/security/properties/podSecurity/properties/exemptNamespaces/uniqueItems",keyword:"uniqueItems",params:{i: i19, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i19+" are identical)",schema:true,parentSchema:schema11.properties.security.properties.podSecurity.properties.exemptNamespaces,data:data134};
 if(vErrors === null){
 vErrors = [err277];
 }
@@ -3617,21 +3616,14 @@ else {
 vErrors.push(err277);
 }
 errors++;
+break outer2;
 }
-let data135 = data.namespaces;
-if(Array.isArray(data135)){
-const len17 = data135.length;
-for(let i20=0; i20<len17; i20++){
-let data136 = data135[i20];
-if(data136 && typeof data136 == "object" && !Array.isArray(data136)){
-if(data136.podSecurity === undefined){
-data136.podSecurity = "restricted";
 }
-if(data136.allowIngressController === undefined){
-data136.allowIngressController = true;
 }
-if(data136.name === undefined){
-const err278 = {instancePath:instancePath+"/namespaces/" + i20,schemaPath:"#/properties/namespaces/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.namespaces.items.required,parentSchema:schema11.properties.namespaces.items,data:data136};
+}
+}
+else {
+const err278 = {instancePath:instancePath+"/security/podSecurity/exemptNamespaces",schemaPath:"#/properties/security/properties/podSecurity/properties/exemptNamespaces/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.security.properties.podSecurity.properties.exemptNamespaces.type,parentSchema:schema11.properties.security.properties.podSecurity.properties.exemptNamespaces,data:data134};
 if(vErrors === null){
 vErrors = [err278];
 }
@@ -3640,9 +3632,9 @@ vErrors.push(err278);
 }
 errors++;
 }
-for(const key26 in data136){
-if(!(((key26 === "name") || (key26 === "podSecurity")) || (key26 === "allowIngressController"))){
-const err279 = {instancePath:instancePath+"/namespaces/" + i20,schemaPath:"#/properties/namespaces/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.namespaces.items,data:data136};
+}
+else {
+const err279 = {instancePath:instancePath+"/security/podSecurity",schemaPath:"#/properties/security/properties/podSecurity/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.security.properties.podSecurity.type,parentSchema:schema11.properties.security.properties.podSecurity,data:data130};
 if(vErrors === null){
 vErrors = [err279];
 }
@@ -3652,11 +3644,8 @@ vErrors.push(err279);
 errors++;
 }
 }
-if(data136.name !== undefined){
-let data137 = data136.name;
-if(typeof data137 === "string"){
-if(!pattern0.test(data137)){
-const err280 = {instancePath:instancePath+"/namespaces/" + i20+"/name",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data137};
+else {
+const err280 = {instancePath:instancePath+"/security",schemaPath:"#/properties/security/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.security.type,parentSchema:schema11.properties.security,data:data128};
 if(vErrors === null){
 vErrors = [err280];
 }
@@ -3665,9 +3654,20 @@ vErrors.push(err280);
 }
 errors++;
 }
+let data136 = data.namespaces;
+if(Array.isArray(data136)){
+const len17 = data136.length;
+for(let i20=0; i20<len17; i20++){
+let data137 = data136[i20];
+if(data137 && typeof data137 == "object" && !Array.isArray(data137)){
+if(data137.podSecurity === undefined){
+data137.podSecurity = "restricted";
 }
-else {
-const err281 = {instancePath:instancePath+"/namespaces/" + i20+"/name",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data137};
+if(data137.allowIngressController === undefined){
+data137.allowIngressController = true;
+}
+if(data137.name === undefined){
+const err281 = {instancePath:instancePath+"/namespaces/" + i20,schemaPath:"#/properties/namespaces/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.namespaces.items.required,parentSchema:schema11.properties.namespaces.items,data:data137};
 if(vErrors === null){
 vErrors = [err281];
 }
@@ -3676,10 +3676,9 @@ vErrors.push(err281);
 }
 errors++;
 }
-}
-let data138 = data136.podSecurity;
-if(!(((data138 === "privileged") || (data138 === "baseline")) || (data138 === "restricted"))){
-const err282 = {instancePath:instancePath+"/namespaces/" + i20+"/podSecurity",schemaPath:"#/definitions/psaLevel/enum",keyword:"enum",params:{allowedValues: schema46.enum},message:"must be equal to one of the allowed values",schema:schema46.enum,parentSchema:schema46,data:data138};
+for(const key26 in data137){
+if(!(((key26 === "name") || (key26 === "podSecurity")) || (key26 === "allowIngressController"))){
+const err282 = {instancePath:instancePath+"/namespaces/" + i20,schemaPath:"#/properties/namespaces/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.namespaces.items,data:data137};
 if(vErrors === null){
 vErrors = [err282];
 }
@@ -3688,9 +3687,12 @@ vErrors.push(err282);
 }
 errors++;
 }
-let data139 = data136.allowIngressController;
-if(typeof data139 !== "boolean"){
-const err283 = {instancePath:instancePath+"/namespaces/" + i20+"/allowIngressController",schemaPath:"#/properties/namespaces/items/properties/allowIngressController/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.namespaces.items.properties.allowIngressController.type,parentSchema:schema11.properties.namespaces.items.properties.allowIngressController,data:data139};
+}
+if(data137.name !== undefined){
+let data138 = data137.name;
+if(typeof data138 === "string"){
+if(!pattern0.test(data138)){
+const err283 = {instancePath:instancePath+"/namespaces/" + i20+"/name",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data138};
 if(vErrors === null){
 vErrors = [err283];
 }
@@ -3701,7 +3703,7 @@ errors++;
 }
 }
 else {
-const err284 = {instancePath:instancePath+"/namespaces/" + i20,schemaPath:"#/properties/namespaces/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.namespaces.items.type,parentSchema:schema11.properties.namespaces.items,data:data136};
+const err284 = {instancePath:instancePath+"/namespaces/" + i20+"/name",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data138};
 if(vErrors === null){
 vErrors = [err284];
 }
@@ -3711,9 +3713,9 @@ vErrors.push(err284);
 errors++;
 }
 }
-}
-else {
-const err285 = {instancePath:instancePath+"/namespaces",schemaPath:"#/properties/namespaces/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.namespaces.type,parentSchema:schema11.properties.namespaces,data:data135};
+let data139 = data137.podSecurity;
+if(!(((data139 === "privileged") || (data139 === "baseline")) || (data139 === "restricted"))){
+const err285 = {instancePath:instancePath+"/namespaces/" + i20+"/podSecurity",schemaPath:"#/definitions/psaLevel/enum",keyword:"enum",params:{allowedValues: schema47.enum},message:"must be equal to one of the allowed values",schema:schema47.enum,parentSchema:schema47,data:data139};
 if(vErrors === null){
 vErrors = [err285];
 }
@@ -3722,17 +3724,9 @@ vErrors.push(err285);
 }
 errors++;
 }
-let data140 = data.access;
-if(Array.isArray(data140)){
-const len18 = data140.length;
-for(let i21=0; i21<len18; i21++){
-let data141 = data140[i21];
-if(data141 && typeof data141 == "object" && !Array.isArray(data141)){
-if(data141.namespaces === undefined){
-data141.namespaces = [];
-}
-if(data141.kind === undefined){
-const err286 = {instancePath:instancePath+"/access/" + i21,schemaPath:"#/properties/access/items/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema11.properties.access.items.required,parentSchema:schema11.properties.access.items,data:data141};
+let data140 = data137.allowIngressController;
+if(typeof data140 !== "boolean"){
+const err286 = {instancePath:instancePath+"/namespaces/" + i20+"/allowIngressController",schemaPath:"#/properties/namespaces/items/properties/allowIngressController/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.namespaces.items.properties.allowIngressController.type,parentSchema:schema11.properties.namespaces.items.properties.allowIngressController,data:data140};
 if(vErrors === null){
 vErrors = [err286];
 }
@@ -3741,8 +3735,9 @@ vErrors.push(err286);
 }
 errors++;
 }
-if(data141.name === undefined){
-const err287 = {instancePath:instancePath+"/access/" + i21,schemaPath:"#/properties/access/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.access.items.required,parentSchema:schema11.properties.access.items,data:data141};
+}
+else {
+const err287 = {instancePath:instancePath+"/namespaces/" + i20,schemaPath:"#/properties/namespaces/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.namespaces.items.type,parentSchema:schema11.properties.namespaces.items,data:data137};
 if(vErrors === null){
 vErrors = [err287];
 }
@@ -3751,8 +3746,10 @@ vErrors.push(err287);
 }
 errors++;
 }
-if(data141.role === undefined){
-const err288 = {instancePath:instancePath+"/access/" + i21,schemaPath:"#/properties/access/items/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema11.properties.access.items.required,parentSchema:schema11.properties.access.items,data:data141};
+}
+}
+else {
+const err288 = {instancePath:instancePath+"/namespaces",schemaPath:"#/properties/namespaces/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.namespaces.type,parentSchema:schema11.properties.namespaces,data:data136};
 if(vErrors === null){
 vErrors = [err288];
 }
@@ -3761,9 +3758,17 @@ vErrors.push(err288);
 }
 errors++;
 }
-for(const key27 in data141){
-if(!((((key27 === "kind") || (key27 === "name")) || (key27 === "role")) || (key27 === "namespaces"))){
-const err289 = {instancePath:instancePath+"/access/" + i21,schemaPath:"#/properties/access/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.access.items,data:data141};
+let data141 = data.access;
+if(Array.isArray(data141)){
+const len18 = data141.length;
+for(let i21=0; i21<len18; i21++){
+let data142 = data141[i21];
+if(data142 && typeof data142 == "object" && !Array.isArray(data142)){
+if(data142.namespaces === undefined){
+data142.namespaces = [];
+}
+if(data142.kind === undefined){
+const err289 = {instancePath:instancePath+"/access/" + i21,schemaPath:"#/properties/access/items/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema11.properties.access.items.required,parentSchema:schema11.properties.access.items,data:data142};
 if(vErrors === null){
 vErrors = [err289];
 }
@@ -3772,11 +3777,8 @@ vErrors.push(err289);
 }
 errors++;
 }
-}
-if(data141.kind !== undefined){
-let data142 = data141.kind;
-if(!((data142 === "User") || (data142 === "Group"))){
-const err290 = {instancePath:instancePath+"/access/" + i21+"/kind",schemaPath:"#/properties/access/items/properties/kind/enum",keyword:"enum",params:{allowedValues: schema11.properties.access.items.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.access.items.properties.kind.enum,parentSchema:schema11.properties.access.items.properties.kind,data:data142};
+if(data142.name === undefined){
+const err290 = {instancePath:instancePath+"/access/" + i21,schemaPath:"#/properties/access/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.access.items.required,parentSchema:schema11.properties.access.items,data:data142};
 if(vErrors === null){
 vErrors = [err290];
 }
@@ -3785,12 +3787,8 @@ vErrors.push(err290);
 }
 errors++;
 }
-}
-if(data141.name !== undefined){
-let data143 = data141.name;
-if(typeof data143 === "string"){
-if(func3(data143) < 1){
-const err291 = {instancePath:instancePath+"/access/" + i21+"/name",schemaPath:"#/properties/access/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.access.items.properties.name,data:data143};
+if(data142.role === undefined){
+const err291 = {instancePath:instancePath+"/access/" + i21,schemaPath:"#/properties/access/items/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema11.properties.access.items.required,parentSchema:schema11.properties.access.items,data:data142};
 if(vErrors === null){
 vErrors = [err291];
 }
@@ -3799,9 +3797,9 @@ vErrors.push(err291);
 }
 errors++;
 }
-}
-else {
-const err292 = {instancePath:instancePath+"/access/" + i21+"/name",schemaPath:"#/properties/access/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.access.items.properties.name.type,parentSchema:schema11.properties.access.items.properties.name,data:data143};
+for(const key27 in data142){
+if(!((((key27 === "kind") || (key27 === "name")) || (key27 === "role")) || (key27 === "namespaces"))){
+const err292 = {instancePath:instancePath+"/access/" + i21,schemaPath:"#/properties/access/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.access.items,data:data142};
 if(vErrors === null){
 vErrors = [err292];
 }
@@ -3811,10 +3809,10 @@ vErrors.push(err292);
 errors++;
 }
 }
-if(data141.role !== undefined){
-let data144 = data141.role;
-if(!(((data144 === "admin") || (data144 === "viewer")) || (data144 === "operator"))){
-const err293 = {instancePath:instancePath+"/access/" + i21+"/role",schemaPath:"#/properties/access/items/properties/role/enum",keyword:"enum",params:{allowedValues: schema11.properties.access.items.properties.role.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.access.items.properties.role.enum,parentSchema:schema11.properties.access.items.properties.role,data:data144};
+if(data142.kind !== undefined){
+let data143 = data142.kind;
+if(!((data143 === "User") || (data143 === "Group"))){
+const err293 = {instancePath:instancePath+"/access/" + i21+"/kind",schemaPath:"#/properties/access/items/properties/kind/enum",keyword:"enum",params:{allowedValues: schema11.properties.access.items.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.access.items.properties.kind.enum,parentSchema:schema11.properties.access.items.properties.kind,data:data143};
 if(vErrors === null){
 vErrors = [err293];
 }
@@ -3824,14 +3822,11 @@ vErrors.push(err293);
 errors++;
 }
 }
-let data145 = data141.namespaces;
-if(Array.isArray(data145)){
-const len19 = data145.length;
-for(let i22=0; i22<len19; i22++){
-let data146 = data145[i22];
-if(typeof data146 === "string"){
-if(!pattern0.test(data146)){
-const err294 = {instancePath:instancePath+"/access/" + i21+"/namespaces/" + i22,schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data146};
+if(data142.name !== undefined){
+let data144 = data142.name;
+if(typeof data144 === "string"){
+if(func3(data144) < 1){
+const err294 = {instancePath:instancePath+"/access/" + i21+"/name",schemaPath:"#/properties/access/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.access.items.properties.name,data:data144};
 if(vErrors === null){
 vErrors = [err294];
 }
@@ -3842,7 +3837,7 @@ errors++;
 }
 }
 else {
-const err295 = {instancePath:instancePath+"/access/" + i21+"/namespaces/" + i22,schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data146};
+const err295 = {instancePath:instancePath+"/access/" + i21+"/name",schemaPath:"#/properties/access/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.access.items.properties.name.type,parentSchema:schema11.properties.access.items.properties.name,data:data144};
 if(vErrors === null){
 vErrors = [err295];
 }
@@ -3852,14 +3847,10 @@ vErrors.push(err295);
 errors++;
 }
 }
-let i23 = data145.length;
-let j3;
-if(i23 > 1){
-outer3:
-for(;i23--;){
-for(j3 = i23; j3--;){
-if(func0(data145[i23], data145[j3])){
-const err296 = {instancePath:instancePath+"/access/" + i21+"/namespaces",schemaPath:"#/properties/access/items/properties/namespaces/uniqueItems",keyword:"uniqueItems",params:{i: i23, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i23+" are identical)",schema:true,parentSchema:schema11.properties.access.items.properties.namespaces,data:data145};
+if(data142.role !== undefined){
+let data145 = data142.role;
+if(!(((data145 === "admin") || (data145 === "viewer")) || (data145 === "operator"))){
+const err296 = {instancePath:instancePath+"/access/" + i21+"/role",schemaPath:"#/properties/access/items/properties/role/enum",keyword:"enum",params:{allowedValues: schema11.properties.access.items.properties.role.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.access.items.properties.role.enum,parentSchema:schema11.properties.access.items.properties.role,data:data145};
 if(vErrors === null){
 vErrors = [err296];
 }
@@ -3867,14 +3858,16 @@ else {
 vErrors.push(err296);
 }
 errors++;
-break outer3;
 }
 }
-}
-}
-}
-else {
-const err297 = {instancePath:instancePath+"/access/" + i21+"/namespaces",schemaPath:"#/properties/access/items/properties/namespaces/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.access.items.properties.namespaces.type,parentSchema:schema11.properties.access.items.properties.namespaces,data:data145};
+let data146 = data142.namespaces;
+if(Array.isArray(data146)){
+const len19 = data146.length;
+for(let i22=0; i22<len19; i22++){
+let data147 = data146[i22];
+if(typeof data147 === "string"){
+if(!pattern0.test(data147)){
+const err297 = {instancePath:instancePath+"/access/" + i21+"/namespaces/" + i22,schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data147};
 if(vErrors === null){
 vErrors = [err297];
 }
@@ -3885,7 +3878,7 @@ errors++;
 }
 }
 else {
-const err298 = {instancePath:instancePath+"/access/" + i21,schemaPath:"#/properties/access/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.access.items.type,parentSchema:schema11.properties.access.items,data:data141};
+const err298 = {instancePath:instancePath+"/access/" + i21+"/namespaces/" + i22,schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data147};
 if(vErrors === null){
 vErrors = [err298];
 }
@@ -3895,9 +3888,14 @@ vErrors.push(err298);
 errors++;
 }
 }
-}
-else {
-const err299 = {instancePath:instancePath+"/access",schemaPath:"#/properties/access/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.access.type,parentSchema:schema11.properties.access,data:data140};
+let i23 = data146.length;
+let j3;
+if(i23 > 1){
+outer3:
+for(;i23--;){
+for(j3 = i23; j3--;){
+if(func0(data146[i23], data146[j3])){
+const err299 = {instancePath:instancePath+"/access/" + i21+"/namespaces",schemaPath:"#/properties/access/items/properties/namespaces/uniqueItems",keyword:"uniqueItems",params:{i: i23, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i23+" are identical)",schema:true,parentSchema:schema11.properties.access.items.properties.namespaces,data:data146};
 if(vErrors === null){
 vErrors = [err299];
 }
@@ -3905,15 +3903,14 @@ else {
 vErrors.push(err299);
 }
 errors++;
+break outer3;
 }
-let data147 = data.output;
-if(data147 && typeof data147 == "object" && !Array.isArray(data147)){
-if(data147.flux === undefined){
-data147.flux = false;
 }
-for(const key28 in data147){
-if(!((key28 === "flux") || (key28 === "partOf"))){
-const err300 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.output,data:data147};
+}
+}
+}
+else {
+const err300 = {instancePath:instancePath+"/access/" + i21+"/namespaces",schemaPath:"#/properties/access/items/properties/namespaces/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.access.items.properties.namespaces.type,parentSchema:schema11.properties.access.items.properties.namespaces,data:data146};
 if(vErrors === null){
 vErrors = [err300];
 }
@@ -3923,9 +3920,8 @@ vErrors.push(err300);
 errors++;
 }
 }
-let data148 = data147.flux;
-if(typeof data148 !== "boolean"){
-const err301 = {instancePath:instancePath+"/output/flux",schemaPath:"#/properties/output/properties/flux/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.output.properties.flux.type,parentSchema:schema11.properties.output.properties.flux,data:data148};
+else {
+const err301 = {instancePath:instancePath+"/access/" + i21,schemaPath:"#/properties/access/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.access.items.type,parentSchema:schema11.properties.access.items,data:data142};
 if(vErrors === null){
 vErrors = [err301];
 }
@@ -3934,11 +3930,10 @@ vErrors.push(err301);
 }
 errors++;
 }
-if(data147.partOf !== undefined){
-let data149 = data147.partOf;
-if(typeof data149 === "string"){
-if(!pattern0.test(data149)){
-const err302 = {instancePath:instancePath+"/output/partOf",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data149};
+}
+}
+else {
+const err302 = {instancePath:instancePath+"/access",schemaPath:"#/properties/access/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.access.type,parentSchema:schema11.properties.access,data:data141};
 if(vErrors === null){
 vErrors = [err302];
 }
@@ -3947,9 +3942,14 @@ vErrors.push(err302);
 }
 errors++;
 }
+let data148 = data.output;
+if(data148 && typeof data148 == "object" && !Array.isArray(data148)){
+if(data148.flux === undefined){
+data148.flux = false;
 }
-else {
-const err303 = {instancePath:instancePath+"/output/partOf",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data149};
+for(const key28 in data148){
+if(!((key28 === "flux") || (key28 === "partOf"))){
+const err303 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.output,data:data148};
 if(vErrors === null){
 vErrors = [err303];
 }
@@ -3959,9 +3959,9 @@ vErrors.push(err303);
 errors++;
 }
 }
-}
-else {
-const err304 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.output.type,parentSchema:schema11.properties.output,data:data147};
+let data149 = data148.flux;
+if(typeof data149 !== "boolean"){
+const err304 = {instancePath:instancePath+"/output/flux",schemaPath:"#/properties/output/properties/flux/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.output.properties.flux.type,parentSchema:schema11.properties.output.properties.flux,data:data149};
 if(vErrors === null){
 vErrors = [err304];
 }
@@ -3970,14 +3970,50 @@ vErrors.push(err304);
 }
 errors++;
 }
-}
-else {
-const err305 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(data148.partOf !== undefined){
+let data150 = data148.partOf;
+if(typeof data150 === "string"){
+if(!pattern0.test(data150)){
+const err305 = {instancePath:instancePath+"/output/partOf",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data150};
 if(vErrors === null){
 vErrors = [err305];
 }
 else {
 vErrors.push(err305);
+}
+errors++;
+}
+}
+else {
+const err306 = {instancePath:instancePath+"/output/partOf",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data150};
+if(vErrors === null){
+vErrors = [err306];
+}
+else {
+vErrors.push(err306);
+}
+errors++;
+}
+}
+}
+else {
+const err307 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.output.type,parentSchema:schema11.properties.output,data:data148};
+if(vErrors === null){
+vErrors = [err307];
+}
+else {
+vErrors.push(err307);
+}
+errors++;
+}
+}
+else {
+const err308 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err308];
+}
+else {
+vErrors.push(err308);
 }
 errors++;
 }
