@@ -103,6 +103,7 @@ export function addPlatform(app: App, model: ClusterModel): Platform {
         share: c.share,
         subDir: c.subDir,
         mountOptions: c.mountOptions,
+        mountPermissions: c.mountPermissions,
         reclaimPolicy: c.reclaimPolicy === 'Retain' ? ReclaimPolicy.RETAIN : ReclaimPolicy.DELETE,
         allowVolumeExpansion: c.allowVolumeExpansion,
         defaultClass: c.default,

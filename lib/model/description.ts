@@ -24,7 +24,7 @@ export interface HostDescription {
   hardware: Hardware;
   roles: HostRole[];
   external: boolean;
-  interface: string;
+  interface?: string;
   provision?: boolean;
   os: HostOs;
   labels: Record<string, string>;
@@ -73,7 +73,7 @@ export interface Description {
     defaultClass: boolean;
   };
   acme?: {
-    email: string;
+    email?: string;
     issuers: AcmeIssuerKind[];
     solver:
       | { type: 'http01' }
@@ -98,6 +98,7 @@ export interface Description {
       share: string;
       subDir?: string;
       mountOptions: string[];
+      mountPermissions: string;
       reclaimPolicy: ReclaimPolicy;
       default: boolean;
       allowVolumeExpansion: boolean;

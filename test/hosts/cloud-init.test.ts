@@ -31,7 +31,7 @@ describe('cloud-init seed files', () => {
   });
 
   it('user-data starts with #cloud-config and uses only allow-listed top-level keys', () => {
-    const models = [ref, variants.ipvs(), variants.singleBalancer(), variant((d) => (d.users = []))];
+    const models = [ref, variants.ipvs(), variants.singleBalancer()];
     for (const m of models) {
       for (const f of renderHostFiles(m).filter((x) => x.path.endsWith('/user-data'))) {
         expect(f.content.split('\n')[0], f.path).toBe('#cloud-config');
@@ -69,13 +69,24 @@ describe('cloud-init seed files', () => {
 describe('user-data of Kubernetes nodes', () => {
   const ud = userData(ref, 'raspberry-001');
 
-  it('sets the hostname and the model users with SSH access and sudo, and no password login', () => {
+  it('sets the hostname and the model users with SSH access (literal keys, which need no network, and imports) and sudo, and no password login', () => {
     expect(ud.hostname).toBe('raspberry-001');
     expect(ud.ssh_pwauth).toBe(false);
-    expect(ud.users).toEqual([{ name: 'owner', shell: '/bin/bash', lock_passwd: true, sudo: 'ALL=(ALL) NOPASSWD:ALL', ssh_import_id: ['gh:owner'] }]);
+    expect(ud.users).toEqual([
+      {
+        name: 'owner',
+        shell: '/bin/bash',
+        lock_passwd: true,
+        sudo: 'ALL=(ALL) NOPASSWD:ALL',
+        ssh_authorized_keys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl owner@laptop'],
+        ssh_import_id: ['gh:owner'],
+      },
+    ]);
     const keyed = variant((d) => (d.users = [{ name: 'ops', sudo: false, sshAuthorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITest ops@laptop'] }]));
     expect(userData(keyed, 'n100-001').users).toEqual([{ name: 'ops', shell: '/bin/bash', lock_passwd: true, ssh_authorized_keys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITest ops@laptop'] }]);
-    expect(userData(variant((d) => (d.users = [])), 'n100-001').users).toEqual(['default']);
+    // No literal key anywhere: refused, since first-boot access would depend on GitHub.
+    expect(() => variant((d) => (d.users = [{ name: 'ops', sshImportIds: ['gh:ops'] }]))).toThrow(/no user has sshAuthorizedKeys/);
+    expect(() => variant((d) => (d.users = []))).toThrow(/no user is listed/);
   });
 
   it('loads the kernel modules and sysctls Kubernetes, Flannel VXLAN and kube-network-policies need', () => {

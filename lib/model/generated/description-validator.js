@@ -4,7 +4,7 @@
  * Options: {"allErrors":true,"useDefaults":true,"verbose":true,"strict":true,"strictTypes":false}, formats ipv4, email (ajv-formats).
  */
 "use strict";
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://homelab-cluster.invalid/cluster.schema.json","title":"Self-hosted kubeadm cluster description","description":"One description of a hybrid self-hosted kubeadm cluster. Every generated artifact (in-cluster YAML and host files) is derived from it. See README.md, 'Description format'.","type":"object","additionalProperties":false,"required":["name","kubernetes","lan","hosts","apiServer","metallb","ingress"],"properties":{"$schema":{"type":"string","description":"Ignored; lets editors find this schema."},"name":{"$ref":"#/definitions/dnsLabel","description":"Cluster name (kubeadm clusterName, label app.kubernetes.io/part-of)."},"kubernetes":{"type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"type":"string","pattern":"^v\\d+\\.\\d+\\.\\d+$","description":"Kubernetes version on every node, e.g. v1.32.3. Supported minors: 1.31, 1.32, 1.33."},"podCidr":{"$ref":"#/definitions/cidr","default":"10.244.0.0/16","description":"Pod network (kubeadm podSubnet = Flannel Network)."},"serviceCidr":{"$ref":"#/definitions/cidr","default":"10.96.0.0/12","description":"Service network (kubeadm serviceSubnet)."},"dnsDomain":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$","default":"cluster.local","description":"Cluster DNS domain."},"kubeProxyMode":{"enum":["iptables","ipvs","nftables"],"default":"iptables","description":"kube-proxy mode; ipvs turns on strictARP for MetalLB."},"criSocket":{"type":"string","pattern":"^unix:///","default":"unix:///var/run/containerd/containerd.sock","description":"Container runtime socket for kubeadm nodeRegistration."}},"description":"Kubernetes version and cluster networks."},"lan":{"type":"object","additionalProperties":false,"required":["cidr","gateway"],"properties":{"cidr":{"$ref":"#/definitions/cidr","description":"The LAN every non-external host sits on."},"gateway":{"$ref":"#/definitions/ipv4","description":"Default gateway of the LAN."},"dnsServers":{"type":"array","items":{"$ref":"#/definitions/ipv4"},"minItems":1,"description":"Default: [gateway]."},"searchDomains":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"DNS search domains for hosts."}},"description":"The local network all non-external hosts share."},"hosts":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","ip","hardware","roles"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"Host name (also the Kubernetes node name)."},"ip":{"$ref":"#/definitions/ipv4","description":"IPv4 address; inside lan.cidr unless external."},"arch":{"enum":["amd64","arm64"],"description":"Default: arm64 for raspberry-pi, amd64 otherwise."},"hardware":{"enum":["raspberry-pi","n100","mini-pc","nas","vps"],"description":"Hardware kind; raspberry-pi implies arm64, n100 implies amd64."},"roles":{"type":"array","uniqueItems":true,"items":{"enum":["control-plane","worker","load-balancer","nfs-server","tunnel-server"]},"minItems":1,"description":"What the host does. A host is control-plane or worker, not both."},"external":{"type":"boolean","default":false,"description":"Host is outside the LAN (the VPS)."},"interface":{"type":"string","pattern":"^[a-zA-Z0-9_.:-]{1,15}$","default":"eth0","description":"Network interface carrying ip."},"provision":{"type":"boolean","description":"Generate cloud-init for this host. Default: true except for nas and vps hardware."},"os":{"enum":["ubuntu-24.04"],"default":"ubuntu-24.04","description":"OS image for cloud-init."},"labels":{"type":"object","additionalProperties":{"type":"string"},"default":{},"description":"Extra Kubernetes node labels."}}},"description":"Every machine: Kubernetes nodes, balancers, NAS, VPS."},"users":{"type":"array","default":[],"description":"Accounts created on every provisioned host.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_-]{0,31}$","description":"Login name."},"sshAuthorizedKeys":{"type":"array","items":{"type":"string","pattern":"^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh.com) [A-Za-z0-9+/=]+( .*)?$"},"default":[],"description":"Public SSH keys."},"sshImportIds":{"type":"array","items":{"type":"string","pattern":"^(gh|lp):[A-Za-z0-9_.-]+$"},"default":[],"description":"cloud-init ssh_import_id entries, e.g. gh:octocat."},"sudo":{"type":"boolean","default":true,"description":"Passwordless sudo."}}}},"apiServer":{"type":"object","additionalProperties":false,"required":["vip","balancers"],"properties":{"vip":{"$ref":"#/definitions/ipv4","description":"keepalived virtual IP; kubeadm controlPlaneEndpoint."},"port":{"$ref":"#/definitions/port","default":6443,"description":"Port HAProxy listens on."},"bindPort":{"$ref":"#/definitions/port","default":6443,"description":"Port kube-apiserver binds on control planes."},"certSANs":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"Extra API server certificate SANs (the VIP is added by kubeadm)."},"virtualRouterId":{"type":"integer","minimum":1,"maximum":255,"default":51,"description":"keepalived virtual_router_id, the same on all balancers, unique on the LAN."},"vrrpAuthFile":{"$ref":"#/definitions/absPath","default":"/etc/keepalived/vrrp-auth.conf","description":"File on each balancer host with the VRRP authentication block; never generated."},"balancers":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["host","priority"],"properties":{"host":{"type":"string","description":"Name of a host with role load-balancer."},"priority":{"type":"integer","minimum":1,"maximum":254,"description":"VRRP priority (1-254), distinct per host."}}},"description":"Balancer hosts and VRRP priorities; the highest priority is MASTER."},"stats":{"type":"object","additionalProperties":false,"default":{},"properties":{"port":{"$ref":"#/definitions/port","default":8404,"description":"Stats port."},"path":{"type":"string","pattern":"^/[A-Za-z0-9/_.-]*$","default":"/stats","description":"Stats URI."},"userEnv":{"$ref":"#/definitions/envName","default":"HAPROXY_STATS_USER","description":"Environment variable holding the stats user."},"passwordEnv":{"$ref":"#/definitions/envName","default":"HAPROXY_STATS_PASSWORD","description":"Environment variable holding the stats password."}},"description":"HAProxy stats listener (credentials from the environment)."}},"description":"The highly available API endpoint: keepalived VIP and HAProxy on the balancer hosts."},"cni":{"type":"object","additionalProperties":false,"default":{},"properties":{"plugin":{"enum":["flannel"],"default":"flannel","description":"CNI plugin."},"backend":{"enum":["vxlan","host-gw"],"default":"vxlan","description":"Flannel backend."},"networkPolicyEnforcer":{"enum":["kube-network-policies","none"],"default":"kube-network-policies","description":"What enforces NetworkPolicy next to the CNI; none is refused while security.networkPolicies is true."},"nri":{"type":"boolean","default":true,"description":"kube-network-policies hooks containerd NRI (cloud-init enables it); false runs the agent with --disable-nri."},"failOpen":{"type":"boolean","default":false,"description":"kube-network-policies --fail-open."}},"description":"Pod network and NetworkPolicy enforcement."},"metallb":{"type":"object","additionalProperties":false,"required":["pools"],"properties":{"namespace":{"$ref":"#/definitions/dnsLabel","default":"metallb-system","description":"Namespace of the MetalLB install (pools live there)."},"pools":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","addresses"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"IPAddressPool name."},"addresses":{"type":"array","minItems":1,"items":{"type":"string","minLength":1},"description":"CIDRs or start-end ranges."},"autoAssign":{"type":"boolean","default":true,"description":"Let MetalLB hand out addresses from this pool automatically."},"avoidBuggyIPs":{"type":"boolean","default":false,"description":"Skip .0 and .255 addresses."}}},"description":"IPAddressPools; all are announced by one L2Advertisement."}},"description":"MetalLB Layer 2 address pools."},"ingress":{"type":"object","additionalProperties":false,"required":["loadBalancerIP"],"properties":{"controller":{"enum":["ingress-nginx"],"default":"ingress-nginx","description":"Controller implementation (ingress-nginx is retired upstream; synth warns)."},"namespace":{"$ref":"#/definitions/dnsLabel","default":"ingress-nginx","description":"Controller namespace."},"className":{"$ref":"#/definitions/dnsLabel","default":"nginx","description":"IngressClass name."},"loadBalancerIP":{"$ref":"#/definitions/ipv4","description":"LoadBalancer IP; must lie in a MetalLB pool; frpc forwards to it."},"replicas":{"type":"integer","minimum":1,"maximum":10,"default":2,"description":"Controller replicas."},"defaultClass":{"type":"boolean","default":true,"description":"Mark the IngressClass as the cluster default."}},"description":"The ingress controller."},"acme":{"type":"object","additionalProperties":false,"required":["email"],"properties":{"email":{"type":"string","format":"email","description":"ACME account email."},"issuers":{"type":"array","minItems":1,"uniqueItems":true,"items":{"enum":["staging","production"]},"default":["staging","production"],"description":"Issuers to create: letsencrypt-staging, letsencrypt-production."},"solver":{"type":"object","default":{"type":"http01"},"required":["type"],"properties":{"type":{"enum":["http01","dns01"]}},"if":{"properties":{"type":{"const":"dns01"}}},"then":{"additionalProperties":false,"required":["type","provider","apiTokenSecretRef"],"properties":{"type":{"const":"dns01"},"provider":{"enum":["cloudflare"]},"apiTokenSecretRef":{"$ref":"#/definitions/secretKeyRef"},"dnsZones":{"type":"array","items":{"type":"string","minLength":1},"default":[]}}},"else":{"additionalProperties":false,"properties":{"type":{"const":"http01"}}},"description":"Challenge solver: {type: http01} through the ingress class, or {type: dns01, provider: cloudflare, apiTokenSecretRef: {name, key}, dnsZones}."}},"description":"Let's Encrypt ClusterIssuers (omit for none)."},"tunnel":{"type":"object","additionalProperties":false,"required":["server","forwardedPorts"],"properties":{"kind":{"enum":["frp"],"default":"frp","description":"Tunnel implementation."},"server":{"type":"string","description":"Name of a host with role tunnel-server."},"bindPort":{"$ref":"#/definitions/port","default":7000,"description":"frps bindPort, dialled by frpc."},"sshPort":{"$ref":"#/definitions/port","default":22,"description":"SSH port of the tunnel server; opened in its firewall list and never forwarded."},"namespace":{"$ref":"#/definitions/dnsLabel","default":"frpc","description":"Namespace of the frpc Deployment."},"proxyProtocol":{"type":"boolean","default":false,"description":"Send PROXY protocol v2 to the ingress (and enable it there) to keep client IPs."},"forwardedPorts":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","remotePort"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"Proxy name."},"remotePort":{"$ref":"#/definitions/port","description":"Port opened on the tunnel server."},"localPort":{"$ref":"#/definitions/port","description":"Default: remotePort."},"protocol":{"enum":["tcp"],"default":"tcp","description":"Transport protocol."}}},"description":"Public ports on the tunnel server forwarded to the ingress IP."},"token":{"type":"object","additionalProperties":false,"default":{},"properties":{"secret":{"$ref":"#/definitions/secretKeyRef","default":{"name":"frp-token","key":"token"},"description":"In-cluster Secret (namespace tunnel.namespace) read by frpc."},"serverFile":{"$ref":"#/definitions/absPath","default":"/etc/frp/token","description":"File on the tunnel server read by frps."}},"description":"Where the shared frp token lives (never in the description)."},"dashboard":{"type":"object","additionalProperties":false,"default":{},"properties":{"port":{"$ref":"#/definitions/port","default":7500,"description":"Dashboard port."},"addr":{"$ref":"#/definitions/ipv4","default":"127.0.0.1","description":"Dashboard bind address (loopback: reach it over SSH)."},"userEnv":{"$ref":"#/definitions/envName","default":"FRPS_DASHBOARD_USER","description":"Environment variable holding the dashboard user."},"passwordEnv":{"$ref":"#/definitions/envName","default":"FRPS_DASHBOARD_PASSWORD","description":"Environment variable holding the dashboard password."}},"description":"frps dashboard (credentials from the environment)."}},"description":"FRP tunnel from the Internet (omit for a LAN-only cluster)."},"storage":{"type":"object","additionalProperties":false,"required":["server","classes"],"properties":{"server":{"type":"string","description":"Name of a host with role nfs-server."},"snapshots":{"type":"boolean","default":false,"description":"Deploy the snapshot sidecar (needs the VolumeSnapshot CRDs)."},"classes":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","share"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"StorageClass name."},"share":{"$ref":"#/definitions/absPath","description":"Exported path on the NFS server."},"subDir":{"type":"string","minLength":1,"description":"csi-driver-nfs subDir template."},"mountOptions":{"type":"array","items":{"type":"string","minLength":1},"default":["nfsvers=4.1"],"description":"NFS mount options."},"reclaimPolicy":{"enum":["Delete","Retain"],"default":"Delete","description":"What happens to volumes when their claim is deleted."},"default":{"type":"boolean","default":false,"description":"Default StorageClass (at most one)."},"allowVolumeExpansion":{"type":"boolean","default":true,"description":"Allow resizing claims."}}},"description":"One StorageClass per share."}},"description":"NFS StorageClasses through csi-driver-nfs (omit for none)."},"security":{"type":"object","additionalProperties":false,"default":{},"properties":{"networkPolicies":{"type":"boolean","default":true,"description":"Emit default-deny and computed allow NetworkPolicies."},"podSecurity":{"type":"object","additionalProperties":false,"default":{},"properties":{"enforce":{"$ref":"#/definitions/psaLevel","default":"baseline","description":"Default enforce level."},"audit":{"$ref":"#/definitions/psaLevel","default":"restricted","description":"Default audit level."},"warn":{"$ref":"#/definitions/psaLevel","default":"restricted","description":"Default warn level."},"exemptNamespaces":{"type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/dnsLabel"},"default":["kube-system"],"description":"Namespaces exempt from the defaults."}},"description":"Cluster-wide Pod Security Admission defaults (AdmissionConfiguration on the API servers)."}},"description":"Cluster security settings."},"namespaces":{"type":"array","default":[],"description":"Namespaces for your own applications.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"Namespace name."},"podSecurity":{"$ref":"#/definitions/psaLevel","default":"restricted","description":"Pod Security level enforced in the namespace."},"allowIngressController":{"type":"boolean","default":true,"description":"Allow traffic from the ingress controller into the namespace."}}}},"access":{"type":"array","default":[],"description":"People and groups and what they may do (RBAC).","items":{"type":"object","additionalProperties":false,"required":["kind","name","role"],"properties":{"kind":{"enum":["User","Group"],"description":"RBAC subject kind."},"name":{"type":"string","minLength":1,"description":"User or group name as your authenticator reports it."},"role":{"enum":["admin","viewer","operator"],"description":"admin: cluster-admin; viewer: read-only without Secrets; operator: edit in namespaces."},"namespaces":{"type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/dnsLabel"},"default":[],"description":"Namespaces for role operator."}}}},"output":{"type":"object","additionalProperties":false,"default":{},"properties":{"flux":{"type":"boolean","default":false,"description":"Also emit Flux Kustomizations, one per wave, under dist/flux/."},"partOf":{"$ref":"#/definitions/dnsLabel","description":"Default: the cluster name."}},"description":"Output options."}},"definitions":{"ipv4":{"type":"string","format":"ipv4"},"cidr":{"type":"string","pattern":"^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$"},"port":{"type":"integer","minimum":1,"maximum":65535},"dnsLabel":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},"envName":{"type":"string","pattern":"^[A-Z_][A-Z0-9_]*$"},"absPath":{"type":"string","pattern":"^/[^\\s]*$"},"psaLevel":{"enum":["privileged","baseline","restricted"]},"secretKeyRef":{"type":"object","additionalProperties":false,"required":["name","key"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$","description":"Secret name."},"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","description":"Key inside the Secret."}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://homelab-cluster.invalid/cluster.schema.json","title":"Self-hosted kubeadm cluster description","description":"One description of a hybrid self-hosted kubeadm cluster. Every generated artifact (in-cluster YAML and host files) is derived from it. See README.md, 'Description format'.","type":"object","additionalProperties":false,"required":["name","kubernetes","lan","hosts","apiServer","metallb","ingress"],"properties":{"$schema":{"type":"string","description":"Ignored; lets editors find this schema."},"name":{"$ref":"#/definitions/dnsLabel","description":"Cluster name (kubeadm clusterName, label app.kubernetes.io/part-of)."},"kubernetes":{"type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"type":"string","pattern":"^v\\d+\\.\\d+\\.\\d+$","description":"Kubernetes version on every node, e.g. v1.32.3. Supported minors: 1.31, 1.32, 1.33."},"podCidr":{"$ref":"#/definitions/cidr","default":"10.244.0.0/16","description":"Pod network (kubeadm podSubnet = Flannel Network)."},"serviceCidr":{"$ref":"#/definitions/cidr","default":"10.96.0.0/12","description":"Service network (kubeadm serviceSubnet)."},"dnsDomain":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$","default":"cluster.local","description":"Cluster DNS domain."},"kubeProxyMode":{"enum":["iptables","ipvs","nftables"],"default":"iptables","description":"kube-proxy mode; ipvs turns on strictARP for MetalLB."},"criSocket":{"type":"string","pattern":"^unix:///","default":"unix:///var/run/containerd/containerd.sock","description":"Container runtime socket for kubeadm nodeRegistration."}},"description":"Kubernetes version and cluster networks."},"lan":{"type":"object","additionalProperties":false,"required":["cidr","gateway"],"properties":{"cidr":{"$ref":"#/definitions/cidr","description":"The LAN every non-external host sits on."},"gateway":{"$ref":"#/definitions/ipv4","description":"Default gateway of the LAN."},"dnsServers":{"type":"array","items":{"$ref":"#/definitions/ipv4"},"minItems":1,"description":"Default: [gateway]."},"searchDomains":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"DNS search domains for hosts."}},"description":"The local network all non-external hosts share."},"hosts":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","ip","hardware","roles"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"Host name (also the Kubernetes node name)."},"ip":{"$ref":"#/definitions/ipv4","description":"IPv4 address; inside lan.cidr unless external."},"arch":{"enum":["amd64","arm64"],"description":"Default: arm64 for raspberry-pi, amd64 otherwise."},"hardware":{"enum":["raspberry-pi","n100","mini-pc","nas","vps"],"description":"Hardware kind; raspberry-pi implies arm64, n100 implies amd64."},"roles":{"type":"array","uniqueItems":true,"items":{"enum":["control-plane","worker","load-balancer","nfs-server","tunnel-server"]},"minItems":1,"description":"What the host does. A host is control-plane or worker, not both."},"external":{"type":"boolean","default":false,"description":"Host is outside the LAN (the VPS)."},"interface":{"type":"string","pattern":"^[a-zA-Z0-9_.:-]{1,15}$","description":"Network interface carrying ip. Required on every LAN host except Raspberry Pis (which default to eth0): N100/mini-PC names under Ubuntu 24.04 (enp1s0, ...) and NAS names (bond0, ovs_eth0, br0) cannot be guessed."},"provision":{"type":"boolean","description":"Generate cloud-init for this host. Default: true except for nas and vps hardware."},"os":{"enum":["ubuntu-24.04"],"default":"ubuntu-24.04","description":"OS image for cloud-init."},"labels":{"type":"object","additionalProperties":{"type":"string"},"default":{},"description":"Extra Kubernetes node labels."}}},"description":"Every machine: Kubernetes nodes, balancers, NAS, VPS."},"users":{"type":"array","default":[],"description":"Accounts created on every provisioned host.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_-]{0,31}$","description":"Login name."},"sshAuthorizedKeys":{"type":"array","items":{"type":"string","pattern":"^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh.com) [A-Za-z0-9+/=]+( .*)?$"},"default":[],"description":"Public SSH keys."},"sshImportIds":{"type":"array","items":{"type":"string","pattern":"^(gh|lp):[A-Za-z0-9_.-]+$"},"default":[],"description":"cloud-init ssh_import_id entries, e.g. gh:octocat."},"sudo":{"type":"boolean","default":true,"description":"Passwordless sudo."}}}},"apiServer":{"type":"object","additionalProperties":false,"required":["vip","balancers"],"properties":{"vip":{"$ref":"#/definitions/ipv4","description":"keepalived virtual IP; kubeadm controlPlaneEndpoint."},"port":{"$ref":"#/definitions/port","default":6443,"description":"Port HAProxy listens on."},"bindPort":{"$ref":"#/definitions/port","default":6443,"description":"Port kube-apiserver binds on control planes."},"certSANs":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"Extra API server certificate SANs (the VIP is added by kubeadm)."},"virtualRouterId":{"type":"integer","minimum":1,"maximum":255,"default":51,"description":"keepalived virtual_router_id, the same on all balancers, unique on the LAN."},"vrrpAuthFile":{"$ref":"#/definitions/absPath","default":"/etc/keepalived/vrrp-auth.conf","description":"File on each balancer host with the VRRP authentication block; never generated."},"balancers":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["host","priority"],"properties":{"host":{"type":"string","description":"Name of a host with role load-balancer."},"priority":{"type":"integer","minimum":1,"maximum":254,"description":"VRRP priority (1-254), distinct per host."}}},"description":"Balancer hosts and VRRP priorities; the highest priority is MASTER."},"stats":{"type":"object","additionalProperties":false,"default":{},"properties":{"port":{"$ref":"#/definitions/port","default":8404,"description":"Stats port."},"path":{"type":"string","pattern":"^/[A-Za-z0-9/_.-]*$","default":"/stats","description":"Stats URI."},"userEnv":{"$ref":"#/definitions/envName","default":"HAPROXY_STATS_USER","description":"Environment variable holding the stats user."},"passwordEnv":{"$ref":"#/definitions/envName","default":"HAPROXY_STATS_PASSWORD","description":"Environment variable holding the stats password."}},"description":"HAProxy stats listener (credentials from the environment)."}},"description":"The highly available API endpoint: keepalived VIP and HAProxy on the balancer hosts."},"cni":{"type":"object","additionalProperties":false,"default":{},"properties":{"plugin":{"enum":["flannel"],"default":"flannel","description":"CNI plugin."},"backend":{"enum":["vxlan","host-gw"],"default":"vxlan","description":"Flannel backend."},"networkPolicyEnforcer":{"enum":["kube-network-policies","none"],"default":"kube-network-policies","description":"What enforces NetworkPolicy next to the CNI; none is refused while security.networkPolicies is true."},"nri":{"type":"boolean","default":true,"description":"kube-network-policies hooks containerd NRI (cloud-init enables it); false runs the agent with --disable-nri."},"failOpen":{"type":"boolean","default":false,"description":"kube-network-policies --fail-open."}},"description":"Pod network and NetworkPolicy enforcement."},"metallb":{"type":"object","additionalProperties":false,"required":["pools"],"properties":{"namespace":{"$ref":"#/definitions/dnsLabel","default":"metallb-system","description":"Namespace of the MetalLB install (pools live there)."},"pools":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","addresses"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"IPAddressPool name."},"addresses":{"type":"array","minItems":1,"items":{"type":"string","minLength":1},"description":"CIDRs or start-end ranges."},"autoAssign":{"type":"boolean","default":true,"description":"Let MetalLB hand out addresses from this pool automatically."},"avoidBuggyIPs":{"type":"boolean","default":false,"description":"Skip .0 and .255 addresses."}}},"description":"IPAddressPools; all are announced by one L2Advertisement."}},"description":"MetalLB Layer 2 address pools."},"ingress":{"type":"object","additionalProperties":false,"required":["loadBalancerIP"],"properties":{"controller":{"enum":["ingress-nginx"],"default":"ingress-nginx","description":"Controller implementation (ingress-nginx is retired upstream; synth warns)."},"namespace":{"$ref":"#/definitions/dnsLabel","default":"ingress-nginx","description":"Controller namespace."},"className":{"$ref":"#/definitions/dnsLabel","default":"nginx","description":"IngressClass name."},"loadBalancerIP":{"$ref":"#/definitions/ipv4","description":"LoadBalancer IP; must lie in a MetalLB pool; frpc forwards to it."},"replicas":{"type":"integer","minimum":1,"maximum":10,"default":2,"description":"Controller replicas."},"defaultClass":{"type":"boolean","default":true,"description":"Mark the IngressClass as the cluster default."}},"description":"The ingress controller."},"acme":{"type":"object","additionalProperties":false,"properties":{"email":{"type":"string","format":"email","description":"ACME account email (optional; Let's Encrypt refuses RFC 2606 example domains such as example.com)."},"issuers":{"type":"array","minItems":1,"uniqueItems":true,"items":{"enum":["staging","production"]},"default":["staging","production"],"description":"Issuers to create: letsencrypt-staging, letsencrypt-production."},"solver":{"type":"object","default":{"type":"http01"},"required":["type"],"properties":{"type":{"enum":["http01","dns01"]}},"if":{"properties":{"type":{"const":"dns01"}}},"then":{"additionalProperties":false,"required":["type","provider","apiTokenSecretRef"],"properties":{"type":{"const":"dns01"},"provider":{"enum":["cloudflare"]},"apiTokenSecretRef":{"$ref":"#/definitions/secretKeyRef"},"dnsZones":{"type":"array","items":{"type":"string","minLength":1},"default":[]}}},"else":{"additionalProperties":false,"properties":{"type":{"const":"http01"}}},"description":"Challenge solver: {type: http01} through the ingress class, or {type: dns01, provider: cloudflare, apiTokenSecretRef: {name, key}, dnsZones}."}},"description":"Let's Encrypt ClusterIssuers (omit for none)."},"tunnel":{"type":"object","additionalProperties":false,"required":["server","forwardedPorts"],"properties":{"kind":{"enum":["frp"],"default":"frp","description":"Tunnel implementation."},"server":{"type":"string","description":"Name of a host with role tunnel-server."},"bindPort":{"$ref":"#/definitions/port","default":7000,"description":"frps bindPort, dialled by frpc."},"sshPort":{"$ref":"#/definitions/port","default":22,"description":"SSH port of the tunnel server; opened in its firewall list and never forwarded."},"namespace":{"$ref":"#/definitions/dnsLabel","default":"frpc","description":"Namespace of the frpc Deployment."},"proxyProtocol":{"type":"boolean","default":false,"description":"Send PROXY protocol v2 to the ingress (and enable it there) to keep client IPs."},"forwardedPorts":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","remotePort"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"Proxy name."},"remotePort":{"$ref":"#/definitions/port","description":"Port opened on the tunnel server."},"localPort":{"$ref":"#/definitions/port","description":"Default: remotePort."},"protocol":{"enum":["tcp"],"default":"tcp","description":"Transport protocol."}}},"description":"Public ports on the tunnel server forwarded to the ingress IP."},"token":{"type":"object","additionalProperties":false,"default":{},"properties":{"secret":{"$ref":"#/definitions/secretKeyRef","default":{"name":"frp-token","key":"token"},"description":"In-cluster Secret (namespace tunnel.namespace) read by frpc."},"serverFile":{"$ref":"#/definitions/absPath","default":"/etc/frp/token","description":"File on the tunnel server read by frps."}},"description":"Where the shared frp token lives (never in the description)."},"dashboard":{"type":"object","additionalProperties":false,"default":{},"properties":{"port":{"$ref":"#/definitions/port","default":7500,"description":"Dashboard port."},"addr":{"$ref":"#/definitions/ipv4","default":"127.0.0.1","description":"Dashboard bind address (loopback: reach it over SSH)."},"userEnv":{"$ref":"#/definitions/envName","default":"FRPS_DASHBOARD_USER","description":"Environment variable holding the dashboard user."},"passwordEnv":{"$ref":"#/definitions/envName","default":"FRPS_DASHBOARD_PASSWORD","description":"Environment variable holding the dashboard password."}},"description":"frps dashboard (credentials from the environment)."}},"description":"FRP tunnel from the Internet (omit for a LAN-only cluster)."},"storage":{"type":"object","additionalProperties":false,"required":["server","classes"],"properties":{"server":{"type":"string","description":"Name of a host with role nfs-server."},"snapshots":{"type":"boolean","default":false,"description":"Deploy the snapshot sidecar (needs the VolumeSnapshot CRDs)."},"classes":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","share"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"StorageClass name."},"share":{"$ref":"#/definitions/absPath","description":"Exported path on the NFS server."},"subDir":{"type":"string","minLength":1,"description":"csi-driver-nfs subDir template."},"mountOptions":{"type":"array","items":{"type":"string","minLength":1},"default":["nfsvers=4.1"],"description":"NFS mount options."},"mountPermissions":{"type":"string","pattern":"^0?[0-7]{3}$","default":"0775","description":"csi-driver-nfs mountPermissions: mode of each new volume directory (chmod after mount). With fsGroup (fsGroupPolicy File) and the generated exports (no_root_squash for the node addresses) non-root pods can write."},"reclaimPolicy":{"enum":["Delete","Retain"],"default":"Delete","description":"What happens to volumes when their claim is deleted."},"default":{"type":"boolean","default":false,"description":"Default StorageClass (at most one)."},"allowVolumeExpansion":{"type":"boolean","default":true,"description":"Allow resizing claims."}}},"description":"One StorageClass per share."}},"description":"NFS StorageClasses through csi-driver-nfs (omit for none)."},"security":{"type":"object","additionalProperties":false,"default":{},"properties":{"networkPolicies":{"type":"boolean","default":true,"description":"Emit default-deny and computed allow NetworkPolicies."},"podSecurity":{"type":"object","additionalProperties":false,"default":{},"properties":{"enforce":{"$ref":"#/definitions/psaLevel","default":"baseline","description":"Default enforce level."},"audit":{"$ref":"#/definitions/psaLevel","default":"restricted","description":"Default audit level."},"warn":{"$ref":"#/definitions/psaLevel","default":"restricted","description":"Default warn level."},"exemptNamespaces":{"type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/dnsLabel"},"default":["kube-system"],"description":"Namespaces exempt from the defaults."}},"description":"Cluster-wide Pod Security Admission defaults (AdmissionConfiguration on the API servers)."}},"description":"Cluster security settings."},"namespaces":{"type":"array","default":[],"description":"Namespaces for your own applications.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"Namespace name."},"podSecurity":{"$ref":"#/definitions/psaLevel","default":"restricted","description":"Pod Security level enforced in the namespace."},"allowIngressController":{"type":"boolean","default":true,"description":"Allow traffic from the ingress controller into the namespace."}}}},"access":{"type":"array","default":[],"description":"People and groups and what they may do (RBAC).","items":{"type":"object","additionalProperties":false,"required":["kind","name","role"],"properties":{"kind":{"enum":["User","Group"],"description":"RBAC subject kind."},"name":{"type":"string","minLength":1,"description":"User or group name as your authenticator reports it."},"role":{"enum":["admin","viewer","operator"],"description":"admin: cluster-admin; viewer: read-only without Secrets; operator: edit in namespaces."},"namespaces":{"type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/dnsLabel"},"default":[],"description":"Namespaces for role operator."}}}},"output":{"type":"object","additionalProperties":false,"default":{},"properties":{"flux":{"type":"boolean","default":false,"description":"Also emit Flux Kustomizations, one per wave, under dist/flux/."},"partOf":{"$ref":"#/definitions/dnsLabel","description":"Default: the cluster name."}},"description":"Output options."}},"definitions":{"ipv4":{"type":"string","format":"ipv4"},"cidr":{"type":"string","pattern":"^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$"},"port":{"type":"integer","minimum":1,"maximum":65535},"dnsLabel":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},"envName":{"type":"string","pattern":"^[A-Z_][A-Z0-9_]*$"},"absPath":{"type":"string","pattern":"^/[^\\s]*$"},"psaLevel":{"enum":["privileged","baseline","restricted"]},"secretKeyRef":{"type":"object","additionalProperties":false,"required":["name","key"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$","description":"Secret name."},"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","description":"Key inside the Secret."}}}}};
 const schema12 = {"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"};
 const schema13 = {"type":"string","pattern":"^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$"};
 const schema16 = {"type":"string","format":"ipv4"};
@@ -30,6 +30,7 @@ const pattern13 = new RegExp("^/[A-Za-z0-9/_.-]*$", "u");
 const pattern14 = new RegExp("^[A-Z_][A-Z0-9_]*$", "u");
 const pattern20 = new RegExp("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", "u");
 const pattern21 = new RegExp("^[-._a-zA-Z0-9]+$", "u");
+const pattern31 = new RegExp("^0?[0-7]{3}$", "u");
 const formats0 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 const formats10 = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
 
@@ -566,9 +567,6 @@ if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
 if(data17.external === undefined){
 data17.external = false;
 }
-if(data17.interface === undefined){
-data17.interface = "eth0";
-}
 if(data17.os === undefined){
 data17.os = "ubuntu-24.04";
 }
@@ -773,6 +771,7 @@ vErrors.push(err56);
 }
 errors++;
 }
+if(data17.interface !== undefined){
 let data25 = data17.interface;
 if(typeof data25 === "string"){
 if(!pattern8.test(data25)){
@@ -795,6 +794,7 @@ else {
 vErrors.push(err58);
 }
 errors++;
+}
 }
 if(data17.provision !== undefined){
 let data26 = data17.provision;
@@ -2077,8 +2077,9 @@ data77.issuers = ["staging","production"];
 if(data77.solver === undefined){
 data77.solver = {"type":"http01"};
 }
-if(data77.email === undefined){
-const err159 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/required",keyword:"required",params:{missingProperty: "email"},message:"must have required property '"+"email"+"'",schema:schema11.properties.acme.required,parentSchema:schema11.properties.acme,data:data77};
+for(const key13 in data77){
+if(!(((key13 === "email") || (key13 === "issuers")) || (key13 === "solver"))){
+const err159 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.acme,data:data77};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -2087,9 +2088,12 @@ vErrors.push(err159);
 }
 errors++;
 }
-for(const key13 in data77){
-if(!(((key13 === "email") || (key13 === "issuers")) || (key13 === "solver"))){
-const err160 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.acme,data:data77};
+}
+if(data77.email !== undefined){
+let data78 = data77.email;
+if(typeof data78 === "string"){
+if(!(formats10.test(data78))){
+const err160 = {instancePath:instancePath+"/acme/email",schemaPath:"#/properties/acme/properties/email/format",keyword:"format",params:{format: "email"},message:"must match format \""+"email"+"\"",schema:"email",parentSchema:schema11.properties.acme.properties.email,data:data78};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -2099,11 +2103,8 @@ vErrors.push(err160);
 errors++;
 }
 }
-if(data77.email !== undefined){
-let data78 = data77.email;
-if(typeof data78 === "string"){
-if(!(formats10.test(data78))){
-const err161 = {instancePath:instancePath+"/acme/email",schemaPath:"#/properties/acme/properties/email/format",keyword:"format",params:{format: "email"},message:"must match format \""+"email"+"\"",schema:"email",parentSchema:schema11.properties.acme.properties.email,data:data78};
+else {
+const err161 = {instancePath:instancePath+"/acme/email",schemaPath:"#/properties/acme/properties/email/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.acme.properties.email.type,parentSchema:schema11.properties.acme.properties.email,data:data78};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -2113,8 +2114,10 @@ vErrors.push(err161);
 errors++;
 }
 }
-else {
-const err162 = {instancePath:instancePath+"/acme/email",schemaPath:"#/properties/acme/properties/email/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.acme.properties.email.type,parentSchema:schema11.properties.acme.properties.email,data:data78};
+let data79 = data77.issuers;
+if(Array.isArray(data79)){
+if(data79.length < 1){
+const err162 = {instancePath:instancePath+"/acme/issuers",schemaPath:"#/properties/acme/properties/issuers/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.acme.properties.issuers,data:data79};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -2123,29 +2126,16 @@ vErrors.push(err162);
 }
 errors++;
 }
-}
-let data79 = data77.issuers;
-if(Array.isArray(data79)){
-if(data79.length < 1){
-const err163 = {instancePath:instancePath+"/acme/issuers",schemaPath:"#/properties/acme/properties/issuers/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.acme.properties.issuers,data:data79};
+const len11 = data79.length;
+for(let i12=0; i12<len11; i12++){
+let data80 = data79[i12];
+if(!((data80 === "staging") || (data80 === "production"))){
+const err163 = {instancePath:instancePath+"/acme/issuers/" + i12,schemaPath:"#/properties/acme/properties/issuers/items/enum",keyword:"enum",params:{allowedValues: schema11.properties.acme.properties.issuers.items.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.acme.properties.issuers.items.enum,parentSchema:schema11.properties.acme.properties.issuers.items,data:data80};
 if(vErrors === null){
 vErrors = [err163];
 }
 else {
 vErrors.push(err163);
-}
-errors++;
-}
-const len11 = data79.length;
-for(let i12=0; i12<len11; i12++){
-let data80 = data79[i12];
-if(!((data80 === "staging") || (data80 === "production"))){
-const err164 = {instancePath:instancePath+"/acme/issuers/" + i12,schemaPath:"#/properties/acme/properties/issuers/items/enum",keyword:"enum",params:{allowedValues: schema11.properties.acme.properties.issuers.items.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.acme.properties.issuers.items.enum,parentSchema:schema11.properties.acme.properties.issuers.items,data:data80};
-if(vErrors === null){
-vErrors = [err164];
-}
-else {
-vErrors.push(err164);
 }
 errors++;
 }
@@ -2157,12 +2147,12 @@ outer1:
 for(;i13--;){
 for(j1 = i13; j1--;){
 if(func0(data79[i13], data79[j1])){
-const err165 = {instancePath:instancePath+"/acme/issuers",schemaPath:"#/properties/acme/properties/issuers/uniqueItems",keyword:"uniqueItems",params:{i: i13, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i13+" are identical)",schema:true,parentSchema:schema11.properties.acme.properties.issuers,data:data79};
+const err164 = {instancePath:instancePath+"/acme/issuers",schemaPath:"#/properties/acme/properties/issuers/uniqueItems",keyword:"uniqueItems",params:{i: i13, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i13+" are identical)",schema:true,parentSchema:schema11.properties.acme.properties.issuers,data:data79};
 if(vErrors === null){
-vErrors = [err165];
+vErrors = [err164];
 }
 else {
-vErrors.push(err165);
+vErrors.push(err164);
 }
 errors++;
 break outer1;
@@ -2172,12 +2162,12 @@ break outer1;
 }
 }
 else {
-const err166 = {instancePath:instancePath+"/acme/issuers",schemaPath:"#/properties/acme/properties/issuers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.acme.properties.issuers.type,parentSchema:schema11.properties.acme.properties.issuers,data:data79};
+const err165 = {instancePath:instancePath+"/acme/issuers",schemaPath:"#/properties/acme/properties/issuers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.acme.properties.issuers.type,parentSchema:schema11.properties.acme.properties.issuers,data:data79};
 if(vErrors === null){
-vErrors = [err166];
+vErrors = [err165];
 }
 else {
-vErrors.push(err166);
+vErrors.push(err165);
 }
 errors++;
 }
@@ -2188,12 +2178,12 @@ const _errs190 = errors;
 if(data81 && typeof data81 == "object" && !Array.isArray(data81)){
 if(data81.type !== undefined){
 if("dns01" !== data81.type){
-const err167 = {};
+const err166 = {};
 if(vErrors === null){
-vErrors = [err167];
+vErrors = [err166];
 }
 else {
-vErrors.push(err167);
+vErrors.push(err166);
 }
 errors++;
 }
@@ -2217,7 +2207,17 @@ if(data81.dnsZones === undefined){
 data81.dnsZones = [];
 }
 if(data81.type === undefined){
-const err168 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/then/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.acme.properties.solver.then.required,parentSchema:schema11.properties.acme.properties.solver.then,data:data81};
+const err167 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/then/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.acme.properties.solver.then.required,parentSchema:schema11.properties.acme.properties.solver.then,data:data81};
+if(vErrors === null){
+vErrors = [err167];
+}
+else {
+vErrors.push(err167);
+}
+errors++;
+}
+if(data81.provider === undefined){
+const err168 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/then/required",keyword:"required",params:{missingProperty: "provider"},message:"must have required property '"+"provider"+"'",schema:schema11.properties.acme.properties.solver.then.required,parentSchema:schema11.properties.acme.properties.solver.then,data:data81};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -2226,8 +2226,8 @@ vErrors.push(err168);
 }
 errors++;
 }
-if(data81.provider === undefined){
-const err169 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/then/required",keyword:"required",params:{missingProperty: "provider"},message:"must have required property '"+"provider"+"'",schema:schema11.properties.acme.properties.solver.then.required,parentSchema:schema11.properties.acme.properties.solver.then,data:data81};
+if(data81.apiTokenSecretRef === undefined){
+const err169 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/then/required",keyword:"required",params:{missingProperty: "apiTokenSecretRef"},message:"must have required property '"+"apiTokenSecretRef"+"'",schema:schema11.properties.acme.properties.solver.then.required,parentSchema:schema11.properties.acme.properties.solver.then,data:data81};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -2236,8 +2236,9 @@ vErrors.push(err169);
 }
 errors++;
 }
-if(data81.apiTokenSecretRef === undefined){
-const err170 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/then/required",keyword:"required",params:{missingProperty: "apiTokenSecretRef"},message:"must have required property '"+"apiTokenSecretRef"+"'",schema:schema11.properties.acme.properties.solver.then.required,parentSchema:schema11.properties.acme.properties.solver.then,data:data81};
+for(const key14 in data81){
+if(!((((key14 === "type") || (key14 === "provider")) || (key14 === "apiTokenSecretRef")) || (key14 === "dnsZones"))){
+const err170 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.acme.properties.solver.then,data:data81};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -2246,9 +2247,11 @@ vErrors.push(err170);
 }
 errors++;
 }
-for(const key14 in data81){
-if(!((((key14 === "type") || (key14 === "provider")) || (key14 === "apiTokenSecretRef")) || (key14 === "dnsZones"))){
-const err171 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.acme.properties.solver.then,data:data81};
+}
+if(data81.type !== undefined){
+let data83 = data81.type;
+if("dns01" !== data83){
+const err171 = {instancePath:instancePath+"/acme/solver/type",schemaPath:"#/properties/acme/properties/solver/then/properties/type/const",keyword:"const",params:{allowedValue: "dns01"},message:"must be equal to constant",schema:"dns01",parentSchema:schema11.properties.acme.properties.solver.then.properties.type,data:data83};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -2258,10 +2261,10 @@ vErrors.push(err171);
 errors++;
 }
 }
-if(data81.type !== undefined){
-let data83 = data81.type;
-if("dns01" !== data83){
-const err172 = {instancePath:instancePath+"/acme/solver/type",schemaPath:"#/properties/acme/properties/solver/then/properties/type/const",keyword:"const",params:{allowedValue: "dns01"},message:"must be equal to constant",schema:"dns01",parentSchema:schema11.properties.acme.properties.solver.then.properties.type,data:data83};
+if(data81.provider !== undefined){
+let data84 = data81.provider;
+if(!(data84 === "cloudflare")){
+const err172 = {instancePath:instancePath+"/acme/solver/provider",schemaPath:"#/properties/acme/properties/solver/then/properties/provider/enum",keyword:"enum",params:{allowedValues: schema11.properties.acme.properties.solver.then.properties.provider.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.acme.properties.solver.then.properties.provider.enum,parentSchema:schema11.properties.acme.properties.solver.then.properties.provider,data:data84};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -2271,10 +2274,11 @@ vErrors.push(err172);
 errors++;
 }
 }
-if(data81.provider !== undefined){
-let data84 = data81.provider;
-if(!(data84 === "cloudflare")){
-const err173 = {instancePath:instancePath+"/acme/solver/provider",schemaPath:"#/properties/acme/properties/solver/then/properties/provider/enum",keyword:"enum",params:{allowedValues: schema11.properties.acme.properties.solver.then.properties.provider.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.acme.properties.solver.then.properties.provider.enum,parentSchema:schema11.properties.acme.properties.solver.then.properties.provider,data:data84};
+if(data81.apiTokenSecretRef !== undefined){
+let data85 = data81.apiTokenSecretRef;
+if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
+if(data85.name === undefined){
+const err173 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef",schemaPath:"#/definitions/secretKeyRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema32.required,parentSchema:schema32,data:data85};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -2283,12 +2287,8 @@ vErrors.push(err173);
 }
 errors++;
 }
-}
-if(data81.apiTokenSecretRef !== undefined){
-let data85 = data81.apiTokenSecretRef;
-if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
-if(data85.name === undefined){
-const err174 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef",schemaPath:"#/definitions/secretKeyRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema32.required,parentSchema:schema32,data:data85};
+if(data85.key === undefined){
+const err174 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef",schemaPath:"#/definitions/secretKeyRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema32.required,parentSchema:schema32,data:data85};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -2297,8 +2297,9 @@ vErrors.push(err174);
 }
 errors++;
 }
-if(data85.key === undefined){
-const err175 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef",schemaPath:"#/definitions/secretKeyRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema32.required,parentSchema:schema32,data:data85};
+for(const key15 in data85){
+if(!((key15 === "name") || (key15 === "key"))){
+const err175 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef",schemaPath:"#/definitions/secretKeyRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema32,data:data85};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -2307,9 +2308,12 @@ vErrors.push(err175);
 }
 errors++;
 }
-for(const key15 in data85){
-if(!((key15 === "name") || (key15 === "key"))){
-const err176 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef",schemaPath:"#/definitions/secretKeyRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema32,data:data85};
+}
+if(data85.name !== undefined){
+let data86 = data85.name;
+if(typeof data86 === "string"){
+if(!pattern20.test(data86)){
+const err176 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef/name",schemaPath:"#/definitions/secretKeyRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$",parentSchema:schema32.properties.name,data:data86};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -2319,11 +2323,8 @@ vErrors.push(err176);
 errors++;
 }
 }
-if(data85.name !== undefined){
-let data86 = data85.name;
-if(typeof data86 === "string"){
-if(!pattern20.test(data86)){
-const err177 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef/name",schemaPath:"#/definitions/secretKeyRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$",parentSchema:schema32.properties.name,data:data86};
+else {
+const err177 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef/name",schemaPath:"#/definitions/secretKeyRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.name.type,parentSchema:schema32.properties.name,data:data86};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -2333,8 +2334,11 @@ vErrors.push(err177);
 errors++;
 }
 }
-else {
-const err178 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef/name",schemaPath:"#/definitions/secretKeyRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.name.type,parentSchema:schema32.properties.name,data:data86};
+if(data85.key !== undefined){
+let data87 = data85.key;
+if(typeof data87 === "string"){
+if(!pattern21.test(data87)){
+const err178 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef/key",schemaPath:"#/definitions/secretKeyRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema32.properties.key,data:data87};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -2344,11 +2348,8 @@ vErrors.push(err178);
 errors++;
 }
 }
-if(data85.key !== undefined){
-let data87 = data85.key;
-if(typeof data87 === "string"){
-if(!pattern21.test(data87)){
-const err179 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef/key",schemaPath:"#/definitions/secretKeyRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema32.properties.key,data:data87};
+else {
+const err179 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef/key",schemaPath:"#/definitions/secretKeyRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.key.type,parentSchema:schema32.properties.key,data:data87};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -2358,25 +2359,14 @@ vErrors.push(err179);
 errors++;
 }
 }
+}
 else {
-const err180 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef/key",schemaPath:"#/definitions/secretKeyRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.key.type,parentSchema:schema32.properties.key,data:data87};
+const err180 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef",schemaPath:"#/definitions/secretKeyRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data:data85};
 if(vErrors === null){
 vErrors = [err180];
 }
 else {
 vErrors.push(err180);
-}
-errors++;
-}
-}
-}
-else {
-const err181 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef",schemaPath:"#/definitions/secretKeyRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data:data85};
-if(vErrors === null){
-vErrors = [err181];
-}
-else {
-vErrors.push(err181);
 }
 errors++;
 }
@@ -2388,7 +2378,18 @@ for(let i14=0; i14<len12; i14++){
 let data89 = data88[i14];
 if(typeof data89 === "string"){
 if(func3(data89) < 1){
-const err182 = {instancePath:instancePath+"/acme/solver/dnsZones/" + i14,schemaPath:"#/properties/acme/properties/solver/then/properties/dnsZones/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.acme.properties.solver.then.properties.dnsZones.items,data:data89};
+const err181 = {instancePath:instancePath+"/acme/solver/dnsZones/" + i14,schemaPath:"#/properties/acme/properties/solver/then/properties/dnsZones/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.acme.properties.solver.then.properties.dnsZones.items,data:data89};
+if(vErrors === null){
+vErrors = [err181];
+}
+else {
+vErrors.push(err181);
+}
+errors++;
+}
+}
+else {
+const err182 = {instancePath:instancePath+"/acme/solver/dnsZones/" + i14,schemaPath:"#/properties/acme/properties/solver/then/properties/dnsZones/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.acme.properties.solver.then.properties.dnsZones.items.type,parentSchema:schema11.properties.acme.properties.solver.then.properties.dnsZones.items,data:data89};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -2398,25 +2399,14 @@ vErrors.push(err182);
 errors++;
 }
 }
+}
 else {
-const err183 = {instancePath:instancePath+"/acme/solver/dnsZones/" + i14,schemaPath:"#/properties/acme/properties/solver/then/properties/dnsZones/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.acme.properties.solver.then.properties.dnsZones.items.type,parentSchema:schema11.properties.acme.properties.solver.then.properties.dnsZones.items,data:data89};
+const err183 = {instancePath:instancePath+"/acme/solver/dnsZones",schemaPath:"#/properties/acme/properties/solver/then/properties/dnsZones/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.acme.properties.solver.then.properties.dnsZones.type,parentSchema:schema11.properties.acme.properties.solver.then.properties.dnsZones,data:data88};
 if(vErrors === null){
 vErrors = [err183];
 }
 else {
 vErrors.push(err183);
-}
-errors++;
-}
-}
-}
-else {
-const err184 = {instancePath:instancePath+"/acme/solver/dnsZones",schemaPath:"#/properties/acme/properties/solver/then/properties/dnsZones/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.acme.properties.solver.then.properties.dnsZones.type,parentSchema:schema11.properties.acme.properties.solver.then.properties.dnsZones,data:data88};
-if(vErrors === null){
-vErrors = [err184];
-}
-else {
-vErrors.push(err184);
 }
 errors++;
 }
@@ -2430,12 +2420,12 @@ const _errs208 = errors;
 if(data81 && typeof data81 == "object" && !Array.isArray(data81)){
 for(const key16 in data81){
 if(!(key16 === "type")){
-const err185 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/else/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.acme.properties.solver.else,data:data81};
+const err184 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/else/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.acme.properties.solver.else,data:data81};
 if(vErrors === null){
-vErrors = [err185];
+vErrors = [err184];
 }
 else {
-vErrors.push(err185);
+vErrors.push(err184);
 }
 errors++;
 }
@@ -2443,12 +2433,12 @@ errors++;
 if(data81.type !== undefined){
 let data90 = data81.type;
 if("http01" !== data90){
-const err186 = {instancePath:instancePath+"/acme/solver/type",schemaPath:"#/properties/acme/properties/solver/else/properties/type/const",keyword:"const",params:{allowedValue: "http01"},message:"must be equal to constant",schema:"http01",parentSchema:schema11.properties.acme.properties.solver.else.properties.type,data:data90};
+const err185 = {instancePath:instancePath+"/acme/solver/type",schemaPath:"#/properties/acme/properties/solver/else/properties/type/const",keyword:"const",params:{allowedValue: "http01"},message:"must be equal to constant",schema:"http01",parentSchema:schema11.properties.acme.properties.solver.else.properties.type,data:data90};
 if(vErrors === null){
-vErrors = [err186];
+vErrors = [err185];
 }
 else {
-vErrors.push(err186);
+vErrors.push(err185);
 }
 errors++;
 }
@@ -2459,7 +2449,18 @@ valid60 = _valid0;
 ifClause0 = "else";
 }
 if(!valid60){
-const err187 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/if",keyword:"if",params:{failingKeyword: ifClause0},message:"must match \""+ifClause0+"\" schema",schema:schema11.properties.acme.properties.solver.if,parentSchema:schema11.properties.acme.properties.solver,data:data81};
+const err186 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/if",keyword:"if",params:{failingKeyword: ifClause0},message:"must match \""+ifClause0+"\" schema",schema:schema11.properties.acme.properties.solver.if,parentSchema:schema11.properties.acme.properties.solver,data:data81};
+if(vErrors === null){
+vErrors = [err186];
+}
+else {
+vErrors.push(err186);
+}
+errors++;
+}
+if(data81 && typeof data81 == "object" && !Array.isArray(data81)){
+if(data81.type === undefined){
+const err187 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.acme.properties.solver.required,parentSchema:schema11.properties.acme.properties.solver,data:data81};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -2468,9 +2469,10 @@ vErrors.push(err187);
 }
 errors++;
 }
-if(data81 && typeof data81 == "object" && !Array.isArray(data81)){
-if(data81.type === undefined){
-const err188 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.acme.properties.solver.required,parentSchema:schema11.properties.acme.properties.solver,data:data81};
+if(data81.type !== undefined){
+let data91 = data81.type;
+if(!((data91 === "http01") || (data91 === "dns01"))){
+const err188 = {instancePath:instancePath+"/acme/solver/type",schemaPath:"#/properties/acme/properties/solver/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.acme.properties.solver.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.acme.properties.solver.properties.type.enum,parentSchema:schema11.properties.acme.properties.solver.properties.type,data:data91};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -2479,10 +2481,10 @@ vErrors.push(err188);
 }
 errors++;
 }
-if(data81.type !== undefined){
-let data91 = data81.type;
-if(!((data91 === "http01") || (data91 === "dns01"))){
-const err189 = {instancePath:instancePath+"/acme/solver/type",schemaPath:"#/properties/acme/properties/solver/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.acme.properties.solver.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.acme.properties.solver.properties.type.enum,parentSchema:schema11.properties.acme.properties.solver.properties.type,data:data91};
+}
+}
+else {
+const err189 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.acme.properties.solver.type,parentSchema:schema11.properties.acme.properties.solver,data:data81};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -2492,25 +2494,13 @@ vErrors.push(err189);
 errors++;
 }
 }
-}
 else {
-const err190 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.acme.properties.solver.type,parentSchema:schema11.properties.acme.properties.solver,data:data81};
+const err190 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.acme.type,parentSchema:schema11.properties.acme,data:data77};
 if(vErrors === null){
 vErrors = [err190];
 }
 else {
 vErrors.push(err190);
-}
-errors++;
-}
-}
-else {
-const err191 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.acme.type,parentSchema:schema11.properties.acme,data:data77};
-if(vErrors === null){
-vErrors = [err191];
-}
-else {
-vErrors.push(err191);
 }
 errors++;
 }
@@ -2540,7 +2530,17 @@ if(data92.dashboard === undefined){
 data92.dashboard = {};
 }
 if(data92.server === undefined){
-const err192 = {instancePath:instancePath+"/tunnel",schemaPath:"#/properties/tunnel/required",keyword:"required",params:{missingProperty: "server"},message:"must have required property '"+"server"+"'",schema:schema11.properties.tunnel.required,parentSchema:schema11.properties.tunnel,data:data92};
+const err191 = {instancePath:instancePath+"/tunnel",schemaPath:"#/properties/tunnel/required",keyword:"required",params:{missingProperty: "server"},message:"must have required property '"+"server"+"'",schema:schema11.properties.tunnel.required,parentSchema:schema11.properties.tunnel,data:data92};
+if(vErrors === null){
+vErrors = [err191];
+}
+else {
+vErrors.push(err191);
+}
+errors++;
+}
+if(data92.forwardedPorts === undefined){
+const err192 = {instancePath:instancePath+"/tunnel",schemaPath:"#/properties/tunnel/required",keyword:"required",params:{missingProperty: "forwardedPorts"},message:"must have required property '"+"forwardedPorts"+"'",schema:schema11.properties.tunnel.required,parentSchema:schema11.properties.tunnel,data:data92};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -2549,8 +2549,9 @@ vErrors.push(err192);
 }
 errors++;
 }
-if(data92.forwardedPorts === undefined){
-const err193 = {instancePath:instancePath+"/tunnel",schemaPath:"#/properties/tunnel/required",keyword:"required",params:{missingProperty: "forwardedPorts"},message:"must have required property '"+"forwardedPorts"+"'",schema:schema11.properties.tunnel.required,parentSchema:schema11.properties.tunnel,data:data92};
+for(const key17 in data92){
+if(!(func2.call(schema11.properties.tunnel.properties, key17))){
+const err193 = {instancePath:instancePath+"/tunnel",schemaPath:"#/properties/tunnel/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.tunnel,data:data92};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -2559,9 +2560,10 @@ vErrors.push(err193);
 }
 errors++;
 }
-for(const key17 in data92){
-if(!(func2.call(schema11.properties.tunnel.properties, key17))){
-const err194 = {instancePath:instancePath+"/tunnel",schemaPath:"#/properties/tunnel/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.tunnel,data:data92};
+}
+let data93 = data92.kind;
+if(!(data93 === "frp")){
+const err194 = {instancePath:instancePath+"/tunnel/kind",schemaPath:"#/properties/tunnel/properties/kind/enum",keyword:"enum",params:{allowedValues: schema11.properties.tunnel.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.tunnel.properties.kind.enum,parentSchema:schema11.properties.tunnel.properties.kind,data:data93};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -2570,10 +2572,10 @@ vErrors.push(err194);
 }
 errors++;
 }
-}
-let data93 = data92.kind;
-if(!(data93 === "frp")){
-const err195 = {instancePath:instancePath+"/tunnel/kind",schemaPath:"#/properties/tunnel/properties/kind/enum",keyword:"enum",params:{allowedValues: schema11.properties.tunnel.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.tunnel.properties.kind.enum,parentSchema:schema11.properties.tunnel.properties.kind,data:data93};
+if(data92.server !== undefined){
+let data94 = data92.server;
+if(typeof data94 !== "string"){
+const err195 = {instancePath:instancePath+"/tunnel/server",schemaPath:"#/properties/tunnel/properties/server/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.tunnel.properties.server.type,parentSchema:schema11.properties.tunnel.properties.server,data:data94};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -2582,10 +2584,10 @@ vErrors.push(err195);
 }
 errors++;
 }
-if(data92.server !== undefined){
-let data94 = data92.server;
-if(typeof data94 !== "string"){
-const err196 = {instancePath:instancePath+"/tunnel/server",schemaPath:"#/properties/tunnel/properties/server/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.tunnel.properties.server.type,parentSchema:schema11.properties.tunnel.properties.server,data:data94};
+}
+let data95 = data92.bindPort;
+if(!(((typeof data95 == "number") && (!(data95 % 1) && !isNaN(data95))) && (isFinite(data95)))){
+const err196 = {instancePath:instancePath+"/tunnel/bindPort",schemaPath:"#/definitions/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.type,parentSchema:schema21,data:data95};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -2594,10 +2596,9 @@ vErrors.push(err196);
 }
 errors++;
 }
-}
-let data95 = data92.bindPort;
-if(!(((typeof data95 == "number") && (!(data95 % 1) && !isNaN(data95))) && (isFinite(data95)))){
-const err197 = {instancePath:instancePath+"/tunnel/bindPort",schemaPath:"#/definitions/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.type,parentSchema:schema21,data:data95};
+if((typeof data95 == "number") && (isFinite(data95))){
+if(data95 > 65535 || isNaN(data95)){
+const err197 = {instancePath:instancePath+"/tunnel/bindPort",schemaPath:"#/definitions/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema21,data:data95};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -2606,9 +2607,8 @@ vErrors.push(err197);
 }
 errors++;
 }
-if((typeof data95 == "number") && (isFinite(data95))){
-if(data95 > 65535 || isNaN(data95)){
-const err198 = {instancePath:instancePath+"/tunnel/bindPort",schemaPath:"#/definitions/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema21,data:data95};
+if(data95 < 1 || isNaN(data95)){
+const err198 = {instancePath:instancePath+"/tunnel/bindPort",schemaPath:"#/definitions/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema21,data:data95};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -2617,8 +2617,10 @@ vErrors.push(err198);
 }
 errors++;
 }
-if(data95 < 1 || isNaN(data95)){
-const err199 = {instancePath:instancePath+"/tunnel/bindPort",schemaPath:"#/definitions/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema21,data:data95};
+}
+let data96 = data92.sshPort;
+if(!(((typeof data96 == "number") && (!(data96 % 1) && !isNaN(data96))) && (isFinite(data96)))){
+const err199 = {instancePath:instancePath+"/tunnel/sshPort",schemaPath:"#/definitions/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.type,parentSchema:schema21,data:data96};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -2627,10 +2629,9 @@ vErrors.push(err199);
 }
 errors++;
 }
-}
-let data96 = data92.sshPort;
-if(!(((typeof data96 == "number") && (!(data96 % 1) && !isNaN(data96))) && (isFinite(data96)))){
-const err200 = {instancePath:instancePath+"/tunnel/sshPort",schemaPath:"#/definitions/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.type,parentSchema:schema21,data:data96};
+if((typeof data96 == "number") && (isFinite(data96))){
+if(data96 > 65535 || isNaN(data96)){
+const err200 = {instancePath:instancePath+"/tunnel/sshPort",schemaPath:"#/definitions/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema21,data:data96};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -2639,9 +2640,8 @@ vErrors.push(err200);
 }
 errors++;
 }
-if((typeof data96 == "number") && (isFinite(data96))){
-if(data96 > 65535 || isNaN(data96)){
-const err201 = {instancePath:instancePath+"/tunnel/sshPort",schemaPath:"#/definitions/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema21,data:data96};
+if(data96 < 1 || isNaN(data96)){
+const err201 = {instancePath:instancePath+"/tunnel/sshPort",schemaPath:"#/definitions/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema21,data:data96};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -2650,8 +2650,11 @@ vErrors.push(err201);
 }
 errors++;
 }
-if(data96 < 1 || isNaN(data96)){
-const err202 = {instancePath:instancePath+"/tunnel/sshPort",schemaPath:"#/definitions/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema21,data:data96};
+}
+let data97 = data92.namespace;
+if(typeof data97 === "string"){
+if(!pattern0.test(data97)){
+const err202 = {instancePath:instancePath+"/tunnel/namespace",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data97};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -2661,10 +2664,8 @@ vErrors.push(err202);
 errors++;
 }
 }
-let data97 = data92.namespace;
-if(typeof data97 === "string"){
-if(!pattern0.test(data97)){
-const err203 = {instancePath:instancePath+"/tunnel/namespace",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data97};
+else {
+const err203 = {instancePath:instancePath+"/tunnel/namespace",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data97};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -2673,9 +2674,9 @@ vErrors.push(err203);
 }
 errors++;
 }
-}
-else {
-const err204 = {instancePath:instancePath+"/tunnel/namespace",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data97};
+let data98 = data92.proxyProtocol;
+if(typeof data98 !== "boolean"){
+const err204 = {instancePath:instancePath+"/tunnel/proxyProtocol",schemaPath:"#/properties/tunnel/properties/proxyProtocol/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.tunnel.properties.proxyProtocol.type,parentSchema:schema11.properties.tunnel.properties.proxyProtocol,data:data98};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -2684,27 +2685,16 @@ vErrors.push(err204);
 }
 errors++;
 }
-let data98 = data92.proxyProtocol;
-if(typeof data98 !== "boolean"){
-const err205 = {instancePath:instancePath+"/tunnel/proxyProtocol",schemaPath:"#/properties/tunnel/properties/proxyProtocol/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.tunnel.properties.proxyProtocol.type,parentSchema:schema11.properties.tunnel.properties.proxyProtocol,data:data98};
+if(data92.forwardedPorts !== undefined){
+let data99 = data92.forwardedPorts;
+if(Array.isArray(data99)){
+if(data99.length < 1){
+const err205 = {instancePath:instancePath+"/tunnel/forwardedPorts",schemaPath:"#/properties/tunnel/properties/forwardedPorts/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.tunnel.properties.forwardedPorts,data:data99};
 if(vErrors === null){
 vErrors = [err205];
 }
 else {
 vErrors.push(err205);
-}
-errors++;
-}
-if(data92.forwardedPorts !== undefined){
-let data99 = data92.forwardedPorts;
-if(Array.isArray(data99)){
-if(data99.length < 1){
-const err206 = {instancePath:instancePath+"/tunnel/forwardedPorts",schemaPath:"#/properties/tunnel/properties/forwardedPorts/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.tunnel.properties.forwardedPorts,data:data99};
-if(vErrors === null){
-vErrors = [err206];
-}
-else {
-vErrors.push(err206);
 }
 errors++;
 }
@@ -2716,7 +2706,17 @@ if(data100.protocol === undefined){
 data100.protocol = "tcp";
 }
 if(data100.name === undefined){
-const err207 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15,schemaPath:"#/properties/tunnel/properties/forwardedPorts/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.tunnel.properties.forwardedPorts.items.required,parentSchema:schema11.properties.tunnel.properties.forwardedPorts.items,data:data100};
+const err206 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15,schemaPath:"#/properties/tunnel/properties/forwardedPorts/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.tunnel.properties.forwardedPorts.items.required,parentSchema:schema11.properties.tunnel.properties.forwardedPorts.items,data:data100};
+if(vErrors === null){
+vErrors = [err206];
+}
+else {
+vErrors.push(err206);
+}
+errors++;
+}
+if(data100.remotePort === undefined){
+const err207 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15,schemaPath:"#/properties/tunnel/properties/forwardedPorts/items/required",keyword:"required",params:{missingProperty: "remotePort"},message:"must have required property '"+"remotePort"+"'",schema:schema11.properties.tunnel.properties.forwardedPorts.items.required,parentSchema:schema11.properties.tunnel.properties.forwardedPorts.items,data:data100};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -2725,8 +2725,9 @@ vErrors.push(err207);
 }
 errors++;
 }
-if(data100.remotePort === undefined){
-const err208 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15,schemaPath:"#/properties/tunnel/properties/forwardedPorts/items/required",keyword:"required",params:{missingProperty: "remotePort"},message:"must have required property '"+"remotePort"+"'",schema:schema11.properties.tunnel.properties.forwardedPorts.items.required,parentSchema:schema11.properties.tunnel.properties.forwardedPorts.items,data:data100};
+for(const key18 in data100){
+if(!((((key18 === "name") || (key18 === "remotePort")) || (key18 === "localPort")) || (key18 === "protocol"))){
+const err208 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15,schemaPath:"#/properties/tunnel/properties/forwardedPorts/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.tunnel.properties.forwardedPorts.items,data:data100};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -2735,9 +2736,12 @@ vErrors.push(err208);
 }
 errors++;
 }
-for(const key18 in data100){
-if(!((((key18 === "name") || (key18 === "remotePort")) || (key18 === "localPort")) || (key18 === "protocol"))){
-const err209 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15,schemaPath:"#/properties/tunnel/properties/forwardedPorts/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.tunnel.properties.forwardedPorts.items,data:data100};
+}
+if(data100.name !== undefined){
+let data101 = data100.name;
+if(typeof data101 === "string"){
+if(!pattern0.test(data101)){
+const err209 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/name",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data101};
 if(vErrors === null){
 vErrors = [err209];
 }
@@ -2747,11 +2751,8 @@ vErrors.push(err209);
 errors++;
 }
 }
-if(data100.name !== undefined){
-let data101 = data100.name;
-if(typeof data101 === "string"){
-if(!pattern0.test(data101)){
-const err210 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/name",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data101};
+else {
+const err210 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/name",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data101};
 if(vErrors === null){
 vErrors = [err210];
 }
@@ -2761,8 +2762,10 @@ vErrors.push(err210);
 errors++;
 }
 }
-else {
-const err211 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/name",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data101};
+if(data100.remotePort !== undefined){
+let data102 = data100.remotePort;
+if(!(((typeof data102 == "number") && (!(data102 % 1) && !isNaN(data102))) && (isFinite(data102)))){
+const err211 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/remotePort",schemaPath:"#/definitions/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.type,parentSchema:schema21,data:data102};
 if(vErrors === null){
 vErrors = [err211];
 }
@@ -2771,11 +2774,9 @@ vErrors.push(err211);
 }
 errors++;
 }
-}
-if(data100.remotePort !== undefined){
-let data102 = data100.remotePort;
-if(!(((typeof data102 == "number") && (!(data102 % 1) && !isNaN(data102))) && (isFinite(data102)))){
-const err212 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/remotePort",schemaPath:"#/definitions/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.type,parentSchema:schema21,data:data102};
+if((typeof data102 == "number") && (isFinite(data102))){
+if(data102 > 65535 || isNaN(data102)){
+const err212 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/remotePort",schemaPath:"#/definitions/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema21,data:data102};
 if(vErrors === null){
 vErrors = [err212];
 }
@@ -2784,9 +2785,8 @@ vErrors.push(err212);
 }
 errors++;
 }
-if((typeof data102 == "number") && (isFinite(data102))){
-if(data102 > 65535 || isNaN(data102)){
-const err213 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/remotePort",schemaPath:"#/definitions/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema21,data:data102};
+if(data102 < 1 || isNaN(data102)){
+const err213 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/remotePort",schemaPath:"#/definitions/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema21,data:data102};
 if(vErrors === null){
 vErrors = [err213];
 }
@@ -2795,8 +2795,12 @@ vErrors.push(err213);
 }
 errors++;
 }
-if(data102 < 1 || isNaN(data102)){
-const err214 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/remotePort",schemaPath:"#/definitions/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema21,data:data102};
+}
+}
+if(data100.localPort !== undefined){
+let data103 = data100.localPort;
+if(!(((typeof data103 == "number") && (!(data103 % 1) && !isNaN(data103))) && (isFinite(data103)))){
+const err214 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/localPort",schemaPath:"#/definitions/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.type,parentSchema:schema21,data:data103};
 if(vErrors === null){
 vErrors = [err214];
 }
@@ -2805,12 +2809,9 @@ vErrors.push(err214);
 }
 errors++;
 }
-}
-}
-if(data100.localPort !== undefined){
-let data103 = data100.localPort;
-if(!(((typeof data103 == "number") && (!(data103 % 1) && !isNaN(data103))) && (isFinite(data103)))){
-const err215 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/localPort",schemaPath:"#/definitions/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.type,parentSchema:schema21,data:data103};
+if((typeof data103 == "number") && (isFinite(data103))){
+if(data103 > 65535 || isNaN(data103)){
+const err215 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/localPort",schemaPath:"#/definitions/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema21,data:data103};
 if(vErrors === null){
 vErrors = [err215];
 }
@@ -2819,9 +2820,8 @@ vErrors.push(err215);
 }
 errors++;
 }
-if((typeof data103 == "number") && (isFinite(data103))){
-if(data103 > 65535 || isNaN(data103)){
-const err216 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/localPort",schemaPath:"#/definitions/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema21,data:data103};
+if(data103 < 1 || isNaN(data103)){
+const err216 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/localPort",schemaPath:"#/definitions/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema21,data:data103};
 if(vErrors === null){
 vErrors = [err216];
 }
@@ -2830,8 +2830,11 @@ vErrors.push(err216);
 }
 errors++;
 }
-if(data103 < 1 || isNaN(data103)){
-const err217 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/localPort",schemaPath:"#/definitions/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema21,data:data103};
+}
+}
+let data104 = data100.protocol;
+if(!(data104 === "tcp")){
+const err217 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/protocol",schemaPath:"#/properties/tunnel/properties/forwardedPorts/items/properties/protocol/enum",keyword:"enum",params:{allowedValues: schema11.properties.tunnel.properties.forwardedPorts.items.properties.protocol.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.tunnel.properties.forwardedPorts.items.properties.protocol.enum,parentSchema:schema11.properties.tunnel.properties.forwardedPorts.items.properties.protocol,data:data104};
 if(vErrors === null){
 vErrors = [err217];
 }
@@ -2841,10 +2844,8 @@ vErrors.push(err217);
 errors++;
 }
 }
-}
-let data104 = data100.protocol;
-if(!(data104 === "tcp")){
-const err218 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/protocol",schemaPath:"#/properties/tunnel/properties/forwardedPorts/items/properties/protocol/enum",keyword:"enum",params:{allowedValues: schema11.properties.tunnel.properties.forwardedPorts.items.properties.protocol.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.tunnel.properties.forwardedPorts.items.properties.protocol.enum,parentSchema:schema11.properties.tunnel.properties.forwardedPorts.items.properties.protocol,data:data104};
+else {
+const err218 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15,schemaPath:"#/properties/tunnel/properties/forwardedPorts/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.tunnel.properties.forwardedPorts.items.type,parentSchema:schema11.properties.tunnel.properties.forwardedPorts.items,data:data100};
 if(vErrors === null){
 vErrors = [err218];
 }
@@ -2854,25 +2855,14 @@ vErrors.push(err218);
 errors++;
 }
 }
+}
 else {
-const err219 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15,schemaPath:"#/properties/tunnel/properties/forwardedPorts/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.tunnel.properties.forwardedPorts.items.type,parentSchema:schema11.properties.tunnel.properties.forwardedPorts.items,data:data100};
+const err219 = {instancePath:instancePath+"/tunnel/forwardedPorts",schemaPath:"#/properties/tunnel/properties/forwardedPorts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.tunnel.properties.forwardedPorts.type,parentSchema:schema11.properties.tunnel.properties.forwardedPorts,data:data99};
 if(vErrors === null){
 vErrors = [err219];
 }
 else {
 vErrors.push(err219);
-}
-errors++;
-}
-}
-}
-else {
-const err220 = {instancePath:instancePath+"/tunnel/forwardedPorts",schemaPath:"#/properties/tunnel/properties/forwardedPorts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.tunnel.properties.forwardedPorts.type,parentSchema:schema11.properties.tunnel.properties.forwardedPorts,data:data99};
-if(vErrors === null){
-vErrors = [err220];
-}
-else {
-vErrors.push(err220);
 }
 errors++;
 }
@@ -2887,7 +2877,20 @@ data105.serverFile = "/etc/frp/token";
 }
 for(const key19 in data105){
 if(!((key19 === "secret") || (key19 === "serverFile"))){
-const err221 = {instancePath:instancePath+"/tunnel/token",schemaPath:"#/properties/tunnel/properties/token/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.tunnel.properties.token,data:data105};
+const err220 = {instancePath:instancePath+"/tunnel/token",schemaPath:"#/properties/tunnel/properties/token/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.tunnel.properties.token,data:data105};
+if(vErrors === null){
+vErrors = [err220];
+}
+else {
+vErrors.push(err220);
+}
+errors++;
+}
+}
+let data106 = data105.secret;
+if(data106 && typeof data106 == "object" && !Array.isArray(data106)){
+if(data106.name === undefined){
+const err221 = {instancePath:instancePath+"/tunnel/token/secret",schemaPath:"#/definitions/secretKeyRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema32.required,parentSchema:schema32,data:data106};
 if(vErrors === null){
 vErrors = [err221];
 }
@@ -2896,11 +2899,8 @@ vErrors.push(err221);
 }
 errors++;
 }
-}
-let data106 = data105.secret;
-if(data106 && typeof data106 == "object" && !Array.isArray(data106)){
-if(data106.name === undefined){
-const err222 = {instancePath:instancePath+"/tunnel/token/secret",schemaPath:"#/definitions/secretKeyRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema32.required,parentSchema:schema32,data:data106};
+if(data106.key === undefined){
+const err222 = {instancePath:instancePath+"/tunnel/token/secret",schemaPath:"#/definitions/secretKeyRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema32.required,parentSchema:schema32,data:data106};
 if(vErrors === null){
 vErrors = [err222];
 }
@@ -2909,8 +2909,9 @@ vErrors.push(err222);
 }
 errors++;
 }
-if(data106.key === undefined){
-const err223 = {instancePath:instancePath+"/tunnel/token/secret",schemaPath:"#/definitions/secretKeyRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema32.required,parentSchema:schema32,data:data106};
+for(const key20 in data106){
+if(!((key20 === "name") || (key20 === "key"))){
+const err223 = {instancePath:instancePath+"/tunnel/token/secret",schemaPath:"#/definitions/secretKeyRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema32,data:data106};
 if(vErrors === null){
 vErrors = [err223];
 }
@@ -2919,9 +2920,12 @@ vErrors.push(err223);
 }
 errors++;
 }
-for(const key20 in data106){
-if(!((key20 === "name") || (key20 === "key"))){
-const err224 = {instancePath:instancePath+"/tunnel/token/secret",schemaPath:"#/definitions/secretKeyRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema32,data:data106};
+}
+if(data106.name !== undefined){
+let data107 = data106.name;
+if(typeof data107 === "string"){
+if(!pattern20.test(data107)){
+const err224 = {instancePath:instancePath+"/tunnel/token/secret/name",schemaPath:"#/definitions/secretKeyRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$",parentSchema:schema32.properties.name,data:data107};
 if(vErrors === null){
 vErrors = [err224];
 }
@@ -2931,11 +2935,8 @@ vErrors.push(err224);
 errors++;
 }
 }
-if(data106.name !== undefined){
-let data107 = data106.name;
-if(typeof data107 === "string"){
-if(!pattern20.test(data107)){
-const err225 = {instancePath:instancePath+"/tunnel/token/secret/name",schemaPath:"#/definitions/secretKeyRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$",parentSchema:schema32.properties.name,data:data107};
+else {
+const err225 = {instancePath:instancePath+"/tunnel/token/secret/name",schemaPath:"#/definitions/secretKeyRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.name.type,parentSchema:schema32.properties.name,data:data107};
 if(vErrors === null){
 vErrors = [err225];
 }
@@ -2945,8 +2946,11 @@ vErrors.push(err225);
 errors++;
 }
 }
-else {
-const err226 = {instancePath:instancePath+"/tunnel/token/secret/name",schemaPath:"#/definitions/secretKeyRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.name.type,parentSchema:schema32.properties.name,data:data107};
+if(data106.key !== undefined){
+let data108 = data106.key;
+if(typeof data108 === "string"){
+if(!pattern21.test(data108)){
+const err226 = {instancePath:instancePath+"/tunnel/token/secret/key",schemaPath:"#/definitions/secretKeyRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema32.properties.key,data:data108};
 if(vErrors === null){
 vErrors = [err226];
 }
@@ -2956,11 +2960,8 @@ vErrors.push(err226);
 errors++;
 }
 }
-if(data106.key !== undefined){
-let data108 = data106.key;
-if(typeof data108 === "string"){
-if(!pattern21.test(data108)){
-const err227 = {instancePath:instancePath+"/tunnel/token/secret/key",schemaPath:"#/definitions/secretKeyRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema32.properties.key,data:data108};
+else {
+const err227 = {instancePath:instancePath+"/tunnel/token/secret/key",schemaPath:"#/definitions/secretKeyRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.key.type,parentSchema:schema32.properties.key,data:data108};
 if(vErrors === null){
 vErrors = [err227];
 }
@@ -2970,8 +2971,9 @@ vErrors.push(err227);
 errors++;
 }
 }
+}
 else {
-const err228 = {instancePath:instancePath+"/tunnel/token/secret/key",schemaPath:"#/definitions/secretKeyRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.key.type,parentSchema:schema32.properties.key,data:data108};
+const err228 = {instancePath:instancePath+"/tunnel/token/secret",schemaPath:"#/definitions/secretKeyRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data:data106};
 if(vErrors === null){
 vErrors = [err228];
 }
@@ -2980,10 +2982,10 @@ vErrors.push(err228);
 }
 errors++;
 }
-}
-}
-else {
-const err229 = {instancePath:instancePath+"/tunnel/token/secret",schemaPath:"#/definitions/secretKeyRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data:data106};
+let data109 = data105.serverFile;
+if(typeof data109 === "string"){
+if(!pattern12.test(data109)){
+const err229 = {instancePath:instancePath+"/tunnel/token/serverFile",schemaPath:"#/definitions/absPath/pattern",keyword:"pattern",params:{pattern: "^/[^\\s]*$"},message:"must match pattern \""+"^/[^\\s]*$"+"\"",schema:"^/[^\\s]*$",parentSchema:schema23,data:data109};
 if(vErrors === null){
 vErrors = [err229];
 }
@@ -2992,10 +2994,9 @@ vErrors.push(err229);
 }
 errors++;
 }
-let data109 = data105.serverFile;
-if(typeof data109 === "string"){
-if(!pattern12.test(data109)){
-const err230 = {instancePath:instancePath+"/tunnel/token/serverFile",schemaPath:"#/definitions/absPath/pattern",keyword:"pattern",params:{pattern: "^/[^\\s]*$"},message:"must match pattern \""+"^/[^\\s]*$"+"\"",schema:"^/[^\\s]*$",parentSchema:schema23,data:data109};
+}
+else {
+const err230 = {instancePath:instancePath+"/tunnel/token/serverFile",schemaPath:"#/definitions/absPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data109};
 if(vErrors === null){
 vErrors = [err230];
 }
@@ -3006,23 +3007,12 @@ errors++;
 }
 }
 else {
-const err231 = {instancePath:instancePath+"/tunnel/token/serverFile",schemaPath:"#/definitions/absPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data109};
+const err231 = {instancePath:instancePath+"/tunnel/token",schemaPath:"#/properties/tunnel/properties/token/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.tunnel.properties.token.type,parentSchema:schema11.properties.tunnel.properties.token,data:data105};
 if(vErrors === null){
 vErrors = [err231];
 }
 else {
 vErrors.push(err231);
-}
-errors++;
-}
-}
-else {
-const err232 = {instancePath:instancePath+"/tunnel/token",schemaPath:"#/properties/tunnel/properties/token/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.tunnel.properties.token.type,parentSchema:schema11.properties.tunnel.properties.token,data:data105};
-if(vErrors === null){
-vErrors = [err232];
-}
-else {
-vErrors.push(err232);
 }
 errors++;
 }
@@ -3042,7 +3032,19 @@ data110.passwordEnv = "FRPS_DASHBOARD_PASSWORD";
 }
 for(const key21 in data110){
 if(!((((key21 === "port") || (key21 === "addr")) || (key21 === "userEnv")) || (key21 === "passwordEnv"))){
-const err233 = {instancePath:instancePath+"/tunnel/dashboard",schemaPath:"#/properties/tunnel/properties/dashboard/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.tunnel.properties.dashboard,data:data110};
+const err232 = {instancePath:instancePath+"/tunnel/dashboard",schemaPath:"#/properties/tunnel/properties/dashboard/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.tunnel.properties.dashboard,data:data110};
+if(vErrors === null){
+vErrors = [err232];
+}
+else {
+vErrors.push(err232);
+}
+errors++;
+}
+}
+let data111 = data110.port;
+if(!(((typeof data111 == "number") && (!(data111 % 1) && !isNaN(data111))) && (isFinite(data111)))){
+const err233 = {instancePath:instancePath+"/tunnel/dashboard/port",schemaPath:"#/definitions/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.type,parentSchema:schema21,data:data111};
 if(vErrors === null){
 vErrors = [err233];
 }
@@ -3051,10 +3053,9 @@ vErrors.push(err233);
 }
 errors++;
 }
-}
-let data111 = data110.port;
-if(!(((typeof data111 == "number") && (!(data111 % 1) && !isNaN(data111))) && (isFinite(data111)))){
-const err234 = {instancePath:instancePath+"/tunnel/dashboard/port",schemaPath:"#/definitions/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.type,parentSchema:schema21,data:data111};
+if((typeof data111 == "number") && (isFinite(data111))){
+if(data111 > 65535 || isNaN(data111)){
+const err234 = {instancePath:instancePath+"/tunnel/dashboard/port",schemaPath:"#/definitions/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema21,data:data111};
 if(vErrors === null){
 vErrors = [err234];
 }
@@ -3063,9 +3064,8 @@ vErrors.push(err234);
 }
 errors++;
 }
-if((typeof data111 == "number") && (isFinite(data111))){
-if(data111 > 65535 || isNaN(data111)){
-const err235 = {instancePath:instancePath+"/tunnel/dashboard/port",schemaPath:"#/definitions/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema21,data:data111};
+if(data111 < 1 || isNaN(data111)){
+const err235 = {instancePath:instancePath+"/tunnel/dashboard/port",schemaPath:"#/definitions/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema21,data:data111};
 if(vErrors === null){
 vErrors = [err235];
 }
@@ -3074,8 +3074,11 @@ vErrors.push(err235);
 }
 errors++;
 }
-if(data111 < 1 || isNaN(data111)){
-const err236 = {instancePath:instancePath+"/tunnel/dashboard/port",schemaPath:"#/definitions/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema21,data:data111};
+}
+let data112 = data110.addr;
+if(typeof data112 === "string"){
+if(!(formats0.test(data112))){
+const err236 = {instancePath:instancePath+"/tunnel/dashboard/addr",schemaPath:"#/definitions/ipv4/format",keyword:"format",params:{format: "ipv4"},message:"must match format \""+"ipv4"+"\"",schema:"ipv4",parentSchema:schema16,data:data112};
 if(vErrors === null){
 vErrors = [err236];
 }
@@ -3085,10 +3088,8 @@ vErrors.push(err236);
 errors++;
 }
 }
-let data112 = data110.addr;
-if(typeof data112 === "string"){
-if(!(formats0.test(data112))){
-const err237 = {instancePath:instancePath+"/tunnel/dashboard/addr",schemaPath:"#/definitions/ipv4/format",keyword:"format",params:{format: "ipv4"},message:"must match format \""+"ipv4"+"\"",schema:"ipv4",parentSchema:schema16,data:data112};
+else {
+const err237 = {instancePath:instancePath+"/tunnel/dashboard/addr",schemaPath:"#/definitions/ipv4/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.type,parentSchema:schema16,data:data112};
 if(vErrors === null){
 vErrors = [err237];
 }
@@ -3097,9 +3098,10 @@ vErrors.push(err237);
 }
 errors++;
 }
-}
-else {
-const err238 = {instancePath:instancePath+"/tunnel/dashboard/addr",schemaPath:"#/definitions/ipv4/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.type,parentSchema:schema16,data:data112};
+let data113 = data110.userEnv;
+if(typeof data113 === "string"){
+if(!pattern14.test(data113)){
+const err238 = {instancePath:instancePath+"/tunnel/dashboard/userEnv",schemaPath:"#/definitions/envName/pattern",keyword:"pattern",params:{pattern: "^[A-Z_][A-Z0-9_]*$"},message:"must match pattern \""+"^[A-Z_][A-Z0-9_]*$"+"\"",schema:"^[A-Z_][A-Z0-9_]*$",parentSchema:schema25,data:data113};
 if(vErrors === null){
 vErrors = [err238];
 }
@@ -3108,10 +3110,9 @@ vErrors.push(err238);
 }
 errors++;
 }
-let data113 = data110.userEnv;
-if(typeof data113 === "string"){
-if(!pattern14.test(data113)){
-const err239 = {instancePath:instancePath+"/tunnel/dashboard/userEnv",schemaPath:"#/definitions/envName/pattern",keyword:"pattern",params:{pattern: "^[A-Z_][A-Z0-9_]*$"},message:"must match pattern \""+"^[A-Z_][A-Z0-9_]*$"+"\"",schema:"^[A-Z_][A-Z0-9_]*$",parentSchema:schema25,data:data113};
+}
+else {
+const err239 = {instancePath:instancePath+"/tunnel/dashboard/userEnv",schemaPath:"#/definitions/envName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data:data113};
 if(vErrors === null){
 vErrors = [err239];
 }
@@ -3120,9 +3121,10 @@ vErrors.push(err239);
 }
 errors++;
 }
-}
-else {
-const err240 = {instancePath:instancePath+"/tunnel/dashboard/userEnv",schemaPath:"#/definitions/envName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data:data113};
+let data114 = data110.passwordEnv;
+if(typeof data114 === "string"){
+if(!pattern14.test(data114)){
+const err240 = {instancePath:instancePath+"/tunnel/dashboard/passwordEnv",schemaPath:"#/definitions/envName/pattern",keyword:"pattern",params:{pattern: "^[A-Z_][A-Z0-9_]*$"},message:"must match pattern \""+"^[A-Z_][A-Z0-9_]*$"+"\"",schema:"^[A-Z_][A-Z0-9_]*$",parentSchema:schema25,data:data114};
 if(vErrors === null){
 vErrors = [err240];
 }
@@ -3131,10 +3133,9 @@ vErrors.push(err240);
 }
 errors++;
 }
-let data114 = data110.passwordEnv;
-if(typeof data114 === "string"){
-if(!pattern14.test(data114)){
-const err241 = {instancePath:instancePath+"/tunnel/dashboard/passwordEnv",schemaPath:"#/definitions/envName/pattern",keyword:"pattern",params:{pattern: "^[A-Z_][A-Z0-9_]*$"},message:"must match pattern \""+"^[A-Z_][A-Z0-9_]*$"+"\"",schema:"^[A-Z_][A-Z0-9_]*$",parentSchema:schema25,data:data114};
+}
+else {
+const err241 = {instancePath:instancePath+"/tunnel/dashboard/passwordEnv",schemaPath:"#/definitions/envName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data:data114};
 if(vErrors === null){
 vErrors = [err241];
 }
@@ -3145,7 +3146,7 @@ errors++;
 }
 }
 else {
-const err242 = {instancePath:instancePath+"/tunnel/dashboard/passwordEnv",schemaPath:"#/definitions/envName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data:data114};
+const err242 = {instancePath:instancePath+"/tunnel/dashboard",schemaPath:"#/properties/tunnel/properties/dashboard/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.tunnel.properties.dashboard.type,parentSchema:schema11.properties.tunnel.properties.dashboard,data:data110};
 if(vErrors === null){
 vErrors = [err242];
 }
@@ -3156,23 +3157,12 @@ errors++;
 }
 }
 else {
-const err243 = {instancePath:instancePath+"/tunnel/dashboard",schemaPath:"#/properties/tunnel/properties/dashboard/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.tunnel.properties.dashboard.type,parentSchema:schema11.properties.tunnel.properties.dashboard,data:data110};
+const err243 = {instancePath:instancePath+"/tunnel",schemaPath:"#/properties/tunnel/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.tunnel.type,parentSchema:schema11.properties.tunnel,data:data92};
 if(vErrors === null){
 vErrors = [err243];
 }
 else {
 vErrors.push(err243);
-}
-errors++;
-}
-}
-else {
-const err244 = {instancePath:instancePath+"/tunnel",schemaPath:"#/properties/tunnel/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.tunnel.type,parentSchema:schema11.properties.tunnel,data:data92};
-if(vErrors === null){
-vErrors = [err244];
-}
-else {
-vErrors.push(err244);
 }
 errors++;
 }
@@ -3184,7 +3174,17 @@ if(data115.snapshots === undefined){
 data115.snapshots = false;
 }
 if(data115.server === undefined){
-const err245 = {instancePath:instancePath+"/storage",schemaPath:"#/properties/storage/required",keyword:"required",params:{missingProperty: "server"},message:"must have required property '"+"server"+"'",schema:schema11.properties.storage.required,parentSchema:schema11.properties.storage,data:data115};
+const err244 = {instancePath:instancePath+"/storage",schemaPath:"#/properties/storage/required",keyword:"required",params:{missingProperty: "server"},message:"must have required property '"+"server"+"'",schema:schema11.properties.storage.required,parentSchema:schema11.properties.storage,data:data115};
+if(vErrors === null){
+vErrors = [err244];
+}
+else {
+vErrors.push(err244);
+}
+errors++;
+}
+if(data115.classes === undefined){
+const err245 = {instancePath:instancePath+"/storage",schemaPath:"#/properties/storage/required",keyword:"required",params:{missingProperty: "classes"},message:"must have required property '"+"classes"+"'",schema:schema11.properties.storage.required,parentSchema:schema11.properties.storage,data:data115};
 if(vErrors === null){
 vErrors = [err245];
 }
@@ -3193,8 +3193,9 @@ vErrors.push(err245);
 }
 errors++;
 }
-if(data115.classes === undefined){
-const err246 = {instancePath:instancePath+"/storage",schemaPath:"#/properties/storage/required",keyword:"required",params:{missingProperty: "classes"},message:"must have required property '"+"classes"+"'",schema:schema11.properties.storage.required,parentSchema:schema11.properties.storage,data:data115};
+for(const key22 in data115){
+if(!(((key22 === "server") || (key22 === "snapshots")) || (key22 === "classes"))){
+const err246 = {instancePath:instancePath+"/storage",schemaPath:"#/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.storage,data:data115};
 if(vErrors === null){
 vErrors = [err246];
 }
@@ -3203,9 +3204,11 @@ vErrors.push(err246);
 }
 errors++;
 }
-for(const key22 in data115){
-if(!(((key22 === "server") || (key22 === "snapshots")) || (key22 === "classes"))){
-const err247 = {instancePath:instancePath+"/storage",schemaPath:"#/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.storage,data:data115};
+}
+if(data115.server !== undefined){
+let data116 = data115.server;
+if(typeof data116 !== "string"){
+const err247 = {instancePath:instancePath+"/storage/server",schemaPath:"#/properties/storage/properties/server/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.storage.properties.server.type,parentSchema:schema11.properties.storage.properties.server,data:data116};
 if(vErrors === null){
 vErrors = [err247];
 }
@@ -3215,10 +3218,9 @@ vErrors.push(err247);
 errors++;
 }
 }
-if(data115.server !== undefined){
-let data116 = data115.server;
-if(typeof data116 !== "string"){
-const err248 = {instancePath:instancePath+"/storage/server",schemaPath:"#/properties/storage/properties/server/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.storage.properties.server.type,parentSchema:schema11.properties.storage.properties.server,data:data116};
+let data117 = data115.snapshots;
+if(typeof data117 !== "boolean"){
+const err248 = {instancePath:instancePath+"/storage/snapshots",schemaPath:"#/properties/storage/properties/snapshots/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.storage.properties.snapshots.type,parentSchema:schema11.properties.storage.properties.snapshots,data:data117};
 if(vErrors === null){
 vErrors = [err248];
 }
@@ -3227,28 +3229,16 @@ vErrors.push(err248);
 }
 errors++;
 }
-}
-let data117 = data115.snapshots;
-if(typeof data117 !== "boolean"){
-const err249 = {instancePath:instancePath+"/storage/snapshots",schemaPath:"#/properties/storage/properties/snapshots/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.storage.properties.snapshots.type,parentSchema:schema11.properties.storage.properties.snapshots,data:data117};
+if(data115.classes !== undefined){
+let data118 = data115.classes;
+if(Array.isArray(data118)){
+if(data118.length < 1){
+const err249 = {instancePath:instancePath+"/storage/classes",schemaPath:"#/properties/storage/properties/classes/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.storage.properties.classes,data:data118};
 if(vErrors === null){
 vErrors = [err249];
 }
 else {
 vErrors.push(err249);
-}
-errors++;
-}
-if(data115.classes !== undefined){
-let data118 = data115.classes;
-if(Array.isArray(data118)){
-if(data118.length < 1){
-const err250 = {instancePath:instancePath+"/storage/classes",schemaPath:"#/properties/storage/properties/classes/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.storage.properties.classes,data:data118};
-if(vErrors === null){
-vErrors = [err250];
-}
-else {
-vErrors.push(err250);
 }
 errors++;
 }
@@ -3258,6 +3248,9 @@ let data119 = data118[i16];
 if(data119 && typeof data119 == "object" && !Array.isArray(data119)){
 if(data119.mountOptions === undefined){
 data119.mountOptions = ["nfsvers=4.1"];
+}
+if(data119.mountPermissions === undefined){
+data119.mountPermissions = "0775";
 }
 if(data119.reclaimPolicy === undefined){
 data119.reclaimPolicy = "Delete";
@@ -3269,7 +3262,17 @@ if(data119.allowVolumeExpansion === undefined){
 data119.allowVolumeExpansion = true;
 }
 if(data119.name === undefined){
-const err251 = {instancePath:instancePath+"/storage/classes/" + i16,schemaPath:"#/properties/storage/properties/classes/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.storage.properties.classes.items.required,parentSchema:schema11.properties.storage.properties.classes.items,data:data119};
+const err250 = {instancePath:instancePath+"/storage/classes/" + i16,schemaPath:"#/properties/storage/properties/classes/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.storage.properties.classes.items.required,parentSchema:schema11.properties.storage.properties.classes.items,data:data119};
+if(vErrors === null){
+vErrors = [err250];
+}
+else {
+vErrors.push(err250);
+}
+errors++;
+}
+if(data119.share === undefined){
+const err251 = {instancePath:instancePath+"/storage/classes/" + i16,schemaPath:"#/properties/storage/properties/classes/items/required",keyword:"required",params:{missingProperty: "share"},message:"must have required property '"+"share"+"'",schema:schema11.properties.storage.properties.classes.items.required,parentSchema:schema11.properties.storage.properties.classes.items,data:data119};
 if(vErrors === null){
 vErrors = [err251];
 }
@@ -3278,8 +3281,9 @@ vErrors.push(err251);
 }
 errors++;
 }
-if(data119.share === undefined){
-const err252 = {instancePath:instancePath+"/storage/classes/" + i16,schemaPath:"#/properties/storage/properties/classes/items/required",keyword:"required",params:{missingProperty: "share"},message:"must have required property '"+"share"+"'",schema:schema11.properties.storage.properties.classes.items.required,parentSchema:schema11.properties.storage.properties.classes.items,data:data119};
+for(const key23 in data119){
+if(!((((((((key23 === "name") || (key23 === "share")) || (key23 === "subDir")) || (key23 === "mountOptions")) || (key23 === "mountPermissions")) || (key23 === "reclaimPolicy")) || (key23 === "default")) || (key23 === "allowVolumeExpansion"))){
+const err252 = {instancePath:instancePath+"/storage/classes/" + i16,schemaPath:"#/properties/storage/properties/classes/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.storage.properties.classes.items,data:data119};
 if(vErrors === null){
 vErrors = [err252];
 }
@@ -3288,9 +3292,12 @@ vErrors.push(err252);
 }
 errors++;
 }
-for(const key23 in data119){
-if(!(((((((key23 === "name") || (key23 === "share")) || (key23 === "subDir")) || (key23 === "mountOptions")) || (key23 === "reclaimPolicy")) || (key23 === "default")) || (key23 === "allowVolumeExpansion"))){
-const err253 = {instancePath:instancePath+"/storage/classes/" + i16,schemaPath:"#/properties/storage/properties/classes/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.storage.properties.classes.items,data:data119};
+}
+if(data119.name !== undefined){
+let data120 = data119.name;
+if(typeof data120 === "string"){
+if(!pattern0.test(data120)){
+const err253 = {instancePath:instancePath+"/storage/classes/" + i16+"/name",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data120};
 if(vErrors === null){
 vErrors = [err253];
 }
@@ -3300,11 +3307,8 @@ vErrors.push(err253);
 errors++;
 }
 }
-if(data119.name !== undefined){
-let data120 = data119.name;
-if(typeof data120 === "string"){
-if(!pattern0.test(data120)){
-const err254 = {instancePath:instancePath+"/storage/classes/" + i16+"/name",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data120};
+else {
+const err254 = {instancePath:instancePath+"/storage/classes/" + i16+"/name",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data120};
 if(vErrors === null){
 vErrors = [err254];
 }
@@ -3314,8 +3318,11 @@ vErrors.push(err254);
 errors++;
 }
 }
-else {
-const err255 = {instancePath:instancePath+"/storage/classes/" + i16+"/name",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data120};
+if(data119.share !== undefined){
+let data121 = data119.share;
+if(typeof data121 === "string"){
+if(!pattern12.test(data121)){
+const err255 = {instancePath:instancePath+"/storage/classes/" + i16+"/share",schemaPath:"#/definitions/absPath/pattern",keyword:"pattern",params:{pattern: "^/[^\\s]*$"},message:"must match pattern \""+"^/[^\\s]*$"+"\"",schema:"^/[^\\s]*$",parentSchema:schema23,data:data121};
 if(vErrors === null){
 vErrors = [err255];
 }
@@ -3325,11 +3332,8 @@ vErrors.push(err255);
 errors++;
 }
 }
-if(data119.share !== undefined){
-let data121 = data119.share;
-if(typeof data121 === "string"){
-if(!pattern12.test(data121)){
-const err256 = {instancePath:instancePath+"/storage/classes/" + i16+"/share",schemaPath:"#/definitions/absPath/pattern",keyword:"pattern",params:{pattern: "^/[^\\s]*$"},message:"must match pattern \""+"^/[^\\s]*$"+"\"",schema:"^/[^\\s]*$",parentSchema:schema23,data:data121};
+else {
+const err256 = {instancePath:instancePath+"/storage/classes/" + i16+"/share",schemaPath:"#/definitions/absPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data121};
 if(vErrors === null){
 vErrors = [err256];
 }
@@ -3339,8 +3343,11 @@ vErrors.push(err256);
 errors++;
 }
 }
-else {
-const err257 = {instancePath:instancePath+"/storage/classes/" + i16+"/share",schemaPath:"#/definitions/absPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data121};
+if(data119.subDir !== undefined){
+let data122 = data119.subDir;
+if(typeof data122 === "string"){
+if(func3(data122) < 1){
+const err257 = {instancePath:instancePath+"/storage/classes/" + i16+"/subDir",schemaPath:"#/properties/storage/properties/classes/items/properties/subDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.storage.properties.classes.items.properties.subDir,data:data122};
 if(vErrors === null){
 vErrors = [err257];
 }
@@ -3350,27 +3357,13 @@ vErrors.push(err257);
 errors++;
 }
 }
-if(data119.subDir !== undefined){
-let data122 = data119.subDir;
-if(typeof data122 === "string"){
-if(func3(data122) < 1){
-const err258 = {instancePath:instancePath+"/storage/classes/" + i16+"/subDir",schemaPath:"#/properties/storage/properties/classes/items/properties/subDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.storage.properties.classes.items.properties.subDir,data:data122};
+else {
+const err258 = {instancePath:instancePath+"/storage/classes/" + i16+"/subDir",schemaPath:"#/properties/storage/properties/classes/items/properties/subDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.storage.properties.classes.items.properties.subDir.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.subDir,data:data122};
 if(vErrors === null){
 vErrors = [err258];
 }
 else {
 vErrors.push(err258);
-}
-errors++;
-}
-}
-else {
-const err259 = {instancePath:instancePath+"/storage/classes/" + i16+"/subDir",schemaPath:"#/properties/storage/properties/classes/items/properties/subDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.storage.properties.classes.items.properties.subDir.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.subDir,data:data122};
-if(vErrors === null){
-vErrors = [err259];
-}
-else {
-vErrors.push(err259);
 }
 errors++;
 }
@@ -3382,7 +3375,18 @@ for(let i17=0; i17<len15; i17++){
 let data124 = data123[i17];
 if(typeof data124 === "string"){
 if(func3(data124) < 1){
-const err260 = {instancePath:instancePath+"/storage/classes/" + i16+"/mountOptions/" + i17,schemaPath:"#/properties/storage/properties/classes/items/properties/mountOptions/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.storage.properties.classes.items.properties.mountOptions.items,data:data124};
+const err259 = {instancePath:instancePath+"/storage/classes/" + i16+"/mountOptions/" + i17,schemaPath:"#/properties/storage/properties/classes/items/properties/mountOptions/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.storage.properties.classes.items.properties.mountOptions.items,data:data124};
+if(vErrors === null){
+vErrors = [err259];
+}
+else {
+vErrors.push(err259);
+}
+errors++;
+}
+}
+else {
+const err260 = {instancePath:instancePath+"/storage/classes/" + i16+"/mountOptions/" + i17,schemaPath:"#/properties/storage/properties/classes/items/properties/mountOptions/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.storage.properties.classes.items.properties.mountOptions.items.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.mountOptions.items,data:data124};
 if(vErrors === null){
 vErrors = [err260];
 }
@@ -3392,8 +3396,9 @@ vErrors.push(err260);
 errors++;
 }
 }
+}
 else {
-const err261 = {instancePath:instancePath+"/storage/classes/" + i16+"/mountOptions/" + i17,schemaPath:"#/properties/storage/properties/classes/items/properties/mountOptions/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.storage.properties.classes.items.properties.mountOptions.items.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.mountOptions.items,data:data124};
+const err261 = {instancePath:instancePath+"/storage/classes/" + i16+"/mountOptions",schemaPath:"#/properties/storage/properties/classes/items/properties/mountOptions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.storage.properties.classes.items.properties.mountOptions.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.mountOptions,data:data123};
 if(vErrors === null){
 vErrors = [err261];
 }
@@ -3402,10 +3407,10 @@ vErrors.push(err261);
 }
 errors++;
 }
-}
-}
-else {
-const err262 = {instancePath:instancePath+"/storage/classes/" + i16+"/mountOptions",schemaPath:"#/properties/storage/properties/classes/items/properties/mountOptions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.storage.properties.classes.items.properties.mountOptions.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.mountOptions,data:data123};
+let data125 = data119.mountPermissions;
+if(typeof data125 === "string"){
+if(!pattern31.test(data125)){
+const err262 = {instancePath:instancePath+"/storage/classes/" + i16+"/mountPermissions",schemaPath:"#/properties/storage/properties/classes/items/properties/mountPermissions/pattern",keyword:"pattern",params:{pattern: "^0?[0-7]{3}$"},message:"must match pattern \""+"^0?[0-7]{3}$"+"\"",schema:"^0?[0-7]{3}$",parentSchema:schema11.properties.storage.properties.classes.items.properties.mountPermissions,data:data125};
 if(vErrors === null){
 vErrors = [err262];
 }
@@ -3414,9 +3419,9 @@ vErrors.push(err262);
 }
 errors++;
 }
-let data125 = data119.reclaimPolicy;
-if(!((data125 === "Delete") || (data125 === "Retain"))){
-const err263 = {instancePath:instancePath+"/storage/classes/" + i16+"/reclaimPolicy",schemaPath:"#/properties/storage/properties/classes/items/properties/reclaimPolicy/enum",keyword:"enum",params:{allowedValues: schema11.properties.storage.properties.classes.items.properties.reclaimPolicy.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.storage.properties.classes.items.properties.reclaimPolicy.enum,parentSchema:schema11.properties.storage.properties.classes.items.properties.reclaimPolicy,data:data125};
+}
+else {
+const err263 = {instancePath:instancePath+"/storage/classes/" + i16+"/mountPermissions",schemaPath:"#/properties/storage/properties/classes/items/properties/mountPermissions/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.storage.properties.classes.items.properties.mountPermissions.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.mountPermissions,data:data125};
 if(vErrors === null){
 vErrors = [err263];
 }
@@ -3425,9 +3430,9 @@ vErrors.push(err263);
 }
 errors++;
 }
-let data126 = data119.default;
-if(typeof data126 !== "boolean"){
-const err264 = {instancePath:instancePath+"/storage/classes/" + i16+"/default",schemaPath:"#/properties/storage/properties/classes/items/properties/default/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.storage.properties.classes.items.properties.default.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.default,data:data126};
+let data126 = data119.reclaimPolicy;
+if(!((data126 === "Delete") || (data126 === "Retain"))){
+const err264 = {instancePath:instancePath+"/storage/classes/" + i16+"/reclaimPolicy",schemaPath:"#/properties/storage/properties/classes/items/properties/reclaimPolicy/enum",keyword:"enum",params:{allowedValues: schema11.properties.storage.properties.classes.items.properties.reclaimPolicy.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.storage.properties.classes.items.properties.reclaimPolicy.enum,parentSchema:schema11.properties.storage.properties.classes.items.properties.reclaimPolicy,data:data126};
 if(vErrors === null){
 vErrors = [err264];
 }
@@ -3436,9 +3441,9 @@ vErrors.push(err264);
 }
 errors++;
 }
-let data127 = data119.allowVolumeExpansion;
+let data127 = data119.default;
 if(typeof data127 !== "boolean"){
-const err265 = {instancePath:instancePath+"/storage/classes/" + i16+"/allowVolumeExpansion",schemaPath:"#/properties/storage/properties/classes/items/properties/allowVolumeExpansion/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.storage.properties.classes.items.properties.allowVolumeExpansion.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.allowVolumeExpansion,data:data127};
+const err265 = {instancePath:instancePath+"/storage/classes/" + i16+"/default",schemaPath:"#/properties/storage/properties/classes/items/properties/default/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.storage.properties.classes.items.properties.default.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.default,data:data127};
 if(vErrors === null){
 vErrors = [err265];
 }
@@ -3447,9 +3452,9 @@ vErrors.push(err265);
 }
 errors++;
 }
-}
-else {
-const err266 = {instancePath:instancePath+"/storage/classes/" + i16,schemaPath:"#/properties/storage/properties/classes/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.storage.properties.classes.items.type,parentSchema:schema11.properties.storage.properties.classes.items,data:data119};
+let data128 = data119.allowVolumeExpansion;
+if(typeof data128 !== "boolean"){
+const err266 = {instancePath:instancePath+"/storage/classes/" + i16+"/allowVolumeExpansion",schemaPath:"#/properties/storage/properties/classes/items/properties/allowVolumeExpansion/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.storage.properties.classes.items.properties.allowVolumeExpansion.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.allowVolumeExpansion,data:data128};
 if(vErrors === null){
 vErrors = [err266];
 }
@@ -3459,9 +3464,8 @@ vErrors.push(err266);
 errors++;
 }
 }
-}
 else {
-const err267 = {instancePath:instancePath+"/storage/classes",schemaPath:"#/properties/storage/properties/classes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.storage.properties.classes.type,parentSchema:schema11.properties.storage.properties.classes,data:data118};
+const err267 = {instancePath:instancePath+"/storage/classes/" + i16,schemaPath:"#/properties/storage/properties/classes/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.storage.properties.classes.items.type,parentSchema:schema11.properties.storage.properties.classes.items,data:data119};
 if(vErrors === null){
 vErrors = [err267];
 }
@@ -3473,7 +3477,7 @@ errors++;
 }
 }
 else {
-const err268 = {instancePath:instancePath+"/storage",schemaPath:"#/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.storage.type,parentSchema:schema11.properties.storage,data:data115};
+const err268 = {instancePath:instancePath+"/storage/classes",schemaPath:"#/properties/storage/properties/classes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.storage.properties.classes.type,parentSchema:schema11.properties.storage.properties.classes,data:data118};
 if(vErrors === null){
 vErrors = [err268];
 }
@@ -3483,17 +3487,9 @@ vErrors.push(err268);
 errors++;
 }
 }
-let data128 = data.security;
-if(data128 && typeof data128 == "object" && !Array.isArray(data128)){
-if(data128.networkPolicies === undefined){
-data128.networkPolicies = true;
 }
-if(data128.podSecurity === undefined){
-data128.podSecurity = {};
-}
-for(const key24 in data128){
-if(!((key24 === "networkPolicies") || (key24 === "podSecurity"))){
-const err269 = {instancePath:instancePath+"/security",schemaPath:"#/properties/security/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.security,data:data128};
+else {
+const err269 = {instancePath:instancePath+"/storage",schemaPath:"#/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.storage.type,parentSchema:schema11.properties.storage,data:data115};
 if(vErrors === null){
 vErrors = [err269];
 }
@@ -3503,9 +3499,17 @@ vErrors.push(err269);
 errors++;
 }
 }
-let data129 = data128.networkPolicies;
-if(typeof data129 !== "boolean"){
-const err270 = {instancePath:instancePath+"/security/networkPolicies",schemaPath:"#/properties/security/properties/networkPolicies/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.security.properties.networkPolicies.type,parentSchema:schema11.properties.security.properties.networkPolicies,data:data129};
+let data129 = data.security;
+if(data129 && typeof data129 == "object" && !Array.isArray(data129)){
+if(data129.networkPolicies === undefined){
+data129.networkPolicies = true;
+}
+if(data129.podSecurity === undefined){
+data129.podSecurity = {};
+}
+for(const key24 in data129){
+if(!((key24 === "networkPolicies") || (key24 === "podSecurity"))){
+const err270 = {instancePath:instancePath+"/security",schemaPath:"#/properties/security/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.security,data:data129};
 if(vErrors === null){
 vErrors = [err270];
 }
@@ -3514,23 +3518,10 @@ vErrors.push(err270);
 }
 errors++;
 }
-let data130 = data128.podSecurity;
-if(data130 && typeof data130 == "object" && !Array.isArray(data130)){
-if(data130.enforce === undefined){
-data130.enforce = "baseline";
 }
-if(data130.audit === undefined){
-data130.audit = "restricted";
-}
-if(data130.warn === undefined){
-data130.warn = "restricted";
-}
-if(data130.exemptNamespaces === undefined){
-data130.exemptNamespaces = ["kube-system"];
-}
-for(const key25 in data130){
-if(!((((key25 === "enforce") || (key25 === "audit")) || (key25 === "warn")) || (key25 === "exemptNamespaces"))){
-const err271 = {instancePath:instancePath+"/security/podSecurity",schemaPath:"#/properties/security/properties/podSecurity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.security.properties.podSecurity,data:data130};
+let data130 = data129.networkPolicies;
+if(typeof data130 !== "boolean"){
+const err271 = {instancePath:instancePath+"/security/networkPolicies",schemaPath:"#/properties/security/properties/networkPolicies/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.security.properties.networkPolicies.type,parentSchema:schema11.properties.security.properties.networkPolicies,data:data130};
 if(vErrors === null){
 vErrors = [err271];
 }
@@ -3539,10 +3530,23 @@ vErrors.push(err271);
 }
 errors++;
 }
+let data131 = data129.podSecurity;
+if(data131 && typeof data131 == "object" && !Array.isArray(data131)){
+if(data131.enforce === undefined){
+data131.enforce = "baseline";
 }
-let data131 = data130.enforce;
-if(!(((data131 === "privileged") || (data131 === "baseline")) || (data131 === "restricted"))){
-const err272 = {instancePath:instancePath+"/security/podSecurity/enforce",schemaPath:"#/definitions/psaLevel/enum",keyword:"enum",params:{allowedValues: schema47.enum},message:"must be equal to one of the allowed values",schema:schema47.enum,parentSchema:schema47,data:data131};
+if(data131.audit === undefined){
+data131.audit = "restricted";
+}
+if(data131.warn === undefined){
+data131.warn = "restricted";
+}
+if(data131.exemptNamespaces === undefined){
+data131.exemptNamespaces = ["kube-system"];
+}
+for(const key25 in data131){
+if(!((((key25 === "enforce") || (key25 === "audit")) || (key25 === "warn")) || (key25 === "exemptNamespaces"))){
+const err272 = {instancePath:instancePath+"/security/podSecurity",schemaPath:"#/properties/security/properties/podSecurity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.security.properties.podSecurity,data:data131};
 if(vErrors === null){
 vErrors = [err272];
 }
@@ -3551,9 +3555,10 @@ vErrors.push(err272);
 }
 errors++;
 }
-let data132 = data130.audit;
+}
+let data132 = data131.enforce;
 if(!(((data132 === "privileged") || (data132 === "baseline")) || (data132 === "restricted"))){
-const err273 = {instancePath:instancePath+"/security/podSecurity/audit",schemaPath:"#/definitions/psaLevel/enum",keyword:"enum",params:{allowedValues: schema47.enum},message:"must be equal to one of the allowed values",schema:schema47.enum,parentSchema:schema47,data:data132};
+const err273 = {instancePath:instancePath+"/security/podSecurity/enforce",schemaPath:"#/definitions/psaLevel/enum",keyword:"enum",params:{allowedValues: schema47.enum},message:"must be equal to one of the allowed values",schema:schema47.enum,parentSchema:schema47,data:data132};
 if(vErrors === null){
 vErrors = [err273];
 }
@@ -3562,9 +3567,9 @@ vErrors.push(err273);
 }
 errors++;
 }
-let data133 = data130.warn;
+let data133 = data131.audit;
 if(!(((data133 === "privileged") || (data133 === "baseline")) || (data133 === "restricted"))){
-const err274 = {instancePath:instancePath+"/security/podSecurity/warn",schemaPath:"#/definitions/psaLevel/enum",keyword:"enum",params:{allowedValues: schema47.enum},message:"must be equal to one of the allowed values",schema:schema47.enum,parentSchema:schema47,data:data133};
+const err274 = {instancePath:instancePath+"/security/podSecurity/audit",schemaPath:"#/definitions/psaLevel/enum",keyword:"enum",params:{allowedValues: schema47.enum},message:"must be equal to one of the allowed values",schema:schema47.enum,parentSchema:schema47,data:data133};
 if(vErrors === null){
 vErrors = [err274];
 }
@@ -3573,14 +3578,9 @@ vErrors.push(err274);
 }
 errors++;
 }
-let data134 = data130.exemptNamespaces;
-if(Array.isArray(data134)){
-const len16 = data134.length;
-for(let i18=0; i18<len16; i18++){
-let data135 = data134[i18];
-if(typeof data135 === "string"){
-if(!pattern0.test(data135)){
-const err275 = {instancePath:instancePath+"/security/podSecurity/exemptNamespaces/" + i18,schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data135};
+let data134 = data131.warn;
+if(!(((data134 === "privileged") || (data134 === "baseline")) || (data134 === "restricted"))){
+const err275 = {instancePath:instancePath+"/security/podSecurity/warn",schemaPath:"#/definitions/psaLevel/enum",keyword:"enum",params:{allowedValues: schema47.enum},message:"must be equal to one of the allowed values",schema:schema47.enum,parentSchema:schema47,data:data134};
 if(vErrors === null){
 vErrors = [err275];
 }
@@ -3589,9 +3589,14 @@ vErrors.push(err275);
 }
 errors++;
 }
-}
-else {
-const err276 = {instancePath:instancePath+"/security/podSecurity/exemptNamespaces/" + i18,schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data135};
+let data135 = data131.exemptNamespaces;
+if(Array.isArray(data135)){
+const len16 = data135.length;
+for(let i18=0; i18<len16; i18++){
+let data136 = data135[i18];
+if(typeof data136 === "string"){
+if(!pattern0.test(data136)){
+const err276 = {instancePath:instancePath+"/security/podSecurity/exemptNamespaces/" + i18,schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data136};
 if(vErrors === null){
 vErrors = [err276];
 }
@@ -3601,19 +3606,30 @@ vErrors.push(err276);
 errors++;
 }
 }
-let i19 = data134.length;
-let j2;
-if(i19 > 1){
-outer2:
-for(;i19--;){
-for(j2 = i19; j2--;){
-if(func0(data134[i19], data134[j2])){
-const err277 = {instancePath:instancePath+"/security/podSecurity/exemptNamespaces",schemaPath:"#/properties/security/properties/podSecurity/properties/exemptNamespaces/uniqueItems",keyword:"uniqueItems",params:{i: i19, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i19+" are identical)",schema:true,parentSchema:schema11.properties.security.properties.podSecurity.properties.exemptNamespaces,data:data134};
+else {
+const err277 = {instancePath:instancePath+"/security/podSecurity/exemptNamespaces/" + i18,schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data136};
 if(vErrors === null){
 vErrors = [err277];
 }
 else {
 vErrors.push(err277);
+}
+errors++;
+}
+}
+let i19 = data135.length;
+let j2;
+if(i19 > 1){
+outer2:
+for(;i19--;){
+for(j2 = i19; j2--;){
+if(func0(data135[i19], data135[j2])){
+const err278 = {instancePath:instancePath+"/security/podSecurity/exemptNamespaces",schemaPath:"#/properties/security/properties/podSecurity/properties/exemptNamespaces/uniqueItems",keyword:"uniqueItems",params:{i: i19, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i19+" are identical)",schema:true,parentSchema:schema11.properties.security.properties.podSecurity.properties.exemptNamespaces,data:data135};
+if(vErrors === null){
+vErrors = [err278];
+}
+else {
+vErrors.push(err278);
 }
 errors++;
 break outer2;
@@ -3623,18 +3639,7 @@ break outer2;
 }
 }
 else {
-const err278 = {instancePath:instancePath+"/security/podSecurity/exemptNamespaces",schemaPath:"#/properties/security/properties/podSecurity/properties/exemptNamespaces/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.security.properties.podSecurity.properties.exemptNamespaces.type,parentSchema:schema11.properties.security.properties.podSecurity.properties.exemptNamespaces,data:data134};
-if(vErrors === null){
-vErrors = [err278];
-}
-else {
-vErrors.push(err278);
-}
-errors++;
-}
-}
-else {
-const err279 = {instancePath:instancePath+"/security/podSecurity",schemaPath:"#/properties/security/properties/podSecurity/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.security.properties.podSecurity.type,parentSchema:schema11.properties.security.properties.podSecurity,data:data130};
+const err279 = {instancePath:instancePath+"/security/podSecurity/exemptNamespaces",schemaPath:"#/properties/security/properties/podSecurity/properties/exemptNamespaces/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.security.properties.podSecurity.properties.exemptNamespaces.type,parentSchema:schema11.properties.security.properties.podSecurity.properties.exemptNamespaces,data:data135};
 if(vErrors === null){
 vErrors = [err279];
 }
@@ -3645,7 +3650,7 @@ errors++;
 }
 }
 else {
-const err280 = {instancePath:instancePath+"/security",schemaPath:"#/properties/security/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.security.type,parentSchema:schema11.properties.security,data:data128};
+const err280 = {instancePath:instancePath+"/security/podSecurity",schemaPath:"#/properties/security/properties/podSecurity/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.security.properties.podSecurity.type,parentSchema:schema11.properties.security.properties.podSecurity,data:data131};
 if(vErrors === null){
 vErrors = [err280];
 }
@@ -3654,20 +3659,9 @@ vErrors.push(err280);
 }
 errors++;
 }
-let data136 = data.namespaces;
-if(Array.isArray(data136)){
-const len17 = data136.length;
-for(let i20=0; i20<len17; i20++){
-let data137 = data136[i20];
-if(data137 && typeof data137 == "object" && !Array.isArray(data137)){
-if(data137.podSecurity === undefined){
-data137.podSecurity = "restricted";
 }
-if(data137.allowIngressController === undefined){
-data137.allowIngressController = true;
-}
-if(data137.name === undefined){
-const err281 = {instancePath:instancePath+"/namespaces/" + i20,schemaPath:"#/properties/namespaces/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.namespaces.items.required,parentSchema:schema11.properties.namespaces.items,data:data137};
+else {
+const err281 = {instancePath:instancePath+"/security",schemaPath:"#/properties/security/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.security.type,parentSchema:schema11.properties.security,data:data129};
 if(vErrors === null){
 vErrors = [err281];
 }
@@ -3676,9 +3670,20 @@ vErrors.push(err281);
 }
 errors++;
 }
-for(const key26 in data137){
-if(!(((key26 === "name") || (key26 === "podSecurity")) || (key26 === "allowIngressController"))){
-const err282 = {instancePath:instancePath+"/namespaces/" + i20,schemaPath:"#/properties/namespaces/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.namespaces.items,data:data137};
+let data137 = data.namespaces;
+if(Array.isArray(data137)){
+const len17 = data137.length;
+for(let i20=0; i20<len17; i20++){
+let data138 = data137[i20];
+if(data138 && typeof data138 == "object" && !Array.isArray(data138)){
+if(data138.podSecurity === undefined){
+data138.podSecurity = "restricted";
+}
+if(data138.allowIngressController === undefined){
+data138.allowIngressController = true;
+}
+if(data138.name === undefined){
+const err282 = {instancePath:instancePath+"/namespaces/" + i20,schemaPath:"#/properties/namespaces/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.namespaces.items.required,parentSchema:schema11.properties.namespaces.items,data:data138};
 if(vErrors === null){
 vErrors = [err282];
 }
@@ -3687,12 +3692,9 @@ vErrors.push(err282);
 }
 errors++;
 }
-}
-if(data137.name !== undefined){
-let data138 = data137.name;
-if(typeof data138 === "string"){
-if(!pattern0.test(data138)){
-const err283 = {instancePath:instancePath+"/namespaces/" + i20+"/name",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data138};
+for(const key26 in data138){
+if(!(((key26 === "name") || (key26 === "podSecurity")) || (key26 === "allowIngressController"))){
+const err283 = {instancePath:instancePath+"/namespaces/" + i20,schemaPath:"#/properties/namespaces/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.namespaces.items,data:data138};
 if(vErrors === null){
 vErrors = [err283];
 }
@@ -3702,8 +3704,11 @@ vErrors.push(err283);
 errors++;
 }
 }
-else {
-const err284 = {instancePath:instancePath+"/namespaces/" + i20+"/name",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data138};
+if(data138.name !== undefined){
+let data139 = data138.name;
+if(typeof data139 === "string"){
+if(!pattern0.test(data139)){
+const err284 = {instancePath:instancePath+"/namespaces/" + i20+"/name",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data139};
 if(vErrors === null){
 vErrors = [err284];
 }
@@ -3713,9 +3718,8 @@ vErrors.push(err284);
 errors++;
 }
 }
-let data139 = data137.podSecurity;
-if(!(((data139 === "privileged") || (data139 === "baseline")) || (data139 === "restricted"))){
-const err285 = {instancePath:instancePath+"/namespaces/" + i20+"/podSecurity",schemaPath:"#/definitions/psaLevel/enum",keyword:"enum",params:{allowedValues: schema47.enum},message:"must be equal to one of the allowed values",schema:schema47.enum,parentSchema:schema47,data:data139};
+else {
+const err285 = {instancePath:instancePath+"/namespaces/" + i20+"/name",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data139};
 if(vErrors === null){
 vErrors = [err285];
 }
@@ -3724,9 +3728,10 @@ vErrors.push(err285);
 }
 errors++;
 }
-let data140 = data137.allowIngressController;
-if(typeof data140 !== "boolean"){
-const err286 = {instancePath:instancePath+"/namespaces/" + i20+"/allowIngressController",schemaPath:"#/properties/namespaces/items/properties/allowIngressController/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.namespaces.items.properties.allowIngressController.type,parentSchema:schema11.properties.namespaces.items.properties.allowIngressController,data:data140};
+}
+let data140 = data138.podSecurity;
+if(!(((data140 === "privileged") || (data140 === "baseline")) || (data140 === "restricted"))){
+const err286 = {instancePath:instancePath+"/namespaces/" + i20+"/podSecurity",schemaPath:"#/definitions/psaLevel/enum",keyword:"enum",params:{allowedValues: schema47.enum},message:"must be equal to one of the allowed values",schema:schema47.enum,parentSchema:schema47,data:data140};
 if(vErrors === null){
 vErrors = [err286];
 }
@@ -3735,9 +3740,9 @@ vErrors.push(err286);
 }
 errors++;
 }
-}
-else {
-const err287 = {instancePath:instancePath+"/namespaces/" + i20,schemaPath:"#/properties/namespaces/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.namespaces.items.type,parentSchema:schema11.properties.namespaces.items,data:data137};
+let data141 = data138.allowIngressController;
+if(typeof data141 !== "boolean"){
+const err287 = {instancePath:instancePath+"/namespaces/" + i20+"/allowIngressController",schemaPath:"#/properties/namespaces/items/properties/allowIngressController/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.namespaces.items.properties.allowIngressController.type,parentSchema:schema11.properties.namespaces.items.properties.allowIngressController,data:data141};
 if(vErrors === null){
 vErrors = [err287];
 }
@@ -3747,9 +3752,8 @@ vErrors.push(err287);
 errors++;
 }
 }
-}
 else {
-const err288 = {instancePath:instancePath+"/namespaces",schemaPath:"#/properties/namespaces/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.namespaces.type,parentSchema:schema11.properties.namespaces,data:data136};
+const err288 = {instancePath:instancePath+"/namespaces/" + i20,schemaPath:"#/properties/namespaces/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.namespaces.items.type,parentSchema:schema11.properties.namespaces.items,data:data138};
 if(vErrors === null){
 vErrors = [err288];
 }
@@ -3758,17 +3762,10 @@ vErrors.push(err288);
 }
 errors++;
 }
-let data141 = data.access;
-if(Array.isArray(data141)){
-const len18 = data141.length;
-for(let i21=0; i21<len18; i21++){
-let data142 = data141[i21];
-if(data142 && typeof data142 == "object" && !Array.isArray(data142)){
-if(data142.namespaces === undefined){
-data142.namespaces = [];
 }
-if(data142.kind === undefined){
-const err289 = {instancePath:instancePath+"/access/" + i21,schemaPath:"#/properties/access/items/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema11.properties.access.items.required,parentSchema:schema11.properties.access.items,data:data142};
+}
+else {
+const err289 = {instancePath:instancePath+"/namespaces",schemaPath:"#/properties/namespaces/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.namespaces.type,parentSchema:schema11.properties.namespaces,data:data137};
 if(vErrors === null){
 vErrors = [err289];
 }
@@ -3777,8 +3774,17 @@ vErrors.push(err289);
 }
 errors++;
 }
-if(data142.name === undefined){
-const err290 = {instancePath:instancePath+"/access/" + i21,schemaPath:"#/properties/access/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.access.items.required,parentSchema:schema11.properties.access.items,data:data142};
+let data142 = data.access;
+if(Array.isArray(data142)){
+const len18 = data142.length;
+for(let i21=0; i21<len18; i21++){
+let data143 = data142[i21];
+if(data143 && typeof data143 == "object" && !Array.isArray(data143)){
+if(data143.namespaces === undefined){
+data143.namespaces = [];
+}
+if(data143.kind === undefined){
+const err290 = {instancePath:instancePath+"/access/" + i21,schemaPath:"#/properties/access/items/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema11.properties.access.items.required,parentSchema:schema11.properties.access.items,data:data143};
 if(vErrors === null){
 vErrors = [err290];
 }
@@ -3787,8 +3793,8 @@ vErrors.push(err290);
 }
 errors++;
 }
-if(data142.role === undefined){
-const err291 = {instancePath:instancePath+"/access/" + i21,schemaPath:"#/properties/access/items/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema11.properties.access.items.required,parentSchema:schema11.properties.access.items,data:data142};
+if(data143.name === undefined){
+const err291 = {instancePath:instancePath+"/access/" + i21,schemaPath:"#/properties/access/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.access.items.required,parentSchema:schema11.properties.access.items,data:data143};
 if(vErrors === null){
 vErrors = [err291];
 }
@@ -3797,9 +3803,8 @@ vErrors.push(err291);
 }
 errors++;
 }
-for(const key27 in data142){
-if(!((((key27 === "kind") || (key27 === "name")) || (key27 === "role")) || (key27 === "namespaces"))){
-const err292 = {instancePath:instancePath+"/access/" + i21,schemaPath:"#/properties/access/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.access.items,data:data142};
+if(data143.role === undefined){
+const err292 = {instancePath:instancePath+"/access/" + i21,schemaPath:"#/properties/access/items/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema11.properties.access.items.required,parentSchema:schema11.properties.access.items,data:data143};
 if(vErrors === null){
 vErrors = [err292];
 }
@@ -3808,11 +3813,9 @@ vErrors.push(err292);
 }
 errors++;
 }
-}
-if(data142.kind !== undefined){
-let data143 = data142.kind;
-if(!((data143 === "User") || (data143 === "Group"))){
-const err293 = {instancePath:instancePath+"/access/" + i21+"/kind",schemaPath:"#/properties/access/items/properties/kind/enum",keyword:"enum",params:{allowedValues: schema11.properties.access.items.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.access.items.properties.kind.enum,parentSchema:schema11.properties.access.items.properties.kind,data:data143};
+for(const key27 in data143){
+if(!((((key27 === "kind") || (key27 === "name")) || (key27 === "role")) || (key27 === "namespaces"))){
+const err293 = {instancePath:instancePath+"/access/" + i21,schemaPath:"#/properties/access/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.access.items,data:data143};
 if(vErrors === null){
 vErrors = [err293];
 }
@@ -3822,11 +3825,10 @@ vErrors.push(err293);
 errors++;
 }
 }
-if(data142.name !== undefined){
-let data144 = data142.name;
-if(typeof data144 === "string"){
-if(func3(data144) < 1){
-const err294 = {instancePath:instancePath+"/access/" + i21+"/name",schemaPath:"#/properties/access/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.access.items.properties.name,data:data144};
+if(data143.kind !== undefined){
+let data144 = data143.kind;
+if(!((data144 === "User") || (data144 === "Group"))){
+const err294 = {instancePath:instancePath+"/access/" + i21+"/kind",schemaPath:"#/properties/access/items/properties/kind/enum",keyword:"enum",params:{allowedValues: schema11.properties.access.items.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.access.items.properties.kind.enum,parentSchema:schema11.properties.access.items.properties.kind,data:data144};
 if(vErrors === null){
 vErrors = [err294];
 }
@@ -3836,8 +3838,11 @@ vErrors.push(err294);
 errors++;
 }
 }
-else {
-const err295 = {instancePath:instancePath+"/access/" + i21+"/name",schemaPath:"#/properties/access/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.access.items.properties.name.type,parentSchema:schema11.properties.access.items.properties.name,data:data144};
+if(data143.name !== undefined){
+let data145 = data143.name;
+if(typeof data145 === "string"){
+if(func3(data145) < 1){
+const err295 = {instancePath:instancePath+"/access/" + i21+"/name",schemaPath:"#/properties/access/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.access.items.properties.name,data:data145};
 if(vErrors === null){
 vErrors = [err295];
 }
@@ -3847,10 +3852,8 @@ vErrors.push(err295);
 errors++;
 }
 }
-if(data142.role !== undefined){
-let data145 = data142.role;
-if(!(((data145 === "admin") || (data145 === "viewer")) || (data145 === "operator"))){
-const err296 = {instancePath:instancePath+"/access/" + i21+"/role",schemaPath:"#/properties/access/items/properties/role/enum",keyword:"enum",params:{allowedValues: schema11.properties.access.items.properties.role.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.access.items.properties.role.enum,parentSchema:schema11.properties.access.items.properties.role,data:data145};
+else {
+const err296 = {instancePath:instancePath+"/access/" + i21+"/name",schemaPath:"#/properties/access/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.access.items.properties.name.type,parentSchema:schema11.properties.access.items.properties.name,data:data145};
 if(vErrors === null){
 vErrors = [err296];
 }
@@ -3860,14 +3863,10 @@ vErrors.push(err296);
 errors++;
 }
 }
-let data146 = data142.namespaces;
-if(Array.isArray(data146)){
-const len19 = data146.length;
-for(let i22=0; i22<len19; i22++){
-let data147 = data146[i22];
-if(typeof data147 === "string"){
-if(!pattern0.test(data147)){
-const err297 = {instancePath:instancePath+"/access/" + i21+"/namespaces/" + i22,schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data147};
+if(data143.role !== undefined){
+let data146 = data143.role;
+if(!(((data146 === "admin") || (data146 === "viewer")) || (data146 === "operator"))){
+const err297 = {instancePath:instancePath+"/access/" + i21+"/role",schemaPath:"#/properties/access/items/properties/role/enum",keyword:"enum",params:{allowedValues: schema11.properties.access.items.properties.role.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.access.items.properties.role.enum,parentSchema:schema11.properties.access.items.properties.role,data:data146};
 if(vErrors === null){
 vErrors = [err297];
 }
@@ -3877,8 +3876,14 @@ vErrors.push(err297);
 errors++;
 }
 }
-else {
-const err298 = {instancePath:instancePath+"/access/" + i21+"/namespaces/" + i22,schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data147};
+let data147 = data143.namespaces;
+if(Array.isArray(data147)){
+const len19 = data147.length;
+for(let i22=0; i22<len19; i22++){
+let data148 = data147[i22];
+if(typeof data148 === "string"){
+if(!pattern0.test(data148)){
+const err298 = {instancePath:instancePath+"/access/" + i21+"/namespaces/" + i22,schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data148};
 if(vErrors === null){
 vErrors = [err298];
 }
@@ -3888,19 +3893,30 @@ vErrors.push(err298);
 errors++;
 }
 }
-let i23 = data146.length;
-let j3;
-if(i23 > 1){
-outer3:
-for(;i23--;){
-for(j3 = i23; j3--;){
-if(func0(data146[i23], data146[j3])){
-const err299 = {instancePath:instancePath+"/access/" + i21+"/namespaces",schemaPath:"#/properties/access/items/properties/namespaces/uniqueItems",keyword:"uniqueItems",params:{i: i23, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i23+" are identical)",schema:true,parentSchema:schema11.properties.access.items.properties.namespaces,data:data146};
+else {
+const err299 = {instancePath:instancePath+"/access/" + i21+"/namespaces/" + i22,schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data148};
 if(vErrors === null){
 vErrors = [err299];
 }
 else {
 vErrors.push(err299);
+}
+errors++;
+}
+}
+let i23 = data147.length;
+let j3;
+if(i23 > 1){
+outer3:
+for(;i23--;){
+for(j3 = i23; j3--;){
+if(func0(data147[i23], data147[j3])){
+const err300 = {instancePath:instancePath+"/access/" + i21+"/namespaces",schemaPath:"#/properties/access/items/properties/namespaces/uniqueItems",keyword:"uniqueItems",params:{i: i23, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i23+" are identical)",schema:true,parentSchema:schema11.properties.access.items.properties.namespaces,data:data147};
+if(vErrors === null){
+vErrors = [err300];
+}
+else {
+vErrors.push(err300);
 }
 errors++;
 break outer3;
@@ -3910,18 +3926,7 @@ break outer3;
 }
 }
 else {
-const err300 = {instancePath:instancePath+"/access/" + i21+"/namespaces",schemaPath:"#/properties/access/items/properties/namespaces/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.access.items.properties.namespaces.type,parentSchema:schema11.properties.access.items.properties.namespaces,data:data146};
-if(vErrors === null){
-vErrors = [err300];
-}
-else {
-vErrors.push(err300);
-}
-errors++;
-}
-}
-else {
-const err301 = {instancePath:instancePath+"/access/" + i21,schemaPath:"#/properties/access/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.access.items.type,parentSchema:schema11.properties.access.items,data:data142};
+const err301 = {instancePath:instancePath+"/access/" + i21+"/namespaces",schemaPath:"#/properties/access/items/properties/namespaces/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.access.items.properties.namespaces.type,parentSchema:schema11.properties.access.items.properties.namespaces,data:data147};
 if(vErrors === null){
 vErrors = [err301];
 }
@@ -3931,9 +3936,8 @@ vErrors.push(err301);
 errors++;
 }
 }
-}
 else {
-const err302 = {instancePath:instancePath+"/access",schemaPath:"#/properties/access/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.access.type,parentSchema:schema11.properties.access,data:data141};
+const err302 = {instancePath:instancePath+"/access/" + i21,schemaPath:"#/properties/access/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.access.items.type,parentSchema:schema11.properties.access.items,data:data143};
 if(vErrors === null){
 vErrors = [err302];
 }
@@ -3942,14 +3946,10 @@ vErrors.push(err302);
 }
 errors++;
 }
-let data148 = data.output;
-if(data148 && typeof data148 == "object" && !Array.isArray(data148)){
-if(data148.flux === undefined){
-data148.flux = false;
 }
-for(const key28 in data148){
-if(!((key28 === "flux") || (key28 === "partOf"))){
-const err303 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.output,data:data148};
+}
+else {
+const err303 = {instancePath:instancePath+"/access",schemaPath:"#/properties/access/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.access.type,parentSchema:schema11.properties.access,data:data142};
 if(vErrors === null){
 vErrors = [err303];
 }
@@ -3958,10 +3958,14 @@ vErrors.push(err303);
 }
 errors++;
 }
+let data149 = data.output;
+if(data149 && typeof data149 == "object" && !Array.isArray(data149)){
+if(data149.flux === undefined){
+data149.flux = false;
 }
-let data149 = data148.flux;
-if(typeof data149 !== "boolean"){
-const err304 = {instancePath:instancePath+"/output/flux",schemaPath:"#/properties/output/properties/flux/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.output.properties.flux.type,parentSchema:schema11.properties.output.properties.flux,data:data149};
+for(const key28 in data149){
+if(!((key28 === "flux") || (key28 === "partOf"))){
+const err304 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.output,data:data149};
 if(vErrors === null){
 vErrors = [err304];
 }
@@ -3970,11 +3974,10 @@ vErrors.push(err304);
 }
 errors++;
 }
-if(data148.partOf !== undefined){
-let data150 = data148.partOf;
-if(typeof data150 === "string"){
-if(!pattern0.test(data150)){
-const err305 = {instancePath:instancePath+"/output/partOf",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data150};
+}
+let data150 = data149.flux;
+if(typeof data150 !== "boolean"){
+const err305 = {instancePath:instancePath+"/output/flux",schemaPath:"#/properties/output/properties/flux/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.output.properties.flux.type,parentSchema:schema11.properties.output.properties.flux,data:data150};
 if(vErrors === null){
 vErrors = [err305];
 }
@@ -3983,9 +3986,11 @@ vErrors.push(err305);
 }
 errors++;
 }
-}
-else {
-const err306 = {instancePath:instancePath+"/output/partOf",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data150};
+if(data149.partOf !== undefined){
+let data151 = data149.partOf;
+if(typeof data151 === "string"){
+if(!pattern0.test(data151)){
+const err306 = {instancePath:instancePath+"/output/partOf",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data151};
 if(vErrors === null){
 vErrors = [err306];
 }
@@ -3995,9 +4000,8 @@ vErrors.push(err306);
 errors++;
 }
 }
-}
 else {
-const err307 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.output.type,parentSchema:schema11.properties.output,data:data148};
+const err307 = {instancePath:instancePath+"/output/partOf",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data151};
 if(vErrors === null){
 vErrors = [err307];
 }
@@ -4007,13 +4011,25 @@ vErrors.push(err307);
 errors++;
 }
 }
+}
 else {
-const err308 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+const err308 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.output.type,parentSchema:schema11.properties.output,data:data149};
 if(vErrors === null){
 vErrors = [err308];
 }
 else {
 vErrors.push(err308);
+}
+errors++;
+}
+}
+else {
+const err309 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err309];
+}
+else {
+vErrors.push(err309);
 }
 errors++;
 }
