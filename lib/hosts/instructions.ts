@@ -67,7 +67,14 @@ function provisioningSection(model: ClusterModel): string[] {
     '',
     '- Raspberry Pi: flash the Ubuntu Server 24.04 preinstalled arm64 image, then replace `user-data`, `network-config` and `meta-data` on its `system-boot` partition with the host\'s files.',
     '  The first boot appends `cgroup_enable=memory cgroup_memory=1` to `cmdline.txt` and reboots once, so the kubelet gets the memory cgroup.',
-    '- amd64 hosts: write the Ubuntu Server 24.04 cloud image to the disk and boot once with a NoCloud seed attached, e.g. `cloud-localds --network-config=network-config seed.img user-data meta-data` written to a USB drive.',
+    '- amd64 hosts: the Ubuntu Server 24.04 cloud image (`noble-server-cloudimg-amd64.img`) is QCOW2, and written to a disk as it is it does not boot. Convert it to a raw image first, then write that to the target disk (from a live USB system) and boot once with a NoCloud seed attached:',
+    '',
+    ...fence('sh', [
+      'qemu-img convert -f qcow2 -O raw noble-server-cloudimg-amd64.img noble-amd64.raw   # apt-get install qemu-utils',
+      'dd if=noble-amd64.raw of=/dev/<target disk> bs=4M conv=fsync status=progress   # double-check the device: it is overwritten',
+      'cloud-localds --network-config=network-config seed.img user-data meta-data          # apt-get install cloud-image-utils; write seed.img to a USB drive',
+    ]).map((l) => `  ${l}`),
+    '',
     '- `cloud-init status --wait` on the host shows when it is done. The `meta-data` instance-id is stable: to apply a changed `user-data` to an installed host run `cloud-init clean --reboot`.',
     ...(nodes
       ? [
