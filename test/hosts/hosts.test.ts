@@ -34,8 +34,8 @@ describe('renderHostFiles', () => {
     expect(of('vps')).toEqual(['firewall-ports.txt', 'frps.env.example', 'frps.service', 'frps.toml']);
   });
 
-  it('has the expected file count: 3 control planes x5, 10 workers x4, n100-004 9, 2 NAS x6, vps 4', () => {
-    expect(files).toHaveLength(3 * 5 + 10 * 4 + 9 + 2 * 6 + 4);
+  it('has the expected file count: 3 control planes x5, 10 workers x4, n100-004 9, 2 NAS x6 + nas-001 nfs-exports, vps 4', () => {
+    expect(files).toHaveLength(3 * 5 + 10 * 4 + 9 + 2 * 6 + 1 + 4);
   });
 
   it('sets file modes: scripts executable, kubeadm files root-only', () => {
