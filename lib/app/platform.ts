@@ -23,6 +23,7 @@ import {
   type IIngressController,
   type INetworkPolicyEnforcer,
   FRPC_DEFAULT_ADMIN_SECRET,
+  ExternalHttpsBackend,
 } from '../components';
 import { FRP_TOKEN_FILE, frpTokenGenerateCommands } from '../hosts/frps';
 import type { ClusterModel } from '../model/types';
@@ -36,7 +37,11 @@ export const PLATFORM_CHARTS = {
   certManager: 'cert-manager',
   frpc: 'frpc',
   nfsCsi: 'nfs-csi',
+  balancerStats: 'balancer-stats',
 } as const;
+
+/** Name of the Service, EndpointSlice and Ingress that publish the HAProxy stats pages over TLS. */
+export const BALANCER_STATS_NAME = 'haproxy-stats';
 
 /** What the platform built, for later layers (security) that need namespaces, labels and ports. */
 export interface Platform {
@@ -89,6 +94,20 @@ export function addPlatform(app: App, model: ClusterModel): Platform {
       proxyProtocol: tunnel.proxyProtocol,
       tokenSecretRef: tunnel.token.secret,
     });
+
+  const stats = model.apiServer.stats;
+  if (stats.publicHost && issuers) {
+    new ExternalHttpsBackend(new Chart(app, PLATFORM_CHARTS.balancerStats), 'BalancerStats', {
+      name: BALANCER_STATS_NAME,
+      namespace: model.ingress.namespace,
+      host: stats.publicHost,
+      path: stats.path,
+      ingressClassName: ingress.className,
+      clusterIssuer: issuers.issuerNames[issuers.issuerNames.length - 1],
+      addresses: model.apiServer.balancers.map((b) => b.host.ip),
+      port: stats.port,
+    });
+  }
 
   const storage = model.storage;
   let nfsCsi: NfsCsiDriver | undefined;

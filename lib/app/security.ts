@@ -10,6 +10,7 @@ import type { K8sObject } from '../checks/types';
 import { intToIp, parseCidr } from '../model/ip';
 import type { ClusterModel, PodSecurityLevel } from '../model/types';
 import { ClusterNetworkPolicies, type ApiEndpoint } from '../security/cluster-network-policies';
+import { BALANCER_STATS_NAME } from './platform';
 import { ownedNamespaces } from '../security/namespaces';
 import { PodSecurityNamespace, POD_SECURITY_REASON_ANNOTATION } from '../security/pod-security-namespace';
 import type { ReadmeSection } from '../output/readme';
@@ -76,6 +77,10 @@ export function addSecurity(app: App, model: ClusterModel): void {
       controlPlaneAddresses: model.apiServer.controlPlanes.map((h) => h.ip),
       ingressController: { namespace: model.ingress.namespace, loadBalancerIP: model.ingress.loadBalancerIP },
       acmeHttp01: model.acme?.solver.type === 'http01',
+      ingressExternalBackends:
+        model.apiServer.stats.publicHost && model.acme
+          ? [{ name: BALANCER_STATS_NAME, addresses: model.apiServer.balancers.map((b) => b.host.ip), port: model.apiServer.stats.port }]
+          : [],
       tunnel: model.tunnel && {
         namespace: model.tunnel.namespace,
         serverAddress: model.tunnel.server.ip,

@@ -113,6 +113,9 @@ function balancerSection(model: ClusterModel): string[] {
     ...fence('', ['authentication {', '    auth_type PASS', '    auth_pass <at most 8 characters>', '}']).map((l) => `  ${l}`),
     '',
     `- ${code(HOST_PATHS.haproxyEnv)}: ${code(stats.userEnv)} and ${code(stats.passwordEnv)} for the stats page on port ${stats.port}${stats.path} (see \`haproxy.env.example\`). HAProxy and keepalived refuse to start while these files are missing.`,
+    ...(stats.publicHost
+      ? ['', `From the Internet the stats pages are reachable only as ${code(`https://${stats.publicHost}${stats.path}`)} (an Ingress with a Let's Encrypt certificate in front of each balancer's port ${stats.port}, then HAProxy's basic auth); port ${stats.port} is never forwarded. Point the DNS name at the tunnel server.`]
+      : []),
     '',
     ...plan.members.flatMap((m) => {
       const artifacts = hostArtifacts(model, m.host);

@@ -51,7 +51,7 @@ export interface Description {
     virtualRouterId: number;
     vrrpAuthFile: string;
     balancers: { host: string; priority: number }[];
-    stats: { port: number; path: string; userEnv: string; passwordEnv: string };
+    stats: { port: number; path: string; userEnv: string; passwordEnv: string; publicHost?: string };
   };
   cni: {
     plugin: 'flannel';

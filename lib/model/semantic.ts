@@ -288,6 +288,9 @@ const balancers: Rule = (d) => {
     problems.push({ path: 'apiServer.balancers', message: `priorities ${highest}..${lowest} cannot be separated by a keepalived check weight (at most ${MAX_KEEPALIVED_WEIGHT}) so that a failed check moves the VIP; keep the lowest priority at 2 or more and the spread below ${MAX_KEEPALIVED_WEIGHT}` });
   }
   if (api.stats.port === api.port) problems.push({ path: 'apiServer.stats.port', message: `${api.stats.port} is also apiServer.port; the stats listener needs its own port` });
+  if (api.stats.publicHost && !d.acme) {
+    problems.push({ path: 'apiServer.stats.publicHost', message: `${show(api.stats.publicHost)} needs acme: the stats pages are published only over TLS with a Let's Encrypt certificate; add acme or remove publicHost` });
+  }
   return problems;
 };
 

@@ -133,6 +133,11 @@ export interface ApiServerModel {
     readonly userEnv: string;
     /** Environment variable with the stats password. @default HAPROXY_STATS_PASSWORD */
     readonly passwordEnv: string;
+    /**
+     * Public host name of the stats pages: an HTTPS-only Ingress with a cert-manager certificate in front of
+     * the balancers' stats ports (HAProxy's basic auth stays). @default undefined (LAN only)
+     */
+    readonly publicHost?: string;
   };
   /** Derived: control-plane hosts in description order. The first one runs `kubeadm init`. */
   readonly controlPlanes: readonly Host[];

@@ -54,6 +54,12 @@ export interface ClusterNetworkPoliciesProps {
   readonly acmeHttp01?: boolean;
   /** @default - no tunnel */
   readonly tunnel?: TunnelPolicy;
+  /**
+   * HTTP backends outside the cluster that the ingress controller proxies to (e.g. the balancers' HAProxy
+   * stats behind a TLS Ingress): egress from the controller pods to these addresses and port.
+   * @default []
+   */
+  readonly ingressExternalBackends?: readonly { readonly name: string; readonly addresses: readonly string[]; readonly port: number }[];
 }
 
 /** Label cert-manager puts on HTTP-01 solver pods, and the port they listen on. */
@@ -87,6 +93,15 @@ export class ClusterNetworkPolicies extends Construct {
         if (props.acmeHttp01) {
           allowTraffic(scope, `${app.name}-acme`, { from, to: { namespace: app.name, podLabels: ACME_SOLVER_LABELS }, ports: [Port.tcp(ACME_SOLVER_PORT)], purpose: 'acme-solver' });
         }
+      }
+      for (const backend of props.ingressExternalBackends ?? []) {
+        new AllowEgress(scope, `to-${backend.name}`, {
+          name: `${controller.service.metadata.name}-to-${backend.name}`,
+          namespace: controller.namespace,
+          podLabels: controller.podLabels,
+          to: Peer.ipBlocks(backend.addresses),
+          ports: [Port.tcp(backend.port)],
+        });
       }
     }
     if (props.tunnel && owned.has(props.tunnel.namespace)) this.allowTunnel(props.tunnel, props.objects, networked, controller);
