@@ -42,7 +42,7 @@ const MODELS: Record<string, ClusterModel> = {
   ipvs: variants.ipvs(),
   singleControlPlane: variants.singleControlPlane(),
   singleBalancer: variants.singleBalancer(),
-  noUsers: variant((d) => (d.users = [])),
+  keysOnly: variant((d) => (d.users = [{ name: 'ops', sshAuthorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl ops@laptop'] }])),
 };
 
 describe('haproxy -c -dW (zero warnings)', () => {
