@@ -36,8 +36,8 @@ export const PLATFORM_CHARTS = {
   ingress: 'ingress',
   certManager: 'cert-manager',
   frpc: 'frpc',
-  nfsCsi: 'nfs-csi',
   balancerStats: 'balancer-stats',
+  nfsCsi: 'nfs-csi',
 } as const;
 
 /** Name of the Service, EndpointSlice and Ingress that publish the HAProxy stats pages over TLS. */
