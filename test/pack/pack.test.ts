@@ -150,7 +150,7 @@ describe('pack and import (slow)', () => {
     expect(output.objects).toEqual(['IPAddressPool/office', 'L2Advertisement/office-l2', 'StorageClass/office-nfs']);
     expect(output.pool).toEqual(['10.9.0.100-10.9.0.110']);
     expect(output.storageClass.provisioner).toBe('nfs.csi.k8s.io');
-    expect(output.storageClass.parameters).toEqual({ server: '10.9.0.5', share: '/export/office' });
+    expect(output.storageClass.parameters).toEqual({ server: '10.9.0.5', share: '/export/office', mountPermissions: '0775' });
     expect(output.storageClass.metadata.annotations).toEqual({ 'storageclass.kubernetes.io/is-default-class': 'true' });
   });
 
