@@ -148,7 +148,7 @@ describe('cloud-init', () => {
     });
     expect(files.filter((x) => x.label === 'reference')).toHaveLength(14);
     expect(files.length).toBeGreaterThan(20);
-  });
+  }, 240_000); // ~35 cloud-init runs: about 30 s on an idle machine, far more on a shared one
 
   it('cloud-init schema rejects a broken copy (the check is real)', async (ctx) => {
     skipWithout(ctx, 'cloud-init');
