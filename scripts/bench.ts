@@ -68,7 +68,7 @@ export function generatedDescription(nodes: number): string {
     '  balancers: [{ host: lb-1, priority: 150 }, { host: nas-1, priority: 100 }]',
     'metallb: { pools: [{ name: lan-pool, addresses: [10.0.255.1-10.0.255.254] }] }',
     'ingress: { loadBalancerIP: 10.0.255.1 }',
-    'acme: { email: ops@example.com }',
+    'acme: { email: ops@my-homelab.net }',
     'tunnel:',
     '  server: vps',
     '  forwardedPorts: [{ name: http, remotePort: 80 }, { name: https, remotePort: 443 }]',

@@ -78,6 +78,20 @@ export function declareClusterFlows(app: App, platform: Platform, model: Cluster
       purpose: 'Internet clients through a router port-forward to the LoadBalancer IP',
     });
   }
+  if (platform.balancerStats) {
+    const stats = platform.balancerStats;
+    // The ingress controller proxies the public stats host straight to the balancers' LAN addresses.
+    stats.backends.forEach((backend, i) =>
+      flows.require({
+        id: `ingress-to-${stats.serviceName}-${i}`,
+        policyName: `ingress-to-${stats.serviceName}`,
+        from: ingress.pods,
+        to: backend,
+        ports: [stats.backendPort],
+        purpose: 'HAProxy stats published over TLS by the ingress',
+      }),
+    );
+  }
   for (const ns of model.namespaces) {
     const appPods = Endpoint.pods({ name: 'app pods', namespace: ns.name });
     if (ns.allowIngressController) {

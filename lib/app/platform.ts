@@ -22,7 +22,10 @@ import {
   type ICniProvider,
   type IIngressController,
   type INetworkPolicyEnforcer,
+  FRPC_DEFAULT_ADMIN_SECRET,
+  ExternalHttpsBackend,
 } from '../components';
+import { FRP_TOKEN_FILE, frpTokenGenerateCommands } from '../hosts/frps';
 import type { ClusterModel } from '../model/types';
 import type { ReadmeSection } from '../output/readme';
 import { ModelProblems } from './model-problems';
@@ -34,8 +37,12 @@ export const PLATFORM_CHARTS = {
   ingress: 'ingress',
   certManager: 'cert-manager',
   frpc: 'frpc',
+  balancerStats: 'balancer-stats',
   nfsCsi: 'nfs-csi',
 } as const;
+
+/** Name of the Service, EndpointSlice and Ingress that publish the HAProxy stats pages over TLS. */
+export const BALANCER_STATS_NAME = 'haproxy-stats';
 
 /** What the platform built, for later layers (security) that need namespaces, labels and ports. */
 export interface Platform {
@@ -46,6 +53,8 @@ export interface Platform {
   readonly issuers?: LetsEncryptIssuers;
   readonly frpc?: Frpc;
   readonly nfsCsi?: NfsCsiDriver;
+  /** The balancers' HAProxy stats behind an HTTPS Ingress (apiServer.stats.publicHost). */
+  readonly balancerStats?: ExternalHttpsBackend;
 }
 
 /** Builds the platform; construct prop errors are reported against description paths, all at once. */
@@ -94,6 +103,21 @@ export function addPlatform(app: App, model: ClusterModel): Platform {
       tokenSecretRef: tunnel.token.secret,
     }), { serverAddr: 'tunnel.server', serverPort: 'tunnel.bindPort', localIP: 'tunnel.targetIP', proxies: 'tunnel.forwardedPorts', tokenSecretRef: 'tunnel.token.secret' });
 
+  const stats = model.apiServer.stats;
+  let balancerStats: ExternalHttpsBackend | undefined;
+  if (stats.publicHost && issuers) {
+    balancerStats = new ExternalHttpsBackend(new Chart(app, PLATFORM_CHARTS.balancerStats), 'BalancerStats', {
+      name: BALANCER_STATS_NAME,
+      namespace: model.ingress.namespace,
+      host: stats.publicHost,
+      path: stats.path,
+      ingressClassName: ingress.className,
+      clusterIssuer: issuers.issuerNames[issuers.issuerNames.length - 1],
+      addresses: model.apiServer.balancers.map((b) => b.host.ip),
+      port: stats.port,
+    });
+  }
+
   const storage = model.storage;
   let nfsCsi: NfsCsiDriver | undefined;
   if (storage) {
@@ -106,6 +130,7 @@ export function addPlatform(app: App, model: ClusterModel): Platform {
         share: c.share,
         subDir: c.subDir,
         mountOptions: c.mountOptions,
+        mountPermissions: c.mountPermissions,
         reclaimPolicy: c.reclaimPolicy === 'Retain' ? ReclaimPolicy.RETAIN : ReclaimPolicy.DELETE,
         allowVolumeExpansion: c.allowVolumeExpansion,
         defaultClass: c.default,
@@ -113,7 +138,7 @@ export function addPlatform(app: App, model: ClusterModel): Platform {
   }
 
   problems.throwIfAny();
-  return { cni: cni!, networkPolicyEnforcer, metallb: metallb!, ingress: ingress!, issuers: issuers || undefined, frpc: frpc || undefined, nfsCsi };
+  return { cni: cni!, networkPolicyEnforcer, metallb: metallb!, ingress: ingress!, issuers: issuers || undefined, frpc: frpc || undefined, nfsCsi, balancerStats };
 }
 
 function addCni(chart: Chart, model: ClusterModel): ICniProvider {
@@ -158,13 +183,22 @@ function unsupported(field: string, value: never): never {
 export function platformReadmeSections(model: ClusterModel): ReadmeSection[] {
   const secrets: string[] = [];
   if (model.tunnel) {
-    const { secret, serverFile } = model.tunnel.token;
+    const t = model.tunnel;
+    const { secret, serverFile } = t.token;
+    const admin = FRPC_DEFAULT_ADMIN_SECRET;
     secrets.push(
-      `- **frp token** (frpc in namespace \`${model.tunnel.namespace}\`; the same value in \`${serverFile}\` on \`${model.tunnel.server.name}\` for frps). One line, no trailing newline: it is also the password of the frpc admin API.`,
+      `- **frp token** (frpc in namespace \`${t.namespace}\`; the same bytes in \`${serverFile}\` on \`${t.server.name}\` for frps). It is generated once, on your admin machine, into the file \`${FRP_TOKEN_FILE}\` (one line, no trailing newline); the Secret is created from that file and the same file is copied to the tunnel server (see "Tunnel server" under Hosts). Keep the file out of git; delete it once both ends have it.`,
       '',
       '  ```sh',
-      '  openssl rand -hex 32 | tr -d "\\n" > frp-token',
-      `  kubectl -n ${model.tunnel.namespace} create secret generic ${secret.name} --from-file=${secret.key}=frp-token`,
+      ...frpTokenGenerateCommands().map((l) => `  ${l}`),
+      `  kubectl -n ${t.namespace} create secret generic ${secret.name} --from-file=${secret.key}=${FRP_TOKEN_FILE}`,
+      '  ```',
+      '',
+      `- **frpc admin API password** (namespace \`${t.namespace}\`): its own random value, not the tunnel token.`,
+      '',
+      '  ```sh',
+      `  (umask 077 && openssl rand -hex 24 | tr -d "\\n" > frpc-admin-password)`,
+      `  kubectl -n ${t.namespace} create secret generic ${admin.name} --from-file=${admin.key}=frpc-admin-password && rm -f frpc-admin-password`,
       '  ```',
     );
   }

@@ -11,9 +11,8 @@
  */
 import type { ClusterModel, Host } from '../model/types';
 import {
-  kubernetesAptSource,
+  nodeFirstBootLines,
   nodePackages,
-  nodeRunCommands,
   PI_REBOOT_CONDITION,
   renderContainerdConfig,
   renderModulesLoad,
@@ -67,6 +66,19 @@ function users(model: ClusterModel): unknown[] {
   }));
 }
 
+/**
+ * The whole first-boot `runcmd` as ONE shell script under `set -eu`: cloud-init runs runcmd entries as a
+ * plain `sh` script without `-e`, so separate entries would carry on after a failed step (a fingerprint
+ * mismatch would still install, hold and enable). Undefined when the host has nothing to run.
+ */
+export function firstBootScript(model: ClusterModel, host: Host): string | undefined {
+  const lines = [
+    ...(host.isNode ? nodeFirstBootLines(model, host) : []),
+    ...(host.roles.includes('load-balancer') ? ['systemctl daemon-reload', 'systemctl enable haproxy.service keepalived.service'] : []),
+  ];
+  return lines.length ? ['set -eu', ...lines].join('\n') + '\n' : undefined;
+}
+
 /** `user-data` for a provisioned host; `embedded` are the host's generated files that have a target path. */
 export function renderUserData(model: ClusterModel, host: Host, embedded: readonly HostArtifact[]): string {
   const isBalancer = host.roles.includes('load-balancer');
@@ -78,21 +90,13 @@ export function renderUserData(model: ClusterModel, host: Host, embedded: readon
           writeFile(HOST_PATHS.sysctl, renderSysctl(model), 0o644),
           // Before packages: the containerd package keeps an existing config (cloud-init runs apt with --force-confold).
           writeFile(HOST_PATHS.containerdConfig, renderContainerdConfig(model), 0o644),
-          // After packages: the first apt-get update must not see the repository before its key exists.
-          writeFile(HOST_PATHS.kubernetesAptList, kubernetesAptSource(model), 0o644, true),
+          // The apt list is not here: the first-boot script writes it once the key's fingerprint checked out.
         ]
       : []),
     ...embedded.flatMap((a) => (a.delivery === 'file' ? [writeFile(a.target, a.content, a.mode)] : [])),
   ];
-  const runcmd: string[][] = [
-    ...(host.isNode ? nodeRunCommands(model, host) : []),
-    ...(isBalancer
-      ? [
-          ['systemctl', 'daemon-reload'],
-          ['systemctl', 'enable', 'haproxy.service', 'keepalived.service'],
-        ]
-      : []),
-  ];
+  const script = firstBootScript(model, host);
+  const runcmd = script ? [script] : [];
   const config: Partial<Record<CloudConfigKey, unknown>> = {
     hostname: host.name,
     users: users(model),

@@ -25,12 +25,13 @@ const isLoopback = (addr: string) => addr.startsWith('127.');
 const frpTemplate = (name: string) => `{{ .Envs.${envName(name)} }}`;
 
 /**
- * Every port the tunnel server must accept from the Internet, sorted: the frps bindPort, each forwarded
+ * Every port the tunnel server must accept from the Internet, sorted: SSH, the frps bindPort, each forwarded
  * remote port, and the dashboard only when it does not bind to loopback. Docs, tests and the firewall list
  * all come from here.
  */
 export function tunnelServerPorts(tunnel: TunnelModel): TunnelPort[] {
   const ports: TunnelPort[] = [
+    { port: tunnel.sshPort, protocol: 'tcp', purpose: 'SSH to the tunnel server itself (open it before enabling the firewall)' },
     { port: tunnel.bindPort, protocol: 'tcp', purpose: 'frps bindPort: frpc in the cluster connects here' },
     ...tunnel.forwardedPorts.map((p) => ({
       port: p.remotePort,
@@ -42,6 +43,17 @@ export function tunnelServerPorts(tunnel: TunnelModel): TunnelPort[] {
       : [{ port: tunnel.dashboard.port, protocol: 'tcp' as const, purpose: `frps dashboard on ${tunnel.dashboard.addr}` }]),
   ];
   return ports.sort((a, b) => a.port - b.port);
+}
+
+/** File on the admin machine that holds the one frp token: the Secret is created from it, the VPS gets a copy. */
+export const FRP_TOKEN_FILE = 'frp-token';
+
+/**
+ * Creates the frp token file on the admin machine unless it exists, so whichever README step runs first
+ * generates it and every later step reuses the same bytes (one line, no trailing newline).
+ */
+export function frpTokenGenerateCommands(): string[] {
+  return [`[ -s ${FRP_TOKEN_FILE} ] || (umask 077 && openssl rand -hex 32 | tr -d '\\n' > ${FRP_TOKEN_FILE})   # once; reused if it exists`];
 }
 
 function requireTunnel(model: ClusterModel): TunnelModel {

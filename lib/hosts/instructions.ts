@@ -5,7 +5,7 @@
  * files themselves.
  */
 import type { ClusterModel, Host } from '../model/types';
-import { tunnelServerPorts } from './frps';
+import { FRP_TOKEN_FILE, frpTokenGenerateCommands, tunnelServerPorts } from './frps';
 import { controlPlaneEndpoint, firstControlPlane, JOIN_SECRETS } from './kubeadm';
 import { healthCheckUrl, vrrpPlan } from './keepalived';
 import { kubernetesPackageVersion, PKGS_K8S_KEY_FINGERPRINT } from './node-prep';
@@ -67,7 +67,14 @@ function provisioningSection(model: ClusterModel): string[] {
     '',
     '- Raspberry Pi: flash the Ubuntu Server 24.04 preinstalled arm64 image, then replace `user-data`, `network-config` and `meta-data` on its `system-boot` partition with the host\'s files.',
     '  The first boot appends `cgroup_enable=memory cgroup_memory=1` to `cmdline.txt` and reboots once, so the kubelet gets the memory cgroup.',
-    '- amd64 hosts: write the Ubuntu Server 24.04 cloud image to the disk and boot once with a NoCloud seed attached, e.g. `cloud-localds --network-config=network-config seed.img user-data meta-data` written to a USB drive.',
+    '- amd64 hosts: the Ubuntu Server 24.04 cloud image (`noble-server-cloudimg-amd64.img`) is QCOW2, and written to a disk as it is it does not boot. Convert it to a raw image first, then write that to the target disk (from a live USB system) and boot once with a NoCloud seed attached:',
+    '',
+    ...fence('sh', [
+      'qemu-img convert -f qcow2 -O raw noble-server-cloudimg-amd64.img noble-amd64.raw   # apt-get install qemu-utils',
+      'dd if=noble-amd64.raw of=/dev/<target disk> bs=4M conv=fsync status=progress   # double-check the device: it is overwritten',
+      'cloud-localds --network-config=network-config seed.img user-data meta-data          # apt-get install cloud-image-utils; write seed.img to a USB drive',
+    ]).map((l) => `  ${l}`),
+    '',
     '- `cloud-init status --wait` on the host shows when it is done. The `meta-data` instance-id is stable: to apply a changed `user-data` to an installed host run `cloud-init clean --reboot`.',
     ...(nodes
       ? [
@@ -106,6 +113,9 @@ function balancerSection(model: ClusterModel): string[] {
     ...fence('', ['authentication {', '    auth_type PASS', '    auth_pass <at most 8 characters>', '}']).map((l) => `  ${l}`),
     '',
     `- ${code(HOST_PATHS.haproxyEnv)}: ${code(stats.userEnv)} and ${code(stats.passwordEnv)} for the stats page on port ${stats.port}${stats.path} (see \`haproxy.env.example\`). HAProxy and keepalived refuse to start while these files are missing.`,
+    ...(stats.publicHost
+      ? ['', `From the Internet the stats pages are reachable only as ${code(`https://${stats.publicHost}${stats.path}`)} (an Ingress with a Let's Encrypt certificate in front of each balancer's port ${stats.port}, then HAProxy's basic auth); port ${stats.port} is never forwarded. Point the DNS name at the tunnel server.`]
+      : []),
     '',
     ...plan.members.flatMap((m) => {
       const artifacts = hostArtifacts(model, m.host);
@@ -246,14 +256,24 @@ function tunnelSection(model: ClusterModel): string[] {
     '',
     ...fence('sh', [
       ...copyCommands(host, artifacts),
-      `(umask 077 && openssl rand -hex 32 | tr -d '\\n' > ${t.token.serverFile})   # the client token, no newline`,
       `install -m 0600 frps.env.example ${HOST_PATHS.frpsEnv}   # then set ${t.dashboard.userEnv} and ${t.dashboard.passwordEnv}`,
+    ]),
+    '',
+    `The client token is the one file ${code(FRP_TOKEN_FILE)} on your admin machine that the Secret ${code(`${t.namespace}/${t.token.secret.name}`)} is created from (see "Secrets to create"); never generate a second one here. From the admin machine (as root on the server, or copy it as your user and \`sudo install -m 0600 ${FRP_TOKEN_FILE} ${t.token.serverFile}\`):`,
+    '',
+    ...fence('sh', [
+      ...frpTokenGenerateCommands(),
+      `scp -p -P ${t.sshPort} ${FRP_TOKEN_FILE} root@${host.ip}:${t.token.serverFile}   # -p keeps mode 0600`,
+    ]),
+    '',
+    'Then on the server:',
+    '',
+    ...fence('sh', [
       `set -a && . ${HOST_PATHS.frpsEnv} && set +a && frps verify -c ${HOST_PATHS.frpsToml}`,
       'systemctl daemon-reload && systemctl enable --now frps',
     ]),
     '',
-    `The same token goes into the cluster as Secret ${code(t.token.secret.name)}, key ${code(t.token.secret.key)}, in namespace ${code(t.namespace)}.`,
-    `Open exactly these inbound ports (also in \`firewall-ports.txt\`): ${ports.map((p) => code(`${p.port}/${p.protocol}`)).join(', ')}, e.g. ${ports.map((p) => code(`ufw allow ${p.port}/${p.protocol}`)).join(', ')}.`,
+    `Open exactly these inbound ports (also in \`firewall-ports.txt\`; SSH first, so enabling the firewall does not lock you out): ${ports.map((p) => code(`${p.port}/${p.protocol}`)).join(', ')}, e.g. ${ports.map((p) => code(`ufw allow ${p.port}/${p.protocol}`)).join(', ')}.`,
     '',
   ];
 }

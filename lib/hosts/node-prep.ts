@@ -114,37 +114,40 @@ function kubernetesRepoUrl(model: ClusterModel): string {
   return `https://pkgs.k8s.io/core:/stable:/v${model.kubernetes.minor}/deb/`;
 }
 
-/** Shell script (constant text apart from the validated minor) that installs the pkgs.k8s.io key. */
-function installKeyScript(model: ClusterModel): string {
-  return [
-    'set -eu',
-    `tmp=$(mktemp)`,
-    `curl -fsSL --retry 5 -o "$tmp" ${kubernetesRepoUrl(model)}Release.key`,
-    `gpg --show-keys --with-colons "$tmp" | grep -q '^fpr:::::::::${PKGS_K8S_KEY_FINGERPRINT}:$'`,
-    'install -d -m 0755 /etc/apt/keyrings',
-    `gpg --dearmor --yes -o ${HOST_PATHS.kubernetesAptKeyring} "$tmp"`,
-    'rm -f "$tmp"',
-  ].join('\n');
+/** Quotes one argument for a POSIX shell (single quotes unless it is plainly safe). */
+export function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The `runcmd` steps of a Kubernetes node, in order (argv arrays: cloud-init quotes them). */
-export function nodeRunCommands(model: ClusterModel, host: Host): string[][] {
+const line = (...argv: string[]) => argv.map(shellQuote).join(' ');
+
+/**
+ * The first-boot steps of a Kubernetes node, in order, as shell lines (run under `set -eu` by
+ * cloud-init.ts): OS preparation, then key → fingerprint check → repository list → install → hold.
+ * The apt list is written only after the downloaded key matched {@link PKGS_K8S_KEY_FINGERPRINT}, so a
+ * failed check leaves no repository pointing at a missing keyring, and nothing after it runs.
+ */
+export function nodeFirstBootLines(model: ClusterModel, host: Host): string[] {
   const version = kubernetesPackageVersion(model);
   const tools = ['kubelet', 'kubeadm', 'kubectl'];
   return [
-    ['systemctl', 'restart', 'systemd-modules-load.service'],
-    ['sysctl', '--system'],
-    ['swapoff', '-a'],
-    ['sed', '-ri', '/^[^#[:space:]]+[[:space:]]+[^[:space:]]+[[:space:]]+swap[[:space:]]/s/^/# disabled for kubelet: /', '/etc/fstab'],
-    ...(host.hardware === 'raspberry-pi'
-      ? [['sed', '-i', '1{/cgroup_enable=memory/!s/$/ cgroup_enable=memory cgroup_memory=1/}', HOST_PATHS.piCmdline]]
-      : []),
-    ['systemctl', 'restart', 'containerd.service'],
-    ['sh', '-c', installKeyScript(model)],
-    ['apt-get', 'update'],
-    ['apt-get', 'install', '-y', ...tools.map((t) => `${t}=${version}`)],
-    ['apt-mark', 'hold', ...tools],
-    ['systemctl', 'enable', 'kubelet.service'],
+    line('systemctl', 'restart', 'systemd-modules-load.service'),
+    line('sysctl', '--system'),
+    line('swapoff', '-a'),
+    line('sed', '-ri', '/^[^#[:space:]]+[[:space:]]+[^[:space:]]+[[:space:]]+swap[[:space:]]/s/^/# disabled for kubelet: /', '/etc/fstab'),
+    ...(host.hardware === 'raspberry-pi' ? [line('sed', '-i', '1{/cgroup_enable=memory/!s/$/ cgroup_enable=memory cgroup_memory=1/}', HOST_PATHS.piCmdline)] : []),
+    line('systemctl', 'restart', 'containerd.service'),
+    'tmp=$(mktemp)',
+    `curl -fsSL --retry 5 -o "$tmp" ${shellQuote(`${kubernetesRepoUrl(model)}Release.key`)}`,
+    `gpg --show-keys --with-colons "$tmp" | grep -q '^fpr:::::::::${PKGS_K8S_KEY_FINGERPRINT}:$'`,
+    line('install', '-d', '-m', '0755', '/etc/apt/keyrings'),
+    `gpg --dearmor --yes -o ${shellQuote(HOST_PATHS.kubernetesAptKeyring)} "$tmp"`,
+    'rm -f "$tmp"',
+    `printf '%s\\n' ${shellQuote(kubernetesAptSource(model).trimEnd())} | install -m 0644 /dev/stdin ${shellQuote(HOST_PATHS.kubernetesAptList)}`,
+    line('apt-get', 'update'),
+    line('apt-get', 'install', '-y', ...tools.map((t) => `${t}=${version}`)),
+    line('apt-mark', 'hold', ...tools),
+    line('systemctl', 'enable', 'kubelet.service'),
   ];
 }
 

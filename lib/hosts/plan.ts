@@ -8,6 +8,7 @@ import { renderFirewallPorts, renderFrpsEnvExample, renderFrpsService, renderFrp
 import { renderHaproxyCfg, renderHaproxyDropIn, renderHaproxyEnvExample } from './haproxy';
 import { renderCheckApiserver, renderKeepalivedConf, renderKeepalivedDropIn } from './keepalived';
 import { firstControlPlane, renderKubeadmInit, renderKubeadmJoin } from './kubeadm';
+import { renderNfsExports } from './nfs-exports';
 import { HOST_PATHS } from './paths';
 import { renderPodSecurityAdmission } from './psa-admission';
 
@@ -82,6 +83,9 @@ function serviceArtifacts(model: ClusterModel, host: Host): HostArtifact[] {
       secretTemplate('frps.env.example', P.frpsEnv, 'names of the dashboard credential variables', renderFrpsEnvExample(model)),
       { file: 'firewall-ports.txt', content: renderFirewallPorts(model), mode: 0o644, delivery: 'reference', purpose: 'inbound ports to open on the server' },
     );
+  }
+  if (model.storage && model.storage.server === host) {
+    out.push({ file: 'nfs-exports', content: renderNfsExports(model), mode: 0o644, delivery: 'reference', purpose: 'NFS exports for the StorageClass shares: the nodes only, no root squash (see the comments)' });
   }
   return out;
 }

@@ -4,8 +4,41 @@
  * It never fails on a description that passed {@link checkSemantics}.
  */
 import type { Description } from './description';
-import { parseAddressRange, rangeContainsIp } from './ip';
-import type { ClusterModel, Host, HostRole } from './types';
+import { formatRange, intToIp, ipToInt, parseAddressRange, rangeContainsIp } from './ip';
+import type { ClusterModel, Host, HostRole, MetalLbPool } from './types';
+
+/** Name of the pool that holds only the ingress IP: `<described pool>-ingress`. */
+export const reservedIngressPoolName = (pool: string): string => `${pool}-ingress`;
+
+/**
+ * The MetalLB pools with the ingress IP split off into a pool of its own with `autoAssign: false`: the
+ * described pool keeps every other address (as ranges, in order), so no other LoadBalancer Service can take
+ * the ingress address. A pool that held only the ingress IP is just marked `autoAssign: false`; a pool that
+ * already has `autoAssign: false` stays as it is.
+ */
+export function reserveIngressIp(pools: Description['metallb']['pools'], ip: string): { pools: MetalLbPool[]; pool: string } {
+  const holder = pools.find((p) => p.addresses.some((a) => rangeContainsIp(parseAddressRange(a)!, ip)))!;
+  // A pool the owner already keeps out of automatic assignment cannot hand the address to another Service.
+  if (!holder.autoAssign) return { pools: pools.map((p) => ({ ...p, addresses: [...p.addresses] })), pool: holder.name };
+  const target = ipToInt(ip);
+  const rest = holder.addresses.flatMap((a) => {
+    const r = parseAddressRange(a)!;
+    if (!rangeContainsIp(r, ip)) return [a];
+    const parts = [
+      ...(r.first < target ? [{ first: r.first, last: target - 1 }] : []),
+      ...(target < r.last ? [{ first: target + 1, last: r.last }] : []),
+    ];
+    return parts.map((part) => (part.first === part.last ? `${intToIp(part.first)}/32` : formatRange(part)));
+  });
+  if (!rest.length) {
+    return { pools: pools.map((p) => (p === holder ? { ...p, addresses: [...p.addresses], autoAssign: false } : { ...p, addresses: [...p.addresses] })), pool: holder.name };
+  }
+  const reserved: MetalLbPool = { name: reservedIngressPoolName(holder.name), addresses: [`${ip}/32`], autoAssign: false, avoidBuggyIPs: false };
+  return {
+    pools: pools.flatMap((p) => (p === holder ? [{ ...p, addresses: rest }, reserved] : [{ ...p, addresses: [...p.addresses] }])),
+    pool: reserved.name,
+  };
+}
 
 const ROLE_ORDER: readonly HostRole[] = ['control-plane', 'worker', 'load-balancer', 'nfs-server', 'tunnel-server'];
 
@@ -26,7 +59,7 @@ function buildHost(h: Description['hosts'][number]): Host {
     hardware: h.hardware,
     roles,
     external: h.external,
-    interface: h.interface,
+    interface: h.interface ?? 'eth0', // only Raspberry Pis and external hosts may omit it (semantic rules)
     provision: h.provision ?? !(h.hardware === 'nas' || h.hardware === 'vps'),
     os: h.os,
     isNode: roles.includes('control-plane') || roles.includes('worker'),
@@ -41,9 +74,7 @@ export function buildModel(d: Description): ClusterModel {
     if (!found) throw new Error(`internal: unresolved host ${name} (semantic rules should have caught it)`);
     return found;
   };
-  const pool = d.metallb.pools.find((p) =>
-    p.addresses.some((a) => rangeContainsIp(parseAddressRange(a)!, d.ingress.loadBalancerIP)),
-  )!;
+  const metallbPools = reserveIngressIp(d.metallb.pools, d.ingress.loadBalancerIP);
   const t = d.tunnel;
   const s = d.storage;
   return deepFreeze<ClusterModel>({
@@ -77,11 +108,11 @@ export function buildModel(d: Description): ClusterModel {
     cni: { ...d.cni },
     metallb: {
       namespace: d.metallb.namespace,
-      pools: d.metallb.pools.map((p) => ({ ...p, addresses: [...p.addresses] })),
+      pools: metallbPools.pools,
     },
-    ingress: { ...d.ingress, pool: pool.name },
+    ingress: { ...d.ingress, pool: metallbPools.pool },
     acme: d.acme && {
-      email: d.acme.email,
+      ...(d.acme.email === undefined ? {} : { email: d.acme.email }),
       issuers: [...d.acme.issuers].sort((a, b) => (a === b ? 0 : a === 'staging' ? -1 : 1)),
       solver: d.acme.solver.type === 'dns01' ? { ...d.acme.solver } : { type: 'http01' },
     },
@@ -89,6 +120,7 @@ export function buildModel(d: Description): ClusterModel {
       kind: t.kind,
       server: host(t.server),
       bindPort: t.bindPort,
+      sshPort: t.sshPort,
       namespace: t.namespace,
       proxyProtocol: t.proxyProtocol,
       forwardedPorts: t.forwardedPorts

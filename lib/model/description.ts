@@ -24,7 +24,7 @@ export interface HostDescription {
   hardware: Hardware;
   roles: HostRole[];
   external: boolean;
-  interface: string;
+  interface?: string;
   provision?: boolean;
   os: HostOs;
   labels: Record<string, string>;
@@ -51,7 +51,7 @@ export interface Description {
     virtualRouterId: number;
     vrrpAuthFile: string;
     balancers: { host: string; priority: number }[];
-    stats: { port: number; path: string; userEnv: string; passwordEnv: string };
+    stats: { port: number; path: string; userEnv: string; passwordEnv: string; publicHost?: string };
   };
   cni: {
     plugin: 'flannel';
@@ -73,7 +73,7 @@ export interface Description {
     defaultClass: boolean;
   };
   acme?: {
-    email: string;
+    email?: string;
     issuers: AcmeIssuerKind[];
     solver:
       | { type: 'http01' }
@@ -83,6 +83,7 @@ export interface Description {
     kind: 'frp';
     server: string;
     bindPort: number;
+    sshPort: number;
     namespace: string;
     proxyProtocol: boolean;
     forwardedPorts: { name: string; remotePort: number; localPort?: number; protocol: 'tcp' }[];
@@ -97,6 +98,7 @@ export interface Description {
       share: string;
       subDir?: string;
       mountOptions: string[];
+      mountPermissions: string;
       reclaimPolicy: ReclaimPolicy;
       default: boolean;
       allowVolumeExpansion: boolean;

@@ -9,7 +9,7 @@ import { buildModel } from './build';
 import type { Description } from './description';
 import { DescriptionError, type Problem } from './problems';
 import { validateShape } from './schema';
-import { findLiteralSecrets } from './secrets';
+import { findLiteralSecrets, findPrivateKeyText } from './secrets';
 import { checkSemantics } from './semantic';
 import type { ClusterModel } from './types';
 
@@ -40,7 +40,7 @@ export function parseDescription(text: string, file = '<description>'): ClusterM
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new DescriptionError(file, [{ path: '(root)', message: 'the description must be a YAML mapping (see hostconfig/cluster.yaml)' }]);
   }
-  const secretProblems = findLiteralSecrets(raw);
+  const secretProblems = [...findLiteralSecrets(raw), ...findPrivateKeyText(text)];
   const shapeProblems = validateShape(raw);
   const problems: Problem[] = [...secretProblems, ...shapeProblems.filter((p) => !secretProblems.some((s) => s.path === p.path))];
   if (problems.length) throw new DescriptionError(file, problems);

@@ -16,6 +16,20 @@ const HINTS: Record<string, string> = {
   'tunnel.token': 'tunnel.token: {secret: {name: frp-token, key: token}, serverFile: /etc/frp/token}',
 };
 
+/**
+ * Private key material in a comment of the description text (a YAML parser drops comments, so the value
+ * walk of {@link findLiteralSecrets} cannot see them; values are reported there). One problem per line.
+ */
+export function findPrivateKeyText(text: string): Problem[] {
+  return text.split('\n').flatMap((line, i) => {
+    const marker = line.search(PRIVATE_KEY_MATERIAL);
+    const comment = line.search(/(^|\s)#/);
+    return marker >= 0 && comment >= 0 && comment < marker
+      ? [{ path: '(file)', message: `line ${i + 1}: a comment contains private key material; remove it from the description (and rotate the key): list only public keys (ssh-ed25519 ...)` }]
+      : [];
+  });
+}
+
 export function findLiteralSecrets(raw: unknown): Problem[] {
   const problems: Problem[] = [];
   // Each object is scanned once, at its first path: an alias (*name) shares its anchor's object, so the scan

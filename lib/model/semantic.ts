@@ -3,8 +3,10 @@
  * problem at once; `buildModel` runs only when this list is empty, so it can trust every reference.
  */
 import type { Description, HostDescription } from './description';
+import { acmeEmailProblem } from '../components/cert-manager/acme-email';
 import {
   formatRange,
+  intToIp,
   ipToInt,
   isCanonicalCidr,
   parseAddressRange,
@@ -14,6 +16,7 @@ import {
   rangesOverlap,
   type Ipv4Range,
 } from './ip';
+import { reservedIngressPoolName } from './build';
 import { show, type Problem } from './problems';
 import type { HostRole } from './types';
 
@@ -143,6 +146,8 @@ function lanRules(d: Description): Problem[] {
       }
       if (rangeContainsIp(range, vip)) problems.push({ path, message: `${show(text)} contains the API VIP ${vip}; MetalLB would hand it out to a Service` });
       if (rangeContainsIp(range, d.lan.gateway)) problems.push({ path, message: `${show(text)} contains the LAN gateway ${d.lan.gateway}` });
+      if (rangeContainsIp(range, intToIp(lan.first))) problems.push({ path, message: `${show(text)} contains the LAN's network address ${intToIp(lan.first)}; no host can use it` });
+      if (rangeContainsIp(range, intToIp(lan.last))) problems.push({ path, message: `${show(text)} contains the LAN's broadcast address ${intToIp(lan.last)}; no host can use it` });
       d.hosts.forEach((h, i) => {
         if (!h.external && rangeContainsIp(range, h.ip)) problems.push({ path, message: `${show(text)} contains ${h.ip} of host ${h.name} (hosts[${i}]); shrink the pool or move the host` });
       });
@@ -155,12 +160,79 @@ function lanRules(d: Description): Problem[] {
   if (allPoolsParsed && !pools.some((p) => rangeContainsIp(p.range, ingressIp))) {
     problems.push({ path: 'ingress.loadBalancerIP', message: `${show(ingressIp)} is in no MetalLB pool (${pools.map((p) => p.text).join(', ') || 'none'}); pick an address from a pool` });
   }
+  const holder = allPoolsParsed ? d.metallb.pools.find((p) => p.addresses.some((a) => rangeContainsIp(parseAddressRange(a)!, ingressIp))) : undefined;
+  const reservedName = holder && reservedIngressPoolName(holder.name);
+  d.metallb.pools.forEach((p, i) => {
+    if (p.name === reservedName) problems.push({ path: `metallb.pools[${i}].name`, message: `${show(p.name)} is the name of the pool generated to hold only the ingress IP ${ingressIp}; rename this pool` });
+  });
 
   if (rangesOverlap(pods, services)) problems.push({ path: 'kubernetes.podCidr', message: `${show(d.kubernetes.podCidr)} overlaps kubernetes.serviceCidr ${d.kubernetes.serviceCidr}; they must be disjoint` });
   if (rangesOverlap(pods, lan)) problems.push({ path: 'kubernetes.podCidr', message: `${show(d.kubernetes.podCidr)} overlaps the LAN ${d.lan.cidr}; pick a private range outside it such as 10.244.0.0/16` });
   if (rangesOverlap(services, lan)) problems.push({ path: 'kubernetes.serviceCidr', message: `${show(d.kubernetes.serviceCidr)} overlaps the LAN ${d.lan.cidr}; pick a private range outside it such as 10.96.0.0/12` });
+  d.hosts.forEach((h, i) => {
+    for (const [path, range, text] of [['kubernetes.podCidr', pods, d.kubernetes.podCidr], ['kubernetes.serviceCidr', services, d.kubernetes.serviceCidr]] as const) {
+      if (rangeContainsIp(range, h.ip)) problems.push({ path, message: `${show(text)} contains ${h.ip} of host ${h.name} (hosts[${i}]); nodes could not reach it (traffic to it would stay in the cluster network)` });
+    }
+  });
+
+  // kube-controller-manager gives every node a /24 of the pod CIDR (node-cidr-mask-size, default 24).
+  const nodeCount = d.hosts.filter((h) => h.roles.includes('control-plane') || h.roles.includes('worker')).length;
+  const podPrefix = Number(d.kubernetes.podCidr.split('/')[1]);
+  const perNode = podPrefix > NODE_CIDR_MASK_SIZE ? 0 : 2 ** (NODE_CIDR_MASK_SIZE - podPrefix);
+  if (perNode < nodeCount) {
+    problems.push({
+      path: 'kubernetes.podCidr',
+      message: `${show(d.kubernetes.podCidr)} holds ${perNode} per-node /${NODE_CIDR_MASK_SIZE} block(s) but the cluster has ${nodeCount} nodes (kube-controller-manager node-cidr-mask-size ${NODE_CIDR_MASK_SIZE}); nodes without a block get no pod network. Use /${Math.max(8, NODE_CIDR_MASK_SIZE - Math.ceil(Math.log2(Math.max(nodeCount, 1))))} or larger, e.g. 10.244.0.0/16`,
+    });
+  }
   return problems;
 }
+
+/** kube-controller-manager `--node-cidr-mask-size` (IPv4) that kubeadm leaves at its default. */
+export const NODE_CIDR_MASK_SIZE = 24;
+
+/** kubeadm ValidateCertSANs: a DNS-1123 subdomain, optionally with one leading `*.`, or an IP address. */
+const DNS1123_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const IPV6ISH = /^[0-9a-fA-F:.]+$/;
+
+export function certSanProblem(san: string): string | undefined {
+  if (DNS1123_SUBDOMAIN.test(san.replace(/^\*\./, ''))) return undefined;
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(san) && san.split('.').every((o) => Number(o) <= 255)) return undefined;
+  if (san.includes(':') && IPV6ISH.test(san)) return undefined;
+  return 'kubeadm refuses it: a SAN is a lowercase DNS name (letters, digits, "-", "."; at most one leading "*.") or an IP address';
+}
+
+const certSans: Rule = (d) =>
+  d.apiServer.certSANs.flatMap((san, i) => {
+    const why = certSanProblem(san);
+    return why ? [{ path: `apiServer.certSANs[${i}]`, message: `${show(san)}: ${why}` }] : [];
+  });
+
+const interfaces: Rule = (d) =>
+  d.hosts.flatMap((h, i) =>
+    h.interface === undefined && !h.external && h.hardware !== 'raspberry-pi'
+      ? [{
+          path: `hosts[${i}].interface`,
+          message: `is required for ${h.hardware} host ${show(h.name)}: its name cannot be guessed (Ubuntu 24.04 on N100/mini PCs: e.g. enp1s0; NAS systems: bond0, ovs_eth0, br0), and a wrong one leaves the host without network or keepalived without its VRRP instance; look it up with "ip -br link" on the host`,
+        }]
+      : [],
+  );
+
+const sshAccess: Rule = (d) => {
+  const provisioned = d.hosts.filter((h) => h.provision ?? !(h.hardware === 'nas' || h.hardware === 'vps'));
+  if (!provisioned.length) return [];
+  if (!d.users.length) {
+    return [{ path: 'users', message: `no user is listed, so the provisioned hosts (${provisioned.map((h) => h.name).join(', ')}) get the image's default user with a locked password and no key; add a user with sshAuthorizedKeys` }];
+  }
+  if (d.users.some((u) => u.sshAuthorizedKeys.length)) return [];
+  return [{ path: 'users', message: 'no user has sshAuthorizedKeys: sshImportIds fetch keys from GitHub/Launchpad at first boot, so without Internet access then (or during an outage) nobody can log in (passwords are locked); list at least one public key under sshAuthorizedKeys' }];
+};
+
+const acmeEmail: Rule = (d) => {
+  const email = d.acme?.email;
+  const why = email === undefined ? undefined : acmeEmailProblem(email);
+  return why ? [{ path: 'acme.email', message: `${show(email)} ${why}` }] : [];
+};
 
 const controlPlanes: Rule = (d) => {
   const count = hostsWithRole(d, 'control-plane').length;
@@ -191,7 +263,11 @@ const balancers: Rule = (d) => {
     problems.push(...refProblems);
     const host = d.hosts.find((h) => h.name === b.host);
     if (!refProblems.length && host?.roles.includes('control-plane') && api.port === api.bindPort) {
-      problems.push({ path, message: `host ${show(b.host)} is a control plane: HAProxy on port ${api.port} would clash with kube-apiserver on ${api.bindPort}; use a non-control-plane host or set apiServer.port to another port` });
+      const single = hostsWithRole(d, 'control-plane').length === 1;
+      problems.push({
+        path,
+        message: `${single ? 'this cluster has one control plane, and the API endpoint (VIP) still needs HAProxy in front of it: ' : ''}host ${show(b.host)} is a control plane: HAProxy on port ${api.port} would clash with kube-apiserver on ${api.bindPort}; use a non-control-plane host with role load-balancer or set apiServer.port to another port`,
+      });
     }
   });
   problems.push(
@@ -212,6 +288,9 @@ const balancers: Rule = (d) => {
     problems.push({ path: 'apiServer.balancers', message: `priorities ${highest}..${lowest} cannot be separated by a keepalived check weight (at most ${MAX_KEEPALIVED_WEIGHT}) so that a failed check moves the VIP; keep the lowest priority at 2 or more and the spread below ${MAX_KEEPALIVED_WEIGHT}` });
   }
   if (api.stats.port === api.port) problems.push({ path: 'apiServer.stats.port', message: `${api.stats.port} is also apiServer.port; the stats listener needs its own port` });
+  if (api.stats.publicHost && !d.acme) {
+    problems.push({ path: 'apiServer.stats.publicHost', message: `${show(api.stats.publicHost)} needs acme: the stats pages are published only over TLS with a Let's Encrypt certificate; add acme or remove publicHost` });
+  }
   return problems;
 };
 
@@ -233,11 +312,13 @@ const tunnel: Rule = (d) => {
     if (!INGRESS_PORTS.includes(local)) {
       problems.push({ path: `tunnel.forwardedPorts[${i}]${p.localPort === undefined ? '.remotePort' : '.localPort'}`, message: `${local} is not a port the ingress controller serves; forwarded ports reach the ingress IP on ${INGRESS_PORTS.join(' or ')} (set localPort)` });
     }
-    for (const [field, port] of [['tunnel.bindPort', t.bindPort], ['tunnel.dashboard.port', t.dashboard.port]] as const) {
-      if (p.remotePort === port) problems.push({ path: `tunnel.forwardedPorts[${i}].remotePort`, message: `${port} is also ${field} on the tunnel server; pick another port` });
+    for (const [field, port] of [['tunnel.bindPort', t.bindPort], ['tunnel.dashboard.port', t.dashboard.port], ['tunnel.sshPort', t.sshPort]] as const) {
+      if (p.remotePort === port) problems.push({ path: `tunnel.forwardedPorts[${i}].remotePort`, message: `${port} is also ${field} on the tunnel server, which needs it itself; pick another port` });
     }
   });
   if (t.bindPort === t.dashboard.port) problems.push({ path: 'tunnel.dashboard.port', message: `${t.dashboard.port} is also tunnel.bindPort` });
+  if (t.sshPort === t.bindPort) problems.push({ path: 'tunnel.bindPort', message: `${t.bindPort} is also tunnel.sshPort (SSH on the tunnel server); pick another port` });
+  if (t.sshPort === t.dashboard.port) problems.push({ path: 'tunnel.dashboard.port', message: `${t.dashboard.port} is also tunnel.sshPort (SSH on the tunnel server); pick another port` });
   return problems;
 };
 
@@ -329,6 +410,10 @@ const nodeLabels: Rule = (d) =>
 
 const RULES: readonly Rule[] = [
   nodeLabels,
+  interfaces,
+  sshAccess,
+  acmeEmail,
+  certSans,
   uniqueHosts,
   cidrsWellFormed,
   lanRules,

@@ -37,7 +37,10 @@ export interface Host {
   readonly roles: readonly HostRole[];
   /** True when the host is outside the LAN (the VPS). @default false */
   readonly external: boolean;
-  /** Network interface carrying `ip`. @default 'eth0' */
+  /**
+   * Network interface carrying `ip`. Required in the description for LAN hosts other than Raspberry Pis;
+   * @default 'eth0' for Raspberry Pis (and unused for external hosts)
+   */
   readonly interface: string;
   /** Whether we generate cloud-init for this host. @default true, except for `nas` and `vps` hardware */
   readonly provision: boolean;
@@ -130,6 +133,11 @@ export interface ApiServerModel {
     readonly userEnv: string;
     /** Environment variable with the stats password. @default HAPROXY_STATS_PASSWORD */
     readonly passwordEnv: string;
+    /**
+     * Public host name of the stats pages: an HTTPS-only Ingress with a cert-manager certificate in front of
+     * the balancers' stats ports (HAProxy's basic auth stays). @default undefined (LAN only)
+     */
+    readonly publicHost?: string;
   };
   /** Derived: control-plane hosts in description order. The first one runs `kubeadm init`. */
   readonly controlPlanes: readonly Host[];
@@ -163,7 +171,10 @@ export interface IngressModel {
   readonly className: string;
   /** LoadBalancer IP, inside a MetalLB pool. */
   readonly loadBalancerIP: string;
-  /** Derived: name of the pool holding `loadBalancerIP`. */
+  /**
+   * Derived: name of the pool holding `loadBalancerIP` alone (`autoAssign: false`), split off the described
+   * pool that contains it, so no other LoadBalancer Service can take the ingress address.
+   */
   readonly pool: string;
   /** Controller replicas. @default 2 */
   readonly replicas: number;
@@ -191,7 +202,8 @@ export type AcmeSolver =
     };
 
 export interface AcmeModel {
-  readonly email: string;
+  /** ACME account email; optional (never an RFC 2606 example domain). */
+  readonly email?: string;
   /** Issuers to create; ClusterIssuer names are `letsencrypt-<kind>`. @default [staging, production] */
   readonly issuers: readonly AcmeIssuerKind[];
   /** @default {type: http01} */
@@ -215,6 +227,8 @@ export interface TunnelModel {
   readonly server: Host;
   /** frps bindPort, the port frpc dials. @default 7000 */
   readonly bindPort: number;
+  /** SSH port of the tunnel server itself: kept open in its firewall, never forwarded. @default 22 */
+  readonly sshPort: number;
   /** Namespace of the frpc Deployment. @default frpc */
   readonly namespace: string;
   /** Sorted by remotePort. */
@@ -252,6 +266,8 @@ export interface StorageClassModel {
   readonly subDir?: string;
   /** @default [nfsvers=4.1] */
   readonly mountOptions: readonly string[];
+  /** csi-driver-nfs `mountPermissions` of new volume directories. @default '0775' */
+  readonly mountPermissions: string;
   /** @default Delete */
   readonly reclaimPolicy: ReclaimPolicy;
   /** @default false (exactly one class may be default) */

@@ -77,6 +77,23 @@ interface UpstreamController {
   readonly daemonSets: readonly string[];
 }
 
+/** How long the apply sequence waits for admission webhooks to accept the custom resources. */
+export const WEBHOOK_READY_ATTEMPTS = 60;
+export const WEBHOOK_READY_INTERVAL_SECONDS = 5;
+
+/**
+ * Rollout status does not mean a webhook serves (MetalLB starts its webhook after certificate rotation,
+ * cert-manager's CA injection lags): retry a server-side dry-run of the wave, which goes through every
+ * admission webhook, until it succeeds or the deadline passes. Nothing is changed by a dry-run.
+ */
+export function webhookReadyCommands(file: string): string[] {
+  const seconds = WEBHOOK_READY_ATTEMPTS * WEBHOOK_READY_INTERVAL_SECONDS;
+  return [
+    `# webhooks must answer before the custom resources go in: retry a server-side dry-run (up to ${seconds / 60} min)`,
+    `n=0; until kubectl apply --dry-run=server -f dist/${file} >/dev/null; do n=$((n+1)); [ "$n" -lt ${WEBHOOK_READY_ATTEMPTS} ] || { echo "webhooks still refuse dist/${file} after ${seconds / 60} min" >&2; false; break; }; sleep ${WEBHOOK_READY_INTERVAL_SECONDS}; done`,
+  ];
+}
+
 const UPSTREAM_CONTROLLERS: readonly UpstreamController[] = [
   {
     name: 'MetalLB',
@@ -205,12 +222,16 @@ export function applyReadmeSection(model: ClusterModel, files: readonly Rendered
         ...controller.daemonSets.map((d) => `kubectl -n ${namespace} rollout status daemonset/${d} --timeout=5m`),
       );
     }
+    const custom = wave.objects.some((o) => UPSTREAM_CONTROLLERS.some((c) => c.groups.includes(groupOf(o.apiVersion))) && !isBuiltinApiVersion(o.apiVersion));
+    if (custom) lines.push(...webhookReadyCommands(wave.file));
     lines.push(`kubectl apply -f dist/${wave.file}`, ...waitCommands(wave.objects));
     const secrets = secretsToCreate(all).filter((s) => wave.objects.some((o) => o.kind === 'Namespace' && o.metadata.name === s.split('/')[0]));
     if (secrets.length) lines.push(`# now create the Secrets dist/ only references (see "Secrets to create"): ${secrets.join(', ')}`);
   }
   lines.push('```', '');
   lines.push(
+    'Applying everything at once also works once the upstream prerequisites are installed: `kubectl apply -f dist` run twice converges. The first run creates what it can (objects whose Namespace, CRD or webhook is not there yet fail and are reported); the second run, once the controllers are up, creates the rest and leaves the rest unchanged. Run it a third time if the webhooks were still starting.',
+    '',
     '### Pruning',
     '',
     `To delete objects that are no longer generated, apply the whole directory at once with a label selector (pruning while applying a single wave file would delete the objects of every other wave). \`kubectl\` prunes only the kinds it is told to:`,

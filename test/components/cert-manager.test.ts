@@ -15,14 +15,14 @@ const http01 = AcmeSolver.http01Ingress({ ingressClassName: 'nginx' });
 describe('LetsEncryptIssuers', () => {
   it('defaults to a staging and a production ClusterIssuer, staging first', () => {
     expect(LETSENCRYPT_DEFAULT_ENVIRONMENTS).toEqual([AcmeEnvironment.STAGING, AcmeEnvironment.PRODUCTION]);
-    const objects = issuers({ email: 'admin@example.com', solvers: [http01] });
+    const objects = issuers({ email: 'admin@my-homelab.net', solvers: [http01] });
     expect(findObjects(objects, 'ClusterIssuer').map((o) => o.metadata.name)).toEqual(['letsencrypt-staging', 'letsencrypt-production']);
   });
 
   it('points each issuer at its ACME directory with its own account key Secret', () => {
-    const objects = issuers({ email: 'admin@example.com', solvers: [http01] });
+    const objects = issuers({ email: 'admin@my-homelab.net', solvers: [http01] });
     expect(findObject(objects, 'ClusterIssuer', 'letsencrypt-staging').spec.acme).toEqual({
-      email: 'admin@example.com',
+      email: 'admin@my-homelab.net',
       server: 'https://acme-staging-v02.api.letsencrypt.org/directory',
       privateKeySecretRef: { name: 'letsencrypt-staging-account-key' },
       solvers: [{ http01: { ingress: { ingressClassName: 'nginx' } } }],
@@ -38,7 +38,7 @@ describe('LetsEncryptIssuers', () => {
     const solver = AcmeSolver.dns01Cloudflare({ apiTokenSecretRef: { name: 'cloudflare', key: 'api-token' }, dnsZones: ['b.example', 'a.example'] });
     expect(solver.type).toBe('dns01');
     expect(solver.secretRefs).toEqual([{ name: 'cloudflare', key: 'api-token' }]);
-    const objects = issuers({ email: 'admin@example.com', solvers: [solver], environments: [AcmeEnvironment.PRODUCTION] });
+    const objects = issuers({ email: 'admin@my-homelab.net', solvers: [solver], environments: [AcmeEnvironment.PRODUCTION] });
     expect(findObjects(objects, 'ClusterIssuer')).toHaveLength(1);
     expect(findObject(objects, 'ClusterIssuer', 'letsencrypt-production').spec.acme.solvers).toEqual([
       { selector: { dnsZones: ['a.example', 'b.example'] }, dns01: { cloudflare: { apiTokenSecretRef: { name: 'cloudflare', key: 'api-token' } } } },
@@ -54,6 +54,9 @@ describe('LetsEncryptIssuers', () => {
   it('fails on an invalid e-mail, no solvers and repeated environments', () => {
     const build = () => issuers({ email: 'not-an-email', solvers: [], environments: [AcmeEnvironment.STAGING, AcmeEnvironment.STAGING] });
     expect(build).toThrow(/email: must be an e-mail address .*got "not-an-email"/);
+    expect(() => issuers({ email: 'admin@example.com', solvers: [http01] })).toThrow(/reserved example domain \(RFC 2606\)/);
+    const noEmail = issuers({ solvers: [http01] });
+    for (const issuer of noEmail.filter((o: any) => o.kind === 'ClusterIssuer')) expect(issuer.spec.acme).not.toHaveProperty('email');
     expect(build).toThrow(/solvers: must list at least one solver/);
     expect(build).toThrow(/environments: must not repeat an environment/);
   });

@@ -27,7 +27,7 @@ const metallb = synthChart(
 const issuers = synthChart(
   (chart) =>
     new LetsEncryptIssuers(chart, 'Issuers', {
-      email: 'admin@example.com',
+      email: 'admin@my-homelab.net',
       solvers: [
         AcmeSolver.dns01Cloudflare({ apiTokenSecretRef: { name: 'cloudflare-api-token', key: 'api-token' }, dnsZones: ['example.com'] }),
         AcmeSolver.http01Ingress({ ingressClassName: 'nginx' }),

@@ -45,10 +45,13 @@ describe('Frpc', () => {
     expect(container(deployment(objects), 'frpc').volumeMounts).toContainEqual({ name: 'token', mountPath: '/etc/frp-secret', readOnly: true });
   });
 
-  it('protects the admin API with a password templated from the Secret, never a literal', () => {
+  it('protects the admin API with its own password Secret (not the tunnel token), templated, never a literal', () => {
     const objects = frpc();
     expect(toml(objects).webServer).toEqual({ addr: '0.0.0.0', port: 7400, password: '{{ .Envs.FRPC_WEB_PASSWORD }}' });
-    expect(container(deployment(objects), 'frpc').env).toEqual([{ name: 'FRPC_WEB_PASSWORD', valueFrom: { secretKeyRef: { name: 'frp-token', key: 'token' } } }]);
+    expect(container(deployment(objects), 'frpc').env).toEqual([{ name: 'FRPC_WEB_PASSWORD', valueFrom: { secretKeyRef: { name: 'frpc-admin', key: 'password' } } }]);
+    const own = frpc({ webServerPasswordSecretRef: { name: 'admin-pw', key: 'pw' } });
+    expect(container(deployment(own), 'frpc').env[0].valueFrom.secretKeyRef).toEqual({ name: 'admin-pw', key: 'pw' });
+    expect(() => frpc({ tokenSecretRef: { name: 'same', key: 'k' }, webServerPasswordSecretRef: { name: 'same', key: 'k' } })).toThrow(/must not be the tunnel token/);
     const open = frpc({ webServerAuth: false });
     expect(toml(open).webServer).toEqual({ addr: '0.0.0.0', port: 7400 });
     expect(container(deployment(open), 'frpc').env).toBeUndefined();

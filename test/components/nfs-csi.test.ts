@@ -75,7 +75,7 @@ describe('NfsStorageClass', () => {
   it('provisions with nfs.csi.k8s.io from the server and share', () => {
     const sc = storageClass({ subDir: '${pvc.metadata.namespace}/${pvc.metadata.name}' });
     expect(sc.provisioner).toBe('nfs.csi.k8s.io');
-    expect(sc.parameters).toEqual({ server: '192.168.100.171', share: '/mnt/server', subDir: '${pvc.metadata.namespace}/${pvc.metadata.name}' });
+    expect(sc.parameters).toEqual({ server: '192.168.100.171', share: '/mnt/server', subDir: '${pvc.metadata.namespace}/${pvc.metadata.name}', mountPermissions: '0775' });
     expect(sc.volumeBindingMode).toBe('Immediate');
   });
 

@@ -35,7 +35,7 @@ describe('addPlatform with the reference model', () => {
   const { charts, objects, byChart } = synth(model);
 
   it('creates one chart per component, with stable ids', () => {
-    expect(charts).toEqual(['cni', 'metallb', 'ingress', 'cert-manager', 'frpc', 'nfs-csi']);
+    expect(charts).toEqual(['cni', 'metallb', 'ingress', 'cert-manager', 'frpc', 'balancer-stats', 'nfs-csi']);
     expect(Object.values(PLATFORM_CHARTS)).toEqual(charts);
   });
 

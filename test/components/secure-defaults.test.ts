@@ -11,7 +11,7 @@ const objects = synthChart((chart) => {
   new KubeNetworkPolicies(chart, 'Netpol');
   new MetalLbL2Pools(chart, 'Pools', { pools: [{ name: 'pool', addresses: ['10.0.0.0/28'] }] });
   new IngressNginx(chart, 'Ingress');
-  new LetsEncryptIssuers(chart, 'Issuers', { email: 'a@example.com', solvers: [AcmeSolver.http01Ingress({ ingressClassName: 'nginx' })] });
+  new LetsEncryptIssuers(chart, 'Issuers', { email: 'a@my-homelab.net', solvers: [AcmeSolver.http01Ingress({ ingressClassName: 'nginx' })] });
   new Frpc(chart, 'Frpc', { serverAddr: '203.0.113.1', localIP: '10.0.0.1', proxies: [{ name: 'https', localPort: 443, remotePort: 443 }] });
   new NfsCsiDriver(chart, 'Nfs', { snapshots: true });
 });

@@ -41,7 +41,7 @@ const CASES: Record<string, { build: (chart: Construct) => void; kinds: string[]
     ],
   },
   LetsEncryptIssuers: {
-    build: (c) => new LetsEncryptIssuers(c, 'Issuers', { email: 'a@example.com', solvers: [AcmeSolver.http01Ingress({ ingressClassName: 'nginx' })] }),
+    build: (c) => new LetsEncryptIssuers(c, 'Issuers', { email: 'a@my-homelab.net', solvers: [AcmeSolver.http01Ingress({ ingressClassName: 'nginx' })] }),
     kinds: ['ClusterIssuer', 'ClusterIssuer'],
   },
   Frpc: {

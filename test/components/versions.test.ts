@@ -11,7 +11,7 @@ const images = synthChart((chart) => {
   new Flannel(chart, 'Flannel', { podCidr: '10.244.0.0/16' });
   new KubeNetworkPolicies(chart, 'Netpol');
   new IngressNginx(chart, 'Ingress');
-  new LetsEncryptIssuers(chart, 'Issuers', { email: 'a@example.com', solvers: [AcmeSolver.http01Ingress({ ingressClassName: 'nginx' })] });
+  new LetsEncryptIssuers(chart, 'Issuers', { email: 'a@my-homelab.net', solvers: [AcmeSolver.http01Ingress({ ingressClassName: 'nginx' })] });
   new Frpc(chart, 'Frpc', { serverAddr: '203.0.113.1', localIP: '10.0.0.1', proxies: [{ name: 'https', localPort: 443, remotePort: 443 }] });
   new NfsCsiDriver(chart, 'Nfs', { snapshots: true });
 })

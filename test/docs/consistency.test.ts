@@ -47,7 +47,7 @@ describe('consistency check on real renders', () => {
     }
     expect(a.hostFile('vps', 'frps.toml')).toBeDefined();
     const objects = a.manifests();
-    expect(objects.filter((o) => o.kind === 'IPAddressPool').map((o) => o.name)).toEqual(['lan-pool']);
+    expect(objects.filter((o) => o.kind === 'IPAddressPool').map((o) => o.name)).toEqual(['lan-pool', 'lan-pool-ingress']);
     expect(objects.filter((o) => o.kind === 'Service' && o.namespace === 'ingress-nginx' && (o.body.spec as { type?: string }).type === 'LoadBalancer')).toHaveLength(1);
     expect(objects.filter((o) => o.kind === 'ConfigMap' && o.body.data && 'net-conf.json' in (o.body.data as object))).toHaveLength(1);
     expect(a.frpcConfigs()).toHaveLength(1);
@@ -130,7 +130,7 @@ describe('consistency check on tampered file sets', () => {
     const manifest = (files: RenderedFile[]) => files.find((f, i) => f !== referenceFiles[i])!.path;
     const annotation = tamper(referenceFiles, /^\d\d-.*\.yaml$/, /metallb\.io\/loadBalancerIPs: "?192\.168\.100\.240"?/, 'metallb.io/loadBalancerIPs: 192.168.100.241');
     expectFailure(annotation, 'ingress-address', manifest(annotation), /no LoadBalancer Service in ingress-nginx requests the ingress IP 192\.168\.100\.240/);
-    const pool = tamper(referenceFiles, /^\d\d-.*\.yaml$/, '192.168.100.240-192.168.100.254', '192.168.100.245-192.168.100.254');
+    const pool = tamper(referenceFiles, /^\d\d-.*\.yaml$/, '192.168.100.240/32', '192.168.100.239/32');
     expectFailure(pool, 'ingress-address', manifest(pool), /no IPAddressPool contains the ingress IP 192\.168\.100\.240/);
     const frpc = tamper(referenceFiles, /^\d\d-.*\.yaml$/, /localIP = "192\.168\.100\.240"/, 'localIP = "192.168.100.250"');
     expectFailure(frpc, 'ingress-address', manifest(frpc), /localIP "192\.168\.100\.250" is not the ingress IP/);

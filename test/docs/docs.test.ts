@@ -88,7 +88,8 @@ describe('IP plan', () => {
     expect(p.get('LAN')).toEqual(['192.168.100.0/24', '254 usable addresses']);
     expect(p.get('Gateway')?.[0]).toBe('192.168.100.1');
     expect(p.get('API VIP')?.[0]).toBe('192.168.100.230:6443');
-    expect(p.get('MetalLB pool `lan-pool`')).toEqual(['192.168.100.240-192.168.100.254', '15 addresses']);
+    expect(p.get('MetalLB pool `lan-pool`')).toEqual(['192.168.100.241-192.168.100.254', '14 addresses']);
+    expect(p.get('MetalLB pool `lan-pool-ingress`')).toEqual(['192.168.100.240/32', '1 address, not auto-assigned']);
     expect(p.get('Ingress')?.[0]).toBe('192.168.100.240');
     expect(p.get('NAS (NFS server)')?.[0]).toBe('192.168.100.171:2049');
     expect(p.get('VPS (tunnel server)')?.[0]).toBe('161.132.4.98');
@@ -104,7 +105,8 @@ describe('IP plan', () => {
     const q = plan(lanOnly);
     expect(q.has('NAS (NFS server)')).toBe(false);
     expect(q.has('VPS (tunnel server)')).toBe(false);
-    expect(q.get('MetalLB pool `services`')).toEqual(['192.168.50.192/27', '32 addresses']);
+    expect(q.get('MetalLB pool `services`')).toEqual(['192.168.50.192-192.168.50.199, 192.168.50.201-192.168.50.223', '31 addresses']);
+    expect(q.get('MetalLB pool `services-ingress`')).toEqual(['192.168.50.200/32', '1 address, not auto-assigned']);
   });
 });
 
@@ -150,7 +152,7 @@ describe('port matrix', () => {
       ['161.132.4.98:443/tcp', '`https`', '192.168.100.240:443', 'no'],
     ]);
     const firewall = tableAfter(text, '### Firewall on vps (161.132.4.98)');
-    expect(firewall.map((r) => r[0])).toEqual(['80', '443', '7000']);
+    expect(firewall.map((r) => r[0])).toEqual(['22', '80', '443', '7000']);
     expect(tableAfter(text, '## Port matrix')).toHaveLength(listeners(reference).length);
     expect(page(lanOnly, 'network.md')).toContain('Nothing: there is no tunnel server');
   });
@@ -176,7 +178,7 @@ describe('failure domains', () => {
 
   it('MetalLB down: LAN and Internet lose the apps, administration keeps working', () => {
     const d = byFailure(reference, 'MetalLB down');
-    expect(d.hosts).toContain('pool lan-pool (192.168.100.240-192.168.100.254)');
+    expect(d.hosts).toContain('pool lan-pool (192.168.100.241-192.168.100.254) and lan-pool-ingress (192.168.100.240/32)');
     expect(d.breaks).toContain('LAN users lose the apps at 192.168.100.240:80/443');
     expect(d.breaks).toContain('Internet users lose them too');
     expect(d.keepsWorking).toMatch(/^Cluster administration: the API VIP 192\.168\.100\.230/);
@@ -226,7 +228,7 @@ describe('checks page', () => {
     const invariants = new Map(tableAfter(text, '## Model invariants').map((r) => [r[0], r[1]] as const));
     expect(invariants.get('`etcd-quorum`')).toContain('3 control planes (n100-001, n100-002 and n100-003)');
     expect(invariants.get('`vip`')).toContain('192.168.100.230');
-    expect(invariants.get('`ingress-ip`')).toBe('The ingress IP 192.168.100.240 lies in pool lan-pool.');
+    expect(invariants.get('`ingress-ip`')).toBe('The ingress IP 192.168.100.240 lies in pool lan-pool-ingress.');
     expect(page(lanOnly, 'checks.md')).not.toContain('`tunnel-ports`');
   });
 });

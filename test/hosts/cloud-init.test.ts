@@ -11,7 +11,14 @@ const writeFile = (ud: Doc, path: string): Doc => {
   if (found.length !== 1) throw new Error(`${found.length} write_files entries for ${path}`);
   return found[0];
 };
-const commands = (ud: Doc): string[] => (ud.runcmd as string[][]).map((c) => c.join(' '));
+/** The lines of the one first-boot script (runcmd holds exactly one entry, starting with `set -eu`). */
+const commands = (ud: Doc): string[] => {
+  const runcmd = ud.runcmd as string[];
+  expect(runcmd).toHaveLength(1);
+  const lines = runcmd[0].split('\n').filter((l) => l);
+  expect(lines[0]).toBe('set -eu');
+  return lines.slice(1);
+};
 
 const PROVISIONED = ['5825u-001', '5825u-002', 'n100-001', 'n100-002', 'n100-003', 'n100-004', ...[1, 2, 3, 4, 5, 6, 7, 8].map((i) => `raspberry-00${i}`)];
 
@@ -24,7 +31,7 @@ describe('cloud-init seed files', () => {
   });
 
   it('user-data starts with #cloud-config and uses only allow-listed top-level keys', () => {
-    const models = [ref, variants.ipvs(), variants.singleBalancer(), variant((d) => (d.users = []))];
+    const models = [ref, variants.ipvs(), variants.singleBalancer()];
     for (const m of models) {
       for (const f of renderHostFiles(m).filter((x) => x.path.endsWith('/user-data'))) {
         expect(f.content.split('\n')[0], f.path).toBe('#cloud-config');
@@ -62,13 +69,24 @@ describe('cloud-init seed files', () => {
 describe('user-data of Kubernetes nodes', () => {
   const ud = userData(ref, 'raspberry-001');
 
-  it('sets the hostname and the model users with SSH access and sudo, and no password login', () => {
+  it('sets the hostname and the model users with SSH access (literal keys, which need no network, and imports) and sudo, and no password login', () => {
     expect(ud.hostname).toBe('raspberry-001');
     expect(ud.ssh_pwauth).toBe(false);
-    expect(ud.users).toEqual([{ name: 'owner', shell: '/bin/bash', lock_passwd: true, sudo: 'ALL=(ALL) NOPASSWD:ALL', ssh_import_id: ['gh:owner'] }]);
+    expect(ud.users).toEqual([
+      {
+        name: 'owner',
+        shell: '/bin/bash',
+        lock_passwd: true,
+        sudo: 'ALL=(ALL) NOPASSWD:ALL',
+        ssh_authorized_keys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl owner@laptop'],
+        ssh_import_id: ['gh:owner'],
+      },
+    ]);
     const keyed = variant((d) => (d.users = [{ name: 'ops', sudo: false, sshAuthorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITest ops@laptop'] }]));
     expect(userData(keyed, 'n100-001').users).toEqual([{ name: 'ops', shell: '/bin/bash', lock_passwd: true, ssh_authorized_keys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITest ops@laptop'] }]);
-    expect(userData(variant((d) => (d.users = [])), 'n100-001').users).toEqual(['default']);
+    // No literal key anywhere: refused, since first-boot access would depend on GitHub.
+    expect(() => variant((d) => (d.users = [{ name: 'ops', sshImportIds: ['gh:ops'] }]))).toThrow(/no user has sshAuthorizedKeys/);
+    expect(() => variant((d) => (d.users = []))).toThrow(/no user is listed/);
   });
 
   it('loads the kernel modules and sysctls Kubernetes, Flannel VXLAN and kube-network-policies need', () => {
@@ -114,24 +132,27 @@ describe('user-data of Kubernetes nodes', () => {
   });
 
   it('installs kubelet, kubeadm and kubectl pinned to the model version from pkgs.k8s.io, and holds them', () => {
-    const list = writeFile(ud, '/etc/apt/sources.list.d/kubernetes.list');
-    expect(list.content).toBe('deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] https://pkgs.k8s.io/core:/stable:/v1.32/deb/ /\n');
-    expect(list.defer).toBe(true); // after the first apt-get update, which runs before the key exists
+    // The apt list is written by the script after the key checked out, never by write_files.
+    expect((ud.write_files as Doc[]).some((f) => f.path === '/etc/apt/sources.list.d/kubernetes.list')).toBe(false);
     const cmds = commands(ud);
-    const keyStep = cmds.findIndex((c) => c.includes('Release.key'));
+    const fingerprint = cmds.findIndex((c) => c.includes("grep -q '^fpr:::::::::DE15B14486CD377B9E876E1A234654DA9A296436:$'"));
+    const list = cmds.findIndex((c) => c.endsWith('install -m 0644 /dev/stdin /etc/apt/sources.list.d/kubernetes.list'));
+    expect(cmds[list]).toContain("'deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] https://pkgs.k8s.io/core:/stable:/v1.32/deb/ /'");
+    expect(fingerprint).toBeGreaterThan(cmds.findIndex((c) => c.includes('Release.key')));
+    expect(list).toBeGreaterThan(fingerprint);
+    const keyStep = list;
     const install = cmds.indexOf('apt-get install -y kubelet=1.32.3-1.1 kubeadm=1.32.3-1.1 kubectl=1.32.3-1.1');
     expect(keyStep).toBeGreaterThan(-1);
     expect(cmds.indexOf('apt-get update')).toBeGreaterThan(keyStep);
     expect(install).toBeGreaterThan(cmds.indexOf('apt-get update'));
     expect(cmds[install + 1]).toBe('apt-mark hold kubelet kubeadm kubectl');
-    expect(cmds[keyStep]).toContain("grep -q '^fpr:::::::::DE15B14486CD377B9E876E1A234654DA9A296436:$'");
     expect(ud.packages).not.toContain('kubelet');
   });
 
   it('follows the model minor and version', () => {
     const m = variant((d) => (d.kubernetes.version = 'v1.33.1'));
     const u = userData(m, 'n100-002');
-    expect(writeFile(u, '/etc/apt/sources.list.d/kubernetes.list').content).toContain('/core:/stable:/v1.33/deb/');
+    expect(commands(u).find((c) => c.includes('/etc/apt/sources.list.d/kubernetes.list'))).toContain('/core:/stable:/v1.33/deb/');
     expect(commands(u)).toContain('apt-get install -y kubelet=1.33.1-1.1 kubeadm=1.33.1-1.1 kubectl=1.33.1-1.1');
   });
 
@@ -141,7 +162,7 @@ describe('user-data of Kubernetes nodes', () => {
   });
 
   it('enables the memory cgroup on Raspberry Pis only, rebooting once when the running kernel lacks it', () => {
-    expect(commands(ud)).toContain('sed -i 1{/cgroup_enable=memory/!s/$/ cgroup_enable=memory cgroup_memory=1/} /boot/firmware/cmdline.txt');
+    expect(commands(ud)).toContain("sed -i '1{/cgroup_enable=memory/!s/$/ cgroup_enable=memory cgroup_memory=1/}' /boot/firmware/cmdline.txt");
     expect(ud.power_state).toMatchObject({ mode: 'reboot', condition: ['sh', '-c', '! grep -qw cgroup_enable=memory /proc/cmdline'] });
     const n100 = userData(ref, 'n100-001');
     expect(commands(n100).some((c) => c.includes('cmdline.txt'))).toBe(false);

@@ -58,18 +58,25 @@ describe('frps.toml', () => {
 });
 
 describe('tunnel server ports', () => {
-  it('are the bindPort and the forwarded ports; the loopback dashboard is not opened', () => {
-    expect(tunnelServerPorts(ref.tunnel!).map((p) => `${p.port}/${p.protocol}`)).toEqual(['80/tcp', '443/tcp', '7000/tcp']);
+  it('are SSH, the bindPort and the forwarded ports; the loopback dashboard is not opened', () => {
+    expect(tunnelServerPorts(ref.tunnel!).map((p) => `${p.port}/${p.protocol}`)).toEqual(['22/tcp', '80/tcp', '443/tcp', '7000/tcp']);
+  });
+
+  it('keep SSH open on its configured port, so enabling the firewall does not lock the owner out', () => {
+    const ssh = variant((d) => (d.tunnel.sshPort = 2222));
+    expect(tunnelServerPorts(ssh.tunnel!).find((p) => p.port === 2222)?.purpose).toMatch(/SSH/);
+    expect(tunnelServerPorts(ssh.tunnel!).some((p) => p.port === 22)).toBe(false);
+    expect(fileOf(ssh, 'hosts/vps/firewall-ports.txt').content).toMatch(/^2222\/tcp +# SSH/m);
   });
 
   it('include the dashboard when it binds a non-loopback address', () => {
-    expect(tunnelServerPorts(highPorts().tunnel!).map((p) => p.port)).toEqual([7000, 7500, 8080, 8443]);
+    expect(tunnelServerPorts(highPorts().tunnel!).map((p) => p.port)).toEqual([22, 7000, 7500, 8080, 8443]);
   });
 
   it('firewall-ports.txt lists exactly those ports', () => {
     const listed = (content: string) => content.split('\n').filter((l) => /^\d/.test(l)).map((l) => l.split(/\s+/)[0]);
-    expect(listed(fileOf(ref, 'hosts/vps/firewall-ports.txt').content)).toEqual(['80/tcp', '443/tcp', '7000/tcp']);
-    expect(listed(fileOf(highPorts(), 'hosts/vps/firewall-ports.txt').content)).toEqual(['7000/tcp', '7500/tcp', '8080/tcp', '8443/tcp']);
+    expect(listed(fileOf(ref, 'hosts/vps/firewall-ports.txt').content)).toEqual(['22/tcp', '80/tcp', '443/tcp', '7000/tcp']);
+    expect(listed(fileOf(highPorts(), 'hosts/vps/firewall-ports.txt').content)).toEqual(['22/tcp', '7000/tcp', '7500/tcp', '8080/tcp', '8443/tcp']);
   });
 });
 

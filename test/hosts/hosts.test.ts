@@ -34,8 +34,8 @@ describe('renderHostFiles', () => {
     expect(of('vps')).toEqual(['firewall-ports.txt', 'frps.env.example', 'frps.service', 'frps.toml']);
   });
 
-  it('has the expected file count: 3 control planes x5, 10 workers x4, n100-004 9, 2 NAS x6, vps 4', () => {
-    expect(files).toHaveLength(3 * 5 + 10 * 4 + 9 + 2 * 6 + 4);
+  it('has the expected file count: 3 control planes x5, 10 workers x4, n100-004 9, 2 NAS x6 + nas-001 nfs-exports, vps 4', () => {
+    expect(files).toHaveLength(3 * 5 + 10 * 4 + 9 + 2 * 6 + 1 + 4);
   });
 
   it('sets file modes: scripts executable, kubeadm files root-only', () => {
@@ -95,7 +95,7 @@ describe('consistency across artifacts', () => {
     const frps = parseToml(fileOf(ref, 'hosts/vps/frps.toml').content) as { bindPort: number; allowPorts: { single: number }[] };
     expect(frps.bindPort).toBe(ref.tunnel!.bindPort);
     expect(frps.allowPorts.map((p) => p.single)).toEqual(ref.tunnel!.forwardedPorts.map((p) => p.remotePort));
-    expect(tunnelServerPorts(ref.tunnel!).map((p) => p.port).sort((a, b) => a - b)).toEqual([...frps.allowPorts.map((p) => p.single), frps.bindPort].sort((a, b) => a - b));
+    expect(tunnelServerPorts(ref.tunnel!).map((p) => p.port).sort((a, b) => a - b)).toEqual([...frps.allowPorts.map((p) => p.single), frps.bindPort, ref.tunnel!.sshPort].sort((a, b) => a - b));
   });
 
   it('the kube-proxy mode, the node modules and containerd NRI follow the same model fields', () => {

@@ -58,7 +58,7 @@ describe('keepalived.conf per balancer', () => {
     for (const priorities of sets) {
       const m = variant((d) => {
         const names = priorities.map((_, i) => `lb-${i}`);
-        d.hosts.push(...names.map((name, i) => ({ name, ip: `192.168.100.${100 + i}`, hardware: 'nas', roles: ['load-balancer'] })));
+        d.hosts.push(...names.map((name, i) => ({ name, ip: `192.168.100.${100 + i}`, hardware: 'nas', roles: ['load-balancer'], interface: 'bond0' })));
         d.apiServer.balancers = names.map((host, i) => ({ host, priority: priorities[i] }));
         withoutHosts(d, 'n100-004', 'nas-002');
         d.hosts.find((h: { name: string }) => h.name === 'nas-001').roles = ['nfs-server'];

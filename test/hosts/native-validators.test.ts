@@ -42,7 +42,7 @@ const MODELS: Record<string, ClusterModel> = {
   ipvs: variants.ipvs(),
   singleControlPlane: variants.singleControlPlane(),
   singleBalancer: variants.singleBalancer(),
-  noUsers: variant((d) => (d.users = [])),
+  keysOnly: variant((d) => (d.users = [{ name: 'ops', sshAuthorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl ops@laptop'] }])),
 };
 
 describe('haproxy -c -dW (zero warnings)', () => {
@@ -148,7 +148,7 @@ describe('cloud-init', () => {
     });
     expect(files.filter((x) => x.label === 'reference')).toHaveLength(14);
     expect(files.length).toBeGreaterThan(20);
-  });
+  }, 240_000); // ~35 cloud-init runs: about 30 s on an idle machine, far more on a shared one
 
   it('cloud-init schema rejects a broken copy (the check is real)', async (ctx) => {
     skipWithout(ctx, 'cloud-init');

@@ -31,7 +31,7 @@ describe('generated sources', () => {
       apiServer: { vip: '10.0.0.10', balancers: [{ host: 'cp-1', priority: 100 }] },
       metallb: { pools: [{ name: 'pool', addresses: ['10.0.0.200-10.0.0.210'] }] },
       ingress: { loadBalancerIP: '10.0.0.200' },
-      acme: { email: 'ops@example.com', solver: { type: 'dns01', provider: 'cloudflare', apiTokenSecretRef: { name: 'cf', key: 'token' } } },
+      acme: { email: 'ops@my-homelab.net', solver: { type: 'dns01', provider: 'cloudflare', apiTokenSecretRef: { name: 'cf', key: 'token' } } },
     });
     const cases: Array<(d: ReturnType<typeof valid> & Record<string, unknown>) => void> = [
       () => undefined,

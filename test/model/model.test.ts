@@ -32,7 +32,7 @@ describe('reference cluster model', () => {
     expect(m.apiServer.controlPlanes.map((h) => h.name)).toEqual(['n100-001', 'n100-002', 'n100-003']);
     expect(m.apiServer.balancers.map((b) => [b.host.name, b.priority])).toEqual([['n100-004', 150], ['nas-001', 100], ['nas-002', 90]]);
     expect(m.ingress.loadBalancerIP).toBe('192.168.100.240');
-    expect(m.ingress.pool).toBe('lan-pool');
+    expect(m.ingress.pool).toBe('lan-pool-ingress');
     expect(m.tunnel?.server.ip).toBe('161.132.4.98');
     expect(m.tunnel?.targetIP).toBe(m.ingress.loadBalancerIP);
     expect(m.tunnel?.forwardedPorts.map((p) => [p.remotePort, p.localPort])).toEqual([[80, 80], [443, 443]]);
@@ -71,7 +71,7 @@ describe('documented defaults', () => {
     ['kubernetes.kubeProxyMode', m.kubernetes.kubeProxyMode, 'iptables'],
     ['kubernetes.criSocket', m.kubernetes.criSocket, 'unix:///var/run/containerd/containerd.sock'],
     ['lan.dnsServers', m.lan.dnsServers, ['192.168.1.1']],
-    ['hosts[].interface', m.hosts[0].interface, 'eth0'],
+    ['hosts[].interface (Raspberry Pi)', m.hosts[1].interface, 'eth0'],
     ['hosts[].os', m.hosts[0].os, 'ubuntu-24.04'],
     ['hosts[].external', m.hosts[0].external, false],
     ['users[].sudo', m.users[0].sudo, true],
@@ -90,12 +90,15 @@ describe('documented defaults', () => {
     ['acme.issuers', m.acme?.issuers, ['staging', 'production']],
     ['acme.solver', m.acme?.solver, { type: 'http01' }],
     ['tunnel.bindPort', m.tunnel?.bindPort, 7000],
+    ['tunnel.sshPort', m.tunnel?.sshPort, 22],
     ['tunnel.namespace', m.tunnel?.namespace, 'frpc'],
     ['tunnel.proxyProtocol', m.tunnel?.proxyProtocol, false],
     ['tunnel.token', m.tunnel?.token, { secret: { name: 'frp-token', key: 'token' }, serverFile: '/etc/frp/token' }],
     ['tunnel.dashboard', m.tunnel?.dashboard, { port: 7500, addr: '127.0.0.1', userEnv: 'FRPS_DASHBOARD_USER', passwordEnv: 'FRPS_DASHBOARD_PASSWORD' }],
     ['storage.snapshots', m.storage?.snapshots, false],
     ['storage.classes[].mountOptions', m.storage?.classes[0].mountOptions, ['nfsvers=4.1']],
+    ['storage.classes[].mountPermissions', m.storage?.classes[0].mountPermissions, '0775'],
+    ['acme.email', m.acme?.email, undefined],
     ['storage.classes[].reclaimPolicy', m.storage?.classes[0].reclaimPolicy, 'Retain'],
     ['security.networkPolicies', m.security.networkPolicies, true],
     ['security.podSecurity', m.security.podSecurity, { enforce: 'baseline', audit: 'restricted', warn: 'restricted', exemptNamespaces: ['kube-system'] }],

@@ -56,7 +56,7 @@ describe('applyReadmeSection', () => {
   });
 
   it('asks for the Secrets dist/ only references, once their namespace exists, except those a Job creates', () => {
-    expect(secretsToCreate(layout.objects)).toEqual(['frpc/frp-token']);
+    expect(secretsToCreate(layout.objects)).toEqual(['frpc/frp-token', 'frpc/frpc-admin']);
     expect(line('# now create the Secrets')).toBe(line('kubectl apply -f dist/00-namespaces.yaml') + 1);
   });
 

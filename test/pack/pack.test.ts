@@ -48,10 +48,10 @@ const description = [
   'kubernetes: { version: v1.32.3 }',
   'lan: { cidr: 10.9.0.0/24, gateway: 10.9.0.1 }',
   'hosts:',
-  '  - { name: cp-1, ip: 10.9.0.11, hardware: n100, roles: [control-plane] }',
+  '  - { name: cp-1, ip: 10.9.0.11, hardware: n100, roles: [control-plane], interface: enp1s0 }',
   '  - { name: w-1, ip: 10.9.0.21, hardware: raspberry-pi, roles: [worker] }',
-  '  - { name: lb-1, ip: 10.9.0.6, hardware: mini-pc, roles: [load-balancer] }',
-  'users: [{ name: ops, sshImportIds: [gh:ops] }]',
+  '  - { name: lb-1, ip: 10.9.0.6, hardware: mini-pc, roles: [load-balancer], interface: enp2s0 }',
+  'users: [{ name: ops, sshAuthorizedKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl ops@laptop"] }]',
   'apiServer: { vip: 10.9.0.10, balancers: [{ host: lb-1, priority: 100 }] }',
   'metallb: { pools: [{ name: office, addresses: [10.9.0.100-10.9.0.110] }] }',
   'ingress: { loadBalancerIP: 10.9.0.100 }',
@@ -173,7 +173,7 @@ describe('pack and import (slow)', () => {
     expect(output.objects).toEqual(['IPAddressPool/office', 'L2Advertisement/office-l2', 'StorageClass/office-nfs']);
     expect(output.pool).toEqual(['10.9.0.100-10.9.0.110']);
     expect(output.storageClass.provisioner).toBe('nfs.csi.k8s.io');
-    expect(output.storageClass.parameters).toEqual({ server: '10.9.0.5', share: '/export/office' });
+    expect(output.storageClass.parameters).toEqual({ server: '10.9.0.5', share: '/export/office', mountPermissions: '0775' });
     expect(output.storageClass.metadata.annotations).toEqual({ 'storageclass.kubernetes.io/is-default-class': 'true' });
   });
 

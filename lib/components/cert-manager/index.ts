@@ -1,1 +1,2 @@
 export * from './letsencrypt-issuers';
+export * from './acme-email';

@@ -4,6 +4,7 @@
  * static manifest (a prerequisite). ClusterIssuer Secrets (the ACME account keys and DNS-01 credentials)
  * live in cert-manager's cluster resource namespace, `cert-manager` in the static install.
  */
+import { acmeEmailProblem } from './acme-email';
 import { Construct } from 'constructs';
 import { ClusterIssuer, type ClusterIssuerSpecAcmeSolvers } from '../../../imports/certmanager-cert-manager.io';
 import { checkDnsSubdomain, problem, throwIfProblems } from '../private/validation';
@@ -83,8 +84,11 @@ export class AcmeSolver {
 }
 
 export interface LetsEncryptIssuersProps {
-  /** ACME account e-mail (expiry notices). */
-  readonly email: string;
+  /**
+   * ACME account e-mail. Optional; never an RFC 2606 example domain (Let's Encrypt refuses those).
+   * @default undefined (an account without e-mail)
+   */
+  readonly email?: string;
   /** Challenge solvers, tried by cert-manager in selector order. */
   readonly solvers: readonly AcmeSolver[];
   /**
@@ -115,7 +119,7 @@ export class LetsEncryptIssuers extends Construct {
     const environments = props.environments ?? LETSENCRYPT_DEFAULT_ENVIRONMENTS;
     const all = Object.values(AcmeEnvironment);
     throwIfProblems('LetsEncryptIssuers', [
-      /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(props.email) ? undefined : problem('email', props.email, 'must be an e-mail address such as "admin@example.com"'),
+      props.email === undefined ? undefined : ((why) => why && problem('email', props.email, why))(acmeEmailProblem(props.email)),
       props.solvers.length ? undefined : problem('solvers', [], 'must list at least one solver (AcmeSolver.http01Ingress or AcmeSolver.dns01Cloudflare)'),
       environments.length ? undefined : problem('environments', environments, 'must list at least one of "staging", "production"'),
       ...environments.map((e, i) => (all.includes(e) ? undefined : problem(`environments[${i}]`, e, 'must be "staging" or "production"'))),
@@ -129,7 +133,7 @@ export class LetsEncryptIssuers extends Construct {
         metadata: { name: letsEncryptIssuerName(environment) },
         spec: {
           acme: {
-            email: props.email,
+            ...(props.email === undefined ? {} : { email: props.email }),
             server: LETSENCRYPT_SERVERS[environment],
             privateKeySecretRef: { name: letsEncryptAccountKeySecret(environment) },
             solvers: props.solvers.map((s) => s.toSolver()),

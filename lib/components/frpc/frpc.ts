@@ -46,12 +46,18 @@ export interface FrpcProps {
    */
   readonly webServerPort?: number;
   /**
-   * Protect the admin API (listening on the pod IP) with basic auth: empty user, the frp token as
-   * password, injected through frp's `{{ .Envs.X }}` templating. The token must then be a single line
-   * without `"` or `\`. `/healthz` needs no auth, so the probes keep working.
+   * Protect the admin API (listening on the pod IP) with basic auth: empty user, the password from
+   * `webServerPasswordSecretRef`, injected through frp's `{{ .Envs.X }}` templating. The password must be
+   * a single line without `"` or `\`. `/healthz` needs no auth, so the probes keep working.
    * @default FRPC_DEFAULT_WEB_SERVER_AUTH (true)
    */
   readonly webServerAuth?: boolean;
+  /**
+   * Secret (in `namespace`) and key holding the admin API password: its own secret, never the tunnel
+   * token (whoever reaches the admin API must not learn the frps login).
+   * @default FRPC_DEFAULT_ADMIN_SECRET ({ name: 'frpc-admin', key: 'password' })
+   */
+  readonly webServerPasswordSecretRef?: SecretKeyRef;
 }
 
 export const FRPC_DEFAULT_SERVER_PORT = 7000;
@@ -60,6 +66,7 @@ export const FRPC_DEFAULT_TOKEN_SECRET: SecretKeyRef = { name: 'frp-token', key:
 export const FRPC_DEFAULT_NAMESPACE = 'frpc';
 export const FRPC_DEFAULT_WEB_SERVER_PORT = 7400;
 export const FRPC_DEFAULT_WEB_SERVER_AUTH = true;
+export const FRPC_DEFAULT_ADMIN_SECRET: SecretKeyRef = { name: 'frpc-admin', key: 'password' };
 
 /** frpc runs as this non-root user and group (the image has no USER). */
 export const FRPC_UID = 65532;
@@ -88,6 +95,7 @@ export class Frpc extends Construct {
     const token = props.tokenSecretRef ?? FRPC_DEFAULT_TOKEN_SECRET;
     const webServerPort = props.webServerPort ?? FRPC_DEFAULT_WEB_SERVER_PORT;
     const webServerAuth = props.webServerAuth ?? FRPC_DEFAULT_WEB_SERVER_AUTH;
+    const adminSecret = props.webServerPasswordSecretRef ?? FRPC_DEFAULT_ADMIN_SECRET;
     throwIfProblems('Frpc', [
       checkDnsLabel('namespace', this.namespace),
       /^[A-Za-z0-9.-]+$/.test(this.serverAddr) ? undefined : problem('serverAddr', this.serverAddr, 'must be an IPv4 address or a DNS name'),
@@ -96,6 +104,11 @@ export class Frpc extends Construct {
       checkPort('webServerPort', webServerPort),
       checkDnsSubdomain('tokenSecretRef.name', token.name),
       /^[-._a-zA-Z0-9]+$/.test(token.key) ? undefined : problem('tokenSecretRef.key', token.key, 'must be a Secret key (letters, digits, "-", "_", ".")'),
+      checkDnsSubdomain('webServerPasswordSecretRef.name', adminSecret.name),
+      /^[-._a-zA-Z0-9]+$/.test(adminSecret.key) ? undefined : problem('webServerPasswordSecretRef.key', adminSecret.key, 'must be a Secret key (letters, digits, "-", "_", ".")'),
+      webServerAuth && adminSecret.name === token.name && adminSecret.key === token.key
+        ? problem('webServerPasswordSecretRef', adminSecret, 'must not be the tunnel token: the admin API gets its own secret')
+        : undefined,
       props.proxies.length ? undefined : problem('proxies', [], 'must list at least one forwarded port'),
       ...props.proxies.flatMap((p, i) => [
         /^[A-Za-z0-9_.-]+$/.test(p.name) ? undefined : problem(`proxies[${i}].name`, p.name, 'must use letters, digits, "-", "_", "."'),
@@ -166,7 +179,7 @@ export class Frpc extends Construct {
                 name: 'frpc',
                 image: imageRef(IMAGES.frpc),
                 args: ['-c', FRPC_CONFIG_PATH],
-                ...(webServerAuth ? { env: [{ name: FRPC_WEB_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: token.name, key: token.key } } }] } : {}),
+                ...(webServerAuth ? { env: [{ name: FRPC_WEB_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: adminSecret.name, key: adminSecret.key } } }] } : {}),
                 ports: [{ name: 'admin', containerPort: webServerPort, protocol: 'TCP' }],
                 livenessProbe: probe(20),
                 readinessProbe: probe(10),

@@ -35,6 +35,13 @@ export interface NfsStorageClassProps {
    * @default NFS_STORAGE_CLASS_DEFAULT_RECLAIM_POLICY (ReclaimPolicy.RETAIN)
    */
   readonly reclaimPolicy?: ReclaimPolicy;
+  /**
+   * `parameters.mountPermissions`: octal mode the driver sets on each new volume directory after mounting
+   * (the driver's own default 0 leaves it root-owned 0755, which non-root pods cannot write). Pods write with
+   * `securityContext.fsGroup` (fsGroupPolicy File), which needs an export without root squash.
+   * @default NFS_STORAGE_CLASS_DEFAULT_MOUNT_PERMISSIONS ('0775')
+   */
+  readonly mountPermissions?: string;
   /** @default NFS_STORAGE_CLASS_DEFAULT_ALLOW_VOLUME_EXPANSION (true) */
   readonly allowVolumeExpansion?: boolean;
   /**
@@ -45,6 +52,7 @@ export interface NfsStorageClassProps {
 }
 
 export const NFS_STORAGE_CLASS_DEFAULT_MOUNT_OPTIONS: readonly string[] = ['nfsvers=4.1'];
+export const NFS_STORAGE_CLASS_DEFAULT_MOUNT_PERMISSIONS = '0775';
 export const NFS_STORAGE_CLASS_DEFAULT_RECLAIM_POLICY = ReclaimPolicy.RETAIN;
 export const NFS_STORAGE_CLASS_DEFAULT_ALLOW_VOLUME_EXPANSION = true;
 export const NFS_STORAGE_CLASS_DEFAULT_DEFAULT_CLASS = false;
@@ -59,6 +67,7 @@ export class NfsStorageClass extends Construct {
     const reclaimPolicy = props.reclaimPolicy ?? NFS_STORAGE_CLASS_DEFAULT_RECLAIM_POLICY;
     throwIfProblems('NfsStorageClass', [
       checkDnsSubdomain('name', props.name),
+      /^0?[0-7]{3}$/.test(props.mountPermissions ?? NFS_STORAGE_CLASS_DEFAULT_MOUNT_PERMISSIONS) ? undefined : problem('mountPermissions', props.mountPermissions, 'must be an octal mode such as "0775"'),
       isIpv4(props.server) || /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(props.server)
         ? undefined
         : problem('server', props.server, 'must be an IPv4 address or a DNS name of the NFS server'),
@@ -76,7 +85,12 @@ export class NfsStorageClass extends Construct {
         ...((props.defaultClass ?? NFS_STORAGE_CLASS_DEFAULT_DEFAULT_CLASS) ? { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } : {}),
       },
       provisioner: NFS_CSI_DRIVER_NAME,
-      parameters: { server: props.server, share: props.share, ...(props.subDir !== undefined ? { subDir: props.subDir } : {}) },
+      parameters: {
+        server: props.server,
+        share: props.share,
+        ...(props.subDir !== undefined ? { subDir: props.subDir } : {}),
+        mountPermissions: props.mountPermissions ?? NFS_STORAGE_CLASS_DEFAULT_MOUNT_PERMISSIONS,
+      },
       mountOptions: [...mountOptions],
       reclaimPolicy,
       volumeBindingMode: 'Immediate',

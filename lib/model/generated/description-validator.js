@@ -4,7 +4,7 @@
  * Options: {"allErrors":true,"useDefaults":true,"verbose":true,"strict":true,"strictTypes":false}, formats ipv4, email (ajv-formats).
  */
 "use strict";
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://homelab-cluster.invalid/cluster.schema.json","title":"Self-hosted kubeadm cluster description","description":"One description of a hybrid self-hosted kubeadm cluster. Every generated artifact (in-cluster YAML and host files) is derived from it. See README.md, 'Description format'.","type":"object","additionalProperties":false,"required":["name","kubernetes","lan","hosts","apiServer","metallb","ingress"],"properties":{"$schema":{"type":"string","description":"Ignored; lets editors find this schema."},"name":{"$ref":"#/definitions/dnsLabel","description":"Cluster name (kubeadm clusterName, label app.kubernetes.io/part-of)."},"kubernetes":{"type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"type":"string","pattern":"^v\\d+\\.\\d+\\.\\d+$","description":"Kubernetes version on every node, e.g. v1.32.3. Supported minors: 1.31, 1.32, 1.33."},"podCidr":{"$ref":"#/definitions/cidr","default":"10.244.0.0/16","description":"Pod network (kubeadm podSubnet = Flannel Network)."},"serviceCidr":{"$ref":"#/definitions/cidr","default":"10.96.0.0/12","description":"Service network (kubeadm serviceSubnet)."},"dnsDomain":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$","default":"cluster.local","description":"Cluster DNS domain."},"kubeProxyMode":{"enum":["iptables","ipvs","nftables"],"default":"iptables","description":"kube-proxy mode; ipvs turns on strictARP for MetalLB."},"criSocket":{"type":"string","pattern":"^unix:///","default":"unix:///var/run/containerd/containerd.sock","description":"Container runtime socket for kubeadm nodeRegistration."}},"description":"Kubernetes version and cluster networks."},"lan":{"type":"object","additionalProperties":false,"required":["cidr","gateway"],"properties":{"cidr":{"$ref":"#/definitions/cidr","description":"The LAN every non-external host sits on."},"gateway":{"$ref":"#/definitions/ipv4","description":"Default gateway of the LAN."},"dnsServers":{"type":"array","items":{"$ref":"#/definitions/ipv4"},"minItems":1,"description":"Default: [gateway]."},"searchDomains":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"DNS search domains for hosts."}},"description":"The local network all non-external hosts share."},"hosts":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","ip","hardware","roles"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"Host name (also the Kubernetes node name)."},"ip":{"$ref":"#/definitions/ipv4","description":"IPv4 address; inside lan.cidr unless external."},"arch":{"enum":["amd64","arm64"],"description":"Default: arm64 for raspberry-pi, amd64 otherwise."},"hardware":{"enum":["raspberry-pi","n100","mini-pc","nas","vps"],"description":"Hardware kind; raspberry-pi implies arm64, n100 implies amd64."},"roles":{"type":"array","uniqueItems":true,"items":{"enum":["control-plane","worker","load-balancer","nfs-server","tunnel-server"]},"minItems":1,"description":"What the host does. A host is control-plane or worker, not both."},"external":{"type":"boolean","default":false,"description":"Host is outside the LAN (the VPS)."},"interface":{"type":"string","pattern":"^[a-zA-Z0-9_.:-]{1,15}$","default":"eth0","description":"Network interface carrying ip."},"provision":{"type":"boolean","description":"Generate cloud-init for this host. Default: true except for nas and vps hardware."},"os":{"enum":["ubuntu-24.04"],"default":"ubuntu-24.04","description":"OS image for cloud-init."},"labels":{"type":"object","additionalProperties":{"type":"string"},"default":{},"description":"Extra Kubernetes node labels."}}},"description":"Every machine: Kubernetes nodes, balancers, NAS, VPS."},"users":{"type":"array","default":[],"description":"Accounts created on every provisioned host.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_-]{0,31}$","description":"Login name."},"sshAuthorizedKeys":{"type":"array","items":{"type":"string","pattern":"^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh.com) [A-Za-z0-9+/=]+( .*)?$"},"default":[],"description":"Public SSH keys."},"sshImportIds":{"type":"array","items":{"type":"string","pattern":"^(gh|lp):[A-Za-z0-9_.-]+$"},"default":[],"description":"cloud-init ssh_import_id entries, e.g. gh:octocat."},"sudo":{"type":"boolean","default":true,"description":"Passwordless sudo."}}}},"apiServer":{"type":"object","additionalProperties":false,"required":["vip","balancers"],"properties":{"vip":{"$ref":"#/definitions/ipv4","description":"keepalived virtual IP; kubeadm controlPlaneEndpoint."},"port":{"$ref":"#/definitions/port","default":6443,"description":"Port HAProxy listens on."},"bindPort":{"$ref":"#/definitions/port","default":6443,"description":"Port kube-apiserver binds on control planes."},"certSANs":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"Extra API server certificate SANs (the VIP is added by kubeadm)."},"virtualRouterId":{"type":"integer","minimum":1,"maximum":255,"default":51,"description":"keepalived virtual_router_id, the same on all balancers, unique on the LAN."},"vrrpAuthFile":{"$ref":"#/definitions/absPath","default":"/etc/keepalived/vrrp-auth.conf","description":"File on each balancer host with the VRRP authentication block; never generated."},"balancers":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["host","priority"],"properties":{"host":{"type":"string","description":"Name of a host with role load-balancer."},"priority":{"type":"integer","minimum":1,"maximum":254,"description":"VRRP priority (1-254), distinct per host."}}},"description":"Balancer hosts and VRRP priorities; the highest priority is MASTER."},"stats":{"type":"object","additionalProperties":false,"default":{},"properties":{"port":{"$ref":"#/definitions/port","default":8404,"description":"Stats port."},"path":{"type":"string","pattern":"^/[A-Za-z0-9/_.-]*$","default":"/stats","description":"Stats URI."},"userEnv":{"$ref":"#/definitions/envName","default":"HAPROXY_STATS_USER","description":"Environment variable holding the stats user."},"passwordEnv":{"$ref":"#/definitions/envName","default":"HAPROXY_STATS_PASSWORD","description":"Environment variable holding the stats password."}},"description":"HAProxy stats listener (credentials from the environment)."}},"description":"The highly available API endpoint: keepalived VIP and HAProxy on the balancer hosts."},"cni":{"type":"object","additionalProperties":false,"default":{},"properties":{"plugin":{"enum":["flannel"],"default":"flannel","description":"CNI plugin."},"backend":{"enum":["vxlan","host-gw"],"default":"vxlan","description":"Flannel backend."},"networkPolicyEnforcer":{"enum":["kube-network-policies","none"],"default":"kube-network-policies","description":"What enforces NetworkPolicy next to the CNI; none is refused while security.networkPolicies is true."},"nri":{"type":"boolean","default":true,"description":"kube-network-policies hooks containerd NRI (cloud-init enables it); false runs the agent with --disable-nri."},"failOpen":{"type":"boolean","default":false,"description":"kube-network-policies --fail-open."}},"description":"Pod network and NetworkPolicy enforcement."},"metallb":{"type":"object","additionalProperties":false,"required":["pools"],"properties":{"namespace":{"$ref":"#/definitions/dnsLabel","default":"metallb-system","description":"Namespace of the MetalLB install (pools live there)."},"pools":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","addresses"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"IPAddressPool name."},"addresses":{"type":"array","minItems":1,"items":{"type":"string","minLength":1},"description":"CIDRs or start-end ranges."},"autoAssign":{"type":"boolean","default":true,"description":"Let MetalLB hand out addresses from this pool automatically."},"avoidBuggyIPs":{"type":"boolean","default":false,"description":"Skip .0 and .255 addresses."}}},"description":"IPAddressPools; all are announced by one L2Advertisement."}},"description":"MetalLB Layer 2 address pools."},"ingress":{"type":"object","additionalProperties":false,"required":["loadBalancerIP"],"properties":{"controller":{"enum":["ingress-nginx"],"default":"ingress-nginx","description":"Controller implementation (ingress-nginx is retired upstream; synth warns)."},"namespace":{"$ref":"#/definitions/dnsLabel","default":"ingress-nginx","description":"Controller namespace."},"className":{"$ref":"#/definitions/dnsLabel","default":"nginx","description":"IngressClass name."},"loadBalancerIP":{"$ref":"#/definitions/ipv4","description":"LoadBalancer IP; must lie in a MetalLB pool; frpc forwards to it."},"replicas":{"type":"integer","minimum":1,"maximum":10,"default":2,"description":"Controller replicas."},"defaultClass":{"type":"boolean","default":true,"description":"Mark the IngressClass as the cluster default."}},"description":"The ingress controller."},"acme":{"type":"object","additionalProperties":false,"required":["email"],"properties":{"email":{"type":"string","format":"email","description":"ACME account email."},"issuers":{"type":"array","minItems":1,"uniqueItems":true,"items":{"enum":["staging","production"]},"default":["staging","production"],"description":"Issuers to create: letsencrypt-staging, letsencrypt-production."},"solver":{"type":"object","default":{"type":"http01"},"required":["type"],"properties":{"type":{"enum":["http01","dns01"]}},"if":{"properties":{"type":{"const":"dns01"}}},"then":{"additionalProperties":false,"required":["type","provider","apiTokenSecretRef"],"properties":{"type":{"const":"dns01"},"provider":{"enum":["cloudflare"]},"apiTokenSecretRef":{"$ref":"#/definitions/secretKeyRef"},"dnsZones":{"type":"array","items":{"type":"string","minLength":1},"default":[]}}},"else":{"additionalProperties":false,"properties":{"type":{"const":"http01"}}},"description":"Challenge solver: {type: http01} through the ingress class, or {type: dns01, provider: cloudflare, apiTokenSecretRef: {name, key}, dnsZones}."}},"description":"Let's Encrypt ClusterIssuers (omit for none)."},"tunnel":{"type":"object","additionalProperties":false,"required":["server","forwardedPorts"],"properties":{"kind":{"enum":["frp"],"default":"frp","description":"Tunnel implementation."},"server":{"type":"string","description":"Name of a host with role tunnel-server."},"bindPort":{"$ref":"#/definitions/port","default":7000,"description":"frps bindPort, dialled by frpc."},"namespace":{"$ref":"#/definitions/dnsLabel","default":"frpc","description":"Namespace of the frpc Deployment."},"proxyProtocol":{"type":"boolean","default":false,"description":"Send PROXY protocol v2 to the ingress (and enable it there) to keep client IPs."},"forwardedPorts":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","remotePort"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"Proxy name."},"remotePort":{"$ref":"#/definitions/port","description":"Port opened on the tunnel server."},"localPort":{"$ref":"#/definitions/port","description":"Default: remotePort."},"protocol":{"enum":["tcp"],"default":"tcp","description":"Transport protocol."}}},"description":"Public ports on the tunnel server forwarded to the ingress IP."},"token":{"type":"object","additionalProperties":false,"default":{},"properties":{"secret":{"$ref":"#/definitions/secretKeyRef","default":{"name":"frp-token","key":"token"},"description":"In-cluster Secret (namespace tunnel.namespace) read by frpc."},"serverFile":{"$ref":"#/definitions/absPath","default":"/etc/frp/token","description":"File on the tunnel server read by frps."}},"description":"Where the shared frp token lives (never in the description)."},"dashboard":{"type":"object","additionalProperties":false,"default":{},"properties":{"port":{"$ref":"#/definitions/port","default":7500,"description":"Dashboard port."},"addr":{"$ref":"#/definitions/ipv4","default":"127.0.0.1","description":"Dashboard bind address (loopback: reach it over SSH)."},"userEnv":{"$ref":"#/definitions/envName","default":"FRPS_DASHBOARD_USER","description":"Environment variable holding the dashboard user."},"passwordEnv":{"$ref":"#/definitions/envName","default":"FRPS_DASHBOARD_PASSWORD","description":"Environment variable holding the dashboard password."}},"description":"frps dashboard (credentials from the environment)."}},"description":"FRP tunnel from the Internet (omit for a LAN-only cluster)."},"storage":{"type":"object","additionalProperties":false,"required":["server","classes"],"properties":{"server":{"type":"string","description":"Name of a host with role nfs-server."},"snapshots":{"type":"boolean","default":false,"description":"Deploy the snapshot sidecar (needs the VolumeSnapshot CRDs)."},"classes":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","share"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"StorageClass name."},"share":{"$ref":"#/definitions/absPath","description":"Exported path on the NFS server."},"subDir":{"type":"string","minLength":1,"description":"csi-driver-nfs subDir template."},"mountOptions":{"type":"array","items":{"type":"string","minLength":1},"default":["nfsvers=4.1"],"description":"NFS mount options."},"reclaimPolicy":{"enum":["Delete","Retain"],"default":"Retain","description":"What happens to a volume's files on the NAS when its claim is deleted: Retain (default) keeps the PersistentVolume and the files; Delete erases them with the claim, so choose it explicitly and only for data you can lose. Immutable on a live StorageClass."},"default":{"type":"boolean","default":false,"description":"Default StorageClass (at most one)."},"allowVolumeExpansion":{"type":"boolean","default":true,"description":"Allow resizing claims."}}},"description":"One StorageClass per share."}},"description":"NFS StorageClasses through csi-driver-nfs (omit for none)."},"security":{"type":"object","additionalProperties":false,"default":{},"properties":{"networkPolicies":{"type":"boolean","default":true,"description":"Emit default-deny and computed allow NetworkPolicies."},"podSecurity":{"type":"object","additionalProperties":false,"default":{},"properties":{"enforce":{"$ref":"#/definitions/psaLevel","default":"baseline","description":"Default enforce level."},"audit":{"$ref":"#/definitions/psaLevel","default":"restricted","description":"Default audit level."},"warn":{"$ref":"#/definitions/psaLevel","default":"restricted","description":"Default warn level."},"exemptNamespaces":{"type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/dnsLabel"},"default":["kube-system"],"description":"Namespaces exempt from the defaults."}},"description":"Cluster-wide Pod Security Admission defaults (AdmissionConfiguration on the API servers)."}},"description":"Cluster security settings."},"namespaces":{"type":"array","default":[],"description":"Namespaces for your own applications.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"Namespace name."},"podSecurity":{"$ref":"#/definitions/psaLevel","default":"restricted","description":"Pod Security level enforced in the namespace."},"allowIngressController":{"type":"boolean","default":true,"description":"Allow traffic from the ingress controller into the namespace."}}}},"access":{"type":"array","default":[],"description":"People and groups and what they may do (RBAC).","items":{"type":"object","additionalProperties":false,"required":["kind","name","role"],"properties":{"kind":{"enum":["User","Group"],"description":"RBAC subject kind."},"name":{"type":"string","minLength":1,"description":"User or group name as your authenticator reports it."},"role":{"enum":["admin","viewer","operator"],"description":"admin: cluster-admin; viewer: read-only without Secrets; operator: edit in namespaces."},"namespaces":{"type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/dnsLabel"},"default":[],"description":"Namespaces for role operator."}}}},"output":{"type":"object","additionalProperties":false,"default":{},"properties":{"flux":{"type":"boolean","default":false,"description":"Also emit Flux Kustomizations, one per wave, under dist/flux/."},"partOf":{"$ref":"#/definitions/dnsLabel","description":"Default: the cluster name."}},"description":"Output options."}},"definitions":{"ipv4":{"type":"string","format":"ipv4"},"cidr":{"type":"string","pattern":"^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$"},"port":{"type":"integer","minimum":1,"maximum":65535},"dnsLabel":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},"envName":{"type":"string","pattern":"^[A-Z_][A-Z0-9_]*$"},"absPath":{"type":"string","pattern":"^/[^\\s]*$"},"psaLevel":{"enum":["privileged","baseline","restricted"]},"secretKeyRef":{"type":"object","additionalProperties":false,"required":["name","key"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$","description":"Secret name."},"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","description":"Key inside the Secret."}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://homelab-cluster.invalid/cluster.schema.json","title":"Self-hosted kubeadm cluster description","description":"One description of a hybrid self-hosted kubeadm cluster. Every generated artifact (in-cluster YAML and host files) is derived from it. See README.md, 'Description format'.","type":"object","additionalProperties":false,"required":["name","kubernetes","lan","hosts","apiServer","metallb","ingress"],"properties":{"$schema":{"type":"string","description":"Ignored; lets editors find this schema."},"name":{"$ref":"#/definitions/dnsLabel","description":"Cluster name (kubeadm clusterName, label app.kubernetes.io/part-of)."},"kubernetes":{"type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"type":"string","pattern":"^v\\d+\\.\\d+\\.\\d+$","description":"Kubernetes version on every node, e.g. v1.32.3. Supported minors: 1.31, 1.32, 1.33."},"podCidr":{"$ref":"#/definitions/cidr","default":"10.244.0.0/16","description":"Pod network (kubeadm podSubnet = Flannel Network)."},"serviceCidr":{"$ref":"#/definitions/cidr","default":"10.96.0.0/12","description":"Service network (kubeadm serviceSubnet)."},"dnsDomain":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$","default":"cluster.local","description":"Cluster DNS domain."},"kubeProxyMode":{"enum":["iptables","ipvs","nftables"],"default":"iptables","description":"kube-proxy mode; ipvs turns on strictARP for MetalLB."},"criSocket":{"type":"string","pattern":"^unix:///","default":"unix:///var/run/containerd/containerd.sock","description":"Container runtime socket for kubeadm nodeRegistration."}},"description":"Kubernetes version and cluster networks."},"lan":{"type":"object","additionalProperties":false,"required":["cidr","gateway"],"properties":{"cidr":{"$ref":"#/definitions/cidr","description":"The LAN every non-external host sits on."},"gateway":{"$ref":"#/definitions/ipv4","description":"Default gateway of the LAN."},"dnsServers":{"type":"array","items":{"$ref":"#/definitions/ipv4"},"minItems":1,"description":"Default: [gateway]."},"searchDomains":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"DNS search domains for hosts."}},"description":"The local network all non-external hosts share."},"hosts":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","ip","hardware","roles"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"Host name (also the Kubernetes node name)."},"ip":{"$ref":"#/definitions/ipv4","description":"IPv4 address; inside lan.cidr unless external."},"arch":{"enum":["amd64","arm64"],"description":"Default: arm64 for raspberry-pi, amd64 otherwise."},"hardware":{"enum":["raspberry-pi","n100","mini-pc","nas","vps"],"description":"Hardware kind; raspberry-pi implies arm64, n100 implies amd64."},"roles":{"type":"array","uniqueItems":true,"items":{"enum":["control-plane","worker","load-balancer","nfs-server","tunnel-server"]},"minItems":1,"description":"What the host does. A host is control-plane or worker, not both."},"external":{"type":"boolean","default":false,"description":"Host is outside the LAN (the VPS)."},"interface":{"type":"string","pattern":"^[a-zA-Z0-9_.:-]{1,15}$","description":"Network interface carrying ip. Required on every LAN host except Raspberry Pis (which default to eth0): N100/mini-PC names under Ubuntu 24.04 (enp1s0, ...) and NAS names (bond0, ovs_eth0, br0) cannot be guessed."},"provision":{"type":"boolean","description":"Generate cloud-init for this host. Default: true except for nas and vps hardware."},"os":{"enum":["ubuntu-24.04"],"default":"ubuntu-24.04","description":"OS image for cloud-init."},"labels":{"type":"object","additionalProperties":{"type":"string"},"default":{},"description":"Extra Kubernetes node labels."}}},"description":"Every machine: Kubernetes nodes, balancers, NAS, VPS."},"users":{"type":"array","default":[],"description":"Accounts created on every provisioned host.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_-]{0,31}$","description":"Login name."},"sshAuthorizedKeys":{"type":"array","items":{"type":"string","pattern":"^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh.com) [A-Za-z0-9+/=]+( .*)?$"},"default":[],"description":"Public SSH keys."},"sshImportIds":{"type":"array","items":{"type":"string","pattern":"^(gh|lp):[A-Za-z0-9_.-]+$"},"default":[],"description":"cloud-init ssh_import_id entries, e.g. gh:octocat."},"sudo":{"type":"boolean","default":true,"description":"Passwordless sudo."}}}},"apiServer":{"type":"object","additionalProperties":false,"required":["vip","balancers"],"properties":{"vip":{"$ref":"#/definitions/ipv4","description":"keepalived virtual IP; kubeadm controlPlaneEndpoint."},"port":{"$ref":"#/definitions/port","default":6443,"description":"Port HAProxy listens on."},"bindPort":{"$ref":"#/definitions/port","default":6443,"description":"Port kube-apiserver binds on control planes."},"certSANs":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"Extra API server certificate SANs (the VIP is added by kubeadm)."},"virtualRouterId":{"type":"integer","minimum":1,"maximum":255,"default":51,"description":"keepalived virtual_router_id, the same on all balancers, unique on the LAN."},"vrrpAuthFile":{"$ref":"#/definitions/absPath","default":"/etc/keepalived/vrrp-auth.conf","description":"File on each balancer host with the VRRP authentication block; never generated."},"balancers":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["host","priority"],"properties":{"host":{"type":"string","description":"Name of a host with role load-balancer."},"priority":{"type":"integer","minimum":1,"maximum":254,"description":"VRRP priority (1-254), distinct per host."}}},"description":"Balancer hosts and VRRP priorities; the highest priority is MASTER."},"stats":{"type":"object","additionalProperties":false,"default":{},"properties":{"port":{"$ref":"#/definitions/port","default":8404,"description":"Stats port."},"path":{"type":"string","pattern":"^/[A-Za-z0-9/_.-]*$","default":"/stats","description":"Stats URI."},"userEnv":{"$ref":"#/definitions/envName","default":"HAPROXY_STATS_USER","description":"Environment variable holding the stats user."},"passwordEnv":{"$ref":"#/definitions/envName","default":"HAPROXY_STATS_PASSWORD","description":"Environment variable holding the stats password."},"publicHost":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$","description":"Public host name for the stats pages: an HTTPS-only Ingress (certificate from acme) in front of every balancer's stats port. Never plain HTTP across the Internet. Needs acme."}},"description":"HAProxy stats listener (credentials from the environment)."}},"description":"The highly available API endpoint: keepalived VIP and HAProxy on the balancer hosts."},"cni":{"type":"object","additionalProperties":false,"default":{},"properties":{"plugin":{"enum":["flannel"],"default":"flannel","description":"CNI plugin."},"backend":{"enum":["vxlan","host-gw"],"default":"vxlan","description":"Flannel backend."},"networkPolicyEnforcer":{"enum":["kube-network-policies","none"],"default":"kube-network-policies","description":"What enforces NetworkPolicy next to the CNI; none is refused while security.networkPolicies is true."},"nri":{"type":"boolean","default":true,"description":"kube-network-policies hooks containerd NRI (cloud-init enables it); false runs the agent with --disable-nri."},"failOpen":{"type":"boolean","default":false,"description":"kube-network-policies --fail-open."}},"description":"Pod network and NetworkPolicy enforcement."},"metallb":{"type":"object","additionalProperties":false,"required":["pools"],"properties":{"namespace":{"$ref":"#/definitions/dnsLabel","default":"metallb-system","description":"Namespace of the MetalLB install (pools live there)."},"pools":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","addresses"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"IPAddressPool name."},"addresses":{"type":"array","minItems":1,"items":{"type":"string","minLength":1},"description":"CIDRs or start-end ranges."},"autoAssign":{"type":"boolean","default":true,"description":"Let MetalLB hand out addresses from this pool automatically."},"avoidBuggyIPs":{"type":"boolean","default":false,"description":"Skip .0 and .255 addresses."}}},"description":"IPAddressPools; all are announced by one L2Advertisement."}},"description":"MetalLB Layer 2 address pools."},"ingress":{"type":"object","additionalProperties":false,"required":["loadBalancerIP"],"properties":{"controller":{"enum":["ingress-nginx"],"default":"ingress-nginx","description":"Controller implementation (ingress-nginx is retired upstream; synth warns)."},"namespace":{"$ref":"#/definitions/dnsLabel","default":"ingress-nginx","description":"Controller namespace."},"className":{"$ref":"#/definitions/dnsLabel","default":"nginx","description":"IngressClass name."},"loadBalancerIP":{"$ref":"#/definitions/ipv4","description":"LoadBalancer IP; must lie in a MetalLB pool; frpc forwards to it."},"replicas":{"type":"integer","minimum":1,"maximum":10,"default":2,"description":"Controller replicas."},"defaultClass":{"type":"boolean","default":true,"description":"Mark the IngressClass as the cluster default."}},"description":"The ingress controller."},"acme":{"type":"object","additionalProperties":false,"properties":{"email":{"type":"string","format":"email","description":"ACME account email (optional; Let's Encrypt refuses RFC 2606 example domains such as example.com)."},"issuers":{"type":"array","minItems":1,"uniqueItems":true,"items":{"enum":["staging","production"]},"default":["staging","production"],"description":"Issuers to create: letsencrypt-staging, letsencrypt-production."},"solver":{"type":"object","default":{"type":"http01"},"required":["type"],"properties":{"type":{"enum":["http01","dns01"]}},"if":{"properties":{"type":{"const":"dns01"}}},"then":{"additionalProperties":false,"required":["type","provider","apiTokenSecretRef"],"properties":{"type":{"const":"dns01"},"provider":{"enum":["cloudflare"]},"apiTokenSecretRef":{"$ref":"#/definitions/secretKeyRef"},"dnsZones":{"type":"array","items":{"type":"string","minLength":1},"default":[]}}},"else":{"additionalProperties":false,"properties":{"type":{"const":"http01"}}},"description":"Challenge solver: {type: http01} through the ingress class, or {type: dns01, provider: cloudflare, apiTokenSecretRef: {name, key}, dnsZones}."}},"description":"Let's Encrypt ClusterIssuers (omit for none)."},"tunnel":{"type":"object","additionalProperties":false,"required":["server","forwardedPorts"],"properties":{"kind":{"enum":["frp"],"default":"frp","description":"Tunnel implementation."},"server":{"type":"string","description":"Name of a host with role tunnel-server."},"bindPort":{"$ref":"#/definitions/port","default":7000,"description":"frps bindPort, dialled by frpc."},"sshPort":{"$ref":"#/definitions/port","default":22,"description":"SSH port of the tunnel server; opened in its firewall list and never forwarded."},"namespace":{"$ref":"#/definitions/dnsLabel","default":"frpc","description":"Namespace of the frpc Deployment."},"proxyProtocol":{"type":"boolean","default":false,"description":"Send PROXY protocol v2 to the ingress (and enable it there) to keep client IPs."},"forwardedPorts":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","remotePort"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"Proxy name."},"remotePort":{"$ref":"#/definitions/port","description":"Port opened on the tunnel server."},"localPort":{"$ref":"#/definitions/port","description":"Default: remotePort."},"protocol":{"enum":["tcp"],"default":"tcp","description":"Transport protocol."}}},"description":"Public ports on the tunnel server forwarded to the ingress IP."},"token":{"type":"object","additionalProperties":false,"default":{},"properties":{"secret":{"$ref":"#/definitions/secretKeyRef","default":{"name":"frp-token","key":"token"},"description":"In-cluster Secret (namespace tunnel.namespace) read by frpc."},"serverFile":{"$ref":"#/definitions/absPath","default":"/etc/frp/token","description":"File on the tunnel server read by frps."}},"description":"Where the shared frp token lives (never in the description)."},"dashboard":{"type":"object","additionalProperties":false,"default":{},"properties":{"port":{"$ref":"#/definitions/port","default":7500,"description":"Dashboard port."},"addr":{"$ref":"#/definitions/ipv4","default":"127.0.0.1","description":"Dashboard bind address (loopback: reach it over SSH)."},"userEnv":{"$ref":"#/definitions/envName","default":"FRPS_DASHBOARD_USER","description":"Environment variable holding the dashboard user."},"passwordEnv":{"$ref":"#/definitions/envName","default":"FRPS_DASHBOARD_PASSWORD","description":"Environment variable holding the dashboard password."}},"description":"frps dashboard (credentials from the environment)."}},"description":"FRP tunnel from the Internet (omit for a LAN-only cluster)."},"storage":{"type":"object","additionalProperties":false,"required":["server","classes"],"properties":{"server":{"type":"string","description":"Name of a host with role nfs-server."},"snapshots":{"type":"boolean","default":false,"description":"Deploy the snapshot sidecar (needs the VolumeSnapshot CRDs)."},"classes":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","share"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"StorageClass name."},"share":{"$ref":"#/definitions/absPath","description":"Exported path on the NFS server."},"subDir":{"type":"string","minLength":1,"description":"csi-driver-nfs subDir template."},"mountOptions":{"type":"array","items":{"type":"string","minLength":1},"default":["nfsvers=4.1"],"description":"NFS mount options."},"mountPermissions":{"type":"string","pattern":"^0?[0-7]{3}$","default":"0775","description":"csi-driver-nfs mountPermissions: mode of each new volume directory (chmod after mount). With fsGroup (fsGroupPolicy File) and the generated exports (no_root_squash for the node addresses) non-root pods can write."},"reclaimPolicy":{"enum":["Delete","Retain"],"default":"Retain","description":"What happens to a volume's files on the NAS when its claim is deleted: Retain (default) keeps the PersistentVolume and the files; Delete erases them with the claim, so choose it explicitly and only for data you can lose. Immutable on a live StorageClass."},"default":{"type":"boolean","default":false,"description":"Default StorageClass (at most one)."},"allowVolumeExpansion":{"type":"boolean","default":true,"description":"Allow resizing claims."}}},"description":"One StorageClass per share."}},"description":"NFS StorageClasses through csi-driver-nfs (omit for none)."},"security":{"type":"object","additionalProperties":false,"default":{},"properties":{"networkPolicies":{"type":"boolean","default":true,"description":"Emit default-deny and computed allow NetworkPolicies."},"podSecurity":{"type":"object","additionalProperties":false,"default":{},"properties":{"enforce":{"$ref":"#/definitions/psaLevel","default":"baseline","description":"Default enforce level."},"audit":{"$ref":"#/definitions/psaLevel","default":"restricted","description":"Default audit level."},"warn":{"$ref":"#/definitions/psaLevel","default":"restricted","description":"Default warn level."},"exemptNamespaces":{"type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/dnsLabel"},"default":["kube-system"],"description":"Namespaces exempt from the defaults."}},"description":"Cluster-wide Pod Security Admission defaults (AdmissionConfiguration on the API servers)."}},"description":"Cluster security settings."},"namespaces":{"type":"array","default":[],"description":"Namespaces for your own applications.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"Namespace name."},"podSecurity":{"$ref":"#/definitions/psaLevel","default":"restricted","description":"Pod Security level enforced in the namespace."},"allowIngressController":{"type":"boolean","default":true,"description":"Allow traffic from the ingress controller into the namespace."}}}},"access":{"type":"array","default":[],"description":"People and groups and what they may do (RBAC).","items":{"type":"object","additionalProperties":false,"required":["kind","name","role"],"properties":{"kind":{"enum":["User","Group"],"description":"RBAC subject kind."},"name":{"type":"string","minLength":1,"description":"User or group name as your authenticator reports it."},"role":{"enum":["admin","viewer","operator"],"description":"admin: cluster-admin; viewer: read-only without Secrets; operator: edit in namespaces."},"namespaces":{"type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/dnsLabel"},"default":[],"description":"Namespaces for role operator."}}}},"output":{"type":"object","additionalProperties":false,"default":{},"properties":{"flux":{"type":"boolean","default":false,"description":"Also emit Flux Kustomizations, one per wave, under dist/flux/."},"partOf":{"$ref":"#/definitions/dnsLabel","description":"Default: the cluster name."}},"description":"Output options."}},"definitions":{"ipv4":{"type":"string","format":"ipv4"},"cidr":{"type":"string","pattern":"^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$"},"port":{"type":"integer","minimum":1,"maximum":65535},"dnsLabel":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},"envName":{"type":"string","pattern":"^[A-Z_][A-Z0-9_]*$"},"absPath":{"type":"string","pattern":"^/[^\\s]*$"},"psaLevel":{"enum":["privileged","baseline","restricted"]},"secretKeyRef":{"type":"object","additionalProperties":false,"required":["name","key"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$","description":"Secret name."},"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","description":"Key inside the Secret."}}}}};
 const schema12 = {"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"};
 const schema13 = {"type":"string","pattern":"^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$"};
 const schema16 = {"type":"string","format":"ipv4"};
@@ -12,7 +12,7 @@ const schema21 = {"type":"integer","minimum":1,"maximum":65535};
 const schema23 = {"type":"string","pattern":"^/[^\\s]*$"};
 const schema25 = {"type":"string","pattern":"^[A-Z_][A-Z0-9_]*$"};
 const schema32 = {"type":"object","additionalProperties":false,"required":["name","key"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$","description":"Secret name."},"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","description":"Key inside the Secret."}}};
-const schema46 = {"enum":["privileged","baseline","restricted"]};
+const schema47 = {"enum":["privileged","baseline","restricted"]};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = require("ajv/dist/runtime/ucs2length").default;
 const func0 = require("ajv/dist/runtime/equal").default;
@@ -28,8 +28,10 @@ const pattern11 = new RegExp("^(gh|lp):[A-Za-z0-9_.-]+$", "u");
 const pattern12 = new RegExp("^/[^\\s]*$", "u");
 const pattern13 = new RegExp("^/[A-Za-z0-9/_.-]*$", "u");
 const pattern14 = new RegExp("^[A-Z_][A-Z0-9_]*$", "u");
-const pattern20 = new RegExp("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", "u");
-const pattern21 = new RegExp("^[-._a-zA-Z0-9]+$", "u");
+const pattern16 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$", "u");
+const pattern21 = new RegExp("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", "u");
+const pattern22 = new RegExp("^[-._a-zA-Z0-9]+$", "u");
+const pattern32 = new RegExp("^0?[0-7]{3}$", "u");
 const formats0 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 const formats10 = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
 
@@ -566,9 +568,6 @@ if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
 if(data17.external === undefined){
 data17.external = false;
 }
-if(data17.interface === undefined){
-data17.interface = "eth0";
-}
 if(data17.os === undefined){
 data17.os = "ubuntu-24.04";
 }
@@ -773,6 +772,7 @@ vErrors.push(err56);
 }
 errors++;
 }
+if(data17.interface !== undefined){
 let data25 = data17.interface;
 if(typeof data25 === "string"){
 if(!pattern8.test(data25)){
@@ -795,6 +795,7 @@ else {
 vErrors.push(err58);
 }
 errors++;
+}
 }
 if(data17.provision !== undefined){
 let data26 = data17.provision;
@@ -1419,7 +1420,7 @@ if(data50.passwordEnv === undefined){
 data50.passwordEnv = "HAPROXY_STATS_PASSWORD";
 }
 for(const key8 in data50){
-if(!((((key8 === "port") || (key8 === "path")) || (key8 === "userEnv")) || (key8 === "passwordEnv"))){
+if(!(((((key8 === "port") || (key8 === "path")) || (key8 === "userEnv")) || (key8 === "passwordEnv")) || (key8 === "publicHost"))){
 const err107 = {instancePath:instancePath+"/apiServer/stats",schemaPath:"#/properties/apiServer/properties/stats/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.apiServer.properties.stats,data:data50};
 if(vErrors === null){
 vErrors = [err107];
@@ -1532,9 +1533,11 @@ vErrors.push(err116);
 }
 errors++;
 }
-}
-else {
-const err117 = {instancePath:instancePath+"/apiServer/stats",schemaPath:"#/properties/apiServer/properties/stats/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.apiServer.properties.stats.type,parentSchema:schema11.properties.apiServer.properties.stats,data:data50};
+if(data50.publicHost !== undefined){
+let data55 = data50.publicHost;
+if(typeof data55 === "string"){
+if(!pattern16.test(data55)){
+const err117 = {instancePath:instancePath+"/apiServer/stats/publicHost",schemaPath:"#/properties/apiServer/properties/stats/properties/publicHost/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$",parentSchema:schema11.properties.apiServer.properties.stats.properties.publicHost,data:data55};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -1545,7 +1548,7 @@ errors++;
 }
 }
 else {
-const err118 = {instancePath:instancePath+"/apiServer",schemaPath:"#/properties/apiServer/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.apiServer.type,parentSchema:schema11.properties.apiServer,data:data38};
+const err118 = {instancePath:instancePath+"/apiServer/stats/publicHost",schemaPath:"#/properties/apiServer/properties/stats/properties/publicHost/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.apiServer.properties.stats.properties.publicHost.type,parentSchema:schema11.properties.apiServer.properties.stats.properties.publicHost,data:data55};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -1555,26 +1558,9 @@ vErrors.push(err118);
 errors++;
 }
 }
-let data55 = data.cni;
-if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
-if(data55.plugin === undefined){
-data55.plugin = "flannel";
 }
-if(data55.backend === undefined){
-data55.backend = "vxlan";
-}
-if(data55.networkPolicyEnforcer === undefined){
-data55.networkPolicyEnforcer = "kube-network-policies";
-}
-if(data55.nri === undefined){
-data55.nri = true;
-}
-if(data55.failOpen === undefined){
-data55.failOpen = false;
-}
-for(const key9 in data55){
-if(!(((((key9 === "plugin") || (key9 === "backend")) || (key9 === "networkPolicyEnforcer")) || (key9 === "nri")) || (key9 === "failOpen"))){
-const err119 = {instancePath:instancePath+"/cni",schemaPath:"#/properties/cni/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.cni,data:data55};
+else {
+const err119 = {instancePath:instancePath+"/apiServer/stats",schemaPath:"#/properties/apiServer/properties/stats/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.apiServer.properties.stats.type,parentSchema:schema11.properties.apiServer.properties.stats,data:data50};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -1584,9 +1570,8 @@ vErrors.push(err119);
 errors++;
 }
 }
-let data56 = data55.plugin;
-if(!(data56 === "flannel")){
-const err120 = {instancePath:instancePath+"/cni/plugin",schemaPath:"#/properties/cni/properties/plugin/enum",keyword:"enum",params:{allowedValues: schema11.properties.cni.properties.plugin.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.cni.properties.plugin.enum,parentSchema:schema11.properties.cni.properties.plugin,data:data56};
+else {
+const err120 = {instancePath:instancePath+"/apiServer",schemaPath:"#/properties/apiServer/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.apiServer.type,parentSchema:schema11.properties.apiServer,data:data38};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -1595,9 +1580,27 @@ vErrors.push(err120);
 }
 errors++;
 }
-let data57 = data55.backend;
-if(!((data57 === "vxlan") || (data57 === "host-gw"))){
-const err121 = {instancePath:instancePath+"/cni/backend",schemaPath:"#/properties/cni/properties/backend/enum",keyword:"enum",params:{allowedValues: schema11.properties.cni.properties.backend.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.cni.properties.backend.enum,parentSchema:schema11.properties.cni.properties.backend,data:data57};
+}
+let data56 = data.cni;
+if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
+if(data56.plugin === undefined){
+data56.plugin = "flannel";
+}
+if(data56.backend === undefined){
+data56.backend = "vxlan";
+}
+if(data56.networkPolicyEnforcer === undefined){
+data56.networkPolicyEnforcer = "kube-network-policies";
+}
+if(data56.nri === undefined){
+data56.nri = true;
+}
+if(data56.failOpen === undefined){
+data56.failOpen = false;
+}
+for(const key9 in data56){
+if(!(((((key9 === "plugin") || (key9 === "backend")) || (key9 === "networkPolicyEnforcer")) || (key9 === "nri")) || (key9 === "failOpen"))){
+const err121 = {instancePath:instancePath+"/cni",schemaPath:"#/properties/cni/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.cni,data:data56};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -1606,9 +1609,10 @@ vErrors.push(err121);
 }
 errors++;
 }
-let data58 = data55.networkPolicyEnforcer;
-if(!((data58 === "kube-network-policies") || (data58 === "none"))){
-const err122 = {instancePath:instancePath+"/cni/networkPolicyEnforcer",schemaPath:"#/properties/cni/properties/networkPolicyEnforcer/enum",keyword:"enum",params:{allowedValues: schema11.properties.cni.properties.networkPolicyEnforcer.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.cni.properties.networkPolicyEnforcer.enum,parentSchema:schema11.properties.cni.properties.networkPolicyEnforcer,data:data58};
+}
+let data57 = data56.plugin;
+if(!(data57 === "flannel")){
+const err122 = {instancePath:instancePath+"/cni/plugin",schemaPath:"#/properties/cni/properties/plugin/enum",keyword:"enum",params:{allowedValues: schema11.properties.cni.properties.plugin.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.cni.properties.plugin.enum,parentSchema:schema11.properties.cni.properties.plugin,data:data57};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -1617,9 +1621,9 @@ vErrors.push(err122);
 }
 errors++;
 }
-let data59 = data55.nri;
-if(typeof data59 !== "boolean"){
-const err123 = {instancePath:instancePath+"/cni/nri",schemaPath:"#/properties/cni/properties/nri/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.cni.properties.nri.type,parentSchema:schema11.properties.cni.properties.nri,data:data59};
+let data58 = data56.backend;
+if(!((data58 === "vxlan") || (data58 === "host-gw"))){
+const err123 = {instancePath:instancePath+"/cni/backend",schemaPath:"#/properties/cni/properties/backend/enum",keyword:"enum",params:{allowedValues: schema11.properties.cni.properties.backend.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.cni.properties.backend.enum,parentSchema:schema11.properties.cni.properties.backend,data:data58};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -1628,9 +1632,9 @@ vErrors.push(err123);
 }
 errors++;
 }
-let data60 = data55.failOpen;
-if(typeof data60 !== "boolean"){
-const err124 = {instancePath:instancePath+"/cni/failOpen",schemaPath:"#/properties/cni/properties/failOpen/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.cni.properties.failOpen.type,parentSchema:schema11.properties.cni.properties.failOpen,data:data60};
+let data59 = data56.networkPolicyEnforcer;
+if(!((data59 === "kube-network-policies") || (data59 === "none"))){
+const err124 = {instancePath:instancePath+"/cni/networkPolicyEnforcer",schemaPath:"#/properties/cni/properties/networkPolicyEnforcer/enum",keyword:"enum",params:{allowedValues: schema11.properties.cni.properties.networkPolicyEnforcer.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.cni.properties.networkPolicyEnforcer.enum,parentSchema:schema11.properties.cni.properties.networkPolicyEnforcer,data:data59};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -1639,9 +1643,9 @@ vErrors.push(err124);
 }
 errors++;
 }
-}
-else {
-const err125 = {instancePath:instancePath+"/cni",schemaPath:"#/properties/cni/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.cni.type,parentSchema:schema11.properties.cni,data:data55};
+let data60 = data56.nri;
+if(typeof data60 !== "boolean"){
+const err125 = {instancePath:instancePath+"/cni/nri",schemaPath:"#/properties/cni/properties/nri/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.cni.properties.nri.type,parentSchema:schema11.properties.cni.properties.nri,data:data60};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -1650,14 +1654,9 @@ vErrors.push(err125);
 }
 errors++;
 }
-if(data.metallb !== undefined){
-let data61 = data.metallb;
-if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
-if(data61.namespace === undefined){
-data61.namespace = "metallb-system";
-}
-if(data61.pools === undefined){
-const err126 = {instancePath:instancePath+"/metallb",schemaPath:"#/properties/metallb/required",keyword:"required",params:{missingProperty: "pools"},message:"must have required property '"+"pools"+"'",schema:schema11.properties.metallb.required,parentSchema:schema11.properties.metallb,data:data61};
+let data61 = data56.failOpen;
+if(typeof data61 !== "boolean"){
+const err126 = {instancePath:instancePath+"/cni/failOpen",schemaPath:"#/properties/cni/properties/failOpen/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.cni.properties.failOpen.type,parentSchema:schema11.properties.cni.properties.failOpen,data:data61};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -1666,9 +1665,9 @@ vErrors.push(err126);
 }
 errors++;
 }
-for(const key10 in data61){
-if(!((key10 === "namespace") || (key10 === "pools"))){
-const err127 = {instancePath:instancePath+"/metallb",schemaPath:"#/properties/metallb/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.metallb,data:data61};
+}
+else {
+const err127 = {instancePath:instancePath+"/cni",schemaPath:"#/properties/cni/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.cni.type,parentSchema:schema11.properties.cni,data:data56};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -1677,11 +1676,14 @@ vErrors.push(err127);
 }
 errors++;
 }
+if(data.metallb !== undefined){
+let data62 = data.metallb;
+if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
+if(data62.namespace === undefined){
+data62.namespace = "metallb-system";
 }
-let data62 = data61.namespace;
-if(typeof data62 === "string"){
-if(!pattern0.test(data62)){
-const err128 = {instancePath:instancePath+"/metallb/namespace",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data62};
+if(data62.pools === undefined){
+const err128 = {instancePath:instancePath+"/metallb",schemaPath:"#/properties/metallb/required",keyword:"required",params:{missingProperty: "pools"},message:"must have required property '"+"pools"+"'",schema:schema11.properties.metallb.required,parentSchema:schema11.properties.metallb,data:data62};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -1690,9 +1692,9 @@ vErrors.push(err128);
 }
 errors++;
 }
-}
-else {
-const err129 = {instancePath:instancePath+"/metallb/namespace",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data62};
+for(const key10 in data62){
+if(!((key10 === "namespace") || (key10 === "pools"))){
+const err129 = {instancePath:instancePath+"/metallb",schemaPath:"#/properties/metallb/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.metallb,data:data62};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -1701,11 +1703,11 @@ vErrors.push(err129);
 }
 errors++;
 }
-if(data61.pools !== undefined){
-let data63 = data61.pools;
-if(Array.isArray(data63)){
-if(data63.length < 1){
-const err130 = {instancePath:instancePath+"/metallb/pools",schemaPath:"#/properties/metallb/properties/pools/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.metallb.properties.pools,data:data63};
+}
+let data63 = data62.namespace;
+if(typeof data63 === "string"){
+if(!pattern0.test(data63)){
+const err130 = {instancePath:instancePath+"/metallb/namespace",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data63};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -1714,18 +1716,9 @@ vErrors.push(err130);
 }
 errors++;
 }
-const len9 = data63.length;
-for(let i10=0; i10<len9; i10++){
-let data64 = data63[i10];
-if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
-if(data64.autoAssign === undefined){
-data64.autoAssign = true;
 }
-if(data64.avoidBuggyIPs === undefined){
-data64.avoidBuggyIPs = false;
-}
-if(data64.name === undefined){
-const err131 = {instancePath:instancePath+"/metallb/pools/" + i10,schemaPath:"#/properties/metallb/properties/pools/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.metallb.properties.pools.items.required,parentSchema:schema11.properties.metallb.properties.pools.items,data:data64};
+else {
+const err131 = {instancePath:instancePath+"/metallb/namespace",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data63};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -1734,8 +1727,11 @@ vErrors.push(err131);
 }
 errors++;
 }
-if(data64.addresses === undefined){
-const err132 = {instancePath:instancePath+"/metallb/pools/" + i10,schemaPath:"#/properties/metallb/properties/pools/items/required",keyword:"required",params:{missingProperty: "addresses"},message:"must have required property '"+"addresses"+"'",schema:schema11.properties.metallb.properties.pools.items.required,parentSchema:schema11.properties.metallb.properties.pools.items,data:data64};
+if(data62.pools !== undefined){
+let data64 = data62.pools;
+if(Array.isArray(data64)){
+if(data64.length < 1){
+const err132 = {instancePath:instancePath+"/metallb/pools",schemaPath:"#/properties/metallb/properties/pools/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.metallb.properties.pools,data:data64};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -1744,9 +1740,18 @@ vErrors.push(err132);
 }
 errors++;
 }
-for(const key11 in data64){
-if(!((((key11 === "name") || (key11 === "addresses")) || (key11 === "autoAssign")) || (key11 === "avoidBuggyIPs"))){
-const err133 = {instancePath:instancePath+"/metallb/pools/" + i10,schemaPath:"#/properties/metallb/properties/pools/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.metallb.properties.pools.items,data:data64};
+const len9 = data64.length;
+for(let i10=0; i10<len9; i10++){
+let data65 = data64[i10];
+if(data65 && typeof data65 == "object" && !Array.isArray(data65)){
+if(data65.autoAssign === undefined){
+data65.autoAssign = true;
+}
+if(data65.avoidBuggyIPs === undefined){
+data65.avoidBuggyIPs = false;
+}
+if(data65.name === undefined){
+const err133 = {instancePath:instancePath+"/metallb/pools/" + i10,schemaPath:"#/properties/metallb/properties/pools/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.metallb.properties.pools.items.required,parentSchema:schema11.properties.metallb.properties.pools.items,data:data65};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -1755,12 +1760,8 @@ vErrors.push(err133);
 }
 errors++;
 }
-}
-if(data64.name !== undefined){
-let data65 = data64.name;
-if(typeof data65 === "string"){
-if(!pattern0.test(data65)){
-const err134 = {instancePath:instancePath+"/metallb/pools/" + i10+"/name",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data65};
+if(data65.addresses === undefined){
+const err134 = {instancePath:instancePath+"/metallb/pools/" + i10,schemaPath:"#/properties/metallb/properties/pools/items/required",keyword:"required",params:{missingProperty: "addresses"},message:"must have required property '"+"addresses"+"'",schema:schema11.properties.metallb.properties.pools.items.required,parentSchema:schema11.properties.metallb.properties.pools.items,data:data65};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -1769,9 +1770,9 @@ vErrors.push(err134);
 }
 errors++;
 }
-}
-else {
-const err135 = {instancePath:instancePath+"/metallb/pools/" + i10+"/name",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data65};
+for(const key11 in data65){
+if(!((((key11 === "name") || (key11 === "addresses")) || (key11 === "autoAssign")) || (key11 === "avoidBuggyIPs"))){
+const err135 = {instancePath:instancePath+"/metallb/pools/" + i10,schemaPath:"#/properties/metallb/properties/pools/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.metallb.properties.pools.items,data:data65};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -1781,11 +1782,11 @@ vErrors.push(err135);
 errors++;
 }
 }
-if(data64.addresses !== undefined){
-let data66 = data64.addresses;
-if(Array.isArray(data66)){
-if(data66.length < 1){
-const err136 = {instancePath:instancePath+"/metallb/pools/" + i10+"/addresses",schemaPath:"#/properties/metallb/properties/pools/items/properties/addresses/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.metallb.properties.pools.items.properties.addresses,data:data66};
+if(data65.name !== undefined){
+let data66 = data65.name;
+if(typeof data66 === "string"){
+if(!pattern0.test(data66)){
+const err136 = {instancePath:instancePath+"/metallb/pools/" + i10+"/name",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data66};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -1794,12 +1795,9 @@ vErrors.push(err136);
 }
 errors++;
 }
-const len10 = data66.length;
-for(let i11=0; i11<len10; i11++){
-let data67 = data66[i11];
-if(typeof data67 === "string"){
-if(func3(data67) < 1){
-const err137 = {instancePath:instancePath+"/metallb/pools/" + i10+"/addresses/" + i11,schemaPath:"#/properties/metallb/properties/pools/items/properties/addresses/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.metallb.properties.pools.items.properties.addresses.items,data:data67};
+}
+else {
+const err137 = {instancePath:instancePath+"/metallb/pools/" + i10+"/name",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data66};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -1809,8 +1807,11 @@ vErrors.push(err137);
 errors++;
 }
 }
-else {
-const err138 = {instancePath:instancePath+"/metallb/pools/" + i10+"/addresses/" + i11,schemaPath:"#/properties/metallb/properties/pools/items/properties/addresses/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.metallb.properties.pools.items.properties.addresses.items.type,parentSchema:schema11.properties.metallb.properties.pools.items.properties.addresses.items,data:data67};
+if(data65.addresses !== undefined){
+let data67 = data65.addresses;
+if(Array.isArray(data67)){
+if(data67.length < 1){
+const err138 = {instancePath:instancePath+"/metallb/pools/" + i10+"/addresses",schemaPath:"#/properties/metallb/properties/pools/items/properties/addresses/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.metallb.properties.pools.items.properties.addresses,data:data67};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -1819,10 +1820,12 @@ vErrors.push(err138);
 }
 errors++;
 }
-}
-}
-else {
-const err139 = {instancePath:instancePath+"/metallb/pools/" + i10+"/addresses",schemaPath:"#/properties/metallb/properties/pools/items/properties/addresses/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.metallb.properties.pools.items.properties.addresses.type,parentSchema:schema11.properties.metallb.properties.pools.items.properties.addresses,data:data66};
+const len10 = data67.length;
+for(let i11=0; i11<len10; i11++){
+let data68 = data67[i11];
+if(typeof data68 === "string"){
+if(func3(data68) < 1){
+const err139 = {instancePath:instancePath+"/metallb/pools/" + i10+"/addresses/" + i11,schemaPath:"#/properties/metallb/properties/pools/items/properties/addresses/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.metallb.properties.pools.items.properties.addresses.items,data:data68};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -1832,9 +1835,8 @@ vErrors.push(err139);
 errors++;
 }
 }
-let data68 = data64.autoAssign;
-if(typeof data68 !== "boolean"){
-const err140 = {instancePath:instancePath+"/metallb/pools/" + i10+"/autoAssign",schemaPath:"#/properties/metallb/properties/pools/items/properties/autoAssign/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.metallb.properties.pools.items.properties.autoAssign.type,parentSchema:schema11.properties.metallb.properties.pools.items.properties.autoAssign,data:data68};
+else {
+const err140 = {instancePath:instancePath+"/metallb/pools/" + i10+"/addresses/" + i11,schemaPath:"#/properties/metallb/properties/pools/items/properties/addresses/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.metallb.properties.pools.items.properties.addresses.items.type,parentSchema:schema11.properties.metallb.properties.pools.items.properties.addresses.items,data:data68};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -1843,9 +1845,10 @@ vErrors.push(err140);
 }
 errors++;
 }
-let data69 = data64.avoidBuggyIPs;
-if(typeof data69 !== "boolean"){
-const err141 = {instancePath:instancePath+"/metallb/pools/" + i10+"/avoidBuggyIPs",schemaPath:"#/properties/metallb/properties/pools/items/properties/avoidBuggyIPs/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.metallb.properties.pools.items.properties.avoidBuggyIPs.type,parentSchema:schema11.properties.metallb.properties.pools.items.properties.avoidBuggyIPs,data:data69};
+}
+}
+else {
+const err141 = {instancePath:instancePath+"/metallb/pools/" + i10+"/addresses",schemaPath:"#/properties/metallb/properties/pools/items/properties/addresses/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.metallb.properties.pools.items.properties.addresses.type,parentSchema:schema11.properties.metallb.properties.pools.items.properties.addresses,data:data67};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -1855,8 +1858,9 @@ vErrors.push(err141);
 errors++;
 }
 }
-else {
-const err142 = {instancePath:instancePath+"/metallb/pools/" + i10,schemaPath:"#/properties/metallb/properties/pools/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.metallb.properties.pools.items.type,parentSchema:schema11.properties.metallb.properties.pools.items,data:data64};
+let data69 = data65.autoAssign;
+if(typeof data69 !== "boolean"){
+const err142 = {instancePath:instancePath+"/metallb/pools/" + i10+"/autoAssign",schemaPath:"#/properties/metallb/properties/pools/items/properties/autoAssign/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.metallb.properties.pools.items.properties.autoAssign.type,parentSchema:schema11.properties.metallb.properties.pools.items.properties.autoAssign,data:data69};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -1865,10 +1869,9 @@ vErrors.push(err142);
 }
 errors++;
 }
-}
-}
-else {
-const err143 = {instancePath:instancePath+"/metallb/pools",schemaPath:"#/properties/metallb/properties/pools/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.metallb.properties.pools.type,parentSchema:schema11.properties.metallb.properties.pools,data:data63};
+let data70 = data65.avoidBuggyIPs;
+if(typeof data70 !== "boolean"){
+const err143 = {instancePath:instancePath+"/metallb/pools/" + i10+"/avoidBuggyIPs",schemaPath:"#/properties/metallb/properties/pools/items/properties/avoidBuggyIPs/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.metallb.properties.pools.items.properties.avoidBuggyIPs.type,parentSchema:schema11.properties.metallb.properties.pools.items.properties.avoidBuggyIPs,data:data70};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -1878,9 +1881,8 @@ vErrors.push(err143);
 errors++;
 }
 }
-}
 else {
-const err144 = {instancePath:instancePath+"/metallb",schemaPath:"#/properties/metallb/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.metallb.type,parentSchema:schema11.properties.metallb,data:data61};
+const err144 = {instancePath:instancePath+"/metallb/pools/" + i10,schemaPath:"#/properties/metallb/properties/pools/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.metallb.properties.pools.items.type,parentSchema:schema11.properties.metallb.properties.pools.items,data:data65};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -1890,26 +1892,9 @@ vErrors.push(err144);
 errors++;
 }
 }
-if(data.ingress !== undefined){
-let data70 = data.ingress;
-if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
-if(data70.controller === undefined){
-data70.controller = "ingress-nginx";
 }
-if(data70.namespace === undefined){
-data70.namespace = "ingress-nginx";
-}
-if(data70.className === undefined){
-data70.className = "nginx";
-}
-if(data70.replicas === undefined){
-data70.replicas = 2;
-}
-if(data70.defaultClass === undefined){
-data70.defaultClass = true;
-}
-if(data70.loadBalancerIP === undefined){
-const err145 = {instancePath:instancePath+"/ingress",schemaPath:"#/properties/ingress/required",keyword:"required",params:{missingProperty: "loadBalancerIP"},message:"must have required property '"+"loadBalancerIP"+"'",schema:schema11.properties.ingress.required,parentSchema:schema11.properties.ingress,data:data70};
+else {
+const err145 = {instancePath:instancePath+"/metallb/pools",schemaPath:"#/properties/metallb/properties/pools/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.metallb.properties.pools.type,parentSchema:schema11.properties.metallb.properties.pools,data:data64};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -1918,9 +1903,10 @@ vErrors.push(err145);
 }
 errors++;
 }
-for(const key12 in data70){
-if(!((((((key12 === "controller") || (key12 === "namespace")) || (key12 === "className")) || (key12 === "loadBalancerIP")) || (key12 === "replicas")) || (key12 === "defaultClass"))){
-const err146 = {instancePath:instancePath+"/ingress",schemaPath:"#/properties/ingress/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.ingress,data:data70};
+}
+}
+else {
+const err146 = {instancePath:instancePath+"/metallb",schemaPath:"#/properties/metallb/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.metallb.type,parentSchema:schema11.properties.metallb,data:data62};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -1930,9 +1916,26 @@ vErrors.push(err146);
 errors++;
 }
 }
-let data71 = data70.controller;
-if(!(data71 === "ingress-nginx")){
-const err147 = {instancePath:instancePath+"/ingress/controller",schemaPath:"#/properties/ingress/properties/controller/enum",keyword:"enum",params:{allowedValues: schema11.properties.ingress.properties.controller.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.ingress.properties.controller.enum,parentSchema:schema11.properties.ingress.properties.controller,data:data71};
+if(data.ingress !== undefined){
+let data71 = data.ingress;
+if(data71 && typeof data71 == "object" && !Array.isArray(data71)){
+if(data71.controller === undefined){
+data71.controller = "ingress-nginx";
+}
+if(data71.namespace === undefined){
+data71.namespace = "ingress-nginx";
+}
+if(data71.className === undefined){
+data71.className = "nginx";
+}
+if(data71.replicas === undefined){
+data71.replicas = 2;
+}
+if(data71.defaultClass === undefined){
+data71.defaultClass = true;
+}
+if(data71.loadBalancerIP === undefined){
+const err147 = {instancePath:instancePath+"/ingress",schemaPath:"#/properties/ingress/required",keyword:"required",params:{missingProperty: "loadBalancerIP"},message:"must have required property '"+"loadBalancerIP"+"'",schema:schema11.properties.ingress.required,parentSchema:schema11.properties.ingress,data:data71};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -1941,10 +1944,9 @@ vErrors.push(err147);
 }
 errors++;
 }
-let data72 = data70.namespace;
-if(typeof data72 === "string"){
-if(!pattern0.test(data72)){
-const err148 = {instancePath:instancePath+"/ingress/namespace",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data72};
+for(const key12 in data71){
+if(!((((((key12 === "controller") || (key12 === "namespace")) || (key12 === "className")) || (key12 === "loadBalancerIP")) || (key12 === "replicas")) || (key12 === "defaultClass"))){
+const err148 = {instancePath:instancePath+"/ingress",schemaPath:"#/properties/ingress/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.ingress,data:data71};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -1954,8 +1956,9 @@ vErrors.push(err148);
 errors++;
 }
 }
-else {
-const err149 = {instancePath:instancePath+"/ingress/namespace",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data72};
+let data72 = data71.controller;
+if(!(data72 === "ingress-nginx")){
+const err149 = {instancePath:instancePath+"/ingress/controller",schemaPath:"#/properties/ingress/properties/controller/enum",keyword:"enum",params:{allowedValues: schema11.properties.ingress.properties.controller.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.ingress.properties.controller.enum,parentSchema:schema11.properties.ingress.properties.controller,data:data72};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -1964,10 +1967,10 @@ vErrors.push(err149);
 }
 errors++;
 }
-let data73 = data70.className;
+let data73 = data71.namespace;
 if(typeof data73 === "string"){
 if(!pattern0.test(data73)){
-const err150 = {instancePath:instancePath+"/ingress/className",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data73};
+const err150 = {instancePath:instancePath+"/ingress/namespace",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data73};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -1978,7 +1981,7 @@ errors++;
 }
 }
 else {
-const err151 = {instancePath:instancePath+"/ingress/className",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data73};
+const err151 = {instancePath:instancePath+"/ingress/namespace",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data73};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -1987,11 +1990,10 @@ vErrors.push(err151);
 }
 errors++;
 }
-if(data70.loadBalancerIP !== undefined){
-let data74 = data70.loadBalancerIP;
+let data74 = data71.className;
 if(typeof data74 === "string"){
-if(!(formats0.test(data74))){
-const err152 = {instancePath:instancePath+"/ingress/loadBalancerIP",schemaPath:"#/definitions/ipv4/format",keyword:"format",params:{format: "ipv4"},message:"must match format \""+"ipv4"+"\"",schema:"ipv4",parentSchema:schema16,data:data74};
+if(!pattern0.test(data74)){
+const err152 = {instancePath:instancePath+"/ingress/className",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data74};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -2002,7 +2004,7 @@ errors++;
 }
 }
 else {
-const err153 = {instancePath:instancePath+"/ingress/loadBalancerIP",schemaPath:"#/definitions/ipv4/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.type,parentSchema:schema16,data:data74};
+const err153 = {instancePath:instancePath+"/ingress/className",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data74};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -2011,10 +2013,11 @@ vErrors.push(err153);
 }
 errors++;
 }
-}
-let data75 = data70.replicas;
-if(!(((typeof data75 == "number") && (!(data75 % 1) && !isNaN(data75))) && (isFinite(data75)))){
-const err154 = {instancePath:instancePath+"/ingress/replicas",schemaPath:"#/properties/ingress/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.ingress.properties.replicas.type,parentSchema:schema11.properties.ingress.properties.replicas,data:data75};
+if(data71.loadBalancerIP !== undefined){
+let data75 = data71.loadBalancerIP;
+if(typeof data75 === "string"){
+if(!(formats0.test(data75))){
+const err154 = {instancePath:instancePath+"/ingress/loadBalancerIP",schemaPath:"#/definitions/ipv4/format",keyword:"format",params:{format: "ipv4"},message:"must match format \""+"ipv4"+"\"",schema:"ipv4",parentSchema:schema16,data:data75};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -2023,9 +2026,9 @@ vErrors.push(err154);
 }
 errors++;
 }
-if((typeof data75 == "number") && (isFinite(data75))){
-if(data75 > 10 || isNaN(data75)){
-const err155 = {instancePath:instancePath+"/ingress/replicas",schemaPath:"#/properties/ingress/properties/replicas/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10",schema:10,parentSchema:schema11.properties.ingress.properties.replicas,data:data75};
+}
+else {
+const err155 = {instancePath:instancePath+"/ingress/loadBalancerIP",schemaPath:"#/definitions/ipv4/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.type,parentSchema:schema16,data:data75};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -2034,8 +2037,10 @@ vErrors.push(err155);
 }
 errors++;
 }
-if(data75 < 1 || isNaN(data75)){
-const err156 = {instancePath:instancePath+"/ingress/replicas",schemaPath:"#/properties/ingress/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.ingress.properties.replicas,data:data75};
+}
+let data76 = data71.replicas;
+if(!(((typeof data76 == "number") && (!(data76 % 1) && !isNaN(data76))) && (isFinite(data76)))){
+const err156 = {instancePath:instancePath+"/ingress/replicas",schemaPath:"#/properties/ingress/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.ingress.properties.replicas.type,parentSchema:schema11.properties.ingress.properties.replicas,data:data76};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -2044,10 +2049,9 @@ vErrors.push(err156);
 }
 errors++;
 }
-}
-let data76 = data70.defaultClass;
-if(typeof data76 !== "boolean"){
-const err157 = {instancePath:instancePath+"/ingress/defaultClass",schemaPath:"#/properties/ingress/properties/defaultClass/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.ingress.properties.defaultClass.type,parentSchema:schema11.properties.ingress.properties.defaultClass,data:data76};
+if((typeof data76 == "number") && (isFinite(data76))){
+if(data76 > 10 || isNaN(data76)){
+const err157 = {instancePath:instancePath+"/ingress/replicas",schemaPath:"#/properties/ingress/properties/replicas/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10",schema:10,parentSchema:schema11.properties.ingress.properties.replicas,data:data76};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -2056,9 +2060,8 @@ vErrors.push(err157);
 }
 errors++;
 }
-}
-else {
-const err158 = {instancePath:instancePath+"/ingress",schemaPath:"#/properties/ingress/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.ingress.type,parentSchema:schema11.properties.ingress,data:data70};
+if(data76 < 1 || isNaN(data76)){
+const err158 = {instancePath:instancePath+"/ingress/replicas",schemaPath:"#/properties/ingress/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.ingress.properties.replicas,data:data76};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -2068,17 +2071,9 @@ vErrors.push(err158);
 errors++;
 }
 }
-if(data.acme !== undefined){
-let data77 = data.acme;
-if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
-if(data77.issuers === undefined){
-data77.issuers = ["staging","production"];
-}
-if(data77.solver === undefined){
-data77.solver = {"type":"http01"};
-}
-if(data77.email === undefined){
-const err159 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/required",keyword:"required",params:{missingProperty: "email"},message:"must have required property '"+"email"+"'",schema:schema11.properties.acme.required,parentSchema:schema11.properties.acme,data:data77};
+let data77 = data71.defaultClass;
+if(typeof data77 !== "boolean"){
+const err159 = {instancePath:instancePath+"/ingress/defaultClass",schemaPath:"#/properties/ingress/properties/defaultClass/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.ingress.properties.defaultClass.type,parentSchema:schema11.properties.ingress.properties.defaultClass,data:data77};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -2087,9 +2082,9 @@ vErrors.push(err159);
 }
 errors++;
 }
-for(const key13 in data77){
-if(!(((key13 === "email") || (key13 === "issuers")) || (key13 === "solver"))){
-const err160 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.acme,data:data77};
+}
+else {
+const err160 = {instancePath:instancePath+"/ingress",schemaPath:"#/properties/ingress/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.ingress.type,parentSchema:schema11.properties.ingress,data:data71};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -2099,11 +2094,18 @@ vErrors.push(err160);
 errors++;
 }
 }
-if(data77.email !== undefined){
-let data78 = data77.email;
-if(typeof data78 === "string"){
-if(!(formats10.test(data78))){
-const err161 = {instancePath:instancePath+"/acme/email",schemaPath:"#/properties/acme/properties/email/format",keyword:"format",params:{format: "email"},message:"must match format \""+"email"+"\"",schema:"email",parentSchema:schema11.properties.acme.properties.email,data:data78};
+if(data.acme !== undefined){
+let data78 = data.acme;
+if(data78 && typeof data78 == "object" && !Array.isArray(data78)){
+if(data78.issuers === undefined){
+data78.issuers = ["staging","production"];
+}
+if(data78.solver === undefined){
+data78.solver = {"type":"http01"};
+}
+for(const key13 in data78){
+if(!(((key13 === "email") || (key13 === "issuers")) || (key13 === "solver"))){
+const err161 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.acme,data:data78};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -2113,8 +2115,11 @@ vErrors.push(err161);
 errors++;
 }
 }
-else {
-const err162 = {instancePath:instancePath+"/acme/email",schemaPath:"#/properties/acme/properties/email/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.acme.properties.email.type,parentSchema:schema11.properties.acme.properties.email,data:data78};
+if(data78.email !== undefined){
+let data79 = data78.email;
+if(typeof data79 === "string"){
+if(!(formats10.test(data79))){
+const err162 = {instancePath:instancePath+"/acme/email",schemaPath:"#/properties/acme/properties/email/format",keyword:"format",params:{format: "email"},message:"must match format \""+"email"+"\"",schema:"email",parentSchema:schema11.properties.acme.properties.email,data:data79};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -2124,10 +2129,8 @@ vErrors.push(err162);
 errors++;
 }
 }
-let data79 = data77.issuers;
-if(Array.isArray(data79)){
-if(data79.length < 1){
-const err163 = {instancePath:instancePath+"/acme/issuers",schemaPath:"#/properties/acme/properties/issuers/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.acme.properties.issuers,data:data79};
+else {
+const err163 = {instancePath:instancePath+"/acme/email",schemaPath:"#/properties/acme/properties/email/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.acme.properties.email.type,parentSchema:schema11.properties.acme.properties.email,data:data79};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -2136,11 +2139,11 @@ vErrors.push(err163);
 }
 errors++;
 }
-const len11 = data79.length;
-for(let i12=0; i12<len11; i12++){
-let data80 = data79[i12];
-if(!((data80 === "staging") || (data80 === "production"))){
-const err164 = {instancePath:instancePath+"/acme/issuers/" + i12,schemaPath:"#/properties/acme/properties/issuers/items/enum",keyword:"enum",params:{allowedValues: schema11.properties.acme.properties.issuers.items.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.acme.properties.issuers.items.enum,parentSchema:schema11.properties.acme.properties.issuers.items,data:data80};
+}
+let data80 = data78.issuers;
+if(Array.isArray(data80)){
+if(data80.length < 1){
+const err164 = {instancePath:instancePath+"/acme/issuers",schemaPath:"#/properties/acme/properties/issuers/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.acme.properties.issuers,data:data80};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -2149,20 +2152,33 @@ vErrors.push(err164);
 }
 errors++;
 }
-}
-let i13 = data79.length;
-let j1;
-if(i13 > 1){
-outer1:
-for(;i13--;){
-for(j1 = i13; j1--;){
-if(func0(data79[i13], data79[j1])){
-const err165 = {instancePath:instancePath+"/acme/issuers",schemaPath:"#/properties/acme/properties/issuers/uniqueItems",keyword:"uniqueItems",params:{i: i13, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i13+" are identical)",schema:true,parentSchema:schema11.properties.acme.properties.issuers,data:data79};
+const len11 = data80.length;
+for(let i12=0; i12<len11; i12++){
+let data81 = data80[i12];
+if(!((data81 === "staging") || (data81 === "production"))){
+const err165 = {instancePath:instancePath+"/acme/issuers/" + i12,schemaPath:"#/properties/acme/properties/issuers/items/enum",keyword:"enum",params:{allowedValues: schema11.properties.acme.properties.issuers.items.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.acme.properties.issuers.items.enum,parentSchema:schema11.properties.acme.properties.issuers.items,data:data81};
 if(vErrors === null){
 vErrors = [err165];
 }
 else {
 vErrors.push(err165);
+}
+errors++;
+}
+}
+let i13 = data80.length;
+let j1;
+if(i13 > 1){
+outer1:
+for(;i13--;){
+for(j1 = i13; j1--;){
+if(func0(data80[i13], data80[j1])){
+const err166 = {instancePath:instancePath+"/acme/issuers",schemaPath:"#/properties/acme/properties/issuers/uniqueItems",keyword:"uniqueItems",params:{i: i13, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i13+" are identical)",schema:true,parentSchema:schema11.properties.acme.properties.issuers,data:data80};
+if(vErrors === null){
+vErrors = [err166];
+}
+else {
+vErrors.push(err166);
 }
 errors++;
 break outer1;
@@ -2172,23 +2188,7 @@ break outer1;
 }
 }
 else {
-const err166 = {instancePath:instancePath+"/acme/issuers",schemaPath:"#/properties/acme/properties/issuers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.acme.properties.issuers.type,parentSchema:schema11.properties.acme.properties.issuers,data:data79};
-if(vErrors === null){
-vErrors = [err166];
-}
-else {
-vErrors.push(err166);
-}
-errors++;
-}
-let data81 = data77.solver;
-const _errs189 = errors;
-let valid60 = true;
-const _errs190 = errors;
-if(data81 && typeof data81 == "object" && !Array.isArray(data81)){
-if(data81.type !== undefined){
-if("dns01" !== data81.type){
-const err167 = {};
+const err167 = {instancePath:instancePath+"/acme/issuers",schemaPath:"#/properties/acme/properties/issuers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.acme.properties.issuers.type,parentSchema:schema11.properties.acme.properties.issuers,data:data80};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -2197,27 +2197,14 @@ vErrors.push(err167);
 }
 errors++;
 }
-}
-}
-var _valid0 = _errs190 === errors;
-errors = _errs189;
-if(vErrors !== null){
-if(_errs189){
-vErrors.length = _errs189;
-}
-else {
-vErrors = null;
-}
-}
-let ifClause0;
-if(_valid0){
+let data82 = data78.solver;
+const _errs191 = errors;
+let valid60 = true;
 const _errs192 = errors;
-if(data81 && typeof data81 == "object" && !Array.isArray(data81)){
-if(data81.dnsZones === undefined){
-data81.dnsZones = [];
-}
-if(data81.type === undefined){
-const err168 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/then/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.acme.properties.solver.then.required,parentSchema:schema11.properties.acme.properties.solver.then,data:data81};
+if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
+if(data82.type !== undefined){
+if("dns01" !== data82.type){
+const err168 = {};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -2226,8 +2213,27 @@ vErrors.push(err168);
 }
 errors++;
 }
-if(data81.provider === undefined){
-const err169 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/then/required",keyword:"required",params:{missingProperty: "provider"},message:"must have required property '"+"provider"+"'",schema:schema11.properties.acme.properties.solver.then.required,parentSchema:schema11.properties.acme.properties.solver.then,data:data81};
+}
+}
+var _valid0 = _errs192 === errors;
+errors = _errs191;
+if(vErrors !== null){
+if(_errs191){
+vErrors.length = _errs191;
+}
+else {
+vErrors = null;
+}
+}
+let ifClause0;
+if(_valid0){
+const _errs194 = errors;
+if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
+if(data82.dnsZones === undefined){
+data82.dnsZones = [];
+}
+if(data82.type === undefined){
+const err169 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/then/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.acme.properties.solver.then.required,parentSchema:schema11.properties.acme.properties.solver.then,data:data82};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -2236,8 +2242,8 @@ vErrors.push(err169);
 }
 errors++;
 }
-if(data81.apiTokenSecretRef === undefined){
-const err170 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/then/required",keyword:"required",params:{missingProperty: "apiTokenSecretRef"},message:"must have required property '"+"apiTokenSecretRef"+"'",schema:schema11.properties.acme.properties.solver.then.required,parentSchema:schema11.properties.acme.properties.solver.then,data:data81};
+if(data82.provider === undefined){
+const err170 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/then/required",keyword:"required",params:{missingProperty: "provider"},message:"must have required property '"+"provider"+"'",schema:schema11.properties.acme.properties.solver.then.required,parentSchema:schema11.properties.acme.properties.solver.then,data:data82};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -2246,9 +2252,8 @@ vErrors.push(err170);
 }
 errors++;
 }
-for(const key14 in data81){
-if(!((((key14 === "type") || (key14 === "provider")) || (key14 === "apiTokenSecretRef")) || (key14 === "dnsZones"))){
-const err171 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.acme.properties.solver.then,data:data81};
+if(data82.apiTokenSecretRef === undefined){
+const err171 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/then/required",keyword:"required",params:{missingProperty: "apiTokenSecretRef"},message:"must have required property '"+"apiTokenSecretRef"+"'",schema:schema11.properties.acme.properties.solver.then.required,parentSchema:schema11.properties.acme.properties.solver.then,data:data82};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -2257,11 +2262,9 @@ vErrors.push(err171);
 }
 errors++;
 }
-}
-if(data81.type !== undefined){
-let data83 = data81.type;
-if("dns01" !== data83){
-const err172 = {instancePath:instancePath+"/acme/solver/type",schemaPath:"#/properties/acme/properties/solver/then/properties/type/const",keyword:"const",params:{allowedValue: "dns01"},message:"must be equal to constant",schema:"dns01",parentSchema:schema11.properties.acme.properties.solver.then.properties.type,data:data83};
+for(const key14 in data82){
+if(!((((key14 === "type") || (key14 === "provider")) || (key14 === "apiTokenSecretRef")) || (key14 === "dnsZones"))){
+const err172 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/then/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.acme.properties.solver.then,data:data82};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -2271,10 +2274,10 @@ vErrors.push(err172);
 errors++;
 }
 }
-if(data81.provider !== undefined){
-let data84 = data81.provider;
-if(!(data84 === "cloudflare")){
-const err173 = {instancePath:instancePath+"/acme/solver/provider",schemaPath:"#/properties/acme/properties/solver/then/properties/provider/enum",keyword:"enum",params:{allowedValues: schema11.properties.acme.properties.solver.then.properties.provider.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.acme.properties.solver.then.properties.provider.enum,parentSchema:schema11.properties.acme.properties.solver.then.properties.provider,data:data84};
+if(data82.type !== undefined){
+let data84 = data82.type;
+if("dns01" !== data84){
+const err173 = {instancePath:instancePath+"/acme/solver/type",schemaPath:"#/properties/acme/properties/solver/then/properties/type/const",keyword:"const",params:{allowedValue: "dns01"},message:"must be equal to constant",schema:"dns01",parentSchema:schema11.properties.acme.properties.solver.then.properties.type,data:data84};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -2284,11 +2287,10 @@ vErrors.push(err173);
 errors++;
 }
 }
-if(data81.apiTokenSecretRef !== undefined){
-let data85 = data81.apiTokenSecretRef;
-if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
-if(data85.name === undefined){
-const err174 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef",schemaPath:"#/definitions/secretKeyRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema32.required,parentSchema:schema32,data:data85};
+if(data82.provider !== undefined){
+let data85 = data82.provider;
+if(!(data85 === "cloudflare")){
+const err174 = {instancePath:instancePath+"/acme/solver/provider",schemaPath:"#/properties/acme/properties/solver/then/properties/provider/enum",keyword:"enum",params:{allowedValues: schema11.properties.acme.properties.solver.then.properties.provider.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.acme.properties.solver.then.properties.provider.enum,parentSchema:schema11.properties.acme.properties.solver.then.properties.provider,data:data85};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -2297,8 +2299,12 @@ vErrors.push(err174);
 }
 errors++;
 }
-if(data85.key === undefined){
-const err175 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef",schemaPath:"#/definitions/secretKeyRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema32.required,parentSchema:schema32,data:data85};
+}
+if(data82.apiTokenSecretRef !== undefined){
+let data86 = data82.apiTokenSecretRef;
+if(data86 && typeof data86 == "object" && !Array.isArray(data86)){
+if(data86.name === undefined){
+const err175 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef",schemaPath:"#/definitions/secretKeyRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema32.required,parentSchema:schema32,data:data86};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -2307,9 +2313,8 @@ vErrors.push(err175);
 }
 errors++;
 }
-for(const key15 in data85){
-if(!((key15 === "name") || (key15 === "key"))){
-const err176 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef",schemaPath:"#/definitions/secretKeyRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema32,data:data85};
+if(data86.key === undefined){
+const err176 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef",schemaPath:"#/definitions/secretKeyRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema32.required,parentSchema:schema32,data:data86};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -2318,12 +2323,9 @@ vErrors.push(err176);
 }
 errors++;
 }
-}
-if(data85.name !== undefined){
-let data86 = data85.name;
-if(typeof data86 === "string"){
-if(!pattern20.test(data86)){
-const err177 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef/name",schemaPath:"#/definitions/secretKeyRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$",parentSchema:schema32.properties.name,data:data86};
+for(const key15 in data86){
+if(!((key15 === "name") || (key15 === "key"))){
+const err177 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef",schemaPath:"#/definitions/secretKeyRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema32,data:data86};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -2333,8 +2335,11 @@ vErrors.push(err177);
 errors++;
 }
 }
-else {
-const err178 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef/name",schemaPath:"#/definitions/secretKeyRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.name.type,parentSchema:schema32.properties.name,data:data86};
+if(data86.name !== undefined){
+let data87 = data86.name;
+if(typeof data87 === "string"){
+if(!pattern21.test(data87)){
+const err178 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef/name",schemaPath:"#/definitions/secretKeyRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$",parentSchema:schema32.properties.name,data:data87};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -2344,11 +2349,8 @@ vErrors.push(err178);
 errors++;
 }
 }
-if(data85.key !== undefined){
-let data87 = data85.key;
-if(typeof data87 === "string"){
-if(!pattern21.test(data87)){
-const err179 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef/key",schemaPath:"#/definitions/secretKeyRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema32.properties.key,data:data87};
+else {
+const err179 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef/name",schemaPath:"#/definitions/secretKeyRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.name.type,parentSchema:schema32.properties.name,data:data87};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -2358,8 +2360,11 @@ vErrors.push(err179);
 errors++;
 }
 }
-else {
-const err180 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef/key",schemaPath:"#/definitions/secretKeyRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.key.type,parentSchema:schema32.properties.key,data:data87};
+if(data86.key !== undefined){
+let data88 = data86.key;
+if(typeof data88 === "string"){
+if(!pattern22.test(data88)){
+const err180 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef/key",schemaPath:"#/definitions/secretKeyRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema32.properties.key,data:data88};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -2369,9 +2374,8 @@ vErrors.push(err180);
 errors++;
 }
 }
-}
 else {
-const err181 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef",schemaPath:"#/definitions/secretKeyRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data:data85};
+const err181 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef/key",schemaPath:"#/definitions/secretKeyRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.key.type,parentSchema:schema32.properties.key,data:data88};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -2381,14 +2385,9 @@ vErrors.push(err181);
 errors++;
 }
 }
-let data88 = data81.dnsZones;
-if(Array.isArray(data88)){
-const len12 = data88.length;
-for(let i14=0; i14<len12; i14++){
-let data89 = data88[i14];
-if(typeof data89 === "string"){
-if(func3(data89) < 1){
-const err182 = {instancePath:instancePath+"/acme/solver/dnsZones/" + i14,schemaPath:"#/properties/acme/properties/solver/then/properties/dnsZones/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.acme.properties.solver.then.properties.dnsZones.items,data:data89};
+}
+else {
+const err182 = {instancePath:instancePath+"/acme/solver/apiTokenSecretRef",schemaPath:"#/definitions/secretKeyRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data:data86};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -2398,8 +2397,14 @@ vErrors.push(err182);
 errors++;
 }
 }
-else {
-const err183 = {instancePath:instancePath+"/acme/solver/dnsZones/" + i14,schemaPath:"#/properties/acme/properties/solver/then/properties/dnsZones/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.acme.properties.solver.then.properties.dnsZones.items.type,parentSchema:schema11.properties.acme.properties.solver.then.properties.dnsZones.items,data:data89};
+let data89 = data82.dnsZones;
+if(Array.isArray(data89)){
+const len12 = data89.length;
+for(let i14=0; i14<len12; i14++){
+let data90 = data89[i14];
+if(typeof data90 === "string"){
+if(func3(data90) < 1){
+const err183 = {instancePath:instancePath+"/acme/solver/dnsZones/" + i14,schemaPath:"#/properties/acme/properties/solver/then/properties/dnsZones/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.acme.properties.solver.then.properties.dnsZones.items,data:data90};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -2409,9 +2414,8 @@ vErrors.push(err183);
 errors++;
 }
 }
-}
 else {
-const err184 = {instancePath:instancePath+"/acme/solver/dnsZones",schemaPath:"#/properties/acme/properties/solver/then/properties/dnsZones/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.acme.properties.solver.then.properties.dnsZones.type,parentSchema:schema11.properties.acme.properties.solver.then.properties.dnsZones,data:data88};
+const err184 = {instancePath:instancePath+"/acme/solver/dnsZones/" + i14,schemaPath:"#/properties/acme/properties/solver/then/properties/dnsZones/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.acme.properties.solver.then.properties.dnsZones.items.type,parentSchema:schema11.properties.acme.properties.solver.then.properties.dnsZones.items,data:data90};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -2421,16 +2425,9 @@ vErrors.push(err184);
 errors++;
 }
 }
-var _valid0 = _errs192 === errors;
-valid60 = _valid0;
-ifClause0 = "then";
 }
 else {
-const _errs208 = errors;
-if(data81 && typeof data81 == "object" && !Array.isArray(data81)){
-for(const key16 in data81){
-if(!(key16 === "type")){
-const err185 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/else/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.acme.properties.solver.else,data:data81};
+const err185 = {instancePath:instancePath+"/acme/solver/dnsZones",schemaPath:"#/properties/acme/properties/solver/then/properties/dnsZones/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.acme.properties.solver.then.properties.dnsZones.type,parentSchema:schema11.properties.acme.properties.solver.then.properties.dnsZones,data:data89};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -2440,10 +2437,16 @@ vErrors.push(err185);
 errors++;
 }
 }
-if(data81.type !== undefined){
-let data90 = data81.type;
-if("http01" !== data90){
-const err186 = {instancePath:instancePath+"/acme/solver/type",schemaPath:"#/properties/acme/properties/solver/else/properties/type/const",keyword:"const",params:{allowedValue: "http01"},message:"must be equal to constant",schema:"http01",parentSchema:schema11.properties.acme.properties.solver.else.properties.type,data:data90};
+var _valid0 = _errs194 === errors;
+valid60 = _valid0;
+ifClause0 = "then";
+}
+else {
+const _errs210 = errors;
+if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
+for(const key16 in data82){
+if(!(key16 === "type")){
+const err186 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/else/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.acme.properties.solver.else,data:data82};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -2453,13 +2456,10 @@ vErrors.push(err186);
 errors++;
 }
 }
-}
-var _valid0 = _errs208 === errors;
-valid60 = _valid0;
-ifClause0 = "else";
-}
-if(!valid60){
-const err187 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/if",keyword:"if",params:{failingKeyword: ifClause0},message:"must match \""+ifClause0+"\" schema",schema:schema11.properties.acme.properties.solver.if,parentSchema:schema11.properties.acme.properties.solver,data:data81};
+if(data82.type !== undefined){
+let data91 = data82.type;
+if("http01" !== data91){
+const err187 = {instancePath:instancePath+"/acme/solver/type",schemaPath:"#/properties/acme/properties/solver/else/properties/type/const",keyword:"const",params:{allowedValue: "http01"},message:"must be equal to constant",schema:"http01",parentSchema:schema11.properties.acme.properties.solver.else.properties.type,data:data91};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -2468,9 +2468,14 @@ vErrors.push(err187);
 }
 errors++;
 }
-if(data81 && typeof data81 == "object" && !Array.isArray(data81)){
-if(data81.type === undefined){
-const err188 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.acme.properties.solver.required,parentSchema:schema11.properties.acme.properties.solver,data:data81};
+}
+}
+var _valid0 = _errs210 === errors;
+valid60 = _valid0;
+ifClause0 = "else";
+}
+if(!valid60){
+const err188 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/if",keyword:"if",params:{failingKeyword: ifClause0},message:"must match \""+ifClause0+"\" schema",schema:schema11.properties.acme.properties.solver.if,parentSchema:schema11.properties.acme.properties.solver,data:data82};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -2479,10 +2484,9 @@ vErrors.push(err188);
 }
 errors++;
 }
-if(data81.type !== undefined){
-let data91 = data81.type;
-if(!((data91 === "http01") || (data91 === "dns01"))){
-const err189 = {instancePath:instancePath+"/acme/solver/type",schemaPath:"#/properties/acme/properties/solver/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.acme.properties.solver.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.acme.properties.solver.properties.type.enum,parentSchema:schema11.properties.acme.properties.solver.properties.type,data:data91};
+if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
+if(data82.type === undefined){
+const err189 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.acme.properties.solver.required,parentSchema:schema11.properties.acme.properties.solver,data:data82};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -2491,10 +2495,10 @@ vErrors.push(err189);
 }
 errors++;
 }
-}
-}
-else {
-const err190 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.acme.properties.solver.type,parentSchema:schema11.properties.acme.properties.solver,data:data81};
+if(data82.type !== undefined){
+let data92 = data82.type;
+if(!((data92 === "http01") || (data92 === "dns01"))){
+const err190 = {instancePath:instancePath+"/acme/solver/type",schemaPath:"#/properties/acme/properties/solver/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.acme.properties.solver.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.acme.properties.solver.properties.type.enum,parentSchema:schema11.properties.acme.properties.solver.properties.type,data:data92};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -2504,8 +2508,9 @@ vErrors.push(err190);
 errors++;
 }
 }
+}
 else {
-const err191 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.acme.type,parentSchema:schema11.properties.acme,data:data77};
+const err191 = {instancePath:instancePath+"/acme/solver",schemaPath:"#/properties/acme/properties/solver/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.acme.properties.solver.type,parentSchema:schema11.properties.acme.properties.solver,data:data82};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -2515,29 +2520,8 @@ vErrors.push(err191);
 errors++;
 }
 }
-if(data.tunnel !== undefined){
-let data92 = data.tunnel;
-if(data92 && typeof data92 == "object" && !Array.isArray(data92)){
-if(data92.kind === undefined){
-data92.kind = "frp";
-}
-if(data92.bindPort === undefined){
-data92.bindPort = 7000;
-}
-if(data92.namespace === undefined){
-data92.namespace = "frpc";
-}
-if(data92.proxyProtocol === undefined){
-data92.proxyProtocol = false;
-}
-if(data92.token === undefined){
-data92.token = {};
-}
-if(data92.dashboard === undefined){
-data92.dashboard = {};
-}
-if(data92.server === undefined){
-const err192 = {instancePath:instancePath+"/tunnel",schemaPath:"#/properties/tunnel/required",keyword:"required",params:{missingProperty: "server"},message:"must have required property '"+"server"+"'",schema:schema11.properties.tunnel.required,parentSchema:schema11.properties.tunnel,data:data92};
+else {
+const err192 = {instancePath:instancePath+"/acme",schemaPath:"#/properties/acme/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.acme.type,parentSchema:schema11.properties.acme,data:data78};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -2546,8 +2530,33 @@ vErrors.push(err192);
 }
 errors++;
 }
-if(data92.forwardedPorts === undefined){
-const err193 = {instancePath:instancePath+"/tunnel",schemaPath:"#/properties/tunnel/required",keyword:"required",params:{missingProperty: "forwardedPorts"},message:"must have required property '"+"forwardedPorts"+"'",schema:schema11.properties.tunnel.required,parentSchema:schema11.properties.tunnel,data:data92};
+}
+if(data.tunnel !== undefined){
+let data93 = data.tunnel;
+if(data93 && typeof data93 == "object" && !Array.isArray(data93)){
+if(data93.kind === undefined){
+data93.kind = "frp";
+}
+if(data93.bindPort === undefined){
+data93.bindPort = 7000;
+}
+if(data93.sshPort === undefined){
+data93.sshPort = 22;
+}
+if(data93.namespace === undefined){
+data93.namespace = "frpc";
+}
+if(data93.proxyProtocol === undefined){
+data93.proxyProtocol = false;
+}
+if(data93.token === undefined){
+data93.token = {};
+}
+if(data93.dashboard === undefined){
+data93.dashboard = {};
+}
+if(data93.server === undefined){
+const err193 = {instancePath:instancePath+"/tunnel",schemaPath:"#/properties/tunnel/required",keyword:"required",params:{missingProperty: "server"},message:"must have required property '"+"server"+"'",schema:schema11.properties.tunnel.required,parentSchema:schema11.properties.tunnel,data:data93};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -2556,9 +2565,8 @@ vErrors.push(err193);
 }
 errors++;
 }
-for(const key17 in data92){
-if(!((((((((key17 === "kind") || (key17 === "server")) || (key17 === "bindPort")) || (key17 === "namespace")) || (key17 === "proxyProtocol")) || (key17 === "forwardedPorts")) || (key17 === "token")) || (key17 === "dashboard"))){
-const err194 = {instancePath:instancePath+"/tunnel",schemaPath:"#/properties/tunnel/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.tunnel,data:data92};
+if(data93.forwardedPorts === undefined){
+const err194 = {instancePath:instancePath+"/tunnel",schemaPath:"#/properties/tunnel/required",keyword:"required",params:{missingProperty: "forwardedPorts"},message:"must have required property '"+"forwardedPorts"+"'",schema:schema11.properties.tunnel.required,parentSchema:schema11.properties.tunnel,data:data93};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -2567,10 +2575,9 @@ vErrors.push(err194);
 }
 errors++;
 }
-}
-let data93 = data92.kind;
-if(!(data93 === "frp")){
-const err195 = {instancePath:instancePath+"/tunnel/kind",schemaPath:"#/properties/tunnel/properties/kind/enum",keyword:"enum",params:{allowedValues: schema11.properties.tunnel.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.tunnel.properties.kind.enum,parentSchema:schema11.properties.tunnel.properties.kind,data:data93};
+for(const key17 in data93){
+if(!(func2.call(schema11.properties.tunnel.properties, key17))){
+const err195 = {instancePath:instancePath+"/tunnel",schemaPath:"#/properties/tunnel/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.tunnel,data:data93};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -2579,10 +2586,10 @@ vErrors.push(err195);
 }
 errors++;
 }
-if(data92.server !== undefined){
-let data94 = data92.server;
-if(typeof data94 !== "string"){
-const err196 = {instancePath:instancePath+"/tunnel/server",schemaPath:"#/properties/tunnel/properties/server/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.tunnel.properties.server.type,parentSchema:schema11.properties.tunnel.properties.server,data:data94};
+}
+let data94 = data93.kind;
+if(!(data94 === "frp")){
+const err196 = {instancePath:instancePath+"/tunnel/kind",schemaPath:"#/properties/tunnel/properties/kind/enum",keyword:"enum",params:{allowedValues: schema11.properties.tunnel.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.tunnel.properties.kind.enum,parentSchema:schema11.properties.tunnel.properties.kind,data:data94};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -2591,10 +2598,10 @@ vErrors.push(err196);
 }
 errors++;
 }
-}
-let data95 = data92.bindPort;
-if(!(((typeof data95 == "number") && (!(data95 % 1) && !isNaN(data95))) && (isFinite(data95)))){
-const err197 = {instancePath:instancePath+"/tunnel/bindPort",schemaPath:"#/definitions/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.type,parentSchema:schema21,data:data95};
+if(data93.server !== undefined){
+let data95 = data93.server;
+if(typeof data95 !== "string"){
+const err197 = {instancePath:instancePath+"/tunnel/server",schemaPath:"#/properties/tunnel/properties/server/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.tunnel.properties.server.type,parentSchema:schema11.properties.tunnel.properties.server,data:data95};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -2603,9 +2610,10 @@ vErrors.push(err197);
 }
 errors++;
 }
-if((typeof data95 == "number") && (isFinite(data95))){
-if(data95 > 65535 || isNaN(data95)){
-const err198 = {instancePath:instancePath+"/tunnel/bindPort",schemaPath:"#/definitions/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema21,data:data95};
+}
+let data96 = data93.bindPort;
+if(!(((typeof data96 == "number") && (!(data96 % 1) && !isNaN(data96))) && (isFinite(data96)))){
+const err198 = {instancePath:instancePath+"/tunnel/bindPort",schemaPath:"#/definitions/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.type,parentSchema:schema21,data:data96};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -2614,8 +2622,9 @@ vErrors.push(err198);
 }
 errors++;
 }
-if(data95 < 1 || isNaN(data95)){
-const err199 = {instancePath:instancePath+"/tunnel/bindPort",schemaPath:"#/definitions/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema21,data:data95};
+if((typeof data96 == "number") && (isFinite(data96))){
+if(data96 > 65535 || isNaN(data96)){
+const err199 = {instancePath:instancePath+"/tunnel/bindPort",schemaPath:"#/definitions/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema21,data:data96};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -2624,11 +2633,8 @@ vErrors.push(err199);
 }
 errors++;
 }
-}
-let data96 = data92.namespace;
-if(typeof data96 === "string"){
-if(!pattern0.test(data96)){
-const err200 = {instancePath:instancePath+"/tunnel/namespace",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data96};
+if(data96 < 1 || isNaN(data96)){
+const err200 = {instancePath:instancePath+"/tunnel/bindPort",schemaPath:"#/definitions/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema21,data:data96};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -2638,8 +2644,9 @@ vErrors.push(err200);
 errors++;
 }
 }
-else {
-const err201 = {instancePath:instancePath+"/tunnel/namespace",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data96};
+let data97 = data93.sshPort;
+if(!(((typeof data97 == "number") && (!(data97 % 1) && !isNaN(data97))) && (isFinite(data97)))){
+const err201 = {instancePath:instancePath+"/tunnel/sshPort",schemaPath:"#/definitions/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.type,parentSchema:schema21,data:data97};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -2648,9 +2655,9 @@ vErrors.push(err201);
 }
 errors++;
 }
-let data97 = data92.proxyProtocol;
-if(typeof data97 !== "boolean"){
-const err202 = {instancePath:instancePath+"/tunnel/proxyProtocol",schemaPath:"#/properties/tunnel/properties/proxyProtocol/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.tunnel.properties.proxyProtocol.type,parentSchema:schema11.properties.tunnel.properties.proxyProtocol,data:data97};
+if((typeof data97 == "number") && (isFinite(data97))){
+if(data97 > 65535 || isNaN(data97)){
+const err202 = {instancePath:instancePath+"/tunnel/sshPort",schemaPath:"#/definitions/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema21,data:data97};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -2659,11 +2666,8 @@ vErrors.push(err202);
 }
 errors++;
 }
-if(data92.forwardedPorts !== undefined){
-let data98 = data92.forwardedPorts;
-if(Array.isArray(data98)){
-if(data98.length < 1){
-const err203 = {instancePath:instancePath+"/tunnel/forwardedPorts",schemaPath:"#/properties/tunnel/properties/forwardedPorts/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.tunnel.properties.forwardedPorts,data:data98};
+if(data97 < 1 || isNaN(data97)){
+const err203 = {instancePath:instancePath+"/tunnel/sshPort",schemaPath:"#/definitions/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema21,data:data97};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -2672,15 +2676,11 @@ vErrors.push(err203);
 }
 errors++;
 }
-const len13 = data98.length;
-for(let i15=0; i15<len13; i15++){
-let data99 = data98[i15];
-if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
-if(data99.protocol === undefined){
-data99.protocol = "tcp";
 }
-if(data99.name === undefined){
-const err204 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15,schemaPath:"#/properties/tunnel/properties/forwardedPorts/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.tunnel.properties.forwardedPorts.items.required,parentSchema:schema11.properties.tunnel.properties.forwardedPorts.items,data:data99};
+let data98 = data93.namespace;
+if(typeof data98 === "string"){
+if(!pattern0.test(data98)){
+const err204 = {instancePath:instancePath+"/tunnel/namespace",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data98};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -2689,8 +2689,9 @@ vErrors.push(err204);
 }
 errors++;
 }
-if(data99.remotePort === undefined){
-const err205 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15,schemaPath:"#/properties/tunnel/properties/forwardedPorts/items/required",keyword:"required",params:{missingProperty: "remotePort"},message:"must have required property '"+"remotePort"+"'",schema:schema11.properties.tunnel.properties.forwardedPorts.items.required,parentSchema:schema11.properties.tunnel.properties.forwardedPorts.items,data:data99};
+}
+else {
+const err205 = {instancePath:instancePath+"/tunnel/namespace",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data98};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -2699,9 +2700,9 @@ vErrors.push(err205);
 }
 errors++;
 }
-for(const key18 in data99){
-if(!((((key18 === "name") || (key18 === "remotePort")) || (key18 === "localPort")) || (key18 === "protocol"))){
-const err206 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15,schemaPath:"#/properties/tunnel/properties/forwardedPorts/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.tunnel.properties.forwardedPorts.items,data:data99};
+let data99 = data93.proxyProtocol;
+if(typeof data99 !== "boolean"){
+const err206 = {instancePath:instancePath+"/tunnel/proxyProtocol",schemaPath:"#/properties/tunnel/properties/proxyProtocol/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.tunnel.properties.proxyProtocol.type,parentSchema:schema11.properties.tunnel.properties.proxyProtocol,data:data99};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -2710,12 +2711,11 @@ vErrors.push(err206);
 }
 errors++;
 }
-}
-if(data99.name !== undefined){
-let data100 = data99.name;
-if(typeof data100 === "string"){
-if(!pattern0.test(data100)){
-const err207 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/name",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data100};
+if(data93.forwardedPorts !== undefined){
+let data100 = data93.forwardedPorts;
+if(Array.isArray(data100)){
+if(data100.length < 1){
+const err207 = {instancePath:instancePath+"/tunnel/forwardedPorts",schemaPath:"#/properties/tunnel/properties/forwardedPorts/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.tunnel.properties.forwardedPorts,data:data100};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -2724,9 +2724,15 @@ vErrors.push(err207);
 }
 errors++;
 }
+const len13 = data100.length;
+for(let i15=0; i15<len13; i15++){
+let data101 = data100[i15];
+if(data101 && typeof data101 == "object" && !Array.isArray(data101)){
+if(data101.protocol === undefined){
+data101.protocol = "tcp";
 }
-else {
-const err208 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/name",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data100};
+if(data101.name === undefined){
+const err208 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15,schemaPath:"#/properties/tunnel/properties/forwardedPorts/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.tunnel.properties.forwardedPorts.items.required,parentSchema:schema11.properties.tunnel.properties.forwardedPorts.items,data:data101};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -2735,11 +2741,8 @@ vErrors.push(err208);
 }
 errors++;
 }
-}
-if(data99.remotePort !== undefined){
-let data101 = data99.remotePort;
-if(!(((typeof data101 == "number") && (!(data101 % 1) && !isNaN(data101))) && (isFinite(data101)))){
-const err209 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/remotePort",schemaPath:"#/definitions/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.type,parentSchema:schema21,data:data101};
+if(data101.remotePort === undefined){
+const err209 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15,schemaPath:"#/properties/tunnel/properties/forwardedPorts/items/required",keyword:"required",params:{missingProperty: "remotePort"},message:"must have required property '"+"remotePort"+"'",schema:schema11.properties.tunnel.properties.forwardedPorts.items.required,parentSchema:schema11.properties.tunnel.properties.forwardedPorts.items,data:data101};
 if(vErrors === null){
 vErrors = [err209];
 }
@@ -2748,9 +2751,9 @@ vErrors.push(err209);
 }
 errors++;
 }
-if((typeof data101 == "number") && (isFinite(data101))){
-if(data101 > 65535 || isNaN(data101)){
-const err210 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/remotePort",schemaPath:"#/definitions/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema21,data:data101};
+for(const key18 in data101){
+if(!((((key18 === "name") || (key18 === "remotePort")) || (key18 === "localPort")) || (key18 === "protocol"))){
+const err210 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15,schemaPath:"#/properties/tunnel/properties/forwardedPorts/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.tunnel.properties.forwardedPorts.items,data:data101};
 if(vErrors === null){
 vErrors = [err210];
 }
@@ -2759,8 +2762,12 @@ vErrors.push(err210);
 }
 errors++;
 }
-if(data101 < 1 || isNaN(data101)){
-const err211 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/remotePort",schemaPath:"#/definitions/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema21,data:data101};
+}
+if(data101.name !== undefined){
+let data102 = data101.name;
+if(typeof data102 === "string"){
+if(!pattern0.test(data102)){
+const err211 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/name",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data102};
 if(vErrors === null){
 vErrors = [err211];
 }
@@ -2770,11 +2777,8 @@ vErrors.push(err211);
 errors++;
 }
 }
-}
-if(data99.localPort !== undefined){
-let data102 = data99.localPort;
-if(!(((typeof data102 == "number") && (!(data102 % 1) && !isNaN(data102))) && (isFinite(data102)))){
-const err212 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/localPort",schemaPath:"#/definitions/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.type,parentSchema:schema21,data:data102};
+else {
+const err212 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/name",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data102};
 if(vErrors === null){
 vErrors = [err212];
 }
@@ -2783,9 +2787,11 @@ vErrors.push(err212);
 }
 errors++;
 }
-if((typeof data102 == "number") && (isFinite(data102))){
-if(data102 > 65535 || isNaN(data102)){
-const err213 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/localPort",schemaPath:"#/definitions/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema21,data:data102};
+}
+if(data101.remotePort !== undefined){
+let data103 = data101.remotePort;
+if(!(((typeof data103 == "number") && (!(data103 % 1) && !isNaN(data103))) && (isFinite(data103)))){
+const err213 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/remotePort",schemaPath:"#/definitions/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.type,parentSchema:schema21,data:data103};
 if(vErrors === null){
 vErrors = [err213];
 }
@@ -2794,8 +2800,9 @@ vErrors.push(err213);
 }
 errors++;
 }
-if(data102 < 1 || isNaN(data102)){
-const err214 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/localPort",schemaPath:"#/definitions/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema21,data:data102};
+if((typeof data103 == "number") && (isFinite(data103))){
+if(data103 > 65535 || isNaN(data103)){
+const err214 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/remotePort",schemaPath:"#/definitions/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema21,data:data103};
 if(vErrors === null){
 vErrors = [err214];
 }
@@ -2804,11 +2811,8 @@ vErrors.push(err214);
 }
 errors++;
 }
-}
-}
-let data103 = data99.protocol;
-if(!(data103 === "tcp")){
-const err215 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/protocol",schemaPath:"#/properties/tunnel/properties/forwardedPorts/items/properties/protocol/enum",keyword:"enum",params:{allowedValues: schema11.properties.tunnel.properties.forwardedPorts.items.properties.protocol.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.tunnel.properties.forwardedPorts.items.properties.protocol.enum,parentSchema:schema11.properties.tunnel.properties.forwardedPorts.items.properties.protocol,data:data103};
+if(data103 < 1 || isNaN(data103)){
+const err215 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/remotePort",schemaPath:"#/definitions/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema21,data:data103};
 if(vErrors === null){
 vErrors = [err215];
 }
@@ -2818,8 +2822,11 @@ vErrors.push(err215);
 errors++;
 }
 }
-else {
-const err216 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15,schemaPath:"#/properties/tunnel/properties/forwardedPorts/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.tunnel.properties.forwardedPorts.items.type,parentSchema:schema11.properties.tunnel.properties.forwardedPorts.items,data:data99};
+}
+if(data101.localPort !== undefined){
+let data104 = data101.localPort;
+if(!(((typeof data104 == "number") && (!(data104 % 1) && !isNaN(data104))) && (isFinite(data104)))){
+const err216 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/localPort",schemaPath:"#/definitions/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.type,parentSchema:schema21,data:data104};
 if(vErrors === null){
 vErrors = [err216];
 }
@@ -2828,10 +2835,9 @@ vErrors.push(err216);
 }
 errors++;
 }
-}
-}
-else {
-const err217 = {instancePath:instancePath+"/tunnel/forwardedPorts",schemaPath:"#/properties/tunnel/properties/forwardedPorts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.tunnel.properties.forwardedPorts.type,parentSchema:schema11.properties.tunnel.properties.forwardedPorts,data:data98};
+if((typeof data104 == "number") && (isFinite(data104))){
+if(data104 > 65535 || isNaN(data104)){
+const err217 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/localPort",schemaPath:"#/definitions/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema21,data:data104};
 if(vErrors === null){
 vErrors = [err217];
 }
@@ -2840,18 +2846,8 @@ vErrors.push(err217);
 }
 errors++;
 }
-}
-let data104 = data92.token;
-if(data104 && typeof data104 == "object" && !Array.isArray(data104)){
-if(data104.secret === undefined){
-data104.secret = {"name":"frp-token","key":"token"};
-}
-if(data104.serverFile === undefined){
-data104.serverFile = "/etc/frp/token";
-}
-for(const key19 in data104){
-if(!((key19 === "secret") || (key19 === "serverFile"))){
-const err218 = {instancePath:instancePath+"/tunnel/token",schemaPath:"#/properties/tunnel/properties/token/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.tunnel.properties.token,data:data104};
+if(data104 < 1 || isNaN(data104)){
+const err218 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/localPort",schemaPath:"#/definitions/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema21,data:data104};
 if(vErrors === null){
 vErrors = [err218];
 }
@@ -2861,10 +2857,10 @@ vErrors.push(err218);
 errors++;
 }
 }
-let data105 = data104.secret;
-if(data105 && typeof data105 == "object" && !Array.isArray(data105)){
-if(data105.name === undefined){
-const err219 = {instancePath:instancePath+"/tunnel/token/secret",schemaPath:"#/definitions/secretKeyRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema32.required,parentSchema:schema32,data:data105};
+}
+let data105 = data101.protocol;
+if(!(data105 === "tcp")){
+const err219 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15+"/protocol",schemaPath:"#/properties/tunnel/properties/forwardedPorts/items/properties/protocol/enum",keyword:"enum",params:{allowedValues: schema11.properties.tunnel.properties.forwardedPorts.items.properties.protocol.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.tunnel.properties.forwardedPorts.items.properties.protocol.enum,parentSchema:schema11.properties.tunnel.properties.forwardedPorts.items.properties.protocol,data:data105};
 if(vErrors === null){
 vErrors = [err219];
 }
@@ -2873,8 +2869,9 @@ vErrors.push(err219);
 }
 errors++;
 }
-if(data105.key === undefined){
-const err220 = {instancePath:instancePath+"/tunnel/token/secret",schemaPath:"#/definitions/secretKeyRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema32.required,parentSchema:schema32,data:data105};
+}
+else {
+const err220 = {instancePath:instancePath+"/tunnel/forwardedPorts/" + i15,schemaPath:"#/properties/tunnel/properties/forwardedPorts/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.tunnel.properties.forwardedPorts.items.type,parentSchema:schema11.properties.tunnel.properties.forwardedPorts.items,data:data101};
 if(vErrors === null){
 vErrors = [err220];
 }
@@ -2883,9 +2880,10 @@ vErrors.push(err220);
 }
 errors++;
 }
-for(const key20 in data105){
-if(!((key20 === "name") || (key20 === "key"))){
-const err221 = {instancePath:instancePath+"/tunnel/token/secret",schemaPath:"#/definitions/secretKeyRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema32,data:data105};
+}
+}
+else {
+const err221 = {instancePath:instancePath+"/tunnel/forwardedPorts",schemaPath:"#/properties/tunnel/properties/forwardedPorts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.tunnel.properties.forwardedPorts.type,parentSchema:schema11.properties.tunnel.properties.forwardedPorts,data:data100};
 if(vErrors === null){
 vErrors = [err221];
 }
@@ -2895,11 +2893,17 @@ vErrors.push(err221);
 errors++;
 }
 }
-if(data105.name !== undefined){
-let data106 = data105.name;
-if(typeof data106 === "string"){
-if(!pattern20.test(data106)){
-const err222 = {instancePath:instancePath+"/tunnel/token/secret/name",schemaPath:"#/definitions/secretKeyRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$",parentSchema:schema32.properties.name,data:data106};
+let data106 = data93.token;
+if(data106 && typeof data106 == "object" && !Array.isArray(data106)){
+if(data106.secret === undefined){
+data106.secret = {"name":"frp-token","key":"token"};
+}
+if(data106.serverFile === undefined){
+data106.serverFile = "/etc/frp/token";
+}
+for(const key19 in data106){
+if(!((key19 === "secret") || (key19 === "serverFile"))){
+const err222 = {instancePath:instancePath+"/tunnel/token",schemaPath:"#/properties/tunnel/properties/token/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.tunnel.properties.token,data:data106};
 if(vErrors === null){
 vErrors = [err222];
 }
@@ -2909,8 +2913,10 @@ vErrors.push(err222);
 errors++;
 }
 }
-else {
-const err223 = {instancePath:instancePath+"/tunnel/token/secret/name",schemaPath:"#/definitions/secretKeyRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.name.type,parentSchema:schema32.properties.name,data:data106};
+let data107 = data106.secret;
+if(data107 && typeof data107 == "object" && !Array.isArray(data107)){
+if(data107.name === undefined){
+const err223 = {instancePath:instancePath+"/tunnel/token/secret",schemaPath:"#/definitions/secretKeyRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema32.required,parentSchema:schema32,data:data107};
 if(vErrors === null){
 vErrors = [err223];
 }
@@ -2919,12 +2925,8 @@ vErrors.push(err223);
 }
 errors++;
 }
-}
-if(data105.key !== undefined){
-let data107 = data105.key;
-if(typeof data107 === "string"){
-if(!pattern21.test(data107)){
-const err224 = {instancePath:instancePath+"/tunnel/token/secret/key",schemaPath:"#/definitions/secretKeyRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema32.properties.key,data:data107};
+if(data107.key === undefined){
+const err224 = {instancePath:instancePath+"/tunnel/token/secret",schemaPath:"#/definitions/secretKeyRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema32.required,parentSchema:schema32,data:data107};
 if(vErrors === null){
 vErrors = [err224];
 }
@@ -2933,9 +2935,9 @@ vErrors.push(err224);
 }
 errors++;
 }
-}
-else {
-const err225 = {instancePath:instancePath+"/tunnel/token/secret/key",schemaPath:"#/definitions/secretKeyRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.key.type,parentSchema:schema32.properties.key,data:data107};
+for(const key20 in data107){
+if(!((key20 === "name") || (key20 === "key"))){
+const err225 = {instancePath:instancePath+"/tunnel/token/secret",schemaPath:"#/definitions/secretKeyRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema32,data:data107};
 if(vErrors === null){
 vErrors = [err225];
 }
@@ -2945,9 +2947,11 @@ vErrors.push(err225);
 errors++;
 }
 }
-}
-else {
-const err226 = {instancePath:instancePath+"/tunnel/token/secret",schemaPath:"#/definitions/secretKeyRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data:data105};
+if(data107.name !== undefined){
+let data108 = data107.name;
+if(typeof data108 === "string"){
+if(!pattern21.test(data108)){
+const err226 = {instancePath:instancePath+"/tunnel/token/secret/name",schemaPath:"#/definitions/secretKeyRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$",parentSchema:schema32.properties.name,data:data108};
 if(vErrors === null){
 vErrors = [err226];
 }
@@ -2956,10 +2960,9 @@ vErrors.push(err226);
 }
 errors++;
 }
-let data108 = data104.serverFile;
-if(typeof data108 === "string"){
-if(!pattern12.test(data108)){
-const err227 = {instancePath:instancePath+"/tunnel/token/serverFile",schemaPath:"#/definitions/absPath/pattern",keyword:"pattern",params:{pattern: "^/[^\\s]*$"},message:"must match pattern \""+"^/[^\\s]*$"+"\"",schema:"^/[^\\s]*$",parentSchema:schema23,data:data108};
+}
+else {
+const err227 = {instancePath:instancePath+"/tunnel/token/secret/name",schemaPath:"#/definitions/secretKeyRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.name.type,parentSchema:schema32.properties.name,data:data108};
 if(vErrors === null){
 vErrors = [err227];
 }
@@ -2969,8 +2972,11 @@ vErrors.push(err227);
 errors++;
 }
 }
-else {
-const err228 = {instancePath:instancePath+"/tunnel/token/serverFile",schemaPath:"#/definitions/absPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data108};
+if(data107.key !== undefined){
+let data109 = data107.key;
+if(typeof data109 === "string"){
+if(!pattern22.test(data109)){
+const err228 = {instancePath:instancePath+"/tunnel/token/secret/key",schemaPath:"#/definitions/secretKeyRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema32.properties.key,data:data109};
 if(vErrors === null){
 vErrors = [err228];
 }
@@ -2981,7 +2987,7 @@ errors++;
 }
 }
 else {
-const err229 = {instancePath:instancePath+"/tunnel/token",schemaPath:"#/properties/tunnel/properties/token/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.tunnel.properties.token.type,parentSchema:schema11.properties.tunnel.properties.token,data:data104};
+const err229 = {instancePath:instancePath+"/tunnel/token/secret/key",schemaPath:"#/definitions/secretKeyRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.key.type,parentSchema:schema32.properties.key,data:data109};
 if(vErrors === null){
 vErrors = [err229];
 }
@@ -2990,23 +2996,10 @@ vErrors.push(err229);
 }
 errors++;
 }
-let data109 = data92.dashboard;
-if(data109 && typeof data109 == "object" && !Array.isArray(data109)){
-if(data109.port === undefined){
-data109.port = 7500;
 }
-if(data109.addr === undefined){
-data109.addr = "127.0.0.1";
 }
-if(data109.userEnv === undefined){
-data109.userEnv = "FRPS_DASHBOARD_USER";
-}
-if(data109.passwordEnv === undefined){
-data109.passwordEnv = "FRPS_DASHBOARD_PASSWORD";
-}
-for(const key21 in data109){
-if(!((((key21 === "port") || (key21 === "addr")) || (key21 === "userEnv")) || (key21 === "passwordEnv"))){
-const err230 = {instancePath:instancePath+"/tunnel/dashboard",schemaPath:"#/properties/tunnel/properties/dashboard/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.tunnel.properties.dashboard,data:data109};
+else {
+const err230 = {instancePath:instancePath+"/tunnel/token/secret",schemaPath:"#/definitions/secretKeyRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data:data107};
 if(vErrors === null){
 vErrors = [err230];
 }
@@ -3015,10 +3008,10 @@ vErrors.push(err230);
 }
 errors++;
 }
-}
-let data110 = data109.port;
-if(!(((typeof data110 == "number") && (!(data110 % 1) && !isNaN(data110))) && (isFinite(data110)))){
-const err231 = {instancePath:instancePath+"/tunnel/dashboard/port",schemaPath:"#/definitions/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.type,parentSchema:schema21,data:data110};
+let data110 = data106.serverFile;
+if(typeof data110 === "string"){
+if(!pattern12.test(data110)){
+const err231 = {instancePath:instancePath+"/tunnel/token/serverFile",schemaPath:"#/definitions/absPath/pattern",keyword:"pattern",params:{pattern: "^/[^\\s]*$"},message:"must match pattern \""+"^/[^\\s]*$"+"\"",schema:"^/[^\\s]*$",parentSchema:schema23,data:data110};
 if(vErrors === null){
 vErrors = [err231];
 }
@@ -3027,9 +3020,9 @@ vErrors.push(err231);
 }
 errors++;
 }
-if((typeof data110 == "number") && (isFinite(data110))){
-if(data110 > 65535 || isNaN(data110)){
-const err232 = {instancePath:instancePath+"/tunnel/dashboard/port",schemaPath:"#/definitions/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema21,data:data110};
+}
+else {
+const err232 = {instancePath:instancePath+"/tunnel/token/serverFile",schemaPath:"#/definitions/absPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data110};
 if(vErrors === null){
 vErrors = [err232];
 }
@@ -3038,8 +3031,9 @@ vErrors.push(err232);
 }
 errors++;
 }
-if(data110 < 1 || isNaN(data110)){
-const err233 = {instancePath:instancePath+"/tunnel/dashboard/port",schemaPath:"#/definitions/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema21,data:data110};
+}
+else {
+const err233 = {instancePath:instancePath+"/tunnel/token",schemaPath:"#/properties/tunnel/properties/token/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.tunnel.properties.token.type,parentSchema:schema11.properties.tunnel.properties.token,data:data106};
 if(vErrors === null){
 vErrors = [err233];
 }
@@ -3048,11 +3042,23 @@ vErrors.push(err233);
 }
 errors++;
 }
+let data111 = data93.dashboard;
+if(data111 && typeof data111 == "object" && !Array.isArray(data111)){
+if(data111.port === undefined){
+data111.port = 7500;
 }
-let data111 = data109.addr;
-if(typeof data111 === "string"){
-if(!(formats0.test(data111))){
-const err234 = {instancePath:instancePath+"/tunnel/dashboard/addr",schemaPath:"#/definitions/ipv4/format",keyword:"format",params:{format: "ipv4"},message:"must match format \""+"ipv4"+"\"",schema:"ipv4",parentSchema:schema16,data:data111};
+if(data111.addr === undefined){
+data111.addr = "127.0.0.1";
+}
+if(data111.userEnv === undefined){
+data111.userEnv = "FRPS_DASHBOARD_USER";
+}
+if(data111.passwordEnv === undefined){
+data111.passwordEnv = "FRPS_DASHBOARD_PASSWORD";
+}
+for(const key21 in data111){
+if(!((((key21 === "port") || (key21 === "addr")) || (key21 === "userEnv")) || (key21 === "passwordEnv"))){
+const err234 = {instancePath:instancePath+"/tunnel/dashboard",schemaPath:"#/properties/tunnel/properties/dashboard/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.tunnel.properties.dashboard,data:data111};
 if(vErrors === null){
 vErrors = [err234];
 }
@@ -3062,8 +3068,9 @@ vErrors.push(err234);
 errors++;
 }
 }
-else {
-const err235 = {instancePath:instancePath+"/tunnel/dashboard/addr",schemaPath:"#/definitions/ipv4/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.type,parentSchema:schema16,data:data111};
+let data112 = data111.port;
+if(!(((typeof data112 == "number") && (!(data112 % 1) && !isNaN(data112))) && (isFinite(data112)))){
+const err235 = {instancePath:instancePath+"/tunnel/dashboard/port",schemaPath:"#/definitions/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.type,parentSchema:schema21,data:data112};
 if(vErrors === null){
 vErrors = [err235];
 }
@@ -3072,10 +3079,9 @@ vErrors.push(err235);
 }
 errors++;
 }
-let data112 = data109.userEnv;
-if(typeof data112 === "string"){
-if(!pattern14.test(data112)){
-const err236 = {instancePath:instancePath+"/tunnel/dashboard/userEnv",schemaPath:"#/definitions/envName/pattern",keyword:"pattern",params:{pattern: "^[A-Z_][A-Z0-9_]*$"},message:"must match pattern \""+"^[A-Z_][A-Z0-9_]*$"+"\"",schema:"^[A-Z_][A-Z0-9_]*$",parentSchema:schema25,data:data112};
+if((typeof data112 == "number") && (isFinite(data112))){
+if(data112 > 65535 || isNaN(data112)){
+const err236 = {instancePath:instancePath+"/tunnel/dashboard/port",schemaPath:"#/definitions/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema21,data:data112};
 if(vErrors === null){
 vErrors = [err236];
 }
@@ -3084,9 +3090,8 @@ vErrors.push(err236);
 }
 errors++;
 }
-}
-else {
-const err237 = {instancePath:instancePath+"/tunnel/dashboard/userEnv",schemaPath:"#/definitions/envName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data:data112};
+if(data112 < 1 || isNaN(data112)){
+const err237 = {instancePath:instancePath+"/tunnel/dashboard/port",schemaPath:"#/definitions/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema21,data:data112};
 if(vErrors === null){
 vErrors = [err237];
 }
@@ -3095,10 +3100,11 @@ vErrors.push(err237);
 }
 errors++;
 }
-let data113 = data109.passwordEnv;
+}
+let data113 = data111.addr;
 if(typeof data113 === "string"){
-if(!pattern14.test(data113)){
-const err238 = {instancePath:instancePath+"/tunnel/dashboard/passwordEnv",schemaPath:"#/definitions/envName/pattern",keyword:"pattern",params:{pattern: "^[A-Z_][A-Z0-9_]*$"},message:"must match pattern \""+"^[A-Z_][A-Z0-9_]*$"+"\"",schema:"^[A-Z_][A-Z0-9_]*$",parentSchema:schema25,data:data113};
+if(!(formats0.test(data113))){
+const err238 = {instancePath:instancePath+"/tunnel/dashboard/addr",schemaPath:"#/definitions/ipv4/format",keyword:"format",params:{format: "ipv4"},message:"must match format \""+"ipv4"+"\"",schema:"ipv4",parentSchema:schema16,data:data113};
 if(vErrors === null){
 vErrors = [err238];
 }
@@ -3109,7 +3115,7 @@ errors++;
 }
 }
 else {
-const err239 = {instancePath:instancePath+"/tunnel/dashboard/passwordEnv",schemaPath:"#/definitions/envName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data:data113};
+const err239 = {instancePath:instancePath+"/tunnel/dashboard/addr",schemaPath:"#/definitions/ipv4/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.type,parentSchema:schema16,data:data113};
 if(vErrors === null){
 vErrors = [err239];
 }
@@ -3118,9 +3124,10 @@ vErrors.push(err239);
 }
 errors++;
 }
-}
-else {
-const err240 = {instancePath:instancePath+"/tunnel/dashboard",schemaPath:"#/properties/tunnel/properties/dashboard/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.tunnel.properties.dashboard.type,parentSchema:schema11.properties.tunnel.properties.dashboard,data:data109};
+let data114 = data111.userEnv;
+if(typeof data114 === "string"){
+if(!pattern14.test(data114)){
+const err240 = {instancePath:instancePath+"/tunnel/dashboard/userEnv",schemaPath:"#/definitions/envName/pattern",keyword:"pattern",params:{pattern: "^[A-Z_][A-Z0-9_]*$"},message:"must match pattern \""+"^[A-Z_][A-Z0-9_]*$"+"\"",schema:"^[A-Z_][A-Z0-9_]*$",parentSchema:schema25,data:data114};
 if(vErrors === null){
 vErrors = [err240];
 }
@@ -3131,7 +3138,7 @@ errors++;
 }
 }
 else {
-const err241 = {instancePath:instancePath+"/tunnel",schemaPath:"#/properties/tunnel/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.tunnel.type,parentSchema:schema11.properties.tunnel,data:data92};
+const err241 = {instancePath:instancePath+"/tunnel/dashboard/userEnv",schemaPath:"#/definitions/envName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data:data114};
 if(vErrors === null){
 vErrors = [err241];
 }
@@ -3140,15 +3147,10 @@ vErrors.push(err241);
 }
 errors++;
 }
-}
-if(data.storage !== undefined){
-let data114 = data.storage;
-if(data114 && typeof data114 == "object" && !Array.isArray(data114)){
-if(data114.snapshots === undefined){
-data114.snapshots = false;
-}
-if(data114.server === undefined){
-const err242 = {instancePath:instancePath+"/storage",schemaPath:"#/properties/storage/required",keyword:"required",params:{missingProperty: "server"},message:"must have required property '"+"server"+"'",schema:schema11.properties.storage.required,parentSchema:schema11.properties.storage,data:data114};
+let data115 = data111.passwordEnv;
+if(typeof data115 === "string"){
+if(!pattern14.test(data115)){
+const err242 = {instancePath:instancePath+"/tunnel/dashboard/passwordEnv",schemaPath:"#/definitions/envName/pattern",keyword:"pattern",params:{pattern: "^[A-Z_][A-Z0-9_]*$"},message:"must match pattern \""+"^[A-Z_][A-Z0-9_]*$"+"\"",schema:"^[A-Z_][A-Z0-9_]*$",parentSchema:schema25,data:data115};
 if(vErrors === null){
 vErrors = [err242];
 }
@@ -3157,8 +3159,9 @@ vErrors.push(err242);
 }
 errors++;
 }
-if(data114.classes === undefined){
-const err243 = {instancePath:instancePath+"/storage",schemaPath:"#/properties/storage/required",keyword:"required",params:{missingProperty: "classes"},message:"must have required property '"+"classes"+"'",schema:schema11.properties.storage.required,parentSchema:schema11.properties.storage,data:data114};
+}
+else {
+const err243 = {instancePath:instancePath+"/tunnel/dashboard/passwordEnv",schemaPath:"#/definitions/envName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data:data115};
 if(vErrors === null){
 vErrors = [err243];
 }
@@ -3167,9 +3170,9 @@ vErrors.push(err243);
 }
 errors++;
 }
-for(const key22 in data114){
-if(!(((key22 === "server") || (key22 === "snapshots")) || (key22 === "classes"))){
-const err244 = {instancePath:instancePath+"/storage",schemaPath:"#/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.storage,data:data114};
+}
+else {
+const err244 = {instancePath:instancePath+"/tunnel/dashboard",schemaPath:"#/properties/tunnel/properties/dashboard/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.tunnel.properties.dashboard.type,parentSchema:schema11.properties.tunnel.properties.dashboard,data:data111};
 if(vErrors === null){
 vErrors = [err244];
 }
@@ -3179,10 +3182,8 @@ vErrors.push(err244);
 errors++;
 }
 }
-if(data114.server !== undefined){
-let data115 = data114.server;
-if(typeof data115 !== "string"){
-const err245 = {instancePath:instancePath+"/storage/server",schemaPath:"#/properties/storage/properties/server/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.storage.properties.server.type,parentSchema:schema11.properties.storage.properties.server,data:data115};
+else {
+const err245 = {instancePath:instancePath+"/tunnel",schemaPath:"#/properties/tunnel/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.tunnel.type,parentSchema:schema11.properties.tunnel,data:data93};
 if(vErrors === null){
 vErrors = [err245];
 }
@@ -3192,9 +3193,14 @@ vErrors.push(err245);
 errors++;
 }
 }
-let data116 = data114.snapshots;
-if(typeof data116 !== "boolean"){
-const err246 = {instancePath:instancePath+"/storage/snapshots",schemaPath:"#/properties/storage/properties/snapshots/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.storage.properties.snapshots.type,parentSchema:schema11.properties.storage.properties.snapshots,data:data116};
+if(data.storage !== undefined){
+let data116 = data.storage;
+if(data116 && typeof data116 == "object" && !Array.isArray(data116)){
+if(data116.snapshots === undefined){
+data116.snapshots = false;
+}
+if(data116.server === undefined){
+const err246 = {instancePath:instancePath+"/storage",schemaPath:"#/properties/storage/required",keyword:"required",params:{missingProperty: "server"},message:"must have required property '"+"server"+"'",schema:schema11.properties.storage.required,parentSchema:schema11.properties.storage,data:data116};
 if(vErrors === null){
 vErrors = [err246];
 }
@@ -3203,11 +3209,8 @@ vErrors.push(err246);
 }
 errors++;
 }
-if(data114.classes !== undefined){
-let data117 = data114.classes;
-if(Array.isArray(data117)){
-if(data117.length < 1){
-const err247 = {instancePath:instancePath+"/storage/classes",schemaPath:"#/properties/storage/properties/classes/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.storage.properties.classes,data:data117};
+if(data116.classes === undefined){
+const err247 = {instancePath:instancePath+"/storage",schemaPath:"#/properties/storage/required",keyword:"required",params:{missingProperty: "classes"},message:"must have required property '"+"classes"+"'",schema:schema11.properties.storage.required,parentSchema:schema11.properties.storage,data:data116};
 if(vErrors === null){
 vErrors = [err247];
 }
@@ -3216,24 +3219,9 @@ vErrors.push(err247);
 }
 errors++;
 }
-const len14 = data117.length;
-for(let i16=0; i16<len14; i16++){
-let data118 = data117[i16];
-if(data118 && typeof data118 == "object" && !Array.isArray(data118)){
-if(data118.mountOptions === undefined){
-data118.mountOptions = ["nfsvers=4.1"];
-}
-if(data118.reclaimPolicy === undefined){
-data118.reclaimPolicy = "Retain";
-}
-if(data118.default === undefined){
-data118.default = false;
-}
-if(data118.allowVolumeExpansion === undefined){
-data118.allowVolumeExpansion = true;
-}
-if(data118.name === undefined){
-const err248 = {instancePath:instancePath+"/storage/classes/" + i16,schemaPath:"#/properties/storage/properties/classes/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.storage.properties.classes.items.required,parentSchema:schema11.properties.storage.properties.classes.items,data:data118};
+for(const key22 in data116){
+if(!(((key22 === "server") || (key22 === "snapshots")) || (key22 === "classes"))){
+const err248 = {instancePath:instancePath+"/storage",schemaPath:"#/properties/storage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.storage,data:data116};
 if(vErrors === null){
 vErrors = [err248];
 }
@@ -3242,8 +3230,11 @@ vErrors.push(err248);
 }
 errors++;
 }
-if(data118.share === undefined){
-const err249 = {instancePath:instancePath+"/storage/classes/" + i16,schemaPath:"#/properties/storage/properties/classes/items/required",keyword:"required",params:{missingProperty: "share"},message:"must have required property '"+"share"+"'",schema:schema11.properties.storage.properties.classes.items.required,parentSchema:schema11.properties.storage.properties.classes.items,data:data118};
+}
+if(data116.server !== undefined){
+let data117 = data116.server;
+if(typeof data117 !== "string"){
+const err249 = {instancePath:instancePath+"/storage/server",schemaPath:"#/properties/storage/properties/server/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.storage.properties.server.type,parentSchema:schema11.properties.storage.properties.server,data:data117};
 if(vErrors === null){
 vErrors = [err249];
 }
@@ -3252,9 +3243,10 @@ vErrors.push(err249);
 }
 errors++;
 }
-for(const key23 in data118){
-if(!(((((((key23 === "name") || (key23 === "share")) || (key23 === "subDir")) || (key23 === "mountOptions")) || (key23 === "reclaimPolicy")) || (key23 === "default")) || (key23 === "allowVolumeExpansion"))){
-const err250 = {instancePath:instancePath+"/storage/classes/" + i16,schemaPath:"#/properties/storage/properties/classes/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.storage.properties.classes.items,data:data118};
+}
+let data118 = data116.snapshots;
+if(typeof data118 !== "boolean"){
+const err250 = {instancePath:instancePath+"/storage/snapshots",schemaPath:"#/properties/storage/properties/snapshots/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.storage.properties.snapshots.type,parentSchema:schema11.properties.storage.properties.snapshots,data:data118};
 if(vErrors === null){
 vErrors = [err250];
 }
@@ -3263,12 +3255,11 @@ vErrors.push(err250);
 }
 errors++;
 }
-}
-if(data118.name !== undefined){
-let data119 = data118.name;
-if(typeof data119 === "string"){
-if(!pattern0.test(data119)){
-const err251 = {instancePath:instancePath+"/storage/classes/" + i16+"/name",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data119};
+if(data116.classes !== undefined){
+let data119 = data116.classes;
+if(Array.isArray(data119)){
+if(data119.length < 1){
+const err251 = {instancePath:instancePath+"/storage/classes",schemaPath:"#/properties/storage/properties/classes/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.storage.properties.classes,data:data119};
 if(vErrors === null){
 vErrors = [err251];
 }
@@ -3277,9 +3268,27 @@ vErrors.push(err251);
 }
 errors++;
 }
+const len14 = data119.length;
+for(let i16=0; i16<len14; i16++){
+let data120 = data119[i16];
+if(data120 && typeof data120 == "object" && !Array.isArray(data120)){
+if(data120.mountOptions === undefined){
+data120.mountOptions = ["nfsvers=4.1"];
 }
-else {
-const err252 = {instancePath:instancePath+"/storage/classes/" + i16+"/name",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data119};
+if(data120.mountPermissions === undefined){
+data120.mountPermissions = "0775";
+}
+if(data120.reclaimPolicy === undefined){
+data120.reclaimPolicy = "Retain";
+}
+if(data120.default === undefined){
+data120.default = false;
+}
+if(data120.allowVolumeExpansion === undefined){
+data120.allowVolumeExpansion = true;
+}
+if(data120.name === undefined){
+const err252 = {instancePath:instancePath+"/storage/classes/" + i16,schemaPath:"#/properties/storage/properties/classes/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.storage.properties.classes.items.required,parentSchema:schema11.properties.storage.properties.classes.items,data:data120};
 if(vErrors === null){
 vErrors = [err252];
 }
@@ -3288,12 +3297,8 @@ vErrors.push(err252);
 }
 errors++;
 }
-}
-if(data118.share !== undefined){
-let data120 = data118.share;
-if(typeof data120 === "string"){
-if(!pattern12.test(data120)){
-const err253 = {instancePath:instancePath+"/storage/classes/" + i16+"/share",schemaPath:"#/definitions/absPath/pattern",keyword:"pattern",params:{pattern: "^/[^\\s]*$"},message:"must match pattern \""+"^/[^\\s]*$"+"\"",schema:"^/[^\\s]*$",parentSchema:schema23,data:data120};
+if(data120.share === undefined){
+const err253 = {instancePath:instancePath+"/storage/classes/" + i16,schemaPath:"#/properties/storage/properties/classes/items/required",keyword:"required",params:{missingProperty: "share"},message:"must have required property '"+"share"+"'",schema:schema11.properties.storage.properties.classes.items.required,parentSchema:schema11.properties.storage.properties.classes.items,data:data120};
 if(vErrors === null){
 vErrors = [err253];
 }
@@ -3302,9 +3307,9 @@ vErrors.push(err253);
 }
 errors++;
 }
-}
-else {
-const err254 = {instancePath:instancePath+"/storage/classes/" + i16+"/share",schemaPath:"#/definitions/absPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data120};
+for(const key23 in data120){
+if(!((((((((key23 === "name") || (key23 === "share")) || (key23 === "subDir")) || (key23 === "mountOptions")) || (key23 === "mountPermissions")) || (key23 === "reclaimPolicy")) || (key23 === "default")) || (key23 === "allowVolumeExpansion"))){
+const err254 = {instancePath:instancePath+"/storage/classes/" + i16,schemaPath:"#/properties/storage/properties/classes/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.storage.properties.classes.items,data:data120};
 if(vErrors === null){
 vErrors = [err254];
 }
@@ -3314,11 +3319,11 @@ vErrors.push(err254);
 errors++;
 }
 }
-if(data118.subDir !== undefined){
-let data121 = data118.subDir;
+if(data120.name !== undefined){
+let data121 = data120.name;
 if(typeof data121 === "string"){
-if(func3(data121) < 1){
-const err255 = {instancePath:instancePath+"/storage/classes/" + i16+"/subDir",schemaPath:"#/properties/storage/properties/classes/items/properties/subDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.storage.properties.classes.items.properties.subDir,data:data121};
+if(!pattern0.test(data121)){
+const err255 = {instancePath:instancePath+"/storage/classes/" + i16+"/name",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data121};
 if(vErrors === null){
 vErrors = [err255];
 }
@@ -3329,7 +3334,7 @@ errors++;
 }
 }
 else {
-const err256 = {instancePath:instancePath+"/storage/classes/" + i16+"/subDir",schemaPath:"#/properties/storage/properties/classes/items/properties/subDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.storage.properties.classes.items.properties.subDir.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.subDir,data:data121};
+const err256 = {instancePath:instancePath+"/storage/classes/" + i16+"/name",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data121};
 if(vErrors === null){
 vErrors = [err256];
 }
@@ -3339,14 +3344,11 @@ vErrors.push(err256);
 errors++;
 }
 }
-let data122 = data118.mountOptions;
-if(Array.isArray(data122)){
-const len15 = data122.length;
-for(let i17=0; i17<len15; i17++){
-let data123 = data122[i17];
-if(typeof data123 === "string"){
-if(func3(data123) < 1){
-const err257 = {instancePath:instancePath+"/storage/classes/" + i16+"/mountOptions/" + i17,schemaPath:"#/properties/storage/properties/classes/items/properties/mountOptions/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.storage.properties.classes.items.properties.mountOptions.items,data:data123};
+if(data120.share !== undefined){
+let data122 = data120.share;
+if(typeof data122 === "string"){
+if(!pattern12.test(data122)){
+const err257 = {instancePath:instancePath+"/storage/classes/" + i16+"/share",schemaPath:"#/definitions/absPath/pattern",keyword:"pattern",params:{pattern: "^/[^\\s]*$"},message:"must match pattern \""+"^/[^\\s]*$"+"\"",schema:"^/[^\\s]*$",parentSchema:schema23,data:data122};
 if(vErrors === null){
 vErrors = [err257];
 }
@@ -3357,7 +3359,7 @@ errors++;
 }
 }
 else {
-const err258 = {instancePath:instancePath+"/storage/classes/" + i16+"/mountOptions/" + i17,schemaPath:"#/properties/storage/properties/classes/items/properties/mountOptions/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.storage.properties.classes.items.properties.mountOptions.items.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.mountOptions.items,data:data123};
+const err258 = {instancePath:instancePath+"/storage/classes/" + i16+"/share",schemaPath:"#/definitions/absPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data122};
 if(vErrors === null){
 vErrors = [err258];
 }
@@ -3367,9 +3369,11 @@ vErrors.push(err258);
 errors++;
 }
 }
-}
-else {
-const err259 = {instancePath:instancePath+"/storage/classes/" + i16+"/mountOptions",schemaPath:"#/properties/storage/properties/classes/items/properties/mountOptions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.storage.properties.classes.items.properties.mountOptions.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.mountOptions,data:data122};
+if(data120.subDir !== undefined){
+let data123 = data120.subDir;
+if(typeof data123 === "string"){
+if(func3(data123) < 1){
+const err259 = {instancePath:instancePath+"/storage/classes/" + i16+"/subDir",schemaPath:"#/properties/storage/properties/classes/items/properties/subDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.storage.properties.classes.items.properties.subDir,data:data123};
 if(vErrors === null){
 vErrors = [err259];
 }
@@ -3378,9 +3382,9 @@ vErrors.push(err259);
 }
 errors++;
 }
-let data124 = data118.reclaimPolicy;
-if(!((data124 === "Delete") || (data124 === "Retain"))){
-const err260 = {instancePath:instancePath+"/storage/classes/" + i16+"/reclaimPolicy",schemaPath:"#/properties/storage/properties/classes/items/properties/reclaimPolicy/enum",keyword:"enum",params:{allowedValues: schema11.properties.storage.properties.classes.items.properties.reclaimPolicy.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.storage.properties.classes.items.properties.reclaimPolicy.enum,parentSchema:schema11.properties.storage.properties.classes.items.properties.reclaimPolicy,data:data124};
+}
+else {
+const err260 = {instancePath:instancePath+"/storage/classes/" + i16+"/subDir",schemaPath:"#/properties/storage/properties/classes/items/properties/subDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.storage.properties.classes.items.properties.subDir.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.subDir,data:data123};
 if(vErrors === null){
 vErrors = [err260];
 }
@@ -3389,9 +3393,15 @@ vErrors.push(err260);
 }
 errors++;
 }
-let data125 = data118.default;
-if(typeof data125 !== "boolean"){
-const err261 = {instancePath:instancePath+"/storage/classes/" + i16+"/default",schemaPath:"#/properties/storage/properties/classes/items/properties/default/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.storage.properties.classes.items.properties.default.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.default,data:data125};
+}
+let data124 = data120.mountOptions;
+if(Array.isArray(data124)){
+const len15 = data124.length;
+for(let i17=0; i17<len15; i17++){
+let data125 = data124[i17];
+if(typeof data125 === "string"){
+if(func3(data125) < 1){
+const err261 = {instancePath:instancePath+"/storage/classes/" + i16+"/mountOptions/" + i17,schemaPath:"#/properties/storage/properties/classes/items/properties/mountOptions/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.storage.properties.classes.items.properties.mountOptions.items,data:data125};
 if(vErrors === null){
 vErrors = [err261];
 }
@@ -3400,9 +3410,9 @@ vErrors.push(err261);
 }
 errors++;
 }
-let data126 = data118.allowVolumeExpansion;
-if(typeof data126 !== "boolean"){
-const err262 = {instancePath:instancePath+"/storage/classes/" + i16+"/allowVolumeExpansion",schemaPath:"#/properties/storage/properties/classes/items/properties/allowVolumeExpansion/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.storage.properties.classes.items.properties.allowVolumeExpansion.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.allowVolumeExpansion,data:data126};
+}
+else {
+const err262 = {instancePath:instancePath+"/storage/classes/" + i16+"/mountOptions/" + i17,schemaPath:"#/properties/storage/properties/classes/items/properties/mountOptions/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.storage.properties.classes.items.properties.mountOptions.items.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.mountOptions.items,data:data125};
 if(vErrors === null){
 vErrors = [err262];
 }
@@ -3412,8 +3422,9 @@ vErrors.push(err262);
 errors++;
 }
 }
+}
 else {
-const err263 = {instancePath:instancePath+"/storage/classes/" + i16,schemaPath:"#/properties/storage/properties/classes/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.storage.properties.classes.items.type,parentSchema:schema11.properties.storage.properties.classes.items,data:data118};
+const err263 = {instancePath:instancePath+"/storage/classes/" + i16+"/mountOptions",schemaPath:"#/properties/storage/properties/classes/items/properties/mountOptions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.storage.properties.classes.items.properties.mountOptions.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.mountOptions,data:data124};
 if(vErrors === null){
 vErrors = [err263];
 }
@@ -3422,10 +3433,10 @@ vErrors.push(err263);
 }
 errors++;
 }
-}
-}
-else {
-const err264 = {instancePath:instancePath+"/storage/classes",schemaPath:"#/properties/storage/properties/classes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.storage.properties.classes.type,parentSchema:schema11.properties.storage.properties.classes,data:data117};
+let data126 = data120.mountPermissions;
+if(typeof data126 === "string"){
+if(!pattern32.test(data126)){
+const err264 = {instancePath:instancePath+"/storage/classes/" + i16+"/mountPermissions",schemaPath:"#/properties/storage/properties/classes/items/properties/mountPermissions/pattern",keyword:"pattern",params:{pattern: "^0?[0-7]{3}$"},message:"must match pattern \""+"^0?[0-7]{3}$"+"\"",schema:"^0?[0-7]{3}$",parentSchema:schema11.properties.storage.properties.classes.items.properties.mountPermissions,data:data126};
 if(vErrors === null){
 vErrors = [err264];
 }
@@ -3435,9 +3446,8 @@ vErrors.push(err264);
 errors++;
 }
 }
-}
 else {
-const err265 = {instancePath:instancePath+"/storage",schemaPath:"#/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.storage.type,parentSchema:schema11.properties.storage,data:data114};
+const err265 = {instancePath:instancePath+"/storage/classes/" + i16+"/mountPermissions",schemaPath:"#/properties/storage/properties/classes/items/properties/mountPermissions/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.storage.properties.classes.items.properties.mountPermissions.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.mountPermissions,data:data126};
 if(vErrors === null){
 vErrors = [err265];
 }
@@ -3446,18 +3456,9 @@ vErrors.push(err265);
 }
 errors++;
 }
-}
-let data127 = data.security;
-if(data127 && typeof data127 == "object" && !Array.isArray(data127)){
-if(data127.networkPolicies === undefined){
-data127.networkPolicies = true;
-}
-if(data127.podSecurity === undefined){
-data127.podSecurity = {};
-}
-for(const key24 in data127){
-if(!((key24 === "networkPolicies") || (key24 === "podSecurity"))){
-const err266 = {instancePath:instancePath+"/security",schemaPath:"#/properties/security/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.security,data:data127};
+let data127 = data120.reclaimPolicy;
+if(!((data127 === "Delete") || (data127 === "Retain"))){
+const err266 = {instancePath:instancePath+"/storage/classes/" + i16+"/reclaimPolicy",schemaPath:"#/properties/storage/properties/classes/items/properties/reclaimPolicy/enum",keyword:"enum",params:{allowedValues: schema11.properties.storage.properties.classes.items.properties.reclaimPolicy.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.storage.properties.classes.items.properties.reclaimPolicy.enum,parentSchema:schema11.properties.storage.properties.classes.items.properties.reclaimPolicy,data:data127};
 if(vErrors === null){
 vErrors = [err266];
 }
@@ -3466,10 +3467,9 @@ vErrors.push(err266);
 }
 errors++;
 }
-}
-let data128 = data127.networkPolicies;
+let data128 = data120.default;
 if(typeof data128 !== "boolean"){
-const err267 = {instancePath:instancePath+"/security/networkPolicies",schemaPath:"#/properties/security/properties/networkPolicies/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.security.properties.networkPolicies.type,parentSchema:schema11.properties.security.properties.networkPolicies,data:data128};
+const err267 = {instancePath:instancePath+"/storage/classes/" + i16+"/default",schemaPath:"#/properties/storage/properties/classes/items/properties/default/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.storage.properties.classes.items.properties.default.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.default,data:data128};
 if(vErrors === null){
 vErrors = [err267];
 }
@@ -3478,23 +3478,9 @@ vErrors.push(err267);
 }
 errors++;
 }
-let data129 = data127.podSecurity;
-if(data129 && typeof data129 == "object" && !Array.isArray(data129)){
-if(data129.enforce === undefined){
-data129.enforce = "baseline";
-}
-if(data129.audit === undefined){
-data129.audit = "restricted";
-}
-if(data129.warn === undefined){
-data129.warn = "restricted";
-}
-if(data129.exemptNamespaces === undefined){
-data129.exemptNamespaces = ["kube-system"];
-}
-for(const key25 in data129){
-if(!((((key25 === "enforce") || (key25 === "audit")) || (key25 === "warn")) || (key25 === "exemptNamespaces"))){
-const err268 = {instancePath:instancePath+"/security/podSecurity",schemaPath:"#/properties/security/properties/podSecurity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.security.properties.podSecurity,data:data129};
+let data129 = data120.allowVolumeExpansion;
+if(typeof data129 !== "boolean"){
+const err268 = {instancePath:instancePath+"/storage/classes/" + i16+"/allowVolumeExpansion",schemaPath:"#/properties/storage/properties/classes/items/properties/allowVolumeExpansion/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.storage.properties.classes.items.properties.allowVolumeExpansion.type,parentSchema:schema11.properties.storage.properties.classes.items.properties.allowVolumeExpansion,data:data129};
 if(vErrors === null){
 vErrors = [err268];
 }
@@ -3504,9 +3490,8 @@ vErrors.push(err268);
 errors++;
 }
 }
-let data130 = data129.enforce;
-if(!(((data130 === "privileged") || (data130 === "baseline")) || (data130 === "restricted"))){
-const err269 = {instancePath:instancePath+"/security/podSecurity/enforce",schemaPath:"#/definitions/psaLevel/enum",keyword:"enum",params:{allowedValues: schema46.enum},message:"must be equal to one of the allowed values",schema:schema46.enum,parentSchema:schema46,data:data130};
+else {
+const err269 = {instancePath:instancePath+"/storage/classes/" + i16,schemaPath:"#/properties/storage/properties/classes/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.storage.properties.classes.items.type,parentSchema:schema11.properties.storage.properties.classes.items,data:data120};
 if(vErrors === null){
 vErrors = [err269];
 }
@@ -3515,9 +3500,10 @@ vErrors.push(err269);
 }
 errors++;
 }
-let data131 = data129.audit;
-if(!(((data131 === "privileged") || (data131 === "baseline")) || (data131 === "restricted"))){
-const err270 = {instancePath:instancePath+"/security/podSecurity/audit",schemaPath:"#/definitions/psaLevel/enum",keyword:"enum",params:{allowedValues: schema46.enum},message:"must be equal to one of the allowed values",schema:schema46.enum,parentSchema:schema46,data:data131};
+}
+}
+else {
+const err270 = {instancePath:instancePath+"/storage/classes",schemaPath:"#/properties/storage/properties/classes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.storage.properties.classes.type,parentSchema:schema11.properties.storage.properties.classes,data:data119};
 if(vErrors === null){
 vErrors = [err270];
 }
@@ -3526,9 +3512,10 @@ vErrors.push(err270);
 }
 errors++;
 }
-let data132 = data129.warn;
-if(!(((data132 === "privileged") || (data132 === "baseline")) || (data132 === "restricted"))){
-const err271 = {instancePath:instancePath+"/security/podSecurity/warn",schemaPath:"#/definitions/psaLevel/enum",keyword:"enum",params:{allowedValues: schema46.enum},message:"must be equal to one of the allowed values",schema:schema46.enum,parentSchema:schema46,data:data132};
+}
+}
+else {
+const err271 = {instancePath:instancePath+"/storage",schemaPath:"#/properties/storage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.storage.type,parentSchema:schema11.properties.storage,data:data116};
 if(vErrors === null){
 vErrors = [err271];
 }
@@ -3537,14 +3524,18 @@ vErrors.push(err271);
 }
 errors++;
 }
-let data133 = data129.exemptNamespaces;
-if(Array.isArray(data133)){
-const len16 = data133.length;
-for(let i18=0; i18<len16; i18++){
-let data134 = data133[i18];
-if(typeof data134 === "string"){
-if(!pattern0.test(data134)){
-const err272 = {instancePath:instancePath+"/security/podSecurity/exemptNamespaces/" + i18,schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data134};
+}
+let data130 = data.security;
+if(data130 && typeof data130 == "object" && !Array.isArray(data130)){
+if(data130.networkPolicies === undefined){
+data130.networkPolicies = true;
+}
+if(data130.podSecurity === undefined){
+data130.podSecurity = {};
+}
+for(const key24 in data130){
+if(!((key24 === "networkPolicies") || (key24 === "podSecurity"))){
+const err272 = {instancePath:instancePath+"/security",schemaPath:"#/properties/security/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.security,data:data130};
 if(vErrors === null){
 vErrors = [err272];
 }
@@ -3554,8 +3545,9 @@ vErrors.push(err272);
 errors++;
 }
 }
-else {
-const err273 = {instancePath:instancePath+"/security/podSecurity/exemptNamespaces/" + i18,schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data134};
+let data131 = data130.networkPolicies;
+if(typeof data131 !== "boolean"){
+const err273 = {instancePath:instancePath+"/security/networkPolicies",schemaPath:"#/properties/security/properties/networkPolicies/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.security.properties.networkPolicies.type,parentSchema:schema11.properties.security.properties.networkPolicies,data:data131};
 if(vErrors === null){
 vErrors = [err273];
 }
@@ -3564,15 +3556,23 @@ vErrors.push(err273);
 }
 errors++;
 }
+let data132 = data130.podSecurity;
+if(data132 && typeof data132 == "object" && !Array.isArray(data132)){
+if(data132.enforce === undefined){
+data132.enforce = "baseline";
 }
-let i19 = data133.length;
-let j2;
-if(i19 > 1){
-outer2:
-for(;i19--;){
-for(j2 = i19; j2--;){
-if(func0(data133[i19], data133[j2])){
-const err274 = {instancePath:instancePath+"/security/podSecurity/exemptNamespaces",schemaPath:"#/properties/security/properties/podSecurity/properties/exemptNamespaces/uniqueItems",keyword:"uniqueItems",params:{i: i19, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i19+" are identical)",schema:true,parentSchema:schema11.properties.security.properties.podSecurity.properties.exemptNamespaces,data:data133};
+if(data132.audit === undefined){
+data132.audit = "restricted";
+}
+if(data132.warn === undefined){
+data132.warn = "restricted";
+}
+if(data132.exemptNamespaces === undefined){
+data132.exemptNamespaces = ["kube-system"];
+}
+for(const key25 in data132){
+if(!((((key25 === "enforce") || (key25 === "audit")) || (key25 === "warn")) || (key25 === "exemptNamespaces"))){
+const err274 = {instancePath:instancePath+"/security/podSecurity",schemaPath:"#/properties/security/properties/podSecurity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.security.properties.podSecurity,data:data132};
 if(vErrors === null){
 vErrors = [err274];
 }
@@ -3580,14 +3580,11 @@ else {
 vErrors.push(err274);
 }
 errors++;
-break outer2;
 }
 }
-}
-}
-}
-else {
-const err275 = {instancePath:instancePath+"/security/podSecurity/exemptNamespaces",schemaPath:"#/properties/security/properties/podSecurity/properties/exemptNamespaces/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.security.properties.podSecurity.properties.exemptNamespaces.type,parentSchema:schema11.properties.security.properties.podSecurity.properties.exemptNamespaces,data:data133};
+let data133 = data132.enforce;
+if(!(((data133 === "privileged") || (data133 === "baseline")) || (data133 === "restricted"))){
+const err275 = {instancePath:instancePath+"/security/podSecurity/enforce",schemaPath:"#/definitions/psaLevel/enum",keyword:"enum",params:{allowedValues: schema47.enum},message:"must be equal to one of the allowed values",schema:schema47.enum,parentSchema:schema47,data:data133};
 if(vErrors === null){
 vErrors = [err275];
 }
@@ -3596,9 +3593,9 @@ vErrors.push(err275);
 }
 errors++;
 }
-}
-else {
-const err276 = {instancePath:instancePath+"/security/podSecurity",schemaPath:"#/properties/security/properties/podSecurity/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.security.properties.podSecurity.type,parentSchema:schema11.properties.security.properties.podSecurity,data:data129};
+let data134 = data132.audit;
+if(!(((data134 === "privileged") || (data134 === "baseline")) || (data134 === "restricted"))){
+const err276 = {instancePath:instancePath+"/security/podSecurity/audit",schemaPath:"#/definitions/psaLevel/enum",keyword:"enum",params:{allowedValues: schema47.enum},message:"must be equal to one of the allowed values",schema:schema47.enum,parentSchema:schema47,data:data134};
 if(vErrors === null){
 vErrors = [err276];
 }
@@ -3607,9 +3604,9 @@ vErrors.push(err276);
 }
 errors++;
 }
-}
-else {
-const err277 = {instancePath:instancePath+"/security",schemaPath:"#/properties/security/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.security.type,parentSchema:schema11.properties.security,data:data127};
+let data135 = data132.warn;
+if(!(((data135 === "privileged") || (data135 === "baseline")) || (data135 === "restricted"))){
+const err277 = {instancePath:instancePath+"/security/podSecurity/warn",schemaPath:"#/definitions/psaLevel/enum",keyword:"enum",params:{allowedValues: schema47.enum},message:"must be equal to one of the allowed values",schema:schema47.enum,parentSchema:schema47,data:data135};
 if(vErrors === null){
 vErrors = [err277];
 }
@@ -3618,20 +3615,14 @@ vErrors.push(err277);
 }
 errors++;
 }
-let data135 = data.namespaces;
-if(Array.isArray(data135)){
-const len17 = data135.length;
-for(let i20=0; i20<len17; i20++){
-let data136 = data135[i20];
-if(data136 && typeof data136 == "object" && !Array.isArray(data136)){
-if(data136.podSecurity === undefined){
-data136.podSecurity = "restricted";
-}
-if(data136.allowIngressController === undefined){
-data136.allowIngressController = true;
-}
-if(data136.name === undefined){
-const err278 = {instancePath:instancePath+"/namespaces/" + i20,schemaPath:"#/properties/namespaces/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.namespaces.items.required,parentSchema:schema11.properties.namespaces.items,data:data136};
+let data136 = data132.exemptNamespaces;
+if(Array.isArray(data136)){
+const len16 = data136.length;
+for(let i18=0; i18<len16; i18++){
+let data137 = data136[i18];
+if(typeof data137 === "string"){
+if(!pattern0.test(data137)){
+const err278 = {instancePath:instancePath+"/security/podSecurity/exemptNamespaces/" + i18,schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data137};
 if(vErrors === null){
 vErrors = [err278];
 }
@@ -3640,9 +3631,9 @@ vErrors.push(err278);
 }
 errors++;
 }
-for(const key26 in data136){
-if(!(((key26 === "name") || (key26 === "podSecurity")) || (key26 === "allowIngressController"))){
-const err279 = {instancePath:instancePath+"/namespaces/" + i20,schemaPath:"#/properties/namespaces/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.namespaces.items,data:data136};
+}
+else {
+const err279 = {instancePath:instancePath+"/security/podSecurity/exemptNamespaces/" + i18,schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data137};
 if(vErrors === null){
 vErrors = [err279];
 }
@@ -3652,11 +3643,14 @@ vErrors.push(err279);
 errors++;
 }
 }
-if(data136.name !== undefined){
-let data137 = data136.name;
-if(typeof data137 === "string"){
-if(!pattern0.test(data137)){
-const err280 = {instancePath:instancePath+"/namespaces/" + i20+"/name",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data137};
+let i19 = data136.length;
+let j2;
+if(i19 > 1){
+outer2:
+for(;i19--;){
+for(j2 = i19; j2--;){
+if(func0(data136[i19], data136[j2])){
+const err280 = {instancePath:instancePath+"/security/podSecurity/exemptNamespaces",schemaPath:"#/properties/security/properties/podSecurity/properties/exemptNamespaces/uniqueItems",keyword:"uniqueItems",params:{i: i19, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i19+" are identical)",schema:true,parentSchema:schema11.properties.security.properties.podSecurity.properties.exemptNamespaces,data:data136};
 if(vErrors === null){
 vErrors = [err280];
 }
@@ -3664,10 +3658,14 @@ else {
 vErrors.push(err280);
 }
 errors++;
+break outer2;
+}
+}
+}
 }
 }
 else {
-const err281 = {instancePath:instancePath+"/namespaces/" + i20+"/name",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data137};
+const err281 = {instancePath:instancePath+"/security/podSecurity/exemptNamespaces",schemaPath:"#/properties/security/properties/podSecurity/properties/exemptNamespaces/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.security.properties.podSecurity.properties.exemptNamespaces.type,parentSchema:schema11.properties.security.properties.podSecurity.properties.exemptNamespaces,data:data136};
 if(vErrors === null){
 vErrors = [err281];
 }
@@ -3677,9 +3675,8 @@ vErrors.push(err281);
 errors++;
 }
 }
-let data138 = data136.podSecurity;
-if(!(((data138 === "privileged") || (data138 === "baseline")) || (data138 === "restricted"))){
-const err282 = {instancePath:instancePath+"/namespaces/" + i20+"/podSecurity",schemaPath:"#/definitions/psaLevel/enum",keyword:"enum",params:{allowedValues: schema46.enum},message:"must be equal to one of the allowed values",schema:schema46.enum,parentSchema:schema46,data:data138};
+else {
+const err282 = {instancePath:instancePath+"/security/podSecurity",schemaPath:"#/properties/security/properties/podSecurity/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.security.properties.podSecurity.type,parentSchema:schema11.properties.security.properties.podSecurity,data:data132};
 if(vErrors === null){
 vErrors = [err282];
 }
@@ -3688,9 +3685,9 @@ vErrors.push(err282);
 }
 errors++;
 }
-let data139 = data136.allowIngressController;
-if(typeof data139 !== "boolean"){
-const err283 = {instancePath:instancePath+"/namespaces/" + i20+"/allowIngressController",schemaPath:"#/properties/namespaces/items/properties/allowIngressController/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.namespaces.items.properties.allowIngressController.type,parentSchema:schema11.properties.namespaces.items.properties.allowIngressController,data:data139};
+}
+else {
+const err283 = {instancePath:instancePath+"/security",schemaPath:"#/properties/security/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.security.type,parentSchema:schema11.properties.security,data:data130};
 if(vErrors === null){
 vErrors = [err283];
 }
@@ -3699,9 +3696,20 @@ vErrors.push(err283);
 }
 errors++;
 }
+let data138 = data.namespaces;
+if(Array.isArray(data138)){
+const len17 = data138.length;
+for(let i20=0; i20<len17; i20++){
+let data139 = data138[i20];
+if(data139 && typeof data139 == "object" && !Array.isArray(data139)){
+if(data139.podSecurity === undefined){
+data139.podSecurity = "restricted";
 }
-else {
-const err284 = {instancePath:instancePath+"/namespaces/" + i20,schemaPath:"#/properties/namespaces/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.namespaces.items.type,parentSchema:schema11.properties.namespaces.items,data:data136};
+if(data139.allowIngressController === undefined){
+data139.allowIngressController = true;
+}
+if(data139.name === undefined){
+const err284 = {instancePath:instancePath+"/namespaces/" + i20,schemaPath:"#/properties/namespaces/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.namespaces.items.required,parentSchema:schema11.properties.namespaces.items,data:data139};
 if(vErrors === null){
 vErrors = [err284];
 }
@@ -3710,10 +3718,9 @@ vErrors.push(err284);
 }
 errors++;
 }
-}
-}
-else {
-const err285 = {instancePath:instancePath+"/namespaces",schemaPath:"#/properties/namespaces/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.namespaces.type,parentSchema:schema11.properties.namespaces,data:data135};
+for(const key26 in data139){
+if(!(((key26 === "name") || (key26 === "podSecurity")) || (key26 === "allowIngressController"))){
+const err285 = {instancePath:instancePath+"/namespaces/" + i20,schemaPath:"#/properties/namespaces/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.namespaces.items,data:data139};
 if(vErrors === null){
 vErrors = [err285];
 }
@@ -3722,17 +3729,12 @@ vErrors.push(err285);
 }
 errors++;
 }
-let data140 = data.access;
-if(Array.isArray(data140)){
-const len18 = data140.length;
-for(let i21=0; i21<len18; i21++){
-let data141 = data140[i21];
-if(data141 && typeof data141 == "object" && !Array.isArray(data141)){
-if(data141.namespaces === undefined){
-data141.namespaces = [];
 }
-if(data141.kind === undefined){
-const err286 = {instancePath:instancePath+"/access/" + i21,schemaPath:"#/properties/access/items/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema11.properties.access.items.required,parentSchema:schema11.properties.access.items,data:data141};
+if(data139.name !== undefined){
+let data140 = data139.name;
+if(typeof data140 === "string"){
+if(!pattern0.test(data140)){
+const err286 = {instancePath:instancePath+"/namespaces/" + i20+"/name",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data140};
 if(vErrors === null){
 vErrors = [err286];
 }
@@ -3741,8 +3743,9 @@ vErrors.push(err286);
 }
 errors++;
 }
-if(data141.name === undefined){
-const err287 = {instancePath:instancePath+"/access/" + i21,schemaPath:"#/properties/access/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.access.items.required,parentSchema:schema11.properties.access.items,data:data141};
+}
+else {
+const err287 = {instancePath:instancePath+"/namespaces/" + i20+"/name",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data140};
 if(vErrors === null){
 vErrors = [err287];
 }
@@ -3751,8 +3754,10 @@ vErrors.push(err287);
 }
 errors++;
 }
-if(data141.role === undefined){
-const err288 = {instancePath:instancePath+"/access/" + i21,schemaPath:"#/properties/access/items/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema11.properties.access.items.required,parentSchema:schema11.properties.access.items,data:data141};
+}
+let data141 = data139.podSecurity;
+if(!(((data141 === "privileged") || (data141 === "baseline")) || (data141 === "restricted"))){
+const err288 = {instancePath:instancePath+"/namespaces/" + i20+"/podSecurity",schemaPath:"#/definitions/psaLevel/enum",keyword:"enum",params:{allowedValues: schema47.enum},message:"must be equal to one of the allowed values",schema:schema47.enum,parentSchema:schema47,data:data141};
 if(vErrors === null){
 vErrors = [err288];
 }
@@ -3761,9 +3766,9 @@ vErrors.push(err288);
 }
 errors++;
 }
-for(const key27 in data141){
-if(!((((key27 === "kind") || (key27 === "name")) || (key27 === "role")) || (key27 === "namespaces"))){
-const err289 = {instancePath:instancePath+"/access/" + i21,schemaPath:"#/properties/access/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.access.items,data:data141};
+let data142 = data139.allowIngressController;
+if(typeof data142 !== "boolean"){
+const err289 = {instancePath:instancePath+"/namespaces/" + i20+"/allowIngressController",schemaPath:"#/properties/namespaces/items/properties/allowIngressController/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.namespaces.items.properties.allowIngressController.type,parentSchema:schema11.properties.namespaces.items.properties.allowIngressController,data:data142};
 if(vErrors === null){
 vErrors = [err289];
 }
@@ -3773,10 +3778,8 @@ vErrors.push(err289);
 errors++;
 }
 }
-if(data141.kind !== undefined){
-let data142 = data141.kind;
-if(!((data142 === "User") || (data142 === "Group"))){
-const err290 = {instancePath:instancePath+"/access/" + i21+"/kind",schemaPath:"#/properties/access/items/properties/kind/enum",keyword:"enum",params:{allowedValues: schema11.properties.access.items.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.access.items.properties.kind.enum,parentSchema:schema11.properties.access.items.properties.kind,data:data142};
+else {
+const err290 = {instancePath:instancePath+"/namespaces/" + i20,schemaPath:"#/properties/namespaces/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.namespaces.items.type,parentSchema:schema11.properties.namespaces.items,data:data139};
 if(vErrors === null){
 vErrors = [err290];
 }
@@ -3786,11 +3789,9 @@ vErrors.push(err290);
 errors++;
 }
 }
-if(data141.name !== undefined){
-let data143 = data141.name;
-if(typeof data143 === "string"){
-if(func3(data143) < 1){
-const err291 = {instancePath:instancePath+"/access/" + i21+"/name",schemaPath:"#/properties/access/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.access.items.properties.name,data:data143};
+}
+else {
+const err291 = {instancePath:instancePath+"/namespaces",schemaPath:"#/properties/namespaces/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.namespaces.type,parentSchema:schema11.properties.namespaces,data:data138};
 if(vErrors === null){
 vErrors = [err291];
 }
@@ -3799,9 +3800,17 @@ vErrors.push(err291);
 }
 errors++;
 }
+let data143 = data.access;
+if(Array.isArray(data143)){
+const len18 = data143.length;
+for(let i21=0; i21<len18; i21++){
+let data144 = data143[i21];
+if(data144 && typeof data144 == "object" && !Array.isArray(data144)){
+if(data144.namespaces === undefined){
+data144.namespaces = [];
 }
-else {
-const err292 = {instancePath:instancePath+"/access/" + i21+"/name",schemaPath:"#/properties/access/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.access.items.properties.name.type,parentSchema:schema11.properties.access.items.properties.name,data:data143};
+if(data144.kind === undefined){
+const err292 = {instancePath:instancePath+"/access/" + i21,schemaPath:"#/properties/access/items/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema11.properties.access.items.required,parentSchema:schema11.properties.access.items,data:data144};
 if(vErrors === null){
 vErrors = [err292];
 }
@@ -3810,11 +3819,8 @@ vErrors.push(err292);
 }
 errors++;
 }
-}
-if(data141.role !== undefined){
-let data144 = data141.role;
-if(!(((data144 === "admin") || (data144 === "viewer")) || (data144 === "operator"))){
-const err293 = {instancePath:instancePath+"/access/" + i21+"/role",schemaPath:"#/properties/access/items/properties/role/enum",keyword:"enum",params:{allowedValues: schema11.properties.access.items.properties.role.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.access.items.properties.role.enum,parentSchema:schema11.properties.access.items.properties.role,data:data144};
+if(data144.name === undefined){
+const err293 = {instancePath:instancePath+"/access/" + i21,schemaPath:"#/properties/access/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.access.items.required,parentSchema:schema11.properties.access.items,data:data144};
 if(vErrors === null){
 vErrors = [err293];
 }
@@ -3823,15 +3829,8 @@ vErrors.push(err293);
 }
 errors++;
 }
-}
-let data145 = data141.namespaces;
-if(Array.isArray(data145)){
-const len19 = data145.length;
-for(let i22=0; i22<len19; i22++){
-let data146 = data145[i22];
-if(typeof data146 === "string"){
-if(!pattern0.test(data146)){
-const err294 = {instancePath:instancePath+"/access/" + i21+"/namespaces/" + i22,schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data146};
+if(data144.role === undefined){
+const err294 = {instancePath:instancePath+"/access/" + i21,schemaPath:"#/properties/access/items/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema11.properties.access.items.required,parentSchema:schema11.properties.access.items,data:data144};
 if(vErrors === null){
 vErrors = [err294];
 }
@@ -3840,9 +3839,9 @@ vErrors.push(err294);
 }
 errors++;
 }
-}
-else {
-const err295 = {instancePath:instancePath+"/access/" + i21+"/namespaces/" + i22,schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data146};
+for(const key27 in data144){
+if(!((((key27 === "kind") || (key27 === "name")) || (key27 === "role")) || (key27 === "namespaces"))){
+const err295 = {instancePath:instancePath+"/access/" + i21,schemaPath:"#/properties/access/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.access.items,data:data144};
 if(vErrors === null){
 vErrors = [err295];
 }
@@ -3852,14 +3851,10 @@ vErrors.push(err295);
 errors++;
 }
 }
-let i23 = data145.length;
-let j3;
-if(i23 > 1){
-outer3:
-for(;i23--;){
-for(j3 = i23; j3--;){
-if(func0(data145[i23], data145[j3])){
-const err296 = {instancePath:instancePath+"/access/" + i21+"/namespaces",schemaPath:"#/properties/access/items/properties/namespaces/uniqueItems",keyword:"uniqueItems",params:{i: i23, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i23+" are identical)",schema:true,parentSchema:schema11.properties.access.items.properties.namespaces,data:data145};
+if(data144.kind !== undefined){
+let data145 = data144.kind;
+if(!((data145 === "User") || (data145 === "Group"))){
+const err296 = {instancePath:instancePath+"/access/" + i21+"/kind",schemaPath:"#/properties/access/items/properties/kind/enum",keyword:"enum",params:{allowedValues: schema11.properties.access.items.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.access.items.properties.kind.enum,parentSchema:schema11.properties.access.items.properties.kind,data:data145};
 if(vErrors === null){
 vErrors = [err296];
 }
@@ -3867,14 +3862,13 @@ else {
 vErrors.push(err296);
 }
 errors++;
-break outer3;
 }
 }
-}
-}
-}
-else {
-const err297 = {instancePath:instancePath+"/access/" + i21+"/namespaces",schemaPath:"#/properties/access/items/properties/namespaces/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.access.items.properties.namespaces.type,parentSchema:schema11.properties.access.items.properties.namespaces,data:data145};
+if(data144.name !== undefined){
+let data146 = data144.name;
+if(typeof data146 === "string"){
+if(func3(data146) < 1){
+const err297 = {instancePath:instancePath+"/access/" + i21+"/name",schemaPath:"#/properties/access/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.access.items.properties.name,data:data146};
 if(vErrors === null){
 vErrors = [err297];
 }
@@ -3885,7 +3879,7 @@ errors++;
 }
 }
 else {
-const err298 = {instancePath:instancePath+"/access/" + i21,schemaPath:"#/properties/access/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.access.items.type,parentSchema:schema11.properties.access.items,data:data141};
+const err298 = {instancePath:instancePath+"/access/" + i21+"/name",schemaPath:"#/properties/access/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.access.items.properties.name.type,parentSchema:schema11.properties.access.items.properties.name,data:data146};
 if(vErrors === null){
 vErrors = [err298];
 }
@@ -3895,9 +3889,10 @@ vErrors.push(err298);
 errors++;
 }
 }
-}
-else {
-const err299 = {instancePath:instancePath+"/access",schemaPath:"#/properties/access/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.access.type,parentSchema:schema11.properties.access,data:data140};
+if(data144.role !== undefined){
+let data147 = data144.role;
+if(!(((data147 === "admin") || (data147 === "viewer")) || (data147 === "operator"))){
+const err299 = {instancePath:instancePath+"/access/" + i21+"/role",schemaPath:"#/properties/access/items/properties/role/enum",keyword:"enum",params:{allowedValues: schema11.properties.access.items.properties.role.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.access.items.properties.role.enum,parentSchema:schema11.properties.access.items.properties.role,data:data147};
 if(vErrors === null){
 vErrors = [err299];
 }
@@ -3906,14 +3901,15 @@ vErrors.push(err299);
 }
 errors++;
 }
-let data147 = data.output;
-if(data147 && typeof data147 == "object" && !Array.isArray(data147)){
-if(data147.flux === undefined){
-data147.flux = false;
 }
-for(const key28 in data147){
-if(!((key28 === "flux") || (key28 === "partOf"))){
-const err300 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.output,data:data147};
+let data148 = data144.namespaces;
+if(Array.isArray(data148)){
+const len19 = data148.length;
+for(let i22=0; i22<len19; i22++){
+let data149 = data148[i22];
+if(typeof data149 === "string"){
+if(!pattern0.test(data149)){
+const err300 = {instancePath:instancePath+"/access/" + i21+"/namespaces/" + i22,schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data149};
 if(vErrors === null){
 vErrors = [err300];
 }
@@ -3923,9 +3919,8 @@ vErrors.push(err300);
 errors++;
 }
 }
-let data148 = data147.flux;
-if(typeof data148 !== "boolean"){
-const err301 = {instancePath:instancePath+"/output/flux",schemaPath:"#/properties/output/properties/flux/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.output.properties.flux.type,parentSchema:schema11.properties.output.properties.flux,data:data148};
+else {
+const err301 = {instancePath:instancePath+"/access/" + i21+"/namespaces/" + i22,schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data149};
 if(vErrors === null){
 vErrors = [err301];
 }
@@ -3934,11 +3929,15 @@ vErrors.push(err301);
 }
 errors++;
 }
-if(data147.partOf !== undefined){
-let data149 = data147.partOf;
-if(typeof data149 === "string"){
-if(!pattern0.test(data149)){
-const err302 = {instancePath:instancePath+"/output/partOf",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data149};
+}
+let i23 = data148.length;
+let j3;
+if(i23 > 1){
+outer3:
+for(;i23--;){
+for(j3 = i23; j3--;){
+if(func0(data148[i23], data148[j3])){
+const err302 = {instancePath:instancePath+"/access/" + i21+"/namespaces",schemaPath:"#/properties/access/items/properties/namespaces/uniqueItems",keyword:"uniqueItems",params:{i: i23, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i23+" are identical)",schema:true,parentSchema:schema11.properties.access.items.properties.namespaces,data:data148};
 if(vErrors === null){
 vErrors = [err302];
 }
@@ -3946,10 +3945,14 @@ else {
 vErrors.push(err302);
 }
 errors++;
+break outer3;
+}
+}
+}
 }
 }
 else {
-const err303 = {instancePath:instancePath+"/output/partOf",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data149};
+const err303 = {instancePath:instancePath+"/access/" + i21+"/namespaces",schemaPath:"#/properties/access/items/properties/namespaces/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.access.items.properties.namespaces.type,parentSchema:schema11.properties.access.items.properties.namespaces,data:data148};
 if(vErrors === null){
 vErrors = [err303];
 }
@@ -3959,9 +3962,8 @@ vErrors.push(err303);
 errors++;
 }
 }
-}
 else {
-const err304 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.output.type,parentSchema:schema11.properties.output,data:data147};
+const err304 = {instancePath:instancePath+"/access/" + i21,schemaPath:"#/properties/access/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.access.items.type,parentSchema:schema11.properties.access.items,data:data144};
 if(vErrors === null){
 vErrors = [err304];
 }
@@ -3971,13 +3973,89 @@ vErrors.push(err304);
 errors++;
 }
 }
+}
 else {
-const err305 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+const err305 = {instancePath:instancePath+"/access",schemaPath:"#/properties/access/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.access.type,parentSchema:schema11.properties.access,data:data143};
 if(vErrors === null){
 vErrors = [err305];
 }
 else {
 vErrors.push(err305);
+}
+errors++;
+}
+let data150 = data.output;
+if(data150 && typeof data150 == "object" && !Array.isArray(data150)){
+if(data150.flux === undefined){
+data150.flux = false;
+}
+for(const key28 in data150){
+if(!((key28 === "flux") || (key28 === "partOf"))){
+const err306 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.output,data:data150};
+if(vErrors === null){
+vErrors = [err306];
+}
+else {
+vErrors.push(err306);
+}
+errors++;
+}
+}
+let data151 = data150.flux;
+if(typeof data151 !== "boolean"){
+const err307 = {instancePath:instancePath+"/output/flux",schemaPath:"#/properties/output/properties/flux/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.output.properties.flux.type,parentSchema:schema11.properties.output.properties.flux,data:data151};
+if(vErrors === null){
+vErrors = [err307];
+}
+else {
+vErrors.push(err307);
+}
+errors++;
+}
+if(data150.partOf !== undefined){
+let data152 = data150.partOf;
+if(typeof data152 === "string"){
+if(!pattern0.test(data152)){
+const err308 = {instancePath:instancePath+"/output/partOf",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data152};
+if(vErrors === null){
+vErrors = [err308];
+}
+else {
+vErrors.push(err308);
+}
+errors++;
+}
+}
+else {
+const err309 = {instancePath:instancePath+"/output/partOf",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data152};
+if(vErrors === null){
+vErrors = [err309];
+}
+else {
+vErrors.push(err309);
+}
+errors++;
+}
+}
+}
+else {
+const err310 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.output.type,parentSchema:schema11.properties.output,data:data150};
+if(vErrors === null){
+vErrors = [err310];
+}
+else {
+vErrors.push(err310);
+}
+errors++;
+}
+}
+else {
+const err311 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err311];
+}
+else {
+vErrors.push(err311);
 }
 errors++;
 }
