@@ -9,6 +9,7 @@ import { OUTPUT_CHECKS } from './checks';
 import { OutputCheckError, type K8sObject, type OutputCheck } from './checks/types';
 import { renderDocs } from './docs';
 import { hostInstructions, renderHostFiles } from './hosts';
+import { day2Docs, operationsReadme } from './hosts/day2';
 import type { ClusterModel } from './model/types';
 import type { RenderedFile } from './output/files';
 import { applyReadmeSection, planManifests, synthChartObjects } from './output/manifests';
@@ -49,13 +50,14 @@ export function renderCluster(model: ClusterModel, options: RenderOptions = {}):
   const objects = layout.objects;
   const warnings = collectWarnings(model);
   const checks = options.checks ?? OUTPUT_CHECKS;
-  const body: RenderedFile[] = [...layout.files, ...renderHostFiles(model), ...renderDocs(model, { checks, warnings })];
+  const body: RenderedFile[] = [...layout.files, ...renderHostFiles(model), ...renderDocs(model, { checks, warnings }), ...day2Docs(model)];
   const sections: ReadmeSection[] = [
     ...(warnings.length ? [{ title: 'Warnings', body: warnings.map((w) => `- ${w}`).join('\n') }] : []),
     applyReadmeSection(model, body),
     ...platformReadmeSections(model),
     securityReadmeSection(model, objects),
     { title: 'Hosts', body: hostInstructions(model) },
+    { title: 'Operations', body: operationsReadme(model) },
     {
       title: 'Architecture',
       body: body

@@ -131,6 +131,32 @@ export function findImage(ref: string): ImageSpec | undefined {
   return Object.values(IMAGES).find((image) => imageRef(image) === ref);
 }
 
+/**
+ * The etcd image kubeadm runs for each supported Kubernetes minor (kubernetes/kubernetes
+ * `cmd/kubeadm/app/constants/constants.go`, `SupportedEtcdVersion`: 31, 32 and 33 map to "3.5.21-0" after the
+ * etcd 3.5.21 bump that was backported to the 1.31 and 1.32 branches). The etcd snapshot script on the control
+ * planes runs etcdctl and etcdutl from this image (they are not installed on kubeadm hosts); etcdutl 3.5 reads
+ * snapshots of every etcd 3.5 server, so an older kubeadm patch release with an earlier 3.5 etcd is served too.
+ */
+export const ETCD_IMAGES: Readonly<Record<string, ImageSpec>> = Object.fromEntries(
+  ['1.31', '1.32', '1.33'].map((minor) => [
+    minor,
+    {
+      repository: 'registry.k8s.io/etcd',
+      tag: '3.5.21-0',
+      platforms: ['amd64', 'arm', 'arm64', 'ppc64le', 's390x'],
+      platformsSource: 'kubernetes/kubernetes cluster/images/etcd Makefile ALL_ARCH',
+    } satisfies ImageSpec,
+  ]),
+);
+
+/** The etcd image for a Kubernetes minor (`1.32`); throws for a minor the table lacks. */
+export function etcdImage(minor: string): string {
+  const image = ETCD_IMAGES[minor];
+  if (!image) throw new Error(`internal: no etcd image known for Kubernetes ${minor}; add it to ETCD_IMAGES`);
+  return imageRef(image);
+}
+
 /** Upstream install manifests of the prerequisites (their CRDs must exist before we apply custom resources). */
 export const PREREQUISITE_MANIFESTS = {
   metallb: `https://raw.githubusercontent.com/metallb/metallb/${VERSIONS.metallb}/config/manifests/metallb-native.yaml`,

@@ -5,6 +5,7 @@
  * files themselves.
  */
 import type { ClusterModel, Host } from '../model/types';
+import { day2BeforeControlPlaneJoin, day2BeforeInit } from './day2';
 import { tunnelServerPorts } from './frps';
 import { controlPlaneEndpoint, firstControlPlane, JOIN_SECRETS } from './kubeadm';
 import { healthCheckUrl, vrrpPlan } from './keepalived';
@@ -191,6 +192,7 @@ function controlPlaneSections(model: ClusterModel): string[] {
     '',
     ...nodeGroups(model, [first]),
     ...fence('sh', [
+      ...day2BeforeInit(model),
       `kubeadm init --config ${HOST_PATHS.kubeadmInit} --upload-certs`,
       'mkdir -p ~/.kube && cp /etc/kubernetes/admin.conf ~/.kube/config   # as root; copy it to your workstation as needed',
       '# values for the joins below:',
@@ -204,7 +206,7 @@ function controlPlaneSections(model: ClusterModel): string[] {
       ? [
           `\`${HOST_PATHS.kubeadmJoinTemplate}\` holds placeholders, not secrets. \`kubeadm join\` cannot take \`--token\` or \`--certificate-key\` together with \`--config\`, so \`envsubst\` fills the values into a root-only copy on tmpfs, which is deleted after the join:`,
           '',
-          ...fence('sh', joinCommands(true)),
+          ...fence('sh', [...day2BeforeControlPlaneJoin(model), ...joinCommands(true)]),
           '',
           ...nodeGroups(model, others),
         ]

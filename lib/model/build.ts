@@ -5,7 +5,8 @@
  */
 import type { Description } from './description';
 import { parseAddressRange, rangeContainsIp } from './ip';
-import type { ClusterModel, Host, HostRole } from './types';
+import { etcdSnapshotTarget } from './operations';
+import type { ClusterModel, Host, HostRole, OperationsModel } from './types';
 
 const ROLE_ORDER: readonly HostRole[] = ['control-plane', 'worker', 'load-balancer', 'nfs-server', 'tunnel-server'];
 
@@ -109,7 +110,32 @@ export function buildModel(d: Description): ClusterModel {
     },
     namespaces: d.namespaces.map((n) => ({ ...n })),
     access: d.access.map((a) => ({ ...a, namespaces: [...a.namespaces].sort() })),
+    operations: buildOperations(d, host),
     output: { flux: d.output.flux, partOf: d.output.partOf ?? d.name },
   });
 }
 
+
+function buildOperations(d: Description, host: (name: string) => Host): OperationsModel {
+  const o = d.operations;
+  const target = etcdSnapshotTarget(d);
+  const e = o.etcdSnapshots;
+  return {
+    etcdSnapshots:
+      target.server && target.share && (e.enabled ?? true)
+        ? {
+            server: host(target.server),
+            share: target.share,
+            directory: e.directory,
+            schedule: e.schedule,
+            keep: e.keep,
+            mountOptions: [...e.mountOptions],
+          }
+        : undefined,
+    auditLog: o.auditLog.enabled ? { maxAge: o.auditLog.maxAge, maxBackup: o.auditLog.maxBackup, maxSize: o.auditLog.maxSize } : undefined,
+    encryptionAtRest: o.encryptionAtRest.enabled ? { provider: o.encryptionAtRest.provider } : undefined,
+    kubeletServingCertificates: o.kubeletServingCertificates.enabled,
+    logins: { validity: o.logins.validity },
+    upgradeRunbook: o.upgradeRunbook.enabled,
+  };
+}

@@ -15,6 +15,7 @@ import {
   type Ipv4Range,
 } from './ip';
 import { show, type Problem } from './problems';
+import { operationsProblems } from './operations';
 import type { HostRole } from './types';
 
 /** Kubernetes minor versions whose kubeadm (v1beta4), packages and component versions we generate for. */
@@ -342,6 +343,7 @@ const RULES: readonly Rule[] = [
   access,
   networkPolicyEnforcement,
   nodes,
+  operationsProblems,
 ];
 
 /** Runs every semantic rule and returns all problems, in rule order. */
