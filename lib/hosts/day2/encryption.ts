@@ -99,7 +99,7 @@ export function renderEncryptionScript(model: ClusterModel, provider: Encryption
     '  mkdir -p "$DIR"',
     '  chmod 0700 "$DIR"',
     '  cat > "$KEYS.tmp"',
-    '  check_keys "$KEYS.tmp" || { rm -f "$KEYS.tmp"; exit 1; }',
+    '  (check_keys "$KEYS.tmp") || { rm -f "$KEYS.tmp"; exit 1; }',
     '  chmod 0600 "$KEYS.tmp"',
     '  mv -f "$KEYS.tmp" "$KEYS"',
     '  render',
