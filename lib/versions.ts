@@ -36,6 +36,8 @@ export const VERSIONS = {
   ingressNginx: 'v1.15.1',
   kubeWebhookCertgen: 'v1.6.9',
   frp: 'v0.70.1',
+  /** v0.8.x supports Kubernetes 1.31+ (v0.9 needs 1.34). */
+  metricsServer: 'v0.8.1',
   csiDriverNfs: 'v4.13.4',
   /** Installed by the user from the upstream native manifest (dist/README.md apply sequence); we emit its custom resources. */
   metallb: 'v0.16.1',
@@ -80,6 +82,12 @@ export const IMAGES = {
     tag: VERSIONS.frp,
     platforms: ['amd64', 'arm/v7', 'arm64', 'ppc64le'],
     platformsSource: 'fatedier/frp .github/workflows/build-and-push-image.yml (cluster-facts §8.1)',
+  },
+  metricsServer: {
+    repository: 'registry.k8s.io/metrics-server/metrics-server',
+    tag: VERSIONS.metricsServer,
+    platforms: ['amd64', 'arm', 'arm64', 'ppc64le', 's390x'],
+    platformsSource: 'kubernetes-sigs/metrics-server Makefile ALL_ARCHITECTURES',
   },
   nfsPlugin: {
     repository: 'registry.k8s.io/sig-storage/nfsplugin',

@@ -16,6 +16,7 @@ import {
   KubeNetworkPolicies,
   LetsEncryptIssuers,
   MetalLbL2Pools,
+  MetricsServer,
   NfsCsiDriver,
   NfsStorageClass,
   ReclaimPolicy,
@@ -34,6 +35,7 @@ export const PLATFORM_CHARTS = {
   certManager: 'cert-manager',
   frpc: 'frpc',
   nfsCsi: 'nfs-csi',
+  metricsServer: 'metrics-server',
 } as const;
 
 /** What the platform built, for later layers (security) that need namespaces, labels and ports. */
@@ -45,6 +47,8 @@ export interface Platform {
   readonly issuers?: LetsEncryptIssuers;
   readonly frpc?: Frpc;
   readonly nfsCsi?: NfsCsiDriver;
+  /** Its `flows` list what the flow catalogue must allow. */
+  readonly metricsServer?: MetricsServer;
 }
 
 export function addPlatform(app: App, model: ClusterModel): Platform {
@@ -108,7 +112,11 @@ export function addPlatform(app: App, model: ClusterModel): Platform {
     }
   }
 
-  return { cni, networkPolicyEnforcer, metallb, ingress, issuers, frpc, nfsCsi };
+  const metricsServer =
+    model.operations.metricsServer &&
+    new MetricsServer(new Chart(app, PLATFORM_CHARTS.metricsServer), 'MetricsServer', { replicas: model.operations.metricsServer.replicas });
+
+  return { cni, networkPolicyEnforcer, metallb, ingress, issuers, frpc, nfsCsi, metricsServer };
 }
 
 function addCni(chart: Chart, model: ClusterModel): ICniProvider {

@@ -135,6 +135,7 @@ function buildOperations(d: Description, host: (name: string) => Host): Operatio
     auditLog: o.auditLog.enabled ? { maxAge: o.auditLog.maxAge, maxBackup: o.auditLog.maxBackup, maxSize: o.auditLog.maxSize } : undefined,
     encryptionAtRest: o.encryptionAtRest.enabled ? { provider: o.encryptionAtRest.provider } : undefined,
     kubeletServingCertificates: o.kubeletServingCertificates.enabled,
+    metricsServer: o.metricsServer.enabled ? { replicas: o.metricsServer.replicas } : undefined,
     logins: { validity: o.logins.validity },
     upgradeRunbook: o.upgradeRunbook.enabled,
   };

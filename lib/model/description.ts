@@ -127,6 +127,7 @@ export interface Description {
     auditLog: { enabled: boolean; maxAge: number; maxBackup: number; maxSize: number };
     encryptionAtRest: { enabled: boolean; provider: EncryptionProvider };
     kubeletServingCertificates: { enabled: boolean };
+    metricsServer: { enabled: boolean; replicas: number };
     logins: { validity: string };
     upgradeRunbook: { enabled: boolean };
   };

@@ -26,6 +26,12 @@ export function etcdSnapshotTarget(d: Description): EtcdSnapshotTarget {
 export function operationsProblems(d: Description): Problem[] {
   const e = d.operations.etcdSnapshots;
   const problems: Problem[] = [];
+  if (d.operations.metricsServer.enabled && !d.operations.kubeletServingCertificates.enabled) {
+    problems.push({
+      path: 'operations.metricsServer.enabled',
+      message: 'metrics-server verifies kubelet serving certificates (no --kubelet-insecure-tls), so it needs operations.kubeletServingCertificates.enabled: true; or set operations.metricsServer.enabled: false',
+    });
+  }
   const target = etcdSnapshotTarget(d);
   const explicit = e.enabled === true || e.server !== undefined || e.share !== undefined;
   if (e.enabled === false) return [];

@@ -365,6 +365,8 @@ export interface OperationsModel {
   readonly encryptionAtRest?: { readonly provider: EncryptionProvider };
   /** `serverTLSBootstrap: true` for kubelets, CSRs approved by the generated check script. @default true */
   readonly kubeletServingCertificates: boolean;
+  /** metrics-server in kube-system. @default {replicas: 1} */
+  readonly metricsServer?: { readonly replicas: number };
   /** Client certificates for people (`kubeadm kubeconfig user`). */
   readonly logins: {
     /** `--validity-period`. @default 720h */

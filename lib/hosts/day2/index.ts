@@ -93,3 +93,21 @@ export function day2InitNeeds(model: ClusterModel): string[] {
     ...(o.encryptionAtRest ? [`Needs ${HOST_PATHS.encryptionConfig}: run kube-encryption-config init here (import on the others) BEFORE kubeadm init/join.`] : []),
   ];
 }
+
+/** After `kubeadm init` on the first control plane. */
+export function day2AfterInit(model: ClusterModel): string[] {
+  const o = model.operations;
+  return [
+    ...(o.etcdSnapshots ? ['systemctl daemon-reload && systemctl enable --now etcd-snapshot.timer   # etcd snapshots to the NAS'] : []),
+    ...(o.kubeletServingCertificates ? [`${HOST_PATHS.kubeletCsrScript}   # this kubelet's serving certificate (metrics-server and kubectl logs need it)`] : []),
+  ];
+}
+
+/** After `kubeadm join` on a control plane (`controlPlane`) or a worker. */
+export function day2AfterJoin(model: ClusterModel, controlPlane: boolean): string[] {
+  const o = model.operations;
+  return [
+    ...(controlPlane && o.etcdSnapshots ? ['systemctl daemon-reload && systemctl enable --now etcd-snapshot.timer'] : []),
+    ...(o.kubeletServingCertificates ? [`# then on ${firstControlPlane(model).name}: ${HOST_PATHS.kubeletCsrScript}   # approves this node's kubelet serving certificate`] : []),
+  ];
+}

@@ -4,7 +4,7 @@
  * Options: {"allErrors":true,"useDefaults":true,"verbose":true,"strict":true,"strictTypes":false}, formats ipv4, email (ajv-formats).
  */
 "use strict";
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://homelab-cluster.invalid/cluster.schema.json","title":"Self-hosted kubeadm cluster description","description":"One description of a hybrid self-hosted kubeadm cluster. Every generated artifact (in-cluster YAML and host files) is derived from it. See README.md, 'Description format'.","type":"object","additionalProperties":false,"required":["name","kubernetes","lan","hosts","apiServer","metallb","ingress"],"properties":{"$schema":{"type":"string","description":"Ignored; lets editors find this schema."},"name":{"$ref":"#/definitions/dnsLabel","description":"Cluster name (kubeadm clusterName, label app.kubernetes.io/part-of)."},"kubernetes":{"type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"type":"string","pattern":"^v\\d+\\.\\d+\\.\\d+$","description":"Kubernetes version on every node, e.g. v1.32.3. Supported minors: 1.31, 1.32, 1.33."},"podCidr":{"$ref":"#/definitions/cidr","default":"10.244.0.0/16","description":"Pod network (kubeadm podSubnet = Flannel Network)."},"serviceCidr":{"$ref":"#/definitions/cidr","default":"10.96.0.0/12","description":"Service network (kubeadm serviceSubnet)."},"dnsDomain":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$","default":"cluster.local","description":"Cluster DNS domain."},"kubeProxyMode":{"enum":["iptables","ipvs","nftables"],"default":"iptables","description":"kube-proxy mode; ipvs turns on strictARP for MetalLB."},"criSocket":{"type":"string","pattern":"^unix:///","default":"unix:///var/run/containerd/containerd.sock","description":"Container runtime socket for kubeadm nodeRegistration."}},"description":"Kubernetes version and cluster networks."},"lan":{"type":"object","additionalProperties":false,"required":["cidr","gateway"],"properties":{"cidr":{"$ref":"#/definitions/cidr","description":"The LAN every non-external host sits on."},"gateway":{"$ref":"#/definitions/ipv4","description":"Default gateway of the LAN."},"dnsServers":{"type":"array","items":{"$ref":"#/definitions/ipv4"},"minItems":1,"description":"Default: [gateway]."},"searchDomains":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"DNS search domains for hosts."}},"description":"The local network all non-external hosts share."},"hosts":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","ip","hardware","roles"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"Host name (also the Kubernetes node name)."},"ip":{"$ref":"#/definitions/ipv4","description":"IPv4 address; inside lan.cidr unless external."},"arch":{"enum":["amd64","arm64"],"description":"Default: arm64 for raspberry-pi, amd64 otherwise."},"hardware":{"enum":["raspberry-pi","n100","mini-pc","nas","vps"],"description":"Hardware kind; raspberry-pi implies arm64, n100 implies amd64."},"roles":{"type":"array","uniqueItems":true,"items":{"enum":["control-plane","worker","load-balancer","nfs-server","tunnel-server"]},"minItems":1,"description":"What the host does. A host is control-plane or worker, not both."},"external":{"type":"boolean","default":false,"description":"Host is outside the LAN (the VPS)."},"interface":{"type":"string","pattern":"^[a-zA-Z0-9_.:-]{1,15}$","default":"eth0","description":"Network interface carrying ip."},"provision":{"type":"boolean","description":"Generate cloud-init for this host. Default: true except for nas and vps hardware."},"os":{"enum":["ubuntu-24.04"],"default":"ubuntu-24.04","description":"OS image for cloud-init."},"labels":{"type":"object","additionalProperties":{"type":"string"},"default":{},"description":"Extra Kubernetes node labels."}}},"description":"Every machine: Kubernetes nodes, balancers, NAS, VPS."},"users":{"type":"array","default":[],"description":"Accounts created on every provisioned host.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_-]{0,31}$","description":"Login name."},"sshAuthorizedKeys":{"type":"array","items":{"type":"string","pattern":"^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh.com) [A-Za-z0-9+/=]+( .*)?$"},"default":[],"description":"Public SSH keys."},"sshImportIds":{"type":"array","items":{"type":"string","pattern":"^(gh|lp):[A-Za-z0-9_.-]+$"},"default":[],"description":"cloud-init ssh_import_id entries, e.g. gh:octocat."},"sudo":{"type":"boolean","default":true,"description":"Passwordless sudo."}}}},"apiServer":{"type":"object","additionalProperties":false,"required":["vip","balancers"],"properties":{"vip":{"$ref":"#/definitions/ipv4","description":"keepalived virtual IP; kubeadm controlPlaneEndpoint."},"port":{"$ref":"#/definitions/port","default":6443,"description":"Port HAProxy listens on."},"bindPort":{"$ref":"#/definitions/port","default":6443,"description":"Port kube-apiserver binds on control planes."},"certSANs":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"Extra API server certificate SANs (the VIP is added by kubeadm)."},"virtualRouterId":{"type":"integer","minimum":1,"maximum":255,"default":51,"description":"keepalived virtual_router_id, the same on all balancers, unique on the LAN."},"vrrpAuthFile":{"$ref":"#/definitions/absPath","default":"/etc/keepalived/vrrp-auth.conf","description":"File on each balancer host with the VRRP authentication block; never generated."},"balancers":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["host","priority"],"properties":{"host":{"type":"string","description":"Name of a host with role load-balancer."},"priority":{"type":"integer","minimum":1,"maximum":254,"description":"VRRP priority (1-254), distinct per host."}}},"description":"Balancer hosts and VRRP priorities; the highest priority is MASTER."},"stats":{"type":"object","additionalProperties":false,"default":{},"properties":{"port":{"$ref":"#/definitions/port","default":8404,"description":"Stats port."},"path":{"type":"string","pattern":"^/[A-Za-z0-9/_.-]*$","default":"/stats","description":"Stats URI."},"userEnv":{"$ref":"#/definitions/envName","default":"HAPROXY_STATS_USER","description":"Environment variable holding the stats user."},"passwordEnv":{"$ref":"#/definitions/envName","default":"HAPROXY_STATS_PASSWORD","description":"Environment variable holding the stats password."}},"description":"HAProxy stats listener (credentials from the environment)."}},"description":"The highly available API endpoint: keepalived VIP and HAProxy on the balancer hosts."},"cni":{"type":"object","additionalProperties":false,"default":{},"properties":{"plugin":{"enum":["flannel"],"default":"flannel","description":"CNI plugin."},"backend":{"enum":["vxlan","host-gw"],"default":"vxlan","description":"Flannel backend."},"networkPolicyEnforcer":{"enum":["kube-network-policies","none"],"default":"kube-network-policies","description":"What enforces NetworkPolicy next to the CNI; none is refused while security.networkPolicies is true."},"nri":{"type":"boolean","default":true,"description":"kube-network-policies hooks containerd NRI (cloud-init enables it); false runs the agent with --disable-nri."},"failOpen":{"type":"boolean","default":false,"description":"kube-network-policies --fail-open."}},"description":"Pod network and NetworkPolicy enforcement."},"metallb":{"type":"object","additionalProperties":false,"required":["pools"],"properties":{"namespace":{"$ref":"#/definitions/dnsLabel","default":"metallb-system","description":"Namespace of the MetalLB install (pools live there)."},"pools":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","addresses"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"IPAddressPool name."},"addresses":{"type":"array","minItems":1,"items":{"type":"string","minLength":1},"description":"CIDRs or start-end ranges."},"autoAssign":{"type":"boolean","default":true,"description":"Let MetalLB hand out addresses from this pool automatically."},"avoidBuggyIPs":{"type":"boolean","default":false,"description":"Skip .0 and .255 addresses."}}},"description":"IPAddressPools; all are announced by one L2Advertisement."}},"description":"MetalLB Layer 2 address pools."},"ingress":{"type":"object","additionalProperties":false,"required":["loadBalancerIP"],"properties":{"controller":{"enum":["ingress-nginx"],"default":"ingress-nginx","description":"Controller implementation (ingress-nginx is retired upstream; synth warns)."},"namespace":{"$ref":"#/definitions/dnsLabel","default":"ingress-nginx","description":"Controller namespace."},"className":{"$ref":"#/definitions/dnsLabel","default":"nginx","description":"IngressClass name."},"loadBalancerIP":{"$ref":"#/definitions/ipv4","description":"LoadBalancer IP; must lie in a MetalLB pool; frpc forwards to it."},"replicas":{"type":"integer","minimum":1,"maximum":10,"default":2,"description":"Controller replicas."},"defaultClass":{"type":"boolean","default":true,"description":"Mark the IngressClass as the cluster default."}},"description":"The ingress controller."},"acme":{"type":"object","additionalProperties":false,"required":["email"],"properties":{"email":{"type":"string","format":"email","description":"ACME account email."},"issuers":{"type":"array","minItems":1,"uniqueItems":true,"items":{"enum":["staging","production"]},"default":["staging","production"],"description":"Issuers to create: letsencrypt-staging, letsencrypt-production."},"solver":{"type":"object","default":{"type":"http01"},"required":["type"],"properties":{"type":{"enum":["http01","dns01"]}},"if":{"properties":{"type":{"const":"dns01"}}},"then":{"additionalProperties":false,"required":["type","provider","apiTokenSecretRef"],"properties":{"type":{"const":"dns01"},"provider":{"enum":["cloudflare"]},"apiTokenSecretRef":{"$ref":"#/definitions/secretKeyRef"},"dnsZones":{"type":"array","items":{"type":"string","minLength":1},"default":[]}}},"else":{"additionalProperties":false,"properties":{"type":{"const":"http01"}}},"description":"Challenge solver: {type: http01} through the ingress class, or {type: dns01, provider: cloudflare, apiTokenSecretRef: {name, key}, dnsZones}."}},"description":"Let's Encrypt ClusterIssuers (omit for none)."},"tunnel":{"type":"object","additionalProperties":false,"required":["server","forwardedPorts"],"properties":{"kind":{"enum":["frp"],"default":"frp","description":"Tunnel implementation."},"server":{"type":"string","description":"Name of a host with role tunnel-server."},"bindPort":{"$ref":"#/definitions/port","default":7000,"description":"frps bindPort, dialled by frpc."},"namespace":{"$ref":"#/definitions/dnsLabel","default":"frpc","description":"Namespace of the frpc Deployment."},"proxyProtocol":{"type":"boolean","default":false,"description":"Send PROXY protocol v2 to the ingress (and enable it there) to keep client IPs."},"forwardedPorts":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","remotePort"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"Proxy name."},"remotePort":{"$ref":"#/definitions/port","description":"Port opened on the tunnel server."},"localPort":{"$ref":"#/definitions/port","description":"Default: remotePort."},"protocol":{"enum":["tcp"],"default":"tcp","description":"Transport protocol."}}},"description":"Public ports on the tunnel server forwarded to the ingress IP."},"token":{"type":"object","additionalProperties":false,"default":{},"properties":{"secret":{"$ref":"#/definitions/secretKeyRef","default":{"name":"frp-token","key":"token"},"description":"In-cluster Secret (namespace tunnel.namespace) read by frpc."},"serverFile":{"$ref":"#/definitions/absPath","default":"/etc/frp/token","description":"File on the tunnel server read by frps."}},"description":"Where the shared frp token lives (never in the description)."},"dashboard":{"type":"object","additionalProperties":false,"default":{},"properties":{"port":{"$ref":"#/definitions/port","default":7500,"description":"Dashboard port."},"addr":{"$ref":"#/definitions/ipv4","default":"127.0.0.1","description":"Dashboard bind address (loopback: reach it over SSH)."},"userEnv":{"$ref":"#/definitions/envName","default":"FRPS_DASHBOARD_USER","description":"Environment variable holding the dashboard user."},"passwordEnv":{"$ref":"#/definitions/envName","default":"FRPS_DASHBOARD_PASSWORD","description":"Environment variable holding the dashboard password."}},"description":"frps dashboard (credentials from the environment)."}},"description":"FRP tunnel from the Internet (omit for a LAN-only cluster)."},"storage":{"type":"object","additionalProperties":false,"required":["server","classes"],"properties":{"server":{"type":"string","description":"Name of a host with role nfs-server."},"snapshots":{"type":"boolean","default":false,"description":"Deploy the snapshot sidecar (needs the VolumeSnapshot CRDs)."},"classes":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","share"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"StorageClass name."},"share":{"$ref":"#/definitions/absPath","description":"Exported path on the NFS server."},"subDir":{"type":"string","minLength":1,"description":"csi-driver-nfs subDir template."},"mountOptions":{"type":"array","items":{"type":"string","minLength":1},"default":["nfsvers=4.1"],"description":"NFS mount options."},"reclaimPolicy":{"enum":["Delete","Retain"],"default":"Delete","description":"What happens to volumes when their claim is deleted."},"default":{"type":"boolean","default":false,"description":"Default StorageClass (at most one)."},"allowVolumeExpansion":{"type":"boolean","default":true,"description":"Allow resizing claims."}}},"description":"One StorageClass per share."}},"description":"NFS StorageClasses through csi-driver-nfs (omit for none)."},"security":{"type":"object","additionalProperties":false,"default":{},"properties":{"networkPolicies":{"type":"boolean","default":true,"description":"Emit default-deny and computed allow NetworkPolicies."},"podSecurity":{"type":"object","additionalProperties":false,"default":{},"properties":{"enforce":{"$ref":"#/definitions/psaLevel","default":"baseline","description":"Default enforce level."},"audit":{"$ref":"#/definitions/psaLevel","default":"restricted","description":"Default audit level."},"warn":{"$ref":"#/definitions/psaLevel","default":"restricted","description":"Default warn level."},"exemptNamespaces":{"type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/dnsLabel"},"default":["kube-system"],"description":"Namespaces exempt from the defaults."}},"description":"Cluster-wide Pod Security Admission defaults (AdmissionConfiguration on the API servers)."}},"description":"Cluster security settings."},"namespaces":{"type":"array","default":[],"description":"Namespaces for your own applications.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"Namespace name."},"podSecurity":{"$ref":"#/definitions/psaLevel","default":"restricted","description":"Pod Security level enforced in the namespace."},"allowIngressController":{"type":"boolean","default":true,"description":"Allow traffic from the ingress controller into the namespace."}}}},"access":{"type":"array","default":[],"description":"People and groups and what they may do (RBAC).","items":{"type":"object","additionalProperties":false,"required":["kind","name","role"],"properties":{"kind":{"enum":["User","Group"],"description":"RBAC subject kind."},"name":{"type":"string","minLength":1,"description":"User or group name as your authenticator reports it."},"role":{"enum":["admin","viewer","operator"],"description":"admin: cluster-admin; viewer: read-only without Secrets; operator: edit in namespaces."},"namespaces":{"type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/dnsLabel"},"default":[],"description":"Namespaces for role operator."}}}},"operations":{"type":"object","additionalProperties":false,"default":{},"description":"Day-2 operations: etcd snapshots, API audit log, Secret encryption at rest, kubelet serving certificates, logins and the upgrade runbook. Everything is on by default; set enabled: false to turn a part off.","properties":{"etcdSnapshots":{"type":"object","additionalProperties":false,"default":{},"description":"Scheduled etcd snapshots from every control plane (systemd timer on the host) to an NFS share.","properties":{"enabled":{"type":"boolean","description":"Default: true when an NFS server is known (storage.server or the only host with role nfs-server)."},"server":{"type":"string","description":"Host with role nfs-server that receives the snapshots. Default: storage.server, else the only nfs-server host."},"share":{"$ref":"#/definitions/absPath","description":"Exported path on that server. Default: the default StorageClass's share when server is storage.server."},"directory":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$","default":"etcd-snapshots","description":"Directory inside the share; each control plane writes to <directory>/<host>/."},"schedule":{"type":"string","pattern":"^[A-Za-z0-9*:/,.~ -]+$","default":"*-*-* 00/6:00:00","description":"systemd OnCalendar expression (check it with systemd-analyze calendar)."},"keep":{"type":"integer","minimum":1,"maximum":10000,"default":28,"description":"Snapshots kept per control plane; older ones are deleted after a successful snapshot."},"mountOptions":{"type":"array","items":{"type":"string","pattern":"^[A-Za-z0-9_.=:-]+$"},"default":["nfsvers=4.1","hard"],"description":"NFS mount options of the snapshot share."}}},"auditLog":{"type":"object","additionalProperties":false,"default":{},"description":"kube-apiserver audit log (audit.k8s.io/v1 Policy) on every control plane.","properties":{"enabled":{"type":"boolean","default":true,"description":"Write the audit log."},"maxAge":{"type":"integer","minimum":1,"default":30,"description":"audit-log-maxage: days to keep rotated files."},"maxBackup":{"type":"integer","minimum":1,"default":10,"description":"audit-log-maxbackup: rotated files to keep."},"maxSize":{"type":"integer","minimum":1,"default":100,"description":"audit-log-maxsize: megabytes before rotation."}}},"encryptionAtRest":{"type":"object","additionalProperties":false,"default":{},"description":"Encrypt Secrets in etcd (EncryptionConfiguration). The key is generated on the first control plane, never in the description or dist/.","properties":{"enabled":{"type":"boolean","default":true,"description":"Encrypt Secrets at rest."},"provider":{"enum":["secretbox","aescbc"],"default":"secretbox","description":"Encryption provider; identity stays as the fallback for reading unencrypted data."}}},"kubeletServingCertificates":{"type":"object","additionalProperties":false,"default":{},"description":"Kubelet serving certificates signed by the cluster CA (serverTLSBootstrap), approved with the generated check script.","properties":{"enabled":{"type":"boolean","default":true,"description":"serverTLSBootstrap: true in the KubeletConfiguration."}}},"logins":{"type":"object","additionalProperties":false,"default":{},"description":"Client certificates for the people in access[].","properties":{"validity":{"type":"string","pattern":"^[1-9][0-9]*h$","default":"720h","description":"kubeadm kubeconfig user --validity-period (client certificates cannot be revoked: keep it short)."}}},"upgradeRunbook":{"type":"object","additionalProperties":false,"default":{},"description":"Generated per-host upgrade runbook to the next Kubernetes minor.","properties":{"enabled":{"type":"boolean","default":true,"description":"Generate docs/upgrade.md."}}}}},"output":{"type":"object","additionalProperties":false,"default":{},"properties":{"flux":{"type":"boolean","default":false,"description":"Also emit Flux Kustomizations, one per wave, under dist/flux/."},"partOf":{"$ref":"#/definitions/dnsLabel","description":"Default: the cluster name."}},"description":"Output options."}},"definitions":{"ipv4":{"type":"string","format":"ipv4"},"cidr":{"type":"string","pattern":"^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$"},"port":{"type":"integer","minimum":1,"maximum":65535},"dnsLabel":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},"envName":{"type":"string","pattern":"^[A-Z_][A-Z0-9_]*$"},"absPath":{"type":"string","pattern":"^/[^\\s]*$"},"psaLevel":{"enum":["privileged","baseline","restricted"]},"secretKeyRef":{"type":"object","additionalProperties":false,"required":["name","key"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$","description":"Secret name."},"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","description":"Key inside the Secret."}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://homelab-cluster.invalid/cluster.schema.json","title":"Self-hosted kubeadm cluster description","description":"One description of a hybrid self-hosted kubeadm cluster. Every generated artifact (in-cluster YAML and host files) is derived from it. See README.md, 'Description format'.","type":"object","additionalProperties":false,"required":["name","kubernetes","lan","hosts","apiServer","metallb","ingress"],"properties":{"$schema":{"type":"string","description":"Ignored; lets editors find this schema."},"name":{"$ref":"#/definitions/dnsLabel","description":"Cluster name (kubeadm clusterName, label app.kubernetes.io/part-of)."},"kubernetes":{"type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"type":"string","pattern":"^v\\d+\\.\\d+\\.\\d+$","description":"Kubernetes version on every node, e.g. v1.32.3. Supported minors: 1.31, 1.32, 1.33."},"podCidr":{"$ref":"#/definitions/cidr","default":"10.244.0.0/16","description":"Pod network (kubeadm podSubnet = Flannel Network)."},"serviceCidr":{"$ref":"#/definitions/cidr","default":"10.96.0.0/12","description":"Service network (kubeadm serviceSubnet)."},"dnsDomain":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$","default":"cluster.local","description":"Cluster DNS domain."},"kubeProxyMode":{"enum":["iptables","ipvs","nftables"],"default":"iptables","description":"kube-proxy mode; ipvs turns on strictARP for MetalLB."},"criSocket":{"type":"string","pattern":"^unix:///","default":"unix:///var/run/containerd/containerd.sock","description":"Container runtime socket for kubeadm nodeRegistration."}},"description":"Kubernetes version and cluster networks."},"lan":{"type":"object","additionalProperties":false,"required":["cidr","gateway"],"properties":{"cidr":{"$ref":"#/definitions/cidr","description":"The LAN every non-external host sits on."},"gateway":{"$ref":"#/definitions/ipv4","description":"Default gateway of the LAN."},"dnsServers":{"type":"array","items":{"$ref":"#/definitions/ipv4"},"minItems":1,"description":"Default: [gateway]."},"searchDomains":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"DNS search domains for hosts."}},"description":"The local network all non-external hosts share."},"hosts":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","ip","hardware","roles"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"Host name (also the Kubernetes node name)."},"ip":{"$ref":"#/definitions/ipv4","description":"IPv4 address; inside lan.cidr unless external."},"arch":{"enum":["amd64","arm64"],"description":"Default: arm64 for raspberry-pi, amd64 otherwise."},"hardware":{"enum":["raspberry-pi","n100","mini-pc","nas","vps"],"description":"Hardware kind; raspberry-pi implies arm64, n100 implies amd64."},"roles":{"type":"array","uniqueItems":true,"items":{"enum":["control-plane","worker","load-balancer","nfs-server","tunnel-server"]},"minItems":1,"description":"What the host does. A host is control-plane or worker, not both."},"external":{"type":"boolean","default":false,"description":"Host is outside the LAN (the VPS)."},"interface":{"type":"string","pattern":"^[a-zA-Z0-9_.:-]{1,15}$","default":"eth0","description":"Network interface carrying ip."},"provision":{"type":"boolean","description":"Generate cloud-init for this host. Default: true except for nas and vps hardware."},"os":{"enum":["ubuntu-24.04"],"default":"ubuntu-24.04","description":"OS image for cloud-init."},"labels":{"type":"object","additionalProperties":{"type":"string"},"default":{},"description":"Extra Kubernetes node labels."}}},"description":"Every machine: Kubernetes nodes, balancers, NAS, VPS."},"users":{"type":"array","default":[],"description":"Accounts created on every provisioned host.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_-]{0,31}$","description":"Login name."},"sshAuthorizedKeys":{"type":"array","items":{"type":"string","pattern":"^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh.com) [A-Za-z0-9+/=]+( .*)?$"},"default":[],"description":"Public SSH keys."},"sshImportIds":{"type":"array","items":{"type":"string","pattern":"^(gh|lp):[A-Za-z0-9_.-]+$"},"default":[],"description":"cloud-init ssh_import_id entries, e.g. gh:octocat."},"sudo":{"type":"boolean","default":true,"description":"Passwordless sudo."}}}},"apiServer":{"type":"object","additionalProperties":false,"required":["vip","balancers"],"properties":{"vip":{"$ref":"#/definitions/ipv4","description":"keepalived virtual IP; kubeadm controlPlaneEndpoint."},"port":{"$ref":"#/definitions/port","default":6443,"description":"Port HAProxy listens on."},"bindPort":{"$ref":"#/definitions/port","default":6443,"description":"Port kube-apiserver binds on control planes."},"certSANs":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"Extra API server certificate SANs (the VIP is added by kubeadm)."},"virtualRouterId":{"type":"integer","minimum":1,"maximum":255,"default":51,"description":"keepalived virtual_router_id, the same on all balancers, unique on the LAN."},"vrrpAuthFile":{"$ref":"#/definitions/absPath","default":"/etc/keepalived/vrrp-auth.conf","description":"File on each balancer host with the VRRP authentication block; never generated."},"balancers":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["host","priority"],"properties":{"host":{"type":"string","description":"Name of a host with role load-balancer."},"priority":{"type":"integer","minimum":1,"maximum":254,"description":"VRRP priority (1-254), distinct per host."}}},"description":"Balancer hosts and VRRP priorities; the highest priority is MASTER."},"stats":{"type":"object","additionalProperties":false,"default":{},"properties":{"port":{"$ref":"#/definitions/port","default":8404,"description":"Stats port."},"path":{"type":"string","pattern":"^/[A-Za-z0-9/_.-]*$","default":"/stats","description":"Stats URI."},"userEnv":{"$ref":"#/definitions/envName","default":"HAPROXY_STATS_USER","description":"Environment variable holding the stats user."},"passwordEnv":{"$ref":"#/definitions/envName","default":"HAPROXY_STATS_PASSWORD","description":"Environment variable holding the stats password."}},"description":"HAProxy stats listener (credentials from the environment)."}},"description":"The highly available API endpoint: keepalived VIP and HAProxy on the balancer hosts."},"cni":{"type":"object","additionalProperties":false,"default":{},"properties":{"plugin":{"enum":["flannel"],"default":"flannel","description":"CNI plugin."},"backend":{"enum":["vxlan","host-gw"],"default":"vxlan","description":"Flannel backend."},"networkPolicyEnforcer":{"enum":["kube-network-policies","none"],"default":"kube-network-policies","description":"What enforces NetworkPolicy next to the CNI; none is refused while security.networkPolicies is true."},"nri":{"type":"boolean","default":true,"description":"kube-network-policies hooks containerd NRI (cloud-init enables it); false runs the agent with --disable-nri."},"failOpen":{"type":"boolean","default":false,"description":"kube-network-policies --fail-open."}},"description":"Pod network and NetworkPolicy enforcement."},"metallb":{"type":"object","additionalProperties":false,"required":["pools"],"properties":{"namespace":{"$ref":"#/definitions/dnsLabel","default":"metallb-system","description":"Namespace of the MetalLB install (pools live there)."},"pools":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","addresses"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"IPAddressPool name."},"addresses":{"type":"array","minItems":1,"items":{"type":"string","minLength":1},"description":"CIDRs or start-end ranges."},"autoAssign":{"type":"boolean","default":true,"description":"Let MetalLB hand out addresses from this pool automatically."},"avoidBuggyIPs":{"type":"boolean","default":false,"description":"Skip .0 and .255 addresses."}}},"description":"IPAddressPools; all are announced by one L2Advertisement."}},"description":"MetalLB Layer 2 address pools."},"ingress":{"type":"object","additionalProperties":false,"required":["loadBalancerIP"],"properties":{"controller":{"enum":["ingress-nginx"],"default":"ingress-nginx","description":"Controller implementation (ingress-nginx is retired upstream; synth warns)."},"namespace":{"$ref":"#/definitions/dnsLabel","default":"ingress-nginx","description":"Controller namespace."},"className":{"$ref":"#/definitions/dnsLabel","default":"nginx","description":"IngressClass name."},"loadBalancerIP":{"$ref":"#/definitions/ipv4","description":"LoadBalancer IP; must lie in a MetalLB pool; frpc forwards to it."},"replicas":{"type":"integer","minimum":1,"maximum":10,"default":2,"description":"Controller replicas."},"defaultClass":{"type":"boolean","default":true,"description":"Mark the IngressClass as the cluster default."}},"description":"The ingress controller."},"acme":{"type":"object","additionalProperties":false,"required":["email"],"properties":{"email":{"type":"string","format":"email","description":"ACME account email."},"issuers":{"type":"array","minItems":1,"uniqueItems":true,"items":{"enum":["staging","production"]},"default":["staging","production"],"description":"Issuers to create: letsencrypt-staging, letsencrypt-production."},"solver":{"type":"object","default":{"type":"http01"},"required":["type"],"properties":{"type":{"enum":["http01","dns01"]}},"if":{"properties":{"type":{"const":"dns01"}}},"then":{"additionalProperties":false,"required":["type","provider","apiTokenSecretRef"],"properties":{"type":{"const":"dns01"},"provider":{"enum":["cloudflare"]},"apiTokenSecretRef":{"$ref":"#/definitions/secretKeyRef"},"dnsZones":{"type":"array","items":{"type":"string","minLength":1},"default":[]}}},"else":{"additionalProperties":false,"properties":{"type":{"const":"http01"}}},"description":"Challenge solver: {type: http01} through the ingress class, or {type: dns01, provider: cloudflare, apiTokenSecretRef: {name, key}, dnsZones}."}},"description":"Let's Encrypt ClusterIssuers (omit for none)."},"tunnel":{"type":"object","additionalProperties":false,"required":["server","forwardedPorts"],"properties":{"kind":{"enum":["frp"],"default":"frp","description":"Tunnel implementation."},"server":{"type":"string","description":"Name of a host with role tunnel-server."},"bindPort":{"$ref":"#/definitions/port","default":7000,"description":"frps bindPort, dialled by frpc."},"namespace":{"$ref":"#/definitions/dnsLabel","default":"frpc","description":"Namespace of the frpc Deployment."},"proxyProtocol":{"type":"boolean","default":false,"description":"Send PROXY protocol v2 to the ingress (and enable it there) to keep client IPs."},"forwardedPorts":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","remotePort"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"Proxy name."},"remotePort":{"$ref":"#/definitions/port","description":"Port opened on the tunnel server."},"localPort":{"$ref":"#/definitions/port","description":"Default: remotePort."},"protocol":{"enum":["tcp"],"default":"tcp","description":"Transport protocol."}}},"description":"Public ports on the tunnel server forwarded to the ingress IP."},"token":{"type":"object","additionalProperties":false,"default":{},"properties":{"secret":{"$ref":"#/definitions/secretKeyRef","default":{"name":"frp-token","key":"token"},"description":"In-cluster Secret (namespace tunnel.namespace) read by frpc."},"serverFile":{"$ref":"#/definitions/absPath","default":"/etc/frp/token","description":"File on the tunnel server read by frps."}},"description":"Where the shared frp token lives (never in the description)."},"dashboard":{"type":"object","additionalProperties":false,"default":{},"properties":{"port":{"$ref":"#/definitions/port","default":7500,"description":"Dashboard port."},"addr":{"$ref":"#/definitions/ipv4","default":"127.0.0.1","description":"Dashboard bind address (loopback: reach it over SSH)."},"userEnv":{"$ref":"#/definitions/envName","default":"FRPS_DASHBOARD_USER","description":"Environment variable holding the dashboard user."},"passwordEnv":{"$ref":"#/definitions/envName","default":"FRPS_DASHBOARD_PASSWORD","description":"Environment variable holding the dashboard password."}},"description":"frps dashboard (credentials from the environment)."}},"description":"FRP tunnel from the Internet (omit for a LAN-only cluster)."},"storage":{"type":"object","additionalProperties":false,"required":["server","classes"],"properties":{"server":{"type":"string","description":"Name of a host with role nfs-server."},"snapshots":{"type":"boolean","default":false,"description":"Deploy the snapshot sidecar (needs the VolumeSnapshot CRDs)."},"classes":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","share"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"StorageClass name."},"share":{"$ref":"#/definitions/absPath","description":"Exported path on the NFS server."},"subDir":{"type":"string","minLength":1,"description":"csi-driver-nfs subDir template."},"mountOptions":{"type":"array","items":{"type":"string","minLength":1},"default":["nfsvers=4.1"],"description":"NFS mount options."},"reclaimPolicy":{"enum":["Delete","Retain"],"default":"Delete","description":"What happens to volumes when their claim is deleted."},"default":{"type":"boolean","default":false,"description":"Default StorageClass (at most one)."},"allowVolumeExpansion":{"type":"boolean","default":true,"description":"Allow resizing claims."}}},"description":"One StorageClass per share."}},"description":"NFS StorageClasses through csi-driver-nfs (omit for none)."},"security":{"type":"object","additionalProperties":false,"default":{},"properties":{"networkPolicies":{"type":"boolean","default":true,"description":"Emit default-deny and computed allow NetworkPolicies."},"podSecurity":{"type":"object","additionalProperties":false,"default":{},"properties":{"enforce":{"$ref":"#/definitions/psaLevel","default":"baseline","description":"Default enforce level."},"audit":{"$ref":"#/definitions/psaLevel","default":"restricted","description":"Default audit level."},"warn":{"$ref":"#/definitions/psaLevel","default":"restricted","description":"Default warn level."},"exemptNamespaces":{"type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/dnsLabel"},"default":["kube-system"],"description":"Namespaces exempt from the defaults."}},"description":"Cluster-wide Pod Security Admission defaults (AdmissionConfiguration on the API servers)."}},"description":"Cluster security settings."},"namespaces":{"type":"array","default":[],"description":"Namespaces for your own applications.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"Namespace name."},"podSecurity":{"$ref":"#/definitions/psaLevel","default":"restricted","description":"Pod Security level enforced in the namespace."},"allowIngressController":{"type":"boolean","default":true,"description":"Allow traffic from the ingress controller into the namespace."}}}},"access":{"type":"array","default":[],"description":"People and groups and what they may do (RBAC).","items":{"type":"object","additionalProperties":false,"required":["kind","name","role"],"properties":{"kind":{"enum":["User","Group"],"description":"RBAC subject kind."},"name":{"type":"string","minLength":1,"description":"User or group name as your authenticator reports it."},"role":{"enum":["admin","viewer","operator"],"description":"admin: cluster-admin; viewer: read-only without Secrets; operator: edit in namespaces."},"namespaces":{"type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/dnsLabel"},"default":[],"description":"Namespaces for role operator."}}}},"operations":{"type":"object","additionalProperties":false,"default":{},"description":"Day-2 operations: etcd snapshots, API audit log, Secret encryption at rest, kubelet serving certificates, metrics-server, logins and the upgrade runbook. Everything is on by default; set enabled: false to turn a part off.","properties":{"etcdSnapshots":{"type":"object","additionalProperties":false,"default":{},"description":"Scheduled etcd snapshots from every control plane (systemd timer on the host) to an NFS share.","properties":{"enabled":{"type":"boolean","description":"Default: true when an NFS server is known (storage.server or the only host with role nfs-server)."},"server":{"type":"string","description":"Host with role nfs-server that receives the snapshots. Default: storage.server, else the only nfs-server host."},"share":{"$ref":"#/definitions/absPath","description":"Exported path on that server. Default: the default StorageClass's share when server is storage.server."},"directory":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$","default":"etcd-snapshots","description":"Directory inside the share; each control plane writes to <directory>/<host>/."},"schedule":{"type":"string","pattern":"^[A-Za-z0-9*:/,.~ -]+$","default":"*-*-* 00/6:00:00","description":"systemd OnCalendar expression (check it with systemd-analyze calendar)."},"keep":{"type":"integer","minimum":1,"maximum":10000,"default":28,"description":"Snapshots kept per control plane; older ones are deleted after a successful snapshot."},"mountOptions":{"type":"array","items":{"type":"string","pattern":"^[A-Za-z0-9_.=:-]+$"},"default":["nfsvers=4.1","hard"],"description":"NFS mount options of the snapshot share."}}},"auditLog":{"type":"object","additionalProperties":false,"default":{},"description":"kube-apiserver audit log (audit.k8s.io/v1 Policy) on every control plane.","properties":{"enabled":{"type":"boolean","default":true,"description":"Write the audit log."},"maxAge":{"type":"integer","minimum":1,"default":30,"description":"audit-log-maxage: days to keep rotated files."},"maxBackup":{"type":"integer","minimum":1,"default":10,"description":"audit-log-maxbackup: rotated files to keep."},"maxSize":{"type":"integer","minimum":1,"default":100,"description":"audit-log-maxsize: megabytes before rotation."}}},"encryptionAtRest":{"type":"object","additionalProperties":false,"default":{},"description":"Encrypt Secrets in etcd (EncryptionConfiguration). The key is generated on the first control plane, never in the description or dist/.","properties":{"enabled":{"type":"boolean","default":true,"description":"Encrypt Secrets at rest."},"provider":{"enum":["secretbox","aescbc"],"default":"secretbox","description":"Encryption provider; identity stays as the fallback for reading unencrypted data."}}},"kubeletServingCertificates":{"type":"object","additionalProperties":false,"default":{},"description":"Kubelet serving certificates signed by the cluster CA (serverTLSBootstrap), approved with the generated check script.","properties":{"enabled":{"type":"boolean","default":true,"description":"serverTLSBootstrap: true in the KubeletConfiguration."}}},"metricsServer":{"type":"object","additionalProperties":false,"default":{},"description":"metrics-server (kubectl top, HorizontalPodAutoscaler) in kube-system; it verifies kubelet certificates, so it needs kubeletServingCertificates.","properties":{"enabled":{"type":"boolean","default":true,"description":"Deploy metrics-server."},"replicas":{"type":"integer","minimum":1,"maximum":5,"default":1,"description":"Replicas; 2 or more adds a PodDisruptionBudget."}}},"logins":{"type":"object","additionalProperties":false,"default":{},"description":"Client certificates for the people in access[].","properties":{"validity":{"type":"string","pattern":"^[1-9][0-9]*h$","default":"720h","description":"kubeadm kubeconfig user --validity-period (client certificates cannot be revoked: keep it short)."}}},"upgradeRunbook":{"type":"object","additionalProperties":false,"default":{},"description":"Generated per-host upgrade runbook to the next Kubernetes minor.","properties":{"enabled":{"type":"boolean","default":true,"description":"Generate docs/upgrade.md."}}}}},"output":{"type":"object","additionalProperties":false,"default":{},"properties":{"flux":{"type":"boolean","default":false,"description":"Also emit Flux Kustomizations, one per wave, under dist/flux/."},"partOf":{"$ref":"#/definitions/dnsLabel","description":"Default: the cluster name."}},"description":"Output options."}},"definitions":{"ipv4":{"type":"string","format":"ipv4"},"cidr":{"type":"string","pattern":"^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$"},"port":{"type":"integer","minimum":1,"maximum":65535},"dnsLabel":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},"envName":{"type":"string","pattern":"^[A-Z_][A-Z0-9_]*$"},"absPath":{"type":"string","pattern":"^/[^\\s]*$"},"psaLevel":{"enum":["privileged","baseline","restricted"]},"secretKeyRef":{"type":"object","additionalProperties":false,"required":["name","key"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$","description":"Secret name."},"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","description":"Key inside the Secret."}}}}};
 const schema12 = {"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"};
 const schema13 = {"type":"string","pattern":"^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$"};
 const schema16 = {"type":"string","format":"ipv4"};
@@ -3927,6 +3927,9 @@ data147.encryptionAtRest = {};
 if(data147.kubeletServingCertificates === undefined){
 data147.kubeletServingCertificates = {};
 }
+if(data147.metricsServer === undefined){
+data147.metricsServer = {};
+}
 if(data147.logins === undefined){
 data147.logins = {};
 }
@@ -3934,7 +3937,7 @@ if(data147.upgradeRunbook === undefined){
 data147.upgradeRunbook = {};
 }
 for(const key28 in data147){
-if(!((((((key28 === "etcdSnapshots") || (key28 === "auditLog")) || (key28 === "encryptionAtRest")) || (key28 === "kubeletServingCertificates")) || (key28 === "logins")) || (key28 === "upgradeRunbook"))){
+if(!(((((((key28 === "etcdSnapshots") || (key28 === "auditLog")) || (key28 === "encryptionAtRest")) || (key28 === "kubeletServingCertificates")) || (key28 === "metricsServer")) || (key28 === "logins")) || (key28 === "upgradeRunbook"))){
 const err300 = {instancePath:instancePath+"/operations",schemaPath:"#/properties/operations/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.operations,data:data147};
 if(vErrors === null){
 vErrors = [err300];
@@ -4360,14 +4363,17 @@ vErrors.push(err332);
 }
 errors++;
 }
-let data167 = data147.logins;
+let data167 = data147.metricsServer;
 if(data167 && typeof data167 == "object" && !Array.isArray(data167)){
-if(data167.validity === undefined){
-data167.validity = "720h";
+if(data167.enabled === undefined){
+data167.enabled = true;
+}
+if(data167.replicas === undefined){
+data167.replicas = 1;
 }
 for(const key33 in data167){
-if(!(key33 === "validity")){
-const err333 = {instancePath:instancePath+"/operations/logins",schemaPath:"#/properties/operations/properties/logins/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.operations.properties.logins,data:data167};
+if(!((key33 === "enabled") || (key33 === "replicas"))){
+const err333 = {instancePath:instancePath+"/operations/metricsServer",schemaPath:"#/properties/operations/properties/metricsServer/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.operations.properties.metricsServer,data:data167};
 if(vErrors === null){
 vErrors = [err333];
 }
@@ -4377,10 +4383,9 @@ vErrors.push(err333);
 errors++;
 }
 }
-let data168 = data167.validity;
-if(typeof data168 === "string"){
-if(!pattern38.test(data168)){
-const err334 = {instancePath:instancePath+"/operations/logins/validity",schemaPath:"#/properties/operations/properties/logins/properties/validity/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]*h$"},message:"must match pattern \""+"^[1-9][0-9]*h$"+"\"",schema:"^[1-9][0-9]*h$",parentSchema:schema11.properties.operations.properties.logins.properties.validity,data:data168};
+let data168 = data167.enabled;
+if(typeof data168 !== "boolean"){
+const err334 = {instancePath:instancePath+"/operations/metricsServer/enabled",schemaPath:"#/properties/operations/properties/metricsServer/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.operations.properties.metricsServer.properties.enabled.type,parentSchema:schema11.properties.operations.properties.metricsServer.properties.enabled,data:data168};
 if(vErrors === null){
 vErrors = [err334];
 }
@@ -4389,9 +4394,9 @@ vErrors.push(err334);
 }
 errors++;
 }
-}
-else {
-const err335 = {instancePath:instancePath+"/operations/logins/validity",schemaPath:"#/properties/operations/properties/logins/properties/validity/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.operations.properties.logins.properties.validity.type,parentSchema:schema11.properties.operations.properties.logins.properties.validity,data:data168};
+let data169 = data167.replicas;
+if(!(((typeof data169 == "number") && (!(data169 % 1) && !isNaN(data169))) && (isFinite(data169)))){
+const err335 = {instancePath:instancePath+"/operations/metricsServer/replicas",schemaPath:"#/properties/operations/properties/metricsServer/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.operations.properties.metricsServer.properties.replicas.type,parentSchema:schema11.properties.operations.properties.metricsServer.properties.replicas,data:data169};
 if(vErrors === null){
 vErrors = [err335];
 }
@@ -4400,9 +4405,9 @@ vErrors.push(err335);
 }
 errors++;
 }
-}
-else {
-const err336 = {instancePath:instancePath+"/operations/logins",schemaPath:"#/properties/operations/properties/logins/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.operations.properties.logins.type,parentSchema:schema11.properties.operations.properties.logins,data:data167};
+if((typeof data169 == "number") && (isFinite(data169))){
+if(data169 > 5 || isNaN(data169)){
+const err336 = {instancePath:instancePath+"/operations/metricsServer/replicas",schemaPath:"#/properties/operations/properties/metricsServer/properties/replicas/maximum",keyword:"maximum",params:{comparison: "<=", limit: 5},message:"must be <= 5",schema:5,parentSchema:schema11.properties.operations.properties.metricsServer.properties.replicas,data:data169};
 if(vErrors === null){
 vErrors = [err336];
 }
@@ -4411,14 +4416,8 @@ vErrors.push(err336);
 }
 errors++;
 }
-let data169 = data147.upgradeRunbook;
-if(data169 && typeof data169 == "object" && !Array.isArray(data169)){
-if(data169.enabled === undefined){
-data169.enabled = true;
-}
-for(const key34 in data169){
-if(!(key34 === "enabled")){
-const err337 = {instancePath:instancePath+"/operations/upgradeRunbook",schemaPath:"#/properties/operations/properties/upgradeRunbook/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key34},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.operations.properties.upgradeRunbook,data:data169};
+if(data169 < 1 || isNaN(data169)){
+const err337 = {instancePath:instancePath+"/operations/metricsServer/replicas",schemaPath:"#/properties/operations/properties/metricsServer/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.operations.properties.metricsServer.properties.replicas,data:data169};
 if(vErrors === null){
 vErrors = [err337];
 }
@@ -4428,9 +4427,9 @@ vErrors.push(err337);
 errors++;
 }
 }
-let data170 = data169.enabled;
-if(typeof data170 !== "boolean"){
-const err338 = {instancePath:instancePath+"/operations/upgradeRunbook/enabled",schemaPath:"#/properties/operations/properties/upgradeRunbook/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.operations.properties.upgradeRunbook.properties.enabled.type,parentSchema:schema11.properties.operations.properties.upgradeRunbook.properties.enabled,data:data170};
+}
+else {
+const err338 = {instancePath:instancePath+"/operations/metricsServer",schemaPath:"#/properties/operations/properties/metricsServer/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.operations.properties.metricsServer.type,parentSchema:schema11.properties.operations.properties.metricsServer,data:data167};
 if(vErrors === null){
 vErrors = [err338];
 }
@@ -4439,9 +4438,14 @@ vErrors.push(err338);
 }
 errors++;
 }
+let data170 = data147.logins;
+if(data170 && typeof data170 == "object" && !Array.isArray(data170)){
+if(data170.validity === undefined){
+data170.validity = "720h";
 }
-else {
-const err339 = {instancePath:instancePath+"/operations/upgradeRunbook",schemaPath:"#/properties/operations/properties/upgradeRunbook/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.operations.properties.upgradeRunbook.type,parentSchema:schema11.properties.operations.properties.upgradeRunbook,data:data169};
+for(const key34 in data170){
+if(!(key34 === "validity")){
+const err339 = {instancePath:instancePath+"/operations/logins",schemaPath:"#/properties/operations/properties/logins/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key34},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.operations.properties.logins,data:data170};
 if(vErrors === null){
 vErrors = [err339];
 }
@@ -4451,8 +4455,10 @@ vErrors.push(err339);
 errors++;
 }
 }
-else {
-const err340 = {instancePath:instancePath+"/operations",schemaPath:"#/properties/operations/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.operations.type,parentSchema:schema11.properties.operations,data:data147};
+let data171 = data170.validity;
+if(typeof data171 === "string"){
+if(!pattern38.test(data171)){
+const err340 = {instancePath:instancePath+"/operations/logins/validity",schemaPath:"#/properties/operations/properties/logins/properties/validity/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]*h$"},message:"must match pattern \""+"^[1-9][0-9]*h$"+"\"",schema:"^[1-9][0-9]*h$",parentSchema:schema11.properties.operations.properties.logins.properties.validity,data:data171};
 if(vErrors === null){
 vErrors = [err340];
 }
@@ -4461,14 +4467,9 @@ vErrors.push(err340);
 }
 errors++;
 }
-let data171 = data.output;
-if(data171 && typeof data171 == "object" && !Array.isArray(data171)){
-if(data171.flux === undefined){
-data171.flux = false;
 }
-for(const key35 in data171){
-if(!((key35 === "flux") || (key35 === "partOf"))){
-const err341 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.output,data:data171};
+else {
+const err341 = {instancePath:instancePath+"/operations/logins/validity",schemaPath:"#/properties/operations/properties/logins/properties/validity/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.operations.properties.logins.properties.validity.type,parentSchema:schema11.properties.operations.properties.logins.properties.validity,data:data171};
 if(vErrors === null){
 vErrors = [err341];
 }
@@ -4478,9 +4479,8 @@ vErrors.push(err341);
 errors++;
 }
 }
-let data172 = data171.flux;
-if(typeof data172 !== "boolean"){
-const err342 = {instancePath:instancePath+"/output/flux",schemaPath:"#/properties/output/properties/flux/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.output.properties.flux.type,parentSchema:schema11.properties.output.properties.flux,data:data172};
+else {
+const err342 = {instancePath:instancePath+"/operations/logins",schemaPath:"#/properties/operations/properties/logins/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.operations.properties.logins.type,parentSchema:schema11.properties.operations.properties.logins,data:data170};
 if(vErrors === null){
 vErrors = [err342];
 }
@@ -4489,11 +4489,14 @@ vErrors.push(err342);
 }
 errors++;
 }
-if(data171.partOf !== undefined){
-let data173 = data171.partOf;
-if(typeof data173 === "string"){
-if(!pattern0.test(data173)){
-const err343 = {instancePath:instancePath+"/output/partOf",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data173};
+let data172 = data147.upgradeRunbook;
+if(data172 && typeof data172 == "object" && !Array.isArray(data172)){
+if(data172.enabled === undefined){
+data172.enabled = true;
+}
+for(const key35 in data172){
+if(!(key35 === "enabled")){
+const err343 = {instancePath:instancePath+"/operations/upgradeRunbook",schemaPath:"#/properties/operations/properties/upgradeRunbook/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.operations.properties.upgradeRunbook,data:data172};
 if(vErrors === null){
 vErrors = [err343];
 }
@@ -4503,8 +4506,9 @@ vErrors.push(err343);
 errors++;
 }
 }
-else {
-const err344 = {instancePath:instancePath+"/output/partOf",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data173};
+let data173 = data172.enabled;
+if(typeof data173 !== "boolean"){
+const err344 = {instancePath:instancePath+"/operations/upgradeRunbook/enabled",schemaPath:"#/properties/operations/properties/upgradeRunbook/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.operations.properties.upgradeRunbook.properties.enabled.type,parentSchema:schema11.properties.operations.properties.upgradeRunbook.properties.enabled,data:data173};
 if(vErrors === null){
 vErrors = [err344];
 }
@@ -4514,9 +4518,8 @@ vErrors.push(err344);
 errors++;
 }
 }
-}
 else {
-const err345 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.output.type,parentSchema:schema11.properties.output,data:data171};
+const err345 = {instancePath:instancePath+"/operations/upgradeRunbook",schemaPath:"#/properties/operations/properties/upgradeRunbook/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.operations.properties.upgradeRunbook.type,parentSchema:schema11.properties.operations.properties.upgradeRunbook,data:data172};
 if(vErrors === null){
 vErrors = [err345];
 }
@@ -4527,12 +4530,87 @@ errors++;
 }
 }
 else {
-const err346 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+const err346 = {instancePath:instancePath+"/operations",schemaPath:"#/properties/operations/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.operations.type,parentSchema:schema11.properties.operations,data:data147};
 if(vErrors === null){
 vErrors = [err346];
 }
 else {
 vErrors.push(err346);
+}
+errors++;
+}
+let data174 = data.output;
+if(data174 && typeof data174 == "object" && !Array.isArray(data174)){
+if(data174.flux === undefined){
+data174.flux = false;
+}
+for(const key36 in data174){
+if(!((key36 === "flux") || (key36 === "partOf"))){
+const err347 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key36},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.output,data:data174};
+if(vErrors === null){
+vErrors = [err347];
+}
+else {
+vErrors.push(err347);
+}
+errors++;
+}
+}
+let data175 = data174.flux;
+if(typeof data175 !== "boolean"){
+const err348 = {instancePath:instancePath+"/output/flux",schemaPath:"#/properties/output/properties/flux/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.output.properties.flux.type,parentSchema:schema11.properties.output.properties.flux,data:data175};
+if(vErrors === null){
+vErrors = [err348];
+}
+else {
+vErrors.push(err348);
+}
+errors++;
+}
+if(data174.partOf !== undefined){
+let data176 = data174.partOf;
+if(typeof data176 === "string"){
+if(!pattern0.test(data176)){
+const err349 = {instancePath:instancePath+"/output/partOf",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data176};
+if(vErrors === null){
+vErrors = [err349];
+}
+else {
+vErrors.push(err349);
+}
+errors++;
+}
+}
+else {
+const err350 = {instancePath:instancePath+"/output/partOf",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data176};
+if(vErrors === null){
+vErrors = [err350];
+}
+else {
+vErrors.push(err350);
+}
+errors++;
+}
+}
+}
+else {
+const err351 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.output.type,parentSchema:schema11.properties.output,data:data174};
+if(vErrors === null){
+vErrors = [err351];
+}
+else {
+vErrors.push(err351);
+}
+errors++;
+}
+}
+else {
+const err352 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err352];
+}
+else {
+vErrors.push(err352);
 }
 errors++;
 }
