@@ -29,7 +29,7 @@ const readmeOf = (m: ClusterModel) => renderCluster(m).files.find((f) => f.path 
 describe('kubelet serving certificates', () => {
   it('sets serverTLSBootstrap in the KubeletConfiguration every node gets, and turns off cleanly', () => {
     expect(docOfKind(fileOf(ref, 'hosts/n100-001/kubeadm-init.yaml').content, 'KubeletConfiguration').serverTLSBootstrap).toBe(true);
-    const off = variant((d) => (d.operations = { kubeletServingCertificates: { enabled: false } }));
+    const off = variant((d) => (d.operations = { kubeletServingCertificates: { enabled: false }, metricsServer: { enabled: false } }));
     expect(docOfKind(fileOf(off, 'hosts/n100-001/kubeadm-init.yaml').content, 'KubeletConfiguration')).not.toHaveProperty('serverTLSBootstrap');
     expect([...filesByPath(off).keys()].filter((p) => p.includes('kubelet-serving'))).toEqual([]);
   });
@@ -159,5 +159,34 @@ describe('upgrade runbook', () => {
     const off = variant((d) => (d.operations = { upgradeRunbook: { enabled: false } }));
     expect(renderCluster(off).files.map((f) => f.path)).not.toContain('docs/upgrade.md');
     expect(renderCluster(ref).files.map((f) => f.path)).toContain('docs/upgrade.md');
+  });
+});
+
+describe('every day-2 part off at once', () => {
+  it('renders cleanly: no day-2 host file, flag, object or runbook, and the README says each is off', () => {
+    const off = variant(
+      (d) =>
+        (d.operations = {
+          etcdSnapshots: { enabled: false },
+          auditLog: { enabled: false },
+          encryptionAtRest: { enabled: false },
+          kubeletServingCertificates: { enabled: false },
+          metricsServer: { enabled: false },
+          upgradeRunbook: { enabled: false },
+        }),
+    );
+    const r = renderCluster(off);
+    const paths = r.files.map((f) => f.path);
+    expect(paths.filter((p) => /etcd-snapshot|backups-etcd|audit|encryption|approve-kubelet|upgrade\.md/.test(p))).toEqual([]);
+    const init = fileOf(off, 'hosts/n100-001/kubeadm-init.yaml').content;
+    expect(docOfKind(init, 'ClusterConfiguration').apiServer.extraArgs.map((a: { name: string }) => a.name)).toEqual(['admission-control-config-file']);
+    expect(docOfKind(init, 'ClusterConfiguration').apiServer.extraVolumes.map((v: { name: string }) => v.name)).toEqual(['psa']);
+    expect(docOfKind(init, 'KubeletConfiguration')).not.toHaveProperty('serverTLSBootstrap');
+    expect(r.objects.filter((o) => o.kind === 'APIService')).toEqual([]);
+    const ops = r.files.find((f) => f.path === 'README.md')!.content.split('## Operations')[1];
+    for (const part of ['operations.etcdSnapshots', 'operations.auditLog', 'operations.encryptionAtRest', 'operations.kubeletServingCertificates', 'operations.upgradeRunbook']) {
+      expect(ops).toContain(`Off (\`${part}\`)`);
+    }
+    expect(readmeOf(off)).not.toContain('kube-encryption-config');
   });
 });

@@ -283,6 +283,8 @@ describe('no key material anywhere in dist/', () => {
 
   it.each(renders.map(([name, m]) => [name, m]))('%s: no EncryptionConfiguration and no 32-byte base64 value in any file', (_name, m) => {
     const files = renderCluster(m as ClusterModel).files;
+    // every valid description renders the day-2 runbooks
+    expect(files.map((f) => f.path)).toEqual(expect.arrayContaining(['docs/etcd-restore.md', 'docs/upgrade.md']));
     for (const f of files) {
       for (const hit of f.content.match(KEY_LIKE) ?? []) expect(Buffer.from(hit, 'base64').length, `${f.path}: ${hit.slice(0, 4)}…`).not.toBe(32);
       expect(f.content, f.path).not.toMatch(/^kind: EncryptionConfiguration$/m);
