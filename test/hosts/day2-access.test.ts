@@ -105,7 +105,9 @@ describe('logins', () => {
     for (const a of ref.access) expect(readme).toContain(loginCommand(ref, a));
     expect(readme).toMatch(/cannot be revoked/);
     expect(readme).toMatch(/rotate the cluster CA/);
-    expect(readme).toContain('~/.kube/config (mode 0600)');
+    expect(readme).toContain('(umask 077 && mkdir -p ~/.kube && set -C && ssh n100-001 sudo kubeadm kubeconfig user');
+    expect(readme).toContain('> ~/.kube/homelab.conf)');
+    expect(readme).not.toMatch(/> ~\/\.kube\/config/); // never overwrites the person's existing kubeconfig
     const short = variant((d) => (d.operations = { logins: { validity: '168h' } }));
     expect(readmeOf(short)).toContain('--validity-period 168h');
   });
