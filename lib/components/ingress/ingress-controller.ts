@@ -5,6 +5,7 @@
  * interface, and cert-manager issuers, frpc and the security layer keep working.
  */
 import type { IConstruct } from 'constructs';
+import type { PodsEndpoint, ServiceEndpoint } from '../../flows/types';
 
 export interface IngressServicePort {
   /** Port name on the Service (`http`, `https`). */
@@ -35,4 +36,8 @@ export interface IIngressController extends IConstruct {
   readonly webhookPort: number | undefined;
   /** Whether the listeners expect a PROXY protocol header on every connection. */
   readonly proxyProtocol: boolean;
+  /** Flow handle of the controller pods. @default - derived from `namespace`, `podLabels`, `servicePorts` */
+  readonly pods?: PodsEndpoint;
+  /** Flow handle of the LoadBalancer Service. @default - derived from the fields above (externalTrafficPolicy Local) */
+  readonly service?: ServiceEndpoint;
 }
