@@ -6,6 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ComponentPropsError, findImage, MetricsServer, METRICS_SERVER_NAMES } from '../../lib/components';
+import { Flows, tcp, type Flow } from '../../lib/flows';
+import { buildClusterApp } from '../../lib/app/cluster-app';
+import { dataplaneOf } from '../../lib/app/flows';
+import { flowProblems } from '../../lib/checks/flows';
 import { evaluatePodSecurity } from '../../lib/security/pod-security/evaluate';
 import { renderCluster } from '../../lib/render';
 import { DescriptionError } from '../../lib/model/problems';
@@ -36,7 +40,7 @@ describe('MetricsServer conforms to metrics-server v0.8.1 manifests/base', () =>
     const reader = findObject(ours, 'ClusterRole', METRICS_SERVER_NAMES.aggregatedReader);
     const upReader = findObject(up, 'ClusterRole', METRICS_SERVER_NAMES.aggregatedReader);
     expect(uncoveredPermissions(upReader.rules as PolicyRule[], reader.rules as PolicyRule[])).toEqual([]);
-    expect(reader.metadata.labels).toMatchObject(upReader.metadata.labels);
+    expect(reader.metadata.labels).toMatchObject(upReader.metadata.labels!);
   });
 
   it('runs the same args, port and probes as upstream, on the pinned multi-arch image, without insecure kubelet TLS', () => {
@@ -69,14 +73,21 @@ describe('MetricsServer conforms to metrics-server v0.8.1 manifests/base', () =>
     expect(podSpec(deployment).hostNetwork).toBeUndefined();
   });
 
-  it('exposes a typed handle for the flow catalogue', () => {
+  it('declares its flows in the catalogue through typed handles', () => {
     let ms!: MetricsServer;
-    synthChart((chart) => (ms = new MetricsServer(chart, 'M', { namespace: 'monitoring' })));
-    expect(ms.namespace).toBe('monitoring');
-    expect(ms.podLabels).toEqual({ 'k8s-app': 'metrics-server' });
-    expect(ms.port).toBe(10250);
+    let flows: readonly Flow[] = [];
+    synthChart((chart) => {
+      ms = new MetricsServer(chart, 'M', { namespace: 'monitoring' });
+      flows = Flows.catalogue(chart).flows;
+    });
+    expect(ms.pods).toMatchObject({ kind: 'pods', namespace: 'monitoring', podLabels: { 'k8s-app': 'metrics-server' }, hostNetwork: false });
+    expect(ms.service.backends).toBe(ms.pods);
     expect(ms.apiService).toBe('v1beta1.metrics.k8s.io');
-    expect(ms.flows.map((f) => `${f.from}->${f.to}:${f.port}`)).toEqual(['kube-apiserver->metrics-server:10250', 'metrics-server->kubelet:10250', 'metrics-server->kube-apiserver:6443']);
+    const byId = Object.fromEntries(flows.map((f) => [f.id, f]));
+    expect(Object.keys(byId)).toEqual(['metrics-server-apiserver', 'metrics-server-apiservice', 'metrics-server-kubelets']);
+    expect(byId['metrics-server-apiservice']).toMatchObject({ expect: 'allow', from: { kind: 'api-server' }, to: { kind: 'service', name: 'metrics-server', namespace: 'monitoring' }, ports: [tcp(443)] });
+    expect(byId['metrics-server-kubelets']).toMatchObject({ from: ms.pods, to: { kind: 'nodes', nodes: 'all' }, ports: [tcp(10250)] });
+    expect(byId['metrics-server-apiserver'].to).toMatchObject({ kind: 'service', name: 'kubernetes', namespace: 'default' });
   });
 
   it('pins its defaults and validates its props', () => {
@@ -95,6 +106,16 @@ describe('MetricsServer conforms to metrics-server v0.8.1 manifests/base', () =>
 });
 
 describe('metrics-server from the description', () => {
+  it('passes the flows check, which fails without its API server flow', () => {
+    const model = reference();
+    const objects = renderCluster(model).objects;
+    const flows = Flows.catalogue(buildClusterApp(model)).flows;
+    expect(flows.map((f) => f.id)).toEqual(expect.arrayContaining(['metrics-server-apiservice', 'metrics-server-kubelets', 'metrics-server-apiserver']));
+    expect(flowProblems(flows, objects, dataplaneOf(model))).toEqual([]);
+    const without = flowProblems(flows.filter((f) => f.id !== 'metrics-server-apiservice'), objects, dataplaneOf(model));
+    expect(without.map((p) => `${p.path}: ${p.message}`)).toEqual([expect.stringMatching(/^APIService v1beta1\.metrics\.k8s\.io: calls Service kube-system\/metrics-server/)]);
+  });
+
   it('is deployed by default and turns off cleanly', () => {
     expect(renderCluster(reference()).objects.some((o) => o.kind === 'APIService')).toBe(true);
     const off = renderCluster(variant((d) => (d.operations = { metricsServer: { enabled: false } })));

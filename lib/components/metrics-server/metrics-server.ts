@@ -7,12 +7,13 @@
  * CA, so the kubelets need CA-signed serving certificates (`serverTLSBootstrap: true`, CSRs approved; see the
  * kubelet-serving part of lib/hosts/day2). The pod meets Pod Security `restricted`.
  *
- * Traffic it needs (declared by the flow catalogue, not here; {@link MetricsServer.flows} lists it):
- * kube-apiserver → the pods on {@link METRICS_SERVER_PORT} (the aggregated API; from the control-plane hosts'
- * addresses, since kube-apiserver runs with hostNetwork), the pods → every kubelet on 10250, the pods →
- * kube-apiserver (authentication delegation, node and pod lists).
+ * Traffic it needs, declared in the flow catalogue (lib/flows): kube-apiserver → its Service (the aggregated
+ * API, checked after DNAT on the pods' {@link METRICS_SERVER_PORT}, from wherever the dataplane presents the API
+ * server's packets), the pods → every kubelet on 10250, the pods → the Kubernetes API (authentication
+ * delegation, node and pod lists).
  */
 import { Construct } from 'constructs';
+import { Endpoint, Flows, tcp, type Flow, type PodsEndpoint, type ServiceEndpoint } from '../../flows';
 import { k8s } from '../../k8s-api';
 import { IMAGES, imageRef } from '../../versions';
 import { containerSecurity, intOrString, LINUX_NODE_SELECTOR, podSecurity, resources } from '../private/pod';
@@ -42,27 +43,18 @@ export const METRICS_SERVER_NAMES = {
   authDelegatorBinding: 'metrics-server:system:auth-delegator',
 } as const;
 
-/** One network flow metrics-server needs; the flow catalogue turns these into policies. */
-export interface MetricsServerFlow {
-  readonly from: 'kube-apiserver' | 'metrics-server';
-  readonly to: 'metrics-server' | 'kubelet' | 'kube-apiserver';
-  readonly port: number;
-  readonly protocol: 'TCP';
-  readonly why: string;
-}
-
 export class MetricsServer extends Construct {
   readonly namespace: string;
   readonly podLabels: Readonly<Record<string, string>> = { 'k8s-app': METRICS_SERVER_NAMES.name };
   readonly port = METRICS_SERVER_PORT;
   readonly serviceName = METRICS_SERVER_NAMES.name;
   readonly apiService = METRICS_SERVER_NAMES.apiService;
-  /** What must be allowed for metrics-server to work; kube-apiserver's packets come from the control-plane hosts. */
-  readonly flows: readonly MetricsServerFlow[] = [
-    { from: 'kube-apiserver', to: 'metrics-server', port: METRICS_SERVER_PORT, protocol: 'TCP', why: 'aggregated API v1beta1.metrics.k8s.io (from the control-plane node addresses: hostNetwork)' },
-    { from: 'metrics-server', to: 'kubelet', port: KUBELET_PORT, protocol: 'TCP', why: 'scrapes /metrics/resource on every node (InternalIP)' },
-    { from: 'metrics-server', to: 'kube-apiserver', port: 6443, protocol: 'TCP', why: 'delegated authentication/authorization, node and pod lists (kubernetes Service, DNAT to the control planes)' },
-  ];
+  /** The metrics-server pods, as a flow endpoint. */
+  readonly pods: PodsEndpoint;
+  /** Its Service, which the APIService points at, as a flow endpoint. */
+  readonly service: ServiceEndpoint;
+  /** The flows it declared: API server → Service, pods → kubelets, pods → Kubernetes API. */
+  readonly flows: readonly Flow[];
 
   constructor(scope: Construct, id: string, props: MetricsServerProps = {}) {
     super(scope, id);
@@ -78,6 +70,20 @@ export class MetricsServer extends Construct {
     const namespace = this.namespace;
     const labels = { ...this.podLabels };
     const sa = { name: N.name, namespace };
+    this.pods = Endpoint.pods({ name: 'metrics-server', namespace, podLabels: labels, ports: [tcp(METRICS_SERVER_PORT, 'https')] });
+    this.service = Endpoint.service({
+      name: N.name,
+      namespace,
+      type: 'ClusterIP',
+      ports: [{ name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' }],
+      backends: this.pods,
+    });
+    const flows = Flows.of(this);
+    this.flows = [
+      flows.require({ id: 'metrics-server-apiservice', from: Endpoint.apiServer(), to: this.service, ports: [tcp(443)], purpose: 'aggregated API v1beta1.metrics.k8s.io (kubectl top, HPA)' }),
+      flows.require({ id: 'metrics-server-kubelets', from: this.pods, to: Endpoint.nodes('all'), ports: [tcp(KUBELET_PORT)], purpose: 'scrape /metrics/resource from every kubelet' }),
+      flows.require({ id: 'metrics-server-apiserver', from: this.pods, to: Endpoint.kubernetesApi(), ports: [tcp(443)], purpose: 'delegated authentication and authorization, node and pod lists' }),
+    ];
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { ...sa, labels } });
     new k8s.KubeClusterRole(this, 'AggregatedReader', {
