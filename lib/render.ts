@@ -13,6 +13,7 @@ import { OUTPUT_CHECKS } from './checks';
 import { OutputCheckError, type K8sObject, type OutputCheck } from './checks/types';
 import { renderDocs } from './docs';
 import { hostInstructions, renderHostFiles } from './hosts';
+import { day2Docs, operationsReadme } from './hosts/day2';
 import type { ClusterModel } from './model/types';
 import type { RenderedFile } from './output/files';
 import { applyReadmeSection, planManifests, synthChartObjects } from './output/manifests';
@@ -69,6 +70,7 @@ export function renderCluster(model: ClusterModel, options: RenderOptions = {}):
     ...layout.files,
     ...renderHostFiles(model),
     ...renderDocs(model, { checks, warnings, flows: { results: flowResults, dataplane, enforced: model.security.networkPolicies } }),
+    ...day2Docs(model),
   ];
   const sections: ReadmeSection[] = [
     ...(warnings.length ? [{ title: 'Warnings', body: warnings.map((w) => `- ${w}`).join('\n') }] : []),
@@ -76,6 +78,7 @@ export function renderCluster(model: ClusterModel, options: RenderOptions = {}):
     ...platformReadmeSections(model),
     securityReadmeSection(model, objects),
     { title: 'Hosts', body: hostInstructions(model) },
+    { title: 'Operations', body: operationsReadme(model) },
     {
       title: 'Architecture',
       body: body

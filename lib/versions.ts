@@ -36,6 +36,8 @@ export const VERSIONS = {
   ingressNginx: 'v1.15.1',
   kubeWebhookCertgen: 'v1.6.9',
   frp: 'v0.70.1',
+  /** v0.8.x supports Kubernetes 1.31+ (v0.9 needs 1.34). */
+  metricsServer: 'v0.8.1',
   csiDriverNfs: 'v4.13.4',
   /** Installed by the user from the upstream native manifest (dist/README.md apply sequence); we emit its custom resources. */
   metallb: 'v0.16.1',
@@ -80,6 +82,12 @@ export const IMAGES = {
     tag: VERSIONS.frp,
     platforms: ['amd64', 'arm/v7', 'arm64', 'ppc64le'],
     platformsSource: 'fatedier/frp .github/workflows/build-and-push-image.yml (cluster-facts §8.1)',
+  },
+  metricsServer: {
+    repository: 'registry.k8s.io/metrics-server/metrics-server',
+    tag: VERSIONS.metricsServer,
+    platforms: ['amd64', 'arm', 'arm64', 'ppc64le', 's390x'],
+    platformsSource: 'kubernetes-sigs/metrics-server Makefile ALL_ARCHITECTURES',
   },
   nfsPlugin: {
     repository: 'registry.k8s.io/sig-storage/nfsplugin',
@@ -129,6 +137,32 @@ export function imageRef(image: ImageSpec): string {
 /** The table entry whose reference equals `ref` (as written in a Pod spec), if any. */
 export function findImage(ref: string): ImageSpec | undefined {
   return Object.values(IMAGES).find((image) => imageRef(image) === ref);
+}
+
+/**
+ * The etcd image kubeadm runs for each supported Kubernetes minor (kubernetes/kubernetes
+ * `cmd/kubeadm/app/constants/constants.go`, `SupportedEtcdVersion`: 31, 32 and 33 map to "3.5.21-0" after the
+ * etcd 3.5.21 bump that was backported to the 1.31 and 1.32 branches). The etcd snapshot script on the control
+ * planes runs etcdctl and etcdutl from this image (they are not installed on kubeadm hosts); etcdutl 3.5 reads
+ * snapshots of every etcd 3.5 server, so an older kubeadm patch release with an earlier 3.5 etcd is served too.
+ */
+export const ETCD_IMAGES: Readonly<Record<string, ImageSpec>> = Object.fromEntries(
+  ['1.31', '1.32', '1.33'].map((minor) => [
+    minor,
+    {
+      repository: 'registry.k8s.io/etcd',
+      tag: '3.5.21-0',
+      platforms: ['amd64', 'arm', 'arm64', 'ppc64le', 's390x'],
+      platformsSource: 'kubernetes/kubernetes cluster/images/etcd Makefile ALL_ARCH',
+    } satisfies ImageSpec,
+  ]),
+);
+
+/** The etcd image for a Kubernetes minor (`1.32`); throws for a minor the table lacks. */
+export function etcdImage(minor: string): string {
+  const image = ETCD_IMAGES[minor];
+  if (!image) throw new Error(`internal: no etcd image known for Kubernetes ${minor}; add it to ETCD_IMAGES`);
+  return imageRef(image);
 }
 
 /** Upstream install manifests of the prerequisites (their CRDs must exist before we apply custom resources). */

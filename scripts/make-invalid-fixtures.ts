@@ -34,6 +34,7 @@ const cases: Array<[name: string, path: string, fragment: string, mutate: (d: Do
   ['balancer-on-control-plane', 'apiServer.balancers[0].host', 'would clash with kube-apiserver', (d) => { d.hosts[0].roles = ['control-plane', 'load-balancer']; d.hosts[2].roles = ['worker']; d.apiServer.balancers[0].host = 'cp-1'; }],
   ['balancer-lacks-role', 'apiServer.balancers[0].host', 'lacks role load-balancer', (d) => { d.hosts[2].roles = ['worker']; }],
   ['nfs-server-lacks-role', 'storage.server', 'lacks role nfs-server', (d) => { d.storage.server = 'pi-1'; }],
+  ['etcd-snapshot-target-not-nfs', 'operations.etcdSnapshots.server', 'lacks role nfs-server', (d) => { d.operations = { etcdSnapshots: { server: 'lb-1', share: '/export/etcd' } }; }],
   ['tunnel-server-unknown', 'tunnel.server', 'is not a host in hosts[]', (d) => { d.tunnel.server = 'vps-2'; }],
   ['raspberry-pi-amd64', 'hosts[1].arch', 'does not match hardware raspberry-pi', (d) => { d.hosts[1].arch = 'amd64'; }],
   ['kubernetes-version-malformed', 'kubernetes.version', 'expected a version such as v1.32.3', (d) => { d.kubernetes.version = 'v1.32'; }],

@@ -16,6 +16,7 @@ import {
   KubeNetworkPolicies,
   LetsEncryptIssuers,
   MetalLbL2Pools,
+  MetricsServer,
   NfsCsiDriver,
   NfsStorageClass,
   ReclaimPolicy,
@@ -39,6 +40,7 @@ export const PLATFORM_CHARTS = {
   frpc: 'frpc',
   balancerStats: 'balancer-stats',
   nfsCsi: 'nfs-csi',
+  metricsServer: 'metrics-server',
 } as const;
 
 /** Name of the Service, EndpointSlice and Ingress that publish the HAProxy stats pages over TLS. */
@@ -55,6 +57,8 @@ export interface Platform {
   readonly nfsCsi?: NfsCsiDriver;
   /** The balancers' HAProxy stats behind an HTTPS Ingress (apiServer.stats.publicHost). */
   readonly balancerStats?: ExternalHttpsBackend;
+  /** Its `flows` list what the flow catalogue must allow. */
+  readonly metricsServer?: MetricsServer;
 }
 
 /** Builds the platform; construct prop errors are reported against description paths, all at once. */
@@ -137,8 +141,12 @@ export function addPlatform(app: App, model: ClusterModel): Platform {
       }), { server: 'storage.server', defaultClass: `storage.classes[${i}].default` }));
   }
 
+  const metricsServer =
+    model.operations.metricsServer &&
+    problems.build('operations.metricsServer', () => new MetricsServer(new Chart(app, PLATFORM_CHARTS.metricsServer), 'MetricsServer', { replicas: model.operations.metricsServer!.replicas }));
+
   problems.throwIfAny();
-  return { cni: cni!, networkPolicyEnforcer, metallb: metallb!, ingress: ingress!, issuers: issuers || undefined, frpc: frpc || undefined, nfsCsi, balancerStats };
+  return { cni: cni!, networkPolicyEnforcer, metallb: metallb!, ingress: ingress!, issuers: issuers || undefined, frpc: frpc || undefined, nfsCsi, balancerStats, metricsServer: metricsServer || undefined };
 }
 
 function addCni(chart: Chart, model: ClusterModel): ICniProvider {

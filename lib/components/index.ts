@@ -7,6 +7,7 @@ export * from './cni';
 export * from './frpc';
 export * from './ingress';
 export * from './metallb';
+export * from './metrics-server';
 export * from './nfs-csi';
 export { ComponentPropsError } from './private/validation';
 export type { SecretKeyRef } from './secret-ref';

@@ -5,6 +5,7 @@
  * files themselves.
  */
 import type { ClusterModel, Host } from '../model/types';
+import { day2AfterInit, day2AfterJoin, day2BeforeControlPlaneJoin, day2BeforeInit } from './day2';
 import { FRP_TOKEN_FILE, frpTokenGenerateCommands, tunnelServerPorts } from './frps';
 import { controlPlaneEndpoint, firstControlPlane, JOIN_SECRETS } from './kubeadm';
 import { healthCheckUrl, vrrpPlan } from './keepalived';
@@ -201,8 +202,10 @@ function controlPlaneSections(model: ClusterModel): string[] {
     '',
     ...nodeGroups(model, [first]),
     ...fence('sh', [
+      ...day2BeforeInit(model),
       `kubeadm init --config ${HOST_PATHS.kubeadmInit} --upload-certs`,
       'mkdir -p ~/.kube && cp /etc/kubernetes/admin.conf ~/.kube/config   # as root; copy it to your workstation as needed',
+      ...day2AfterInit(model),
       '# values for the joins below:',
       'kubeadm token create --print-join-command        # --token and --discovery-token-ca-cert-hash (token valid 24 h)',
       'kubeadm init phase upload-certs --upload-certs   # certificate key for control planes (valid 2 h)',
@@ -214,7 +217,7 @@ function controlPlaneSections(model: ClusterModel): string[] {
       ? [
           `\`${HOST_PATHS.kubeadmJoinTemplate}\` holds placeholders, not secrets. \`kubeadm join\` cannot take \`--token\` or \`--certificate-key\` together with \`--config\`, so \`envsubst\` fills the values into a root-only copy on tmpfs, which is deleted after the join:`,
           '',
-          ...fence('sh', joinCommands(true)),
+          ...fence('sh', [...day2BeforeControlPlaneJoin(model), ...joinCommands(true), ...day2AfterJoin(model, true)]),
           '',
           ...nodeGroups(model, others),
         ]
@@ -231,7 +234,7 @@ function workerSection(model: ClusterModel): string[] {
       ? [
           'The same as for control planes, without the certificate key:',
           '',
-          ...fence('sh', joinCommands(false)),
+          ...fence('sh', [...joinCommands(false), ...day2AfterJoin(model, false)]),
           '',
           ...nodeGroups(model, workers),
         ]

@@ -9,6 +9,7 @@
  *   host just before `kubeadm join --config` (see {@link JOIN_SECRETS} and the README).
  */
 import type { ClusterModel, Host } from '../model/types';
+import { day2ApiServer, day2InitNeeds, day2KubeletConfiguration } from './day2';
 import { HOST_PATHS } from './paths';
 import { comment, envName, generatedBy } from './text';
 import { yamlDocuments } from './yaml';
@@ -53,6 +54,7 @@ function nodeRegistration(model: ClusterModel, host: Host) {
 
 function clusterConfiguration(model: ClusterModel) {
   const api = model.apiServer;
+  const day2 = day2ApiServer(model);
   return {
     apiVersion: KUBEADM_API_VERSION,
     kind: 'ClusterConfiguration',
@@ -67,9 +69,10 @@ function clusterConfiguration(model: ClusterModel) {
     apiServer: {
       // kubeadm adds the controlPlaneEndpoint host itself; listing the VIP keeps the certificate readable.
       certSANs: [...new Set([api.vip, ...api.certSANs])],
-      extraArgs: [{ name: 'admission-control-config-file', value: HOST_PATHS.psaFile }],
+      extraArgs: [{ name: 'admission-control-config-file', value: HOST_PATHS.psaFile }, ...day2.extraArgs],
       extraVolumes: [
         { name: 'psa', hostPath: HOST_PATHS.psaDir, mountPath: HOST_PATHS.psaDir, readOnly: true, pathType: 'DirectoryOrCreate' },
+        ...day2.extraVolumes,
       ],
     },
   };
@@ -99,6 +102,7 @@ export function renderKubeadmInit(model: ClusterModel): string {
       'No bootstrap token and no certificate key are written here: kubeadm generates both and prints the join',
       'commands; --upload-certs stores the control-plane certificates encrypted for 2 hours.',
       `Needs ${HOST_PATHS.psaFile} (psa-admission.yaml) on every control plane and the VIP ${api.vip} up.`,
+      ...day2InitNeeds(model),
     ),
     [
       {
@@ -108,7 +112,7 @@ export function renderKubeadmInit(model: ClusterModel): string {
         nodeRegistration: nodeRegistration(model, host),
       },
       clusterConfiguration(model),
-      { apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', cgroupDriver: 'systemd' },
+      { apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', cgroupDriver: 'systemd', ...day2KubeletConfiguration(model) },
       kubeProxyConfiguration(model),
     ],
   );

@@ -64,7 +64,7 @@ export function nodePackages(model: ClusterModel): string[] {
     'curl',
     'gettext-base', // envsubst, fills the kubeadm join template
     'gnupg',
-    ...(model.storage ? ['nfs-common'] : []),
+    ...(model.storage || model.operations.etcdSnapshots ? ['nfs-common'] : []), // mount.nfs: CSI node plugin, etcd snapshot share
     ...(model.kubernetes.kubeProxyMode === 'ipvs' ? ['ipset', 'ipvsadm'] : []),
   ];
 }

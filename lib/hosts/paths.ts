@@ -30,4 +30,28 @@ export const HOST_PATHS = {
   kubernetesAptKeyring: '/etc/apt/keyrings/kubernetes-apt-keyring.gpg',
   /** Raspberry Pi kernel command line on the `system-boot` partition. */
   piCmdline: '/boot/firmware/cmdline.txt',
+
+  // Day-2 operations (lib/hosts/day2/).
+  etcdSnapshotScript: '/usr/local/sbin/etcd-snapshot',
+  etcdSnapshotService: '/etc/systemd/system/etcd-snapshot.service',
+  etcdSnapshotTimer: '/etc/systemd/system/etcd-snapshot.timer',
+  /** NFS mount point of the snapshot share; its mount unit name is the systemd-escaped path. */
+  etcdSnapshotMountPoint: '/var/backups/etcd',
+  etcdSnapshotMountUnit: '/etc/systemd/system/var-backups-etcd.mount',
+  /** Local state: `last-success` (Unix time of the last good snapshot) and the work directory. */
+  etcdSnapshotStateDir: '/var/lib/etcd-snapshot',
+  /** prometheus-node-exporter's textfile collector directory (Debian/Ubuntu default). */
+  textfileCollectorDir: '/var/lib/prometheus/node-exporter',
+  etcdPkiDir: '/etc/kubernetes/pki/etcd',
+  etcdDataDir: '/var/lib/etcd',
+  auditDir: '/etc/kubernetes/audit',
+  auditPolicy: '/etc/kubernetes/audit/policy.yaml',
+  auditLogDir: '/var/log/kubernetes/audit',
+  auditLog: '/var/log/kubernetes/audit/audit.log',
+  encryptionDir: '/etc/kubernetes/encryption',
+  /** Rendered on the host by the encryption script from the key file; never in dist/. */
+  encryptionConfig: '/etc/kubernetes/encryption/config.yaml',
+  encryptionKeys: '/etc/kubernetes/encryption/keys',
+  encryptionScript: '/usr/local/sbin/kube-encryption-config',
+  kubeletCsrScript: '/usr/local/sbin/approve-kubelet-serving-csrs',
 } as const;

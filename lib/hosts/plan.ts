@@ -7,6 +7,7 @@ import { renderMetaData, renderNetworkConfig, renderUserData } from './cloud-ini
 import { renderFirewallPorts, renderFrpsEnvExample, renderFrpsService, renderFrpsToml } from './frps';
 import { renderHaproxyCfg, renderHaproxyDropIn, renderHaproxyEnvExample } from './haproxy';
 import { renderCheckApiserver, renderKeepalivedConf, renderKeepalivedDropIn } from './keepalived';
+import { day2Artifacts } from './day2';
 import { firstControlPlane, renderKubeadmInit, renderKubeadmJoin } from './kubeadm';
 import { renderNfsExports } from './nfs-exports';
 import { HOST_PATHS } from './paths';
@@ -76,6 +77,7 @@ function serviceArtifacts(model: ClusterModel, host: Host): HostArtifact[] {
       secretTemplate('haproxy.env.example', P.haproxyEnv, 'names of the stats credential variables', renderHaproxyEnvExample(model)),
     );
   }
+  out.push(...day2Artifacts(model, host));
   if (model.tunnel && model.tunnel.server === host) {
     out.push(
       installed('frps.toml', P.frpsToml, 0o644, 'frps configuration', renderFrpsToml(model)),

@@ -5,7 +5,8 @@
  */
 import type { Description } from './description';
 import { formatRange, intToIp, ipToInt, parseAddressRange, rangeContainsIp } from './ip';
-import type { ClusterModel, Host, HostRole, MetalLbPool } from './types';
+import { etcdSnapshotTarget } from './operations';
+import type { ClusterModel, Host, HostRole, MetalLbPool, OperationsModel } from './types';
 
 /** Name of the pool that holds only the ingress IP: `<described pool>-ingress`. */
 export const reservedIngressPoolName = (pool: string): string => `${pool}-ingress`;
@@ -141,7 +142,33 @@ export function buildModel(d: Description): ClusterModel {
     },
     namespaces: d.namespaces.map((n) => ({ ...n })),
     access: d.access.map((a) => ({ ...a, namespaces: [...a.namespaces].sort() })),
+    operations: buildOperations(d, host),
     output: { flux: d.output.flux, partOf: d.output.partOf ?? d.name },
   });
 }
 
+
+function buildOperations(d: Description, host: (name: string) => Host): OperationsModel {
+  const o = d.operations;
+  const target = etcdSnapshotTarget(d);
+  const e = o.etcdSnapshots;
+  return {
+    etcdSnapshots:
+      target.server && target.share && (e.enabled ?? true)
+        ? {
+            server: host(target.server),
+            share: target.share,
+            directory: e.directory,
+            schedule: e.schedule,
+            keep: e.keep,
+            mountOptions: [...e.mountOptions],
+          }
+        : undefined,
+    auditLog: o.auditLog.enabled ? { maxAge: o.auditLog.maxAge, maxBackup: o.auditLog.maxBackup, maxSize: o.auditLog.maxSize } : undefined,
+    encryptionAtRest: o.encryptionAtRest.enabled ? { provider: o.encryptionAtRest.provider } : undefined,
+    kubeletServingCertificates: o.kubeletServingCertificates.enabled,
+    metricsServer: o.metricsServer.enabled ? { replicas: o.metricsServer.replicas } : undefined,
+    logins: { validity: o.logins.validity },
+    upgradeRunbook: o.upgradeRunbook.enabled,
+  };
+}

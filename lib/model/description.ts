@@ -6,6 +6,7 @@
 import type {
   AccessRole,
   AcmeIssuerKind,
+  EncryptionProvider,
   Arch,
   Hardware,
   HostOs,
@@ -115,5 +116,22 @@ export interface Description {
   };
   namespaces: { name: string; podSecurity: PodSecurityLevel; allowIngressController: boolean }[];
   access: { kind: 'User' | 'Group'; name: string; role: AccessRole; namespaces: string[] }[];
+  operations: {
+    etcdSnapshots: {
+      enabled?: boolean;
+      server?: string;
+      share?: string;
+      directory: string;
+      schedule: string;
+      keep: number;
+      mountOptions: string[];
+    };
+    auditLog: { enabled: boolean; maxAge: number; maxBackup: number; maxSize: number };
+    encryptionAtRest: { enabled: boolean; provider: EncryptionProvider };
+    kubeletServingCertificates: { enabled: boolean };
+    metricsServer: { enabled: boolean; replicas: number };
+    logins: { validity: string };
+    upgradeRunbook: { enabled: boolean };
+  };
   output: { flux: boolean; partOf?: string };
 }

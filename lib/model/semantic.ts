@@ -18,6 +18,7 @@ import {
 } from './ip';
 import { reservedIngressPoolName } from './build';
 import { show, type Problem } from './problems';
+import { operationsProblems } from './operations';
 import type { HostRole } from './types';
 
 /** Kubernetes minor versions whose kubeadm (v1beta4), packages and component versions we generate for. */
@@ -427,6 +428,7 @@ const RULES: readonly Rule[] = [
   access,
   networkPolicyEnforcement,
   nodes,
+  operationsProblems,
 ];
 
 /** Runs every semantic rule and returns all problems, in rule order. */

@@ -344,6 +344,54 @@ export interface OutputModel {
   readonly partOf: string;
 }
 
+export type EncryptionProvider = 'secretbox' | 'aescbc';
+
+/** Scheduled etcd snapshots: a systemd timer on every control plane writes to an NFS share. */
+export interface EtcdSnapshotsModel {
+  /** The NFS server receiving the snapshots (role nfs-server). @default storage.server */
+  readonly server: Host;
+  /** Exported path on the server. @default the default StorageClass's share */
+  readonly share: string;
+  /** Directory inside the share; each control plane writes to `<directory>/<host>/`. @default etcd-snapshots */
+  readonly directory: string;
+  /** systemd OnCalendar expression. @default '*-*-* 00/6:00:00' (every 6 hours) */
+  readonly schedule: string;
+  /** Snapshots kept per control plane. @default 28 (7 days at the default schedule) */
+  readonly keep: number;
+  /** @default [nfsvers=4.1, hard] */
+  readonly mountOptions: readonly string[];
+}
+
+export interface AuditLogModel {
+  /** `--audit-log-maxage` (days). @default 30 */
+  readonly maxAge: number;
+  /** `--audit-log-maxbackup` (files). @default 10 */
+  readonly maxBackup: number;
+  /** `--audit-log-maxsize` (MB). @default 100 */
+  readonly maxSize: number;
+}
+
+/** Day-2 operations. An absent part is turned off. */
+export interface OperationsModel {
+  /** @default on when an NFS server is known */
+  readonly etcdSnapshots?: EtcdSnapshotsModel;
+  /** @default on */
+  readonly auditLog?: AuditLogModel;
+  /** Secrets encrypted in etcd; the key lives only on the control planes. @default {provider: secretbox} */
+  readonly encryptionAtRest?: { readonly provider: EncryptionProvider };
+  /** `serverTLSBootstrap: true` for kubelets, CSRs approved by the generated check script. @default true */
+  readonly kubeletServingCertificates: boolean;
+  /** metrics-server in kube-system. @default {replicas: 1} */
+  readonly metricsServer?: { readonly replicas: number };
+  /** Client certificates for people (`kubeadm kubeconfig user`). */
+  readonly logins: {
+    /** `--validity-period`. @default 720h */
+    readonly validity: string;
+  };
+  /** Generate docs/upgrade.md. @default true */
+  readonly upgradeRunbook: boolean;
+}
+
 export interface ClusterModel {
   readonly name: string;
   readonly kubernetes: KubernetesModel;
@@ -361,5 +409,6 @@ export interface ClusterModel {
   readonly security: SecurityModel;
   readonly namespaces: readonly AppNamespace[];
   readonly access: readonly AccessGrant[];
+  readonly operations: OperationsModel;
   readonly output: OutputModel;
 }

@@ -35,7 +35,7 @@ describe('addPlatform with the reference model', () => {
   const { charts, objects, byChart } = synth(model);
 
   it('creates one chart per component, with stable ids', () => {
-    expect(charts).toEqual(['cni', 'metallb', 'ingress', 'cert-manager', 'frpc', 'balancer-stats', 'nfs-csi']);
+    expect(charts).toEqual(['cni', 'metallb', 'ingress', 'cert-manager', 'frpc', 'balancer-stats', 'nfs-csi', 'metrics-server']);
     expect(Object.values(PLATFORM_CHARTS)).toEqual(charts);
   });
 
@@ -119,7 +119,8 @@ describe('addPlatform with the reference model', () => {
 
 describe('addPlatform with other models', () => {
   it('skips the optional components absent from the model', () => {
-    const { charts, objects } = synth({ ...reference(), acme: undefined, tunnel: undefined, storage: undefined });
+    const ref = reference();
+    const { charts, objects } = synth({ ...ref, acme: undefined, tunnel: undefined, storage: undefined, operations: { ...ref.operations, metricsServer: undefined } });
     expect(charts).toEqual(['cni', 'metallb', 'ingress']);
     expect(findObjects(objects, 'ClusterIssuer')).toEqual([]);
   });

@@ -3,7 +3,7 @@
  * records platforms the arm64 workers can run.
  */
 import { describe, expect, it } from 'vitest';
-import { AcmeSolver, Flannel, Frpc, IngressNginx, KubeNetworkPolicies, LetsEncryptIssuers, NfsCsiDriver } from '../../lib/components';
+import { AcmeSolver, Flannel, Frpc, IngressNginx, KubeNetworkPolicies, LetsEncryptIssuers, MetricsServer, NfsCsiDriver } from '../../lib/components';
 import { findImage, IMAGES, imageRef, PREREQUISITE_MANIFESTS, VERSIONS } from '../../lib/versions';
 import { allContainers, isWorkload, synthChart } from '../helpers/k8s';
 
@@ -14,6 +14,7 @@ const images = synthChart((chart) => {
   new LetsEncryptIssuers(chart, 'Issuers', { email: 'a@my-homelab.net', solvers: [AcmeSolver.http01Ingress({ ingressClassName: 'nginx' })] });
   new Frpc(chart, 'Frpc', { serverAddr: '203.0.113.1', localIP: '10.0.0.1', proxies: [{ name: 'https', localPort: 443, remotePort: 443 }] });
   new NfsCsiDriver(chart, 'Nfs', { snapshots: true });
+  new MetricsServer(chart, 'MetricsServer');
 })
   .filter(isWorkload)
   .flatMap(allContainers)

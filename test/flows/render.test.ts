@@ -95,8 +95,8 @@ describe('synth fails when a policy blocks a needed flow', () => {
       new ApiObject(new Chart(app, 'mine'), 'api', {
         apiVersion: 'apiregistration.k8s.io/v1',
         kind: 'APIService',
-        metadata: { name: 'v1beta1.metrics.k8s.io' },
-        spec: { group: 'metrics.k8s.io', version: 'v1beta1', service: { namespace: 'kube-system', name: 'metrics-server' }, groupPriorityMinimum: 100, versionPriority: 100 },
+        metadata: { name: 'v1beta1.custom.metrics.k8s.io' },
+        spec: { group: 'custom.metrics.k8s.io', version: 'v1beta1', service: { namespace: 'monitoring', name: 'prometheus-adapter' }, groupPriorityMinimum: 100, versionPriority: 100 },
       });
     const model = referenceModel();
     const app = (() => {
@@ -108,7 +108,7 @@ describe('synth fails when a policy blocks a needed flow', () => {
       }
       return problems;
     })();
-    expect(app).toEqual([expect.stringMatching(/^APIService v1beta1\.metrics\.k8s\.io: calls Service kube-system\/metrics-server, but no component declares that flow from the API server/)]);
+    expect(app).toEqual([expect.stringMatching(/^APIService v1beta1\.custom\.metrics\.k8s\.io: calls Service monitoring\/prometheus-adapter, but no component declares that flow from the API server/)]);
   });
 });
 

@@ -17,6 +17,7 @@ export const INSTALL_HINTS: Readonly<Record<string, string>> = {
   unshare: 'apt-get install -y util-linux',
   ip: 'apt-get install -y iproute2',
   sh: 'apt-get install -y dash',
+  shellcheck: 'apt-get install -y shellcheck',
 };
 
 const cache = new Map<string, boolean>();

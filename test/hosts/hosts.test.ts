@@ -20,8 +20,10 @@ describe('renderHostFiles', () => {
 
   it('gives each kind of host its files', () => {
     const of = (host: string) => files.filter((f) => f.path.startsWith(`hosts/${host}/`)).map((f) => f.path.slice(`hosts/${host}/`.length));
-    expect(of('n100-001')).toEqual(['kubeadm-init.yaml', 'meta-data', 'network-config', 'psa-admission.yaml', 'user-data']);
-    expect(of('n100-002')).toEqual(['kubeadm-join.yaml', 'meta-data', 'network-config', 'psa-admission.yaml', 'user-data']);
+    const day2 = ['audit-policy.yaml', 'etcd-snapshot', 'etcd-snapshot.service', 'etcd-snapshot.timer', 'kube-encryption-config', 'var-backups-etcd.mount'];
+    const sorted = (names: string[]) => names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    expect(of('n100-001')).toEqual(sorted(['approve-kubelet-serving-csrs', ...day2, 'kubeadm-init.yaml', 'meta-data', 'network-config', 'psa-admission.yaml', 'user-data']));
+    expect(of('n100-002')).toEqual(sorted([...day2, 'kubeadm-join.yaml', 'meta-data', 'network-config', 'psa-admission.yaml', 'user-data']));
     expect(of('raspberry-005')).toEqual(['kubeadm-join.yaml', 'meta-data', 'network-config', 'user-data']);
     expect(of('nas-002')).toEqual([
       'check_apiserver.sh',
@@ -34,8 +36,8 @@ describe('renderHostFiles', () => {
     expect(of('vps')).toEqual(['firewall-ports.txt', 'frps.env.example', 'frps.service', 'frps.toml']);
   });
 
-  it('has the expected file count: 3 control planes x5, 10 workers x4, n100-004 9, 2 NAS x6 + nas-001 nfs-exports, vps 4', () => {
-    expect(files).toHaveLength(3 * 5 + 10 * 4 + 9 + 2 * 6 + 1 + 4);
+  it('has the expected file count: 3 control planes x11 (+1 CSR approver on the first), 10 workers x4, n100-004 9, 2 NAS x6 + nas-001 nfs-exports, vps 4', () => {
+    expect(files).toHaveLength(3 * 11 + 1 + 10 * 4 + 9 + 2 * 6 + 1 + 4);
   });
 
   it('sets file modes: scripts executable, kubeadm files root-only', () => {

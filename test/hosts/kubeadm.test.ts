@@ -45,10 +45,9 @@ describe('kubeadm init (first control plane)', () => {
 
   it('wires the Pod Security admission file into the API server through a read-only hostPath', () => {
     const api = docOfKind(content, 'ClusterConfiguration').apiServer;
-    expect(api.extraArgs).toEqual([{ name: 'admission-control-config-file', value: '/etc/kubernetes/psa/psa-admission.yaml' }]);
-    expect(api.extraVolumes).toEqual([
-      { name: 'psa', hostPath: '/etc/kubernetes/psa', mountPath: '/etc/kubernetes/psa', readOnly: true, pathType: 'DirectoryOrCreate' },
-    ]);
+    // the day-2 flags and mounts (audit log, encryption) come after it: test/hosts/day2-apiserver.test.ts
+    expect(api.extraArgs[0]).toEqual({ name: 'admission-control-config-file', value: '/etc/kubernetes/psa/psa-admission.yaml' });
+    expect(api.extraVolumes[0]).toEqual({ name: 'psa', hostPath: '/etc/kubernetes/psa', mountPath: '/etc/kubernetes/psa', readOnly: true, pathType: 'DirectoryOrCreate' });
     expect(HOST_PATHS.psaFile.startsWith(`${api.extraVolumes[0].mountPath}/`)).toBe(true);
   });
 

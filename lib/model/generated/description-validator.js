@@ -4,7 +4,7 @@
  * Options: {"allErrors":true,"useDefaults":true,"verbose":true,"strict":true,"strictTypes":false}, formats ipv4, email (ajv-formats).
  */
 "use strict";
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://homelab-cluster.invalid/cluster.schema.json","title":"Self-hosted kubeadm cluster description","description":"One description of a hybrid self-hosted kubeadm cluster. Every generated artifact (in-cluster YAML and host files) is derived from it. See README.md, 'Description format'.","type":"object","additionalProperties":false,"required":["name","kubernetes","lan","hosts","apiServer","metallb","ingress"],"properties":{"$schema":{"type":"string","description":"Ignored; lets editors find this schema."},"name":{"$ref":"#/definitions/dnsLabel","description":"Cluster name (kubeadm clusterName, label app.kubernetes.io/part-of)."},"kubernetes":{"type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"type":"string","pattern":"^v\\d+\\.\\d+\\.\\d+$","description":"Kubernetes version on every node, e.g. v1.32.3. Supported minors: 1.31, 1.32, 1.33."},"podCidr":{"$ref":"#/definitions/cidr","default":"10.244.0.0/16","description":"Pod network (kubeadm podSubnet = Flannel Network)."},"serviceCidr":{"$ref":"#/definitions/cidr","default":"10.96.0.0/12","description":"Service network (kubeadm serviceSubnet)."},"dnsDomain":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$","default":"cluster.local","description":"Cluster DNS domain."},"kubeProxyMode":{"enum":["iptables","ipvs","nftables"],"default":"iptables","description":"kube-proxy mode; ipvs turns on strictARP for MetalLB."},"criSocket":{"type":"string","pattern":"^unix:///","default":"unix:///var/run/containerd/containerd.sock","description":"Container runtime socket for kubeadm nodeRegistration."}},"description":"Kubernetes version and cluster networks."},"lan":{"type":"object","additionalProperties":false,"required":["cidr","gateway"],"properties":{"cidr":{"$ref":"#/definitions/cidr","description":"The LAN every non-external host sits on."},"gateway":{"$ref":"#/definitions/ipv4","description":"Default gateway of the LAN."},"dnsServers":{"type":"array","items":{"$ref":"#/definitions/ipv4"},"minItems":1,"description":"Default: [gateway]."},"searchDomains":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"DNS search domains for hosts."}},"description":"The local network all non-external hosts share."},"hosts":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","ip","hardware","roles"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"Host name (also the Kubernetes node name)."},"ip":{"$ref":"#/definitions/ipv4","description":"IPv4 address; inside lan.cidr unless external."},"arch":{"enum":["amd64","arm64"],"description":"Default: arm64 for raspberry-pi, amd64 otherwise."},"hardware":{"enum":["raspberry-pi","n100","mini-pc","nas","vps"],"description":"Hardware kind; raspberry-pi implies arm64, n100 implies amd64."},"roles":{"type":"array","uniqueItems":true,"items":{"enum":["control-plane","worker","load-balancer","nfs-server","tunnel-server"]},"minItems":1,"description":"What the host does. A host is control-plane or worker, not both."},"external":{"type":"boolean","default":false,"description":"Host is outside the LAN (the VPS)."},"interface":{"type":"string","pattern":"^[a-zA-Z0-9_.:-]{1,15}$","description":"Network interface carrying ip. Required on every LAN host except Raspberry Pis (which default to eth0): N100/mini-PC names under Ubuntu 24.04 (enp1s0, ...) and NAS names (bond0, ovs_eth0, br0) cannot be guessed."},"provision":{"type":"boolean","description":"Generate cloud-init for this host. Default: true except for nas and vps hardware."},"os":{"enum":["ubuntu-24.04"],"default":"ubuntu-24.04","description":"OS image for cloud-init."},"labels":{"type":"object","additionalProperties":{"type":"string"},"default":{},"description":"Extra Kubernetes node labels."}}},"description":"Every machine: Kubernetes nodes, balancers, NAS, VPS."},"users":{"type":"array","default":[],"description":"Accounts created on every provisioned host.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_-]{0,31}$","description":"Login name."},"sshAuthorizedKeys":{"type":"array","items":{"type":"string","pattern":"^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh.com) [A-Za-z0-9+/=]+( .*)?$"},"default":[],"description":"Public SSH keys."},"sshImportIds":{"type":"array","items":{"type":"string","pattern":"^(gh|lp):[A-Za-z0-9_.-]+$"},"default":[],"description":"cloud-init ssh_import_id entries, e.g. gh:octocat."},"sudo":{"type":"boolean","default":true,"description":"Passwordless sudo."}}}},"apiServer":{"type":"object","additionalProperties":false,"required":["vip","balancers"],"properties":{"vip":{"$ref":"#/definitions/ipv4","description":"keepalived virtual IP; kubeadm controlPlaneEndpoint."},"port":{"$ref":"#/definitions/port","default":6443,"description":"Port HAProxy listens on."},"bindPort":{"$ref":"#/definitions/port","default":6443,"description":"Port kube-apiserver binds on control planes."},"certSANs":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"Extra API server certificate SANs (the VIP is added by kubeadm)."},"virtualRouterId":{"type":"integer","minimum":1,"maximum":255,"default":51,"description":"keepalived virtual_router_id, the same on all balancers, unique on the LAN."},"vrrpAuthFile":{"$ref":"#/definitions/absPath","default":"/etc/keepalived/vrrp-auth.conf","description":"File on each balancer host with the VRRP authentication block; never generated."},"balancers":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["host","priority"],"properties":{"host":{"type":"string","description":"Name of a host with role load-balancer."},"priority":{"type":"integer","minimum":1,"maximum":254,"description":"VRRP priority (1-254), distinct per host."}}},"description":"Balancer hosts and VRRP priorities; the highest priority is MASTER."},"stats":{"type":"object","additionalProperties":false,"default":{},"properties":{"port":{"$ref":"#/definitions/port","default":8404,"description":"Stats port."},"path":{"type":"string","pattern":"^/[A-Za-z0-9/_.-]*$","default":"/stats","description":"Stats URI."},"userEnv":{"$ref":"#/definitions/envName","default":"HAPROXY_STATS_USER","description":"Environment variable holding the stats user."},"passwordEnv":{"$ref":"#/definitions/envName","default":"HAPROXY_STATS_PASSWORD","description":"Environment variable holding the stats password."},"publicHost":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$","description":"Public host name for the stats pages: an HTTPS-only Ingress (certificate from acme) in front of every balancer's stats port. Never plain HTTP across the Internet. Needs acme."}},"description":"HAProxy stats listener (credentials from the environment)."}},"description":"The highly available API endpoint: keepalived VIP and HAProxy on the balancer hosts."},"cni":{"type":"object","additionalProperties":false,"default":{},"properties":{"plugin":{"enum":["flannel"],"default":"flannel","description":"CNI plugin."},"backend":{"enum":["vxlan","host-gw"],"default":"vxlan","description":"Flannel backend."},"networkPolicyEnforcer":{"enum":["kube-network-policies","none"],"default":"kube-network-policies","description":"What enforces NetworkPolicy next to the CNI; none is refused while security.networkPolicies is true."},"nri":{"type":"boolean","default":true,"description":"kube-network-policies hooks containerd NRI (cloud-init enables it); false runs the agent with --disable-nri."},"failOpen":{"type":"boolean","default":false,"description":"kube-network-policies --fail-open."}},"description":"Pod network and NetworkPolicy enforcement."},"metallb":{"type":"object","additionalProperties":false,"required":["pools"],"properties":{"namespace":{"$ref":"#/definitions/dnsLabel","default":"metallb-system","description":"Namespace of the MetalLB install (pools live there)."},"pools":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","addresses"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"IPAddressPool name."},"addresses":{"type":"array","minItems":1,"items":{"type":"string","minLength":1},"description":"CIDRs or start-end ranges."},"autoAssign":{"type":"boolean","default":true,"description":"Let MetalLB hand out addresses from this pool automatically."},"avoidBuggyIPs":{"type":"boolean","default":false,"description":"Skip .0 and .255 addresses."}}},"description":"IPAddressPools; all are announced by one L2Advertisement."}},"description":"MetalLB Layer 2 address pools."},"ingress":{"type":"object","additionalProperties":false,"required":["loadBalancerIP"],"properties":{"controller":{"enum":["ingress-nginx"],"default":"ingress-nginx","description":"Controller implementation (ingress-nginx is retired upstream; synth warns)."},"namespace":{"$ref":"#/definitions/dnsLabel","default":"ingress-nginx","description":"Controller namespace."},"className":{"$ref":"#/definitions/dnsLabel","default":"nginx","description":"IngressClass name."},"loadBalancerIP":{"$ref":"#/definitions/ipv4","description":"LoadBalancer IP; must lie in a MetalLB pool; frpc forwards to it."},"replicas":{"type":"integer","minimum":1,"maximum":10,"default":2,"description":"Controller replicas."},"defaultClass":{"type":"boolean","default":true,"description":"Mark the IngressClass as the cluster default."}},"description":"The ingress controller."},"acme":{"type":"object","additionalProperties":false,"properties":{"email":{"type":"string","format":"email","description":"ACME account email (optional; Let's Encrypt refuses RFC 2606 example domains such as example.com)."},"issuers":{"type":"array","minItems":1,"uniqueItems":true,"items":{"enum":["staging","production"]},"default":["staging","production"],"description":"Issuers to create: letsencrypt-staging, letsencrypt-production."},"solver":{"type":"object","default":{"type":"http01"},"required":["type"],"properties":{"type":{"enum":["http01","dns01"]}},"if":{"properties":{"type":{"const":"dns01"}}},"then":{"additionalProperties":false,"required":["type","provider","apiTokenSecretRef"],"properties":{"type":{"const":"dns01"},"provider":{"enum":["cloudflare"]},"apiTokenSecretRef":{"$ref":"#/definitions/secretKeyRef"},"dnsZones":{"type":"array","items":{"type":"string","minLength":1},"default":[]}}},"else":{"additionalProperties":false,"properties":{"type":{"const":"http01"}}},"description":"Challenge solver: {type: http01} through the ingress class, or {type: dns01, provider: cloudflare, apiTokenSecretRef: {name, key}, dnsZones}."}},"description":"Let's Encrypt ClusterIssuers (omit for none)."},"tunnel":{"type":"object","additionalProperties":false,"required":["server","forwardedPorts"],"properties":{"kind":{"enum":["frp"],"default":"frp","description":"Tunnel implementation."},"server":{"type":"string","description":"Name of a host with role tunnel-server."},"bindPort":{"$ref":"#/definitions/port","default":7000,"description":"frps bindPort, dialled by frpc."},"sshPort":{"$ref":"#/definitions/port","default":22,"description":"SSH port of the tunnel server; opened in its firewall list and never forwarded."},"namespace":{"$ref":"#/definitions/dnsLabel","default":"frpc","description":"Namespace of the frpc Deployment."},"proxyProtocol":{"type":"boolean","default":false,"description":"Send PROXY protocol v2 to the ingress (and enable it there) to keep client IPs."},"forwardedPorts":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","remotePort"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"Proxy name."},"remotePort":{"$ref":"#/definitions/port","description":"Port opened on the tunnel server."},"localPort":{"$ref":"#/definitions/port","description":"Default: remotePort."},"protocol":{"enum":["tcp"],"default":"tcp","description":"Transport protocol."}}},"description":"Public ports on the tunnel server forwarded to the ingress IP."},"token":{"type":"object","additionalProperties":false,"default":{},"properties":{"secret":{"$ref":"#/definitions/secretKeyRef","default":{"name":"frp-token","key":"token"},"description":"In-cluster Secret (namespace tunnel.namespace) read by frpc."},"serverFile":{"$ref":"#/definitions/absPath","default":"/etc/frp/token","description":"File on the tunnel server read by frps."}},"description":"Where the shared frp token lives (never in the description)."},"dashboard":{"type":"object","additionalProperties":false,"default":{},"properties":{"port":{"$ref":"#/definitions/port","default":7500,"description":"Dashboard port."},"addr":{"$ref":"#/definitions/ipv4","default":"127.0.0.1","description":"Dashboard bind address (loopback: reach it over SSH)."},"userEnv":{"$ref":"#/definitions/envName","default":"FRPS_DASHBOARD_USER","description":"Environment variable holding the dashboard user."},"passwordEnv":{"$ref":"#/definitions/envName","default":"FRPS_DASHBOARD_PASSWORD","description":"Environment variable holding the dashboard password."}},"description":"frps dashboard (credentials from the environment)."}},"description":"FRP tunnel from the Internet (omit for a LAN-only cluster)."},"storage":{"type":"object","additionalProperties":false,"required":["server","classes"],"properties":{"server":{"type":"string","description":"Name of a host with role nfs-server."},"snapshots":{"type":"boolean","default":false,"description":"Deploy the snapshot sidecar (needs the VolumeSnapshot CRDs)."},"classes":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","share"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"StorageClass name."},"share":{"$ref":"#/definitions/absPath","description":"Exported path on the NFS server."},"subDir":{"type":"string","minLength":1,"description":"csi-driver-nfs subDir template."},"mountOptions":{"type":"array","items":{"type":"string","minLength":1},"default":["nfsvers=4.1"],"description":"NFS mount options."},"mountPermissions":{"type":"string","pattern":"^0?[0-7]{3}$","default":"0775","description":"csi-driver-nfs mountPermissions: mode of each new volume directory (chmod after mount). With fsGroup (fsGroupPolicy File) and the generated exports (no_root_squash for the node addresses) non-root pods can write."},"reclaimPolicy":{"enum":["Delete","Retain"],"default":"Retain","description":"What happens to a volume's files on the NAS when its claim is deleted: Retain (default) keeps the PersistentVolume and the files; Delete erases them with the claim, so choose it explicitly and only for data you can lose. Immutable on a live StorageClass."},"default":{"type":"boolean","default":false,"description":"Default StorageClass (at most one)."},"allowVolumeExpansion":{"type":"boolean","default":true,"description":"Allow resizing claims."}}},"description":"One StorageClass per share."}},"description":"NFS StorageClasses through csi-driver-nfs (omit for none)."},"security":{"type":"object","additionalProperties":false,"default":{},"properties":{"networkPolicies":{"type":"boolean","default":true,"description":"Emit default-deny and computed allow NetworkPolicies."},"podSecurity":{"type":"object","additionalProperties":false,"default":{},"properties":{"enforce":{"$ref":"#/definitions/psaLevel","default":"baseline","description":"Default enforce level."},"audit":{"$ref":"#/definitions/psaLevel","default":"restricted","description":"Default audit level."},"warn":{"$ref":"#/definitions/psaLevel","default":"restricted","description":"Default warn level."},"exemptNamespaces":{"type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/dnsLabel"},"default":["kube-system"],"description":"Namespaces exempt from the defaults."}},"description":"Cluster-wide Pod Security Admission defaults (AdmissionConfiguration on the API servers)."}},"description":"Cluster security settings."},"namespaces":{"type":"array","default":[],"description":"Namespaces for your own applications.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"Namespace name."},"podSecurity":{"$ref":"#/definitions/psaLevel","default":"restricted","description":"Pod Security level enforced in the namespace."},"allowIngressController":{"type":"boolean","default":true,"description":"Allow traffic from the ingress controller into the namespace."}}}},"access":{"type":"array","default":[],"description":"People and groups and what they may do (RBAC).","items":{"type":"object","additionalProperties":false,"required":["kind","name","role"],"properties":{"kind":{"enum":["User","Group"],"description":"RBAC subject kind."},"name":{"type":"string","minLength":1,"description":"User or group name as your authenticator reports it."},"role":{"enum":["admin","viewer","operator"],"description":"admin: cluster-admin; viewer: read-only without Secrets; operator: edit in namespaces."},"namespaces":{"type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/dnsLabel"},"default":[],"description":"Namespaces for role operator."}}}},"output":{"type":"object","additionalProperties":false,"default":{},"properties":{"flux":{"type":"boolean","default":false,"description":"Also emit Flux Kustomizations, one per wave, under dist/flux/."},"partOf":{"$ref":"#/definitions/dnsLabel","description":"Default: the cluster name."}},"description":"Output options."}},"definitions":{"ipv4":{"type":"string","format":"ipv4"},"cidr":{"type":"string","pattern":"^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$"},"port":{"type":"integer","minimum":1,"maximum":65535},"dnsLabel":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},"envName":{"type":"string","pattern":"^[A-Z_][A-Z0-9_]*$"},"absPath":{"type":"string","pattern":"^/[^\\s]*$"},"psaLevel":{"enum":["privileged","baseline","restricted"]},"secretKeyRef":{"type":"object","additionalProperties":false,"required":["name","key"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$","description":"Secret name."},"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","description":"Key inside the Secret."}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://homelab-cluster.invalid/cluster.schema.json","title":"Self-hosted kubeadm cluster description","description":"One description of a hybrid self-hosted kubeadm cluster. Every generated artifact (in-cluster YAML and host files) is derived from it. See README.md, 'Description format'.","type":"object","additionalProperties":false,"required":["name","kubernetes","lan","hosts","apiServer","metallb","ingress"],"properties":{"$schema":{"type":"string","description":"Ignored; lets editors find this schema."},"name":{"$ref":"#/definitions/dnsLabel","description":"Cluster name (kubeadm clusterName, label app.kubernetes.io/part-of)."},"kubernetes":{"type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"type":"string","pattern":"^v\\d+\\.\\d+\\.\\d+$","description":"Kubernetes version on every node, e.g. v1.32.3. Supported minors: 1.31, 1.32, 1.33."},"podCidr":{"$ref":"#/definitions/cidr","default":"10.244.0.0/16","description":"Pod network (kubeadm podSubnet = Flannel Network)."},"serviceCidr":{"$ref":"#/definitions/cidr","default":"10.96.0.0/12","description":"Service network (kubeadm serviceSubnet)."},"dnsDomain":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$","default":"cluster.local","description":"Cluster DNS domain."},"kubeProxyMode":{"enum":["iptables","ipvs","nftables"],"default":"iptables","description":"kube-proxy mode; ipvs turns on strictARP for MetalLB."},"criSocket":{"type":"string","pattern":"^unix:///","default":"unix:///var/run/containerd/containerd.sock","description":"Container runtime socket for kubeadm nodeRegistration."}},"description":"Kubernetes version and cluster networks."},"lan":{"type":"object","additionalProperties":false,"required":["cidr","gateway"],"properties":{"cidr":{"$ref":"#/definitions/cidr","description":"The LAN every non-external host sits on."},"gateway":{"$ref":"#/definitions/ipv4","description":"Default gateway of the LAN."},"dnsServers":{"type":"array","items":{"$ref":"#/definitions/ipv4"},"minItems":1,"description":"Default: [gateway]."},"searchDomains":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"DNS search domains for hosts."}},"description":"The local network all non-external hosts share."},"hosts":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","ip","hardware","roles"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"Host name (also the Kubernetes node name)."},"ip":{"$ref":"#/definitions/ipv4","description":"IPv4 address; inside lan.cidr unless external."},"arch":{"enum":["amd64","arm64"],"description":"Default: arm64 for raspberry-pi, amd64 otherwise."},"hardware":{"enum":["raspberry-pi","n100","mini-pc","nas","vps"],"description":"Hardware kind; raspberry-pi implies arm64, n100 implies amd64."},"roles":{"type":"array","uniqueItems":true,"items":{"enum":["control-plane","worker","load-balancer","nfs-server","tunnel-server"]},"minItems":1,"description":"What the host does. A host is control-plane or worker, not both."},"external":{"type":"boolean","default":false,"description":"Host is outside the LAN (the VPS)."},"interface":{"type":"string","pattern":"^[a-zA-Z0-9_.:-]{1,15}$","description":"Network interface carrying ip. Required on every LAN host except Raspberry Pis (which default to eth0): N100/mini-PC names under Ubuntu 24.04 (enp1s0, ...) and NAS names (bond0, ovs_eth0, br0) cannot be guessed."},"provision":{"type":"boolean","description":"Generate cloud-init for this host. Default: true except for nas and vps hardware."},"os":{"enum":["ubuntu-24.04"],"default":"ubuntu-24.04","description":"OS image for cloud-init."},"labels":{"type":"object","additionalProperties":{"type":"string"},"default":{},"description":"Extra Kubernetes node labels."}}},"description":"Every machine: Kubernetes nodes, balancers, NAS, VPS."},"users":{"type":"array","default":[],"description":"Accounts created on every provisioned host.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_-]{0,31}$","description":"Login name."},"sshAuthorizedKeys":{"type":"array","items":{"type":"string","pattern":"^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh.com) [A-Za-z0-9+/=]+( .*)?$"},"default":[],"description":"Public SSH keys."},"sshImportIds":{"type":"array","items":{"type":"string","pattern":"^(gh|lp):[A-Za-z0-9_.-]+$"},"default":[],"description":"cloud-init ssh_import_id entries, e.g. gh:octocat."},"sudo":{"type":"boolean","default":true,"description":"Passwordless sudo."}}}},"apiServer":{"type":"object","additionalProperties":false,"required":["vip","balancers"],"properties":{"vip":{"$ref":"#/definitions/ipv4","description":"keepalived virtual IP; kubeadm controlPlaneEndpoint."},"port":{"$ref":"#/definitions/port","default":6443,"description":"Port HAProxy listens on."},"bindPort":{"$ref":"#/definitions/port","default":6443,"description":"Port kube-apiserver binds on control planes."},"certSANs":{"type":"array","items":{"type":"string","minLength":1},"default":[],"description":"Extra API server certificate SANs (the VIP is added by kubeadm)."},"virtualRouterId":{"type":"integer","minimum":1,"maximum":255,"default":51,"description":"keepalived virtual_router_id, the same on all balancers, unique on the LAN."},"vrrpAuthFile":{"$ref":"#/definitions/absPath","default":"/etc/keepalived/vrrp-auth.conf","description":"File on each balancer host with the VRRP authentication block; never generated."},"balancers":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["host","priority"],"properties":{"host":{"type":"string","description":"Name of a host with role load-balancer."},"priority":{"type":"integer","minimum":1,"maximum":254,"description":"VRRP priority (1-254), distinct per host."}}},"description":"Balancer hosts and VRRP priorities; the highest priority is MASTER."},"stats":{"type":"object","additionalProperties":false,"default":{},"properties":{"port":{"$ref":"#/definitions/port","default":8404,"description":"Stats port."},"path":{"type":"string","pattern":"^/[A-Za-z0-9/_.-]*$","default":"/stats","description":"Stats URI."},"userEnv":{"$ref":"#/definitions/envName","default":"HAPROXY_STATS_USER","description":"Environment variable holding the stats user."},"passwordEnv":{"$ref":"#/definitions/envName","default":"HAPROXY_STATS_PASSWORD","description":"Environment variable holding the stats password."},"publicHost":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$","description":"Public host name for the stats pages: an HTTPS-only Ingress (certificate from acme) in front of every balancer's stats port. Never plain HTTP across the Internet. Needs acme."}},"description":"HAProxy stats listener (credentials from the environment)."}},"description":"The highly available API endpoint: keepalived VIP and HAProxy on the balancer hosts."},"cni":{"type":"object","additionalProperties":false,"default":{},"properties":{"plugin":{"enum":["flannel"],"default":"flannel","description":"CNI plugin."},"backend":{"enum":["vxlan","host-gw"],"default":"vxlan","description":"Flannel backend."},"networkPolicyEnforcer":{"enum":["kube-network-policies","none"],"default":"kube-network-policies","description":"What enforces NetworkPolicy next to the CNI; none is refused while security.networkPolicies is true."},"nri":{"type":"boolean","default":true,"description":"kube-network-policies hooks containerd NRI (cloud-init enables it); false runs the agent with --disable-nri."},"failOpen":{"type":"boolean","default":false,"description":"kube-network-policies --fail-open."}},"description":"Pod network and NetworkPolicy enforcement."},"metallb":{"type":"object","additionalProperties":false,"required":["pools"],"properties":{"namespace":{"$ref":"#/definitions/dnsLabel","default":"metallb-system","description":"Namespace of the MetalLB install (pools live there)."},"pools":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","addresses"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"IPAddressPool name."},"addresses":{"type":"array","minItems":1,"items":{"type":"string","minLength":1},"description":"CIDRs or start-end ranges."},"autoAssign":{"type":"boolean","default":true,"description":"Let MetalLB hand out addresses from this pool automatically."},"avoidBuggyIPs":{"type":"boolean","default":false,"description":"Skip .0 and .255 addresses."}}},"description":"IPAddressPools; all are announced by one L2Advertisement."}},"description":"MetalLB Layer 2 address pools."},"ingress":{"type":"object","additionalProperties":false,"required":["loadBalancerIP"],"properties":{"controller":{"enum":["ingress-nginx"],"default":"ingress-nginx","description":"Controller implementation (ingress-nginx is retired upstream; synth warns)."},"namespace":{"$ref":"#/definitions/dnsLabel","default":"ingress-nginx","description":"Controller namespace."},"className":{"$ref":"#/definitions/dnsLabel","default":"nginx","description":"IngressClass name."},"loadBalancerIP":{"$ref":"#/definitions/ipv4","description":"LoadBalancer IP; must lie in a MetalLB pool; frpc forwards to it."},"replicas":{"type":"integer","minimum":1,"maximum":10,"default":2,"description":"Controller replicas."},"defaultClass":{"type":"boolean","default":true,"description":"Mark the IngressClass as the cluster default."}},"description":"The ingress controller."},"acme":{"type":"object","additionalProperties":false,"properties":{"email":{"type":"string","format":"email","description":"ACME account email (optional; Let's Encrypt refuses RFC 2606 example domains such as example.com)."},"issuers":{"type":"array","minItems":1,"uniqueItems":true,"items":{"enum":["staging","production"]},"default":["staging","production"],"description":"Issuers to create: letsencrypt-staging, letsencrypt-production."},"solver":{"type":"object","default":{"type":"http01"},"required":["type"],"properties":{"type":{"enum":["http01","dns01"]}},"if":{"properties":{"type":{"const":"dns01"}}},"then":{"additionalProperties":false,"required":["type","provider","apiTokenSecretRef"],"properties":{"type":{"const":"dns01"},"provider":{"enum":["cloudflare"]},"apiTokenSecretRef":{"$ref":"#/definitions/secretKeyRef"},"dnsZones":{"type":"array","items":{"type":"string","minLength":1},"default":[]}}},"else":{"additionalProperties":false,"properties":{"type":{"const":"http01"}}},"description":"Challenge solver: {type: http01} through the ingress class, or {type: dns01, provider: cloudflare, apiTokenSecretRef: {name, key}, dnsZones}."}},"description":"Let's Encrypt ClusterIssuers (omit for none)."},"tunnel":{"type":"object","additionalProperties":false,"required":["server","forwardedPorts"],"properties":{"kind":{"enum":["frp"],"default":"frp","description":"Tunnel implementation."},"server":{"type":"string","description":"Name of a host with role tunnel-server."},"bindPort":{"$ref":"#/definitions/port","default":7000,"description":"frps bindPort, dialled by frpc."},"sshPort":{"$ref":"#/definitions/port","default":22,"description":"SSH port of the tunnel server; opened in its firewall list and never forwarded."},"namespace":{"$ref":"#/definitions/dnsLabel","default":"frpc","description":"Namespace of the frpc Deployment."},"proxyProtocol":{"type":"boolean","default":false,"description":"Send PROXY protocol v2 to the ingress (and enable it there) to keep client IPs."},"forwardedPorts":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","remotePort"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"Proxy name."},"remotePort":{"$ref":"#/definitions/port","description":"Port opened on the tunnel server."},"localPort":{"$ref":"#/definitions/port","description":"Default: remotePort."},"protocol":{"enum":["tcp"],"default":"tcp","description":"Transport protocol."}}},"description":"Public ports on the tunnel server forwarded to the ingress IP."},"token":{"type":"object","additionalProperties":false,"default":{},"properties":{"secret":{"$ref":"#/definitions/secretKeyRef","default":{"name":"frp-token","key":"token"},"description":"In-cluster Secret (namespace tunnel.namespace) read by frpc."},"serverFile":{"$ref":"#/definitions/absPath","default":"/etc/frp/token","description":"File on the tunnel server read by frps."}},"description":"Where the shared frp token lives (never in the description)."},"dashboard":{"type":"object","additionalProperties":false,"default":{},"properties":{"port":{"$ref":"#/definitions/port","default":7500,"description":"Dashboard port."},"addr":{"$ref":"#/definitions/ipv4","default":"127.0.0.1","description":"Dashboard bind address (loopback: reach it over SSH)."},"userEnv":{"$ref":"#/definitions/envName","default":"FRPS_DASHBOARD_USER","description":"Environment variable holding the dashboard user."},"passwordEnv":{"$ref":"#/definitions/envName","default":"FRPS_DASHBOARD_PASSWORD","description":"Environment variable holding the dashboard password."}},"description":"frps dashboard (credentials from the environment)."}},"description":"FRP tunnel from the Internet (omit for a LAN-only cluster)."},"storage":{"type":"object","additionalProperties":false,"required":["server","classes"],"properties":{"server":{"type":"string","description":"Name of a host with role nfs-server."},"snapshots":{"type":"boolean","default":false,"description":"Deploy the snapshot sidecar (needs the VolumeSnapshot CRDs)."},"classes":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["name","share"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"StorageClass name."},"share":{"$ref":"#/definitions/absPath","description":"Exported path on the NFS server."},"subDir":{"type":"string","minLength":1,"description":"csi-driver-nfs subDir template."},"mountOptions":{"type":"array","items":{"type":"string","minLength":1},"default":["nfsvers=4.1"],"description":"NFS mount options."},"mountPermissions":{"type":"string","pattern":"^0?[0-7]{3}$","default":"0775","description":"csi-driver-nfs mountPermissions: mode of each new volume directory (chmod after mount). With fsGroup (fsGroupPolicy File) and the generated exports (no_root_squash for the node addresses) non-root pods can write."},"reclaimPolicy":{"enum":["Delete","Retain"],"default":"Retain","description":"What happens to a volume's files on the NAS when its claim is deleted: Retain (default) keeps the PersistentVolume and the files; Delete erases them with the claim, so choose it explicitly and only for data you can lose. Immutable on a live StorageClass."},"default":{"type":"boolean","default":false,"description":"Default StorageClass (at most one)."},"allowVolumeExpansion":{"type":"boolean","default":true,"description":"Allow resizing claims."}}},"description":"One StorageClass per share."}},"description":"NFS StorageClasses through csi-driver-nfs (omit for none)."},"security":{"type":"object","additionalProperties":false,"default":{},"properties":{"networkPolicies":{"type":"boolean","default":true,"description":"Emit default-deny and computed allow NetworkPolicies."},"podSecurity":{"type":"object","additionalProperties":false,"default":{},"properties":{"enforce":{"$ref":"#/definitions/psaLevel","default":"baseline","description":"Default enforce level."},"audit":{"$ref":"#/definitions/psaLevel","default":"restricted","description":"Default audit level."},"warn":{"$ref":"#/definitions/psaLevel","default":"restricted","description":"Default warn level."},"exemptNamespaces":{"type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/dnsLabel"},"default":["kube-system"],"description":"Namespaces exempt from the defaults."}},"description":"Cluster-wide Pod Security Admission defaults (AdmissionConfiguration on the API servers)."}},"description":"Cluster security settings."},"namespaces":{"type":"array","default":[],"description":"Namespaces for your own applications.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/dnsLabel","description":"Namespace name."},"podSecurity":{"$ref":"#/definitions/psaLevel","default":"restricted","description":"Pod Security level enforced in the namespace."},"allowIngressController":{"type":"boolean","default":true,"description":"Allow traffic from the ingress controller into the namespace."}}}},"access":{"type":"array","default":[],"description":"People and groups and what they may do (RBAC).","items":{"type":"object","additionalProperties":false,"required":["kind","name","role"],"properties":{"kind":{"enum":["User","Group"],"description":"RBAC subject kind."},"name":{"type":"string","minLength":1,"description":"User or group name as your authenticator reports it."},"role":{"enum":["admin","viewer","operator"],"description":"admin: cluster-admin; viewer: read-only without Secrets; operator: edit in namespaces."},"namespaces":{"type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/dnsLabel"},"default":[],"description":"Namespaces for role operator."}}}},"operations":{"type":"object","additionalProperties":false,"default":{},"description":"Day-2 operations: etcd snapshots, API audit log, Secret encryption at rest, kubelet serving certificates, metrics-server, logins and the upgrade runbook. Everything is on by default; set enabled: false to turn a part off.","properties":{"etcdSnapshots":{"type":"object","additionalProperties":false,"default":{},"description":"Scheduled etcd snapshots from every control plane (systemd timer on the host) to an NFS share.","properties":{"enabled":{"type":"boolean","description":"Default: true when an NFS server is known (storage.server or the only host with role nfs-server)."},"server":{"type":"string","description":"Host with role nfs-server that receives the snapshots. Default: storage.server, else the only nfs-server host."},"share":{"$ref":"#/definitions/absPath","description":"Exported path on that server. Default: the default StorageClass's share when server is storage.server."},"directory":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$","default":"etcd-snapshots","description":"Directory inside the share; each control plane writes to <directory>/<host>/."},"schedule":{"type":"string","pattern":"^[A-Za-z0-9*:/,.~ -]+$","default":"*-*-* 00/6:00:00","description":"systemd OnCalendar expression (check it with systemd-analyze calendar)."},"keep":{"type":"integer","minimum":1,"maximum":10000,"default":28,"description":"Snapshots kept per control plane; older ones are deleted after a successful snapshot."},"mountOptions":{"type":"array","items":{"type":"string","pattern":"^[A-Za-z0-9_.=:-]+$"},"default":["nfsvers=4.1","hard"],"description":"NFS mount options of the snapshot share."}}},"auditLog":{"type":"object","additionalProperties":false,"default":{},"description":"kube-apiserver audit log (audit.k8s.io/v1 Policy) on every control plane.","properties":{"enabled":{"type":"boolean","default":true,"description":"Write the audit log."},"maxAge":{"type":"integer","minimum":1,"default":30,"description":"audit-log-maxage: days to keep rotated files."},"maxBackup":{"type":"integer","minimum":1,"default":10,"description":"audit-log-maxbackup: rotated files to keep."},"maxSize":{"type":"integer","minimum":1,"default":100,"description":"audit-log-maxsize: megabytes before rotation."}}},"encryptionAtRest":{"type":"object","additionalProperties":false,"default":{},"description":"Encrypt Secrets in etcd (EncryptionConfiguration). The key is generated on the first control plane, never in the description or dist/.","properties":{"enabled":{"type":"boolean","default":true,"description":"Encrypt Secrets at rest."},"provider":{"enum":["secretbox","aescbc"],"default":"secretbox","description":"Encryption provider; identity stays as the fallback for reading unencrypted data."}}},"kubeletServingCertificates":{"type":"object","additionalProperties":false,"default":{},"description":"Kubelet serving certificates signed by the cluster CA (serverTLSBootstrap), approved with the generated check script.","properties":{"enabled":{"type":"boolean","default":true,"description":"serverTLSBootstrap: true in the KubeletConfiguration."}}},"metricsServer":{"type":"object","additionalProperties":false,"default":{},"description":"metrics-server (kubectl top, HorizontalPodAutoscaler) in kube-system; it verifies kubelet certificates, so it needs kubeletServingCertificates.","properties":{"enabled":{"type":"boolean","default":true,"description":"Deploy metrics-server."},"replicas":{"type":"integer","minimum":1,"maximum":5,"default":1,"description":"Replicas; 2 or more adds a PodDisruptionBudget."}}},"logins":{"type":"object","additionalProperties":false,"default":{},"description":"Client certificates for the people in access[].","properties":{"validity":{"type":"string","pattern":"^[1-9][0-9]*h$","default":"720h","description":"kubeadm kubeconfig user --validity-period (client certificates cannot be revoked: keep it short)."}}},"upgradeRunbook":{"type":"object","additionalProperties":false,"default":{},"description":"Generated per-host upgrade runbook to the next Kubernetes minor.","properties":{"enabled":{"type":"boolean","default":true,"description":"Generate docs/upgrade.md."}}}}},"output":{"type":"object","additionalProperties":false,"default":{},"properties":{"flux":{"type":"boolean","default":false,"description":"Also emit Flux Kustomizations, one per wave, under dist/flux/."},"partOf":{"$ref":"#/definitions/dnsLabel","description":"Default: the cluster name."}},"description":"Output options."}},"definitions":{"ipv4":{"type":"string","format":"ipv4"},"cidr":{"type":"string","pattern":"^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$"},"port":{"type":"integer","minimum":1,"maximum":65535},"dnsLabel":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},"envName":{"type":"string","pattern":"^[A-Z_][A-Z0-9_]*$"},"absPath":{"type":"string","pattern":"^/[^\\s]*$"},"psaLevel":{"enum":["privileged","baseline","restricted"]},"secretKeyRef":{"type":"object","additionalProperties":false,"required":["name","key"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$","description":"Secret name."},"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","description":"Key inside the Secret."}}}}};
 const schema12 = {"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"};
 const schema13 = {"type":"string","pattern":"^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$"};
 const schema16 = {"type":"string","format":"ipv4"};
@@ -32,6 +32,10 @@ const pattern16 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-
 const pattern21 = new RegExp("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", "u");
 const pattern22 = new RegExp("^[-._a-zA-Z0-9]+$", "u");
 const pattern32 = new RegExp("^0?[0-7]{3}$", "u");
+const pattern37 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*$", "u");
+const pattern38 = new RegExp("^[A-Za-z0-9*:/,.~ -]+$", "u");
+const pattern39 = new RegExp("^[A-Za-z0-9_.=:-]+$", "u");
+const pattern40 = new RegExp("^[1-9][0-9]*h$", "u");
 const formats0 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 const formats10 = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
 
@@ -54,6 +58,9 @@ data.namespaces = [];
 }
 if(data.access === undefined){
 data.access = [];
+}
+if(data.operations === undefined){
+data.operations = {};
 }
 if(data.output === undefined){
 data.output = {};
@@ -3984,14 +3991,32 @@ vErrors.push(err305);
 }
 errors++;
 }
-let data150 = data.output;
+let data150 = data.operations;
 if(data150 && typeof data150 == "object" && !Array.isArray(data150)){
-if(data150.flux === undefined){
-data150.flux = false;
+if(data150.etcdSnapshots === undefined){
+data150.etcdSnapshots = {};
+}
+if(data150.auditLog === undefined){
+data150.auditLog = {};
+}
+if(data150.encryptionAtRest === undefined){
+data150.encryptionAtRest = {};
+}
+if(data150.kubeletServingCertificates === undefined){
+data150.kubeletServingCertificates = {};
+}
+if(data150.metricsServer === undefined){
+data150.metricsServer = {};
+}
+if(data150.logins === undefined){
+data150.logins = {};
+}
+if(data150.upgradeRunbook === undefined){
+data150.upgradeRunbook = {};
 }
 for(const key28 in data150){
-if(!((key28 === "flux") || (key28 === "partOf"))){
-const err306 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.output,data:data150};
+if(!(((((((key28 === "etcdSnapshots") || (key28 === "auditLog")) || (key28 === "encryptionAtRest")) || (key28 === "kubeletServingCertificates")) || (key28 === "metricsServer")) || (key28 === "logins")) || (key28 === "upgradeRunbook"))){
+const err306 = {instancePath:instancePath+"/operations",schemaPath:"#/properties/operations/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.operations,data:data150};
 if(vErrors === null){
 vErrors = [err306];
 }
@@ -4001,9 +4026,23 @@ vErrors.push(err306);
 errors++;
 }
 }
-let data151 = data150.flux;
-if(typeof data151 !== "boolean"){
-const err307 = {instancePath:instancePath+"/output/flux",schemaPath:"#/properties/output/properties/flux/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.output.properties.flux.type,parentSchema:schema11.properties.output.properties.flux,data:data151};
+let data151 = data150.etcdSnapshots;
+if(data151 && typeof data151 == "object" && !Array.isArray(data151)){
+if(data151.directory === undefined){
+data151.directory = "etcd-snapshots";
+}
+if(data151.schedule === undefined){
+data151.schedule = "*-*-* 00/6:00:00";
+}
+if(data151.keep === undefined){
+data151.keep = 28;
+}
+if(data151.mountOptions === undefined){
+data151.mountOptions = ["nfsvers=4.1","hard"];
+}
+for(const key29 in data151){
+if(!(((((((key29 === "enabled") || (key29 === "server")) || (key29 === "share")) || (key29 === "directory")) || (key29 === "schedule")) || (key29 === "keep")) || (key29 === "mountOptions"))){
+const err307 = {instancePath:instancePath+"/operations/etcdSnapshots",schemaPath:"#/properties/operations/properties/etcdSnapshots/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.operations.properties.etcdSnapshots,data:data151};
 if(vErrors === null){
 vErrors = [err307];
 }
@@ -4012,11 +4051,11 @@ vErrors.push(err307);
 }
 errors++;
 }
-if(data150.partOf !== undefined){
-let data152 = data150.partOf;
-if(typeof data152 === "string"){
-if(!pattern0.test(data152)){
-const err308 = {instancePath:instancePath+"/output/partOf",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data152};
+}
+if(data151.enabled !== undefined){
+let data152 = data151.enabled;
+if(typeof data152 !== "boolean"){
+const err308 = {instancePath:instancePath+"/operations/etcdSnapshots/enabled",schemaPath:"#/properties/operations/properties/etcdSnapshots/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.operations.properties.etcdSnapshots.properties.enabled.type,parentSchema:schema11.properties.operations.properties.etcdSnapshots.properties.enabled,data:data152};
 if(vErrors === null){
 vErrors = [err308];
 }
@@ -4026,8 +4065,10 @@ vErrors.push(err308);
 errors++;
 }
 }
-else {
-const err309 = {instancePath:instancePath+"/output/partOf",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data152};
+if(data151.server !== undefined){
+let data153 = data151.server;
+if(typeof data153 !== "string"){
+const err309 = {instancePath:instancePath+"/operations/etcdSnapshots/server",schemaPath:"#/properties/operations/properties/etcdSnapshots/properties/server/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.operations.properties.etcdSnapshots.properties.server.type,parentSchema:schema11.properties.operations.properties.etcdSnapshots.properties.server,data:data153};
 if(vErrors === null){
 vErrors = [err309];
 }
@@ -4037,9 +4078,11 @@ vErrors.push(err309);
 errors++;
 }
 }
-}
-else {
-const err310 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.output.type,parentSchema:schema11.properties.output,data:data150};
+if(data151.share !== undefined){
+let data154 = data151.share;
+if(typeof data154 === "string"){
+if(!pattern12.test(data154)){
+const err310 = {instancePath:instancePath+"/operations/etcdSnapshots/share",schemaPath:"#/definitions/absPath/pattern",keyword:"pattern",params:{pattern: "^/[^\\s]*$"},message:"must match pattern \""+"^/[^\\s]*$"+"\"",schema:"^/[^\\s]*$",parentSchema:schema23,data:data154};
 if(vErrors === null){
 vErrors = [err310];
 }
@@ -4050,12 +4093,602 @@ errors++;
 }
 }
 else {
-const err311 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+const err311 = {instancePath:instancePath+"/operations/etcdSnapshots/share",schemaPath:"#/definitions/absPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data154};
 if(vErrors === null){
 vErrors = [err311];
 }
 else {
 vErrors.push(err311);
+}
+errors++;
+}
+}
+let data155 = data151.directory;
+if(typeof data155 === "string"){
+if(!pattern37.test(data155)){
+const err312 = {instancePath:instancePath+"/operations/etcdSnapshots/directory",schemaPath:"#/properties/operations/properties/etcdSnapshots/properties/directory/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]*$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]*$",parentSchema:schema11.properties.operations.properties.etcdSnapshots.properties.directory,data:data155};
+if(vErrors === null){
+vErrors = [err312];
+}
+else {
+vErrors.push(err312);
+}
+errors++;
+}
+}
+else {
+const err313 = {instancePath:instancePath+"/operations/etcdSnapshots/directory",schemaPath:"#/properties/operations/properties/etcdSnapshots/properties/directory/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.operations.properties.etcdSnapshots.properties.directory.type,parentSchema:schema11.properties.operations.properties.etcdSnapshots.properties.directory,data:data155};
+if(vErrors === null){
+vErrors = [err313];
+}
+else {
+vErrors.push(err313);
+}
+errors++;
+}
+let data156 = data151.schedule;
+if(typeof data156 === "string"){
+if(!pattern38.test(data156)){
+const err314 = {instancePath:instancePath+"/operations/etcdSnapshots/schedule",schemaPath:"#/properties/operations/properties/etcdSnapshots/properties/schedule/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9*:/,.~ -]+$"},message:"must match pattern \""+"^[A-Za-z0-9*:/,.~ -]+$"+"\"",schema:"^[A-Za-z0-9*:/,.~ -]+$",parentSchema:schema11.properties.operations.properties.etcdSnapshots.properties.schedule,data:data156};
+if(vErrors === null){
+vErrors = [err314];
+}
+else {
+vErrors.push(err314);
+}
+errors++;
+}
+}
+else {
+const err315 = {instancePath:instancePath+"/operations/etcdSnapshots/schedule",schemaPath:"#/properties/operations/properties/etcdSnapshots/properties/schedule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.operations.properties.etcdSnapshots.properties.schedule.type,parentSchema:schema11.properties.operations.properties.etcdSnapshots.properties.schedule,data:data156};
+if(vErrors === null){
+vErrors = [err315];
+}
+else {
+vErrors.push(err315);
+}
+errors++;
+}
+let data157 = data151.keep;
+if(!(((typeof data157 == "number") && (!(data157 % 1) && !isNaN(data157))) && (isFinite(data157)))){
+const err316 = {instancePath:instancePath+"/operations/etcdSnapshots/keep",schemaPath:"#/properties/operations/properties/etcdSnapshots/properties/keep/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.operations.properties.etcdSnapshots.properties.keep.type,parentSchema:schema11.properties.operations.properties.etcdSnapshots.properties.keep,data:data157};
+if(vErrors === null){
+vErrors = [err316];
+}
+else {
+vErrors.push(err316);
+}
+errors++;
+}
+if((typeof data157 == "number") && (isFinite(data157))){
+if(data157 > 10000 || isNaN(data157)){
+const err317 = {instancePath:instancePath+"/operations/etcdSnapshots/keep",schemaPath:"#/properties/operations/properties/etcdSnapshots/properties/keep/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000",schema:10000,parentSchema:schema11.properties.operations.properties.etcdSnapshots.properties.keep,data:data157};
+if(vErrors === null){
+vErrors = [err317];
+}
+else {
+vErrors.push(err317);
+}
+errors++;
+}
+if(data157 < 1 || isNaN(data157)){
+const err318 = {instancePath:instancePath+"/operations/etcdSnapshots/keep",schemaPath:"#/properties/operations/properties/etcdSnapshots/properties/keep/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.operations.properties.etcdSnapshots.properties.keep,data:data157};
+if(vErrors === null){
+vErrors = [err318];
+}
+else {
+vErrors.push(err318);
+}
+errors++;
+}
+}
+let data158 = data151.mountOptions;
+if(Array.isArray(data158)){
+const len20 = data158.length;
+for(let i24=0; i24<len20; i24++){
+let data159 = data158[i24];
+if(typeof data159 === "string"){
+if(!pattern39.test(data159)){
+const err319 = {instancePath:instancePath+"/operations/etcdSnapshots/mountOptions/" + i24,schemaPath:"#/properties/operations/properties/etcdSnapshots/properties/mountOptions/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.=:-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.=:-]+$"+"\"",schema:"^[A-Za-z0-9_.=:-]+$",parentSchema:schema11.properties.operations.properties.etcdSnapshots.properties.mountOptions.items,data:data159};
+if(vErrors === null){
+vErrors = [err319];
+}
+else {
+vErrors.push(err319);
+}
+errors++;
+}
+}
+else {
+const err320 = {instancePath:instancePath+"/operations/etcdSnapshots/mountOptions/" + i24,schemaPath:"#/properties/operations/properties/etcdSnapshots/properties/mountOptions/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.operations.properties.etcdSnapshots.properties.mountOptions.items.type,parentSchema:schema11.properties.operations.properties.etcdSnapshots.properties.mountOptions.items,data:data159};
+if(vErrors === null){
+vErrors = [err320];
+}
+else {
+vErrors.push(err320);
+}
+errors++;
+}
+}
+}
+else {
+const err321 = {instancePath:instancePath+"/operations/etcdSnapshots/mountOptions",schemaPath:"#/properties/operations/properties/etcdSnapshots/properties/mountOptions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.operations.properties.etcdSnapshots.properties.mountOptions.type,parentSchema:schema11.properties.operations.properties.etcdSnapshots.properties.mountOptions,data:data158};
+if(vErrors === null){
+vErrors = [err321];
+}
+else {
+vErrors.push(err321);
+}
+errors++;
+}
+}
+else {
+const err322 = {instancePath:instancePath+"/operations/etcdSnapshots",schemaPath:"#/properties/operations/properties/etcdSnapshots/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.operations.properties.etcdSnapshots.type,parentSchema:schema11.properties.operations.properties.etcdSnapshots,data:data151};
+if(vErrors === null){
+vErrors = [err322];
+}
+else {
+vErrors.push(err322);
+}
+errors++;
+}
+let data160 = data150.auditLog;
+if(data160 && typeof data160 == "object" && !Array.isArray(data160)){
+if(data160.enabled === undefined){
+data160.enabled = true;
+}
+if(data160.maxAge === undefined){
+data160.maxAge = 30;
+}
+if(data160.maxBackup === undefined){
+data160.maxBackup = 10;
+}
+if(data160.maxSize === undefined){
+data160.maxSize = 100;
+}
+for(const key30 in data160){
+if(!((((key30 === "enabled") || (key30 === "maxAge")) || (key30 === "maxBackup")) || (key30 === "maxSize"))){
+const err323 = {instancePath:instancePath+"/operations/auditLog",schemaPath:"#/properties/operations/properties/auditLog/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.operations.properties.auditLog,data:data160};
+if(vErrors === null){
+vErrors = [err323];
+}
+else {
+vErrors.push(err323);
+}
+errors++;
+}
+}
+let data161 = data160.enabled;
+if(typeof data161 !== "boolean"){
+const err324 = {instancePath:instancePath+"/operations/auditLog/enabled",schemaPath:"#/properties/operations/properties/auditLog/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.operations.properties.auditLog.properties.enabled.type,parentSchema:schema11.properties.operations.properties.auditLog.properties.enabled,data:data161};
+if(vErrors === null){
+vErrors = [err324];
+}
+else {
+vErrors.push(err324);
+}
+errors++;
+}
+let data162 = data160.maxAge;
+if(!(((typeof data162 == "number") && (!(data162 % 1) && !isNaN(data162))) && (isFinite(data162)))){
+const err325 = {instancePath:instancePath+"/operations/auditLog/maxAge",schemaPath:"#/properties/operations/properties/auditLog/properties/maxAge/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.operations.properties.auditLog.properties.maxAge.type,parentSchema:schema11.properties.operations.properties.auditLog.properties.maxAge,data:data162};
+if(vErrors === null){
+vErrors = [err325];
+}
+else {
+vErrors.push(err325);
+}
+errors++;
+}
+if((typeof data162 == "number") && (isFinite(data162))){
+if(data162 < 1 || isNaN(data162)){
+const err326 = {instancePath:instancePath+"/operations/auditLog/maxAge",schemaPath:"#/properties/operations/properties/auditLog/properties/maxAge/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.operations.properties.auditLog.properties.maxAge,data:data162};
+if(vErrors === null){
+vErrors = [err326];
+}
+else {
+vErrors.push(err326);
+}
+errors++;
+}
+}
+let data163 = data160.maxBackup;
+if(!(((typeof data163 == "number") && (!(data163 % 1) && !isNaN(data163))) && (isFinite(data163)))){
+const err327 = {instancePath:instancePath+"/operations/auditLog/maxBackup",schemaPath:"#/properties/operations/properties/auditLog/properties/maxBackup/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.operations.properties.auditLog.properties.maxBackup.type,parentSchema:schema11.properties.operations.properties.auditLog.properties.maxBackup,data:data163};
+if(vErrors === null){
+vErrors = [err327];
+}
+else {
+vErrors.push(err327);
+}
+errors++;
+}
+if((typeof data163 == "number") && (isFinite(data163))){
+if(data163 < 1 || isNaN(data163)){
+const err328 = {instancePath:instancePath+"/operations/auditLog/maxBackup",schemaPath:"#/properties/operations/properties/auditLog/properties/maxBackup/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.operations.properties.auditLog.properties.maxBackup,data:data163};
+if(vErrors === null){
+vErrors = [err328];
+}
+else {
+vErrors.push(err328);
+}
+errors++;
+}
+}
+let data164 = data160.maxSize;
+if(!(((typeof data164 == "number") && (!(data164 % 1) && !isNaN(data164))) && (isFinite(data164)))){
+const err329 = {instancePath:instancePath+"/operations/auditLog/maxSize",schemaPath:"#/properties/operations/properties/auditLog/properties/maxSize/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.operations.properties.auditLog.properties.maxSize.type,parentSchema:schema11.properties.operations.properties.auditLog.properties.maxSize,data:data164};
+if(vErrors === null){
+vErrors = [err329];
+}
+else {
+vErrors.push(err329);
+}
+errors++;
+}
+if((typeof data164 == "number") && (isFinite(data164))){
+if(data164 < 1 || isNaN(data164)){
+const err330 = {instancePath:instancePath+"/operations/auditLog/maxSize",schemaPath:"#/properties/operations/properties/auditLog/properties/maxSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.operations.properties.auditLog.properties.maxSize,data:data164};
+if(vErrors === null){
+vErrors = [err330];
+}
+else {
+vErrors.push(err330);
+}
+errors++;
+}
+}
+}
+else {
+const err331 = {instancePath:instancePath+"/operations/auditLog",schemaPath:"#/properties/operations/properties/auditLog/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.operations.properties.auditLog.type,parentSchema:schema11.properties.operations.properties.auditLog,data:data160};
+if(vErrors === null){
+vErrors = [err331];
+}
+else {
+vErrors.push(err331);
+}
+errors++;
+}
+let data165 = data150.encryptionAtRest;
+if(data165 && typeof data165 == "object" && !Array.isArray(data165)){
+if(data165.enabled === undefined){
+data165.enabled = true;
+}
+if(data165.provider === undefined){
+data165.provider = "secretbox";
+}
+for(const key31 in data165){
+if(!((key31 === "enabled") || (key31 === "provider"))){
+const err332 = {instancePath:instancePath+"/operations/encryptionAtRest",schemaPath:"#/properties/operations/properties/encryptionAtRest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.operations.properties.encryptionAtRest,data:data165};
+if(vErrors === null){
+vErrors = [err332];
+}
+else {
+vErrors.push(err332);
+}
+errors++;
+}
+}
+let data166 = data165.enabled;
+if(typeof data166 !== "boolean"){
+const err333 = {instancePath:instancePath+"/operations/encryptionAtRest/enabled",schemaPath:"#/properties/operations/properties/encryptionAtRest/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.operations.properties.encryptionAtRest.properties.enabled.type,parentSchema:schema11.properties.operations.properties.encryptionAtRest.properties.enabled,data:data166};
+if(vErrors === null){
+vErrors = [err333];
+}
+else {
+vErrors.push(err333);
+}
+errors++;
+}
+let data167 = data165.provider;
+if(!((data167 === "secretbox") || (data167 === "aescbc"))){
+const err334 = {instancePath:instancePath+"/operations/encryptionAtRest/provider",schemaPath:"#/properties/operations/properties/encryptionAtRest/properties/provider/enum",keyword:"enum",params:{allowedValues: schema11.properties.operations.properties.encryptionAtRest.properties.provider.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.operations.properties.encryptionAtRest.properties.provider.enum,parentSchema:schema11.properties.operations.properties.encryptionAtRest.properties.provider,data:data167};
+if(vErrors === null){
+vErrors = [err334];
+}
+else {
+vErrors.push(err334);
+}
+errors++;
+}
+}
+else {
+const err335 = {instancePath:instancePath+"/operations/encryptionAtRest",schemaPath:"#/properties/operations/properties/encryptionAtRest/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.operations.properties.encryptionAtRest.type,parentSchema:schema11.properties.operations.properties.encryptionAtRest,data:data165};
+if(vErrors === null){
+vErrors = [err335];
+}
+else {
+vErrors.push(err335);
+}
+errors++;
+}
+let data168 = data150.kubeletServingCertificates;
+if(data168 && typeof data168 == "object" && !Array.isArray(data168)){
+if(data168.enabled === undefined){
+data168.enabled = true;
+}
+for(const key32 in data168){
+if(!(key32 === "enabled")){
+const err336 = {instancePath:instancePath+"/operations/kubeletServingCertificates",schemaPath:"#/properties/operations/properties/kubeletServingCertificates/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.operations.properties.kubeletServingCertificates,data:data168};
+if(vErrors === null){
+vErrors = [err336];
+}
+else {
+vErrors.push(err336);
+}
+errors++;
+}
+}
+let data169 = data168.enabled;
+if(typeof data169 !== "boolean"){
+const err337 = {instancePath:instancePath+"/operations/kubeletServingCertificates/enabled",schemaPath:"#/properties/operations/properties/kubeletServingCertificates/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.operations.properties.kubeletServingCertificates.properties.enabled.type,parentSchema:schema11.properties.operations.properties.kubeletServingCertificates.properties.enabled,data:data169};
+if(vErrors === null){
+vErrors = [err337];
+}
+else {
+vErrors.push(err337);
+}
+errors++;
+}
+}
+else {
+const err338 = {instancePath:instancePath+"/operations/kubeletServingCertificates",schemaPath:"#/properties/operations/properties/kubeletServingCertificates/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.operations.properties.kubeletServingCertificates.type,parentSchema:schema11.properties.operations.properties.kubeletServingCertificates,data:data168};
+if(vErrors === null){
+vErrors = [err338];
+}
+else {
+vErrors.push(err338);
+}
+errors++;
+}
+let data170 = data150.metricsServer;
+if(data170 && typeof data170 == "object" && !Array.isArray(data170)){
+if(data170.enabled === undefined){
+data170.enabled = true;
+}
+if(data170.replicas === undefined){
+data170.replicas = 1;
+}
+for(const key33 in data170){
+if(!((key33 === "enabled") || (key33 === "replicas"))){
+const err339 = {instancePath:instancePath+"/operations/metricsServer",schemaPath:"#/properties/operations/properties/metricsServer/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.operations.properties.metricsServer,data:data170};
+if(vErrors === null){
+vErrors = [err339];
+}
+else {
+vErrors.push(err339);
+}
+errors++;
+}
+}
+let data171 = data170.enabled;
+if(typeof data171 !== "boolean"){
+const err340 = {instancePath:instancePath+"/operations/metricsServer/enabled",schemaPath:"#/properties/operations/properties/metricsServer/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.operations.properties.metricsServer.properties.enabled.type,parentSchema:schema11.properties.operations.properties.metricsServer.properties.enabled,data:data171};
+if(vErrors === null){
+vErrors = [err340];
+}
+else {
+vErrors.push(err340);
+}
+errors++;
+}
+let data172 = data170.replicas;
+if(!(((typeof data172 == "number") && (!(data172 % 1) && !isNaN(data172))) && (isFinite(data172)))){
+const err341 = {instancePath:instancePath+"/operations/metricsServer/replicas",schemaPath:"#/properties/operations/properties/metricsServer/properties/replicas/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.operations.properties.metricsServer.properties.replicas.type,parentSchema:schema11.properties.operations.properties.metricsServer.properties.replicas,data:data172};
+if(vErrors === null){
+vErrors = [err341];
+}
+else {
+vErrors.push(err341);
+}
+errors++;
+}
+if((typeof data172 == "number") && (isFinite(data172))){
+if(data172 > 5 || isNaN(data172)){
+const err342 = {instancePath:instancePath+"/operations/metricsServer/replicas",schemaPath:"#/properties/operations/properties/metricsServer/properties/replicas/maximum",keyword:"maximum",params:{comparison: "<=", limit: 5},message:"must be <= 5",schema:5,parentSchema:schema11.properties.operations.properties.metricsServer.properties.replicas,data:data172};
+if(vErrors === null){
+vErrors = [err342];
+}
+else {
+vErrors.push(err342);
+}
+errors++;
+}
+if(data172 < 1 || isNaN(data172)){
+const err343 = {instancePath:instancePath+"/operations/metricsServer/replicas",schemaPath:"#/properties/operations/properties/metricsServer/properties/replicas/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.operations.properties.metricsServer.properties.replicas,data:data172};
+if(vErrors === null){
+vErrors = [err343];
+}
+else {
+vErrors.push(err343);
+}
+errors++;
+}
+}
+}
+else {
+const err344 = {instancePath:instancePath+"/operations/metricsServer",schemaPath:"#/properties/operations/properties/metricsServer/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.operations.properties.metricsServer.type,parentSchema:schema11.properties.operations.properties.metricsServer,data:data170};
+if(vErrors === null){
+vErrors = [err344];
+}
+else {
+vErrors.push(err344);
+}
+errors++;
+}
+let data173 = data150.logins;
+if(data173 && typeof data173 == "object" && !Array.isArray(data173)){
+if(data173.validity === undefined){
+data173.validity = "720h";
+}
+for(const key34 in data173){
+if(!(key34 === "validity")){
+const err345 = {instancePath:instancePath+"/operations/logins",schemaPath:"#/properties/operations/properties/logins/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key34},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.operations.properties.logins,data:data173};
+if(vErrors === null){
+vErrors = [err345];
+}
+else {
+vErrors.push(err345);
+}
+errors++;
+}
+}
+let data174 = data173.validity;
+if(typeof data174 === "string"){
+if(!pattern40.test(data174)){
+const err346 = {instancePath:instancePath+"/operations/logins/validity",schemaPath:"#/properties/operations/properties/logins/properties/validity/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]*h$"},message:"must match pattern \""+"^[1-9][0-9]*h$"+"\"",schema:"^[1-9][0-9]*h$",parentSchema:schema11.properties.operations.properties.logins.properties.validity,data:data174};
+if(vErrors === null){
+vErrors = [err346];
+}
+else {
+vErrors.push(err346);
+}
+errors++;
+}
+}
+else {
+const err347 = {instancePath:instancePath+"/operations/logins/validity",schemaPath:"#/properties/operations/properties/logins/properties/validity/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.operations.properties.logins.properties.validity.type,parentSchema:schema11.properties.operations.properties.logins.properties.validity,data:data174};
+if(vErrors === null){
+vErrors = [err347];
+}
+else {
+vErrors.push(err347);
+}
+errors++;
+}
+}
+else {
+const err348 = {instancePath:instancePath+"/operations/logins",schemaPath:"#/properties/operations/properties/logins/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.operations.properties.logins.type,parentSchema:schema11.properties.operations.properties.logins,data:data173};
+if(vErrors === null){
+vErrors = [err348];
+}
+else {
+vErrors.push(err348);
+}
+errors++;
+}
+let data175 = data150.upgradeRunbook;
+if(data175 && typeof data175 == "object" && !Array.isArray(data175)){
+if(data175.enabled === undefined){
+data175.enabled = true;
+}
+for(const key35 in data175){
+if(!(key35 === "enabled")){
+const err349 = {instancePath:instancePath+"/operations/upgradeRunbook",schemaPath:"#/properties/operations/properties/upgradeRunbook/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.operations.properties.upgradeRunbook,data:data175};
+if(vErrors === null){
+vErrors = [err349];
+}
+else {
+vErrors.push(err349);
+}
+errors++;
+}
+}
+let data176 = data175.enabled;
+if(typeof data176 !== "boolean"){
+const err350 = {instancePath:instancePath+"/operations/upgradeRunbook/enabled",schemaPath:"#/properties/operations/properties/upgradeRunbook/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.operations.properties.upgradeRunbook.properties.enabled.type,parentSchema:schema11.properties.operations.properties.upgradeRunbook.properties.enabled,data:data176};
+if(vErrors === null){
+vErrors = [err350];
+}
+else {
+vErrors.push(err350);
+}
+errors++;
+}
+}
+else {
+const err351 = {instancePath:instancePath+"/operations/upgradeRunbook",schemaPath:"#/properties/operations/properties/upgradeRunbook/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.operations.properties.upgradeRunbook.type,parentSchema:schema11.properties.operations.properties.upgradeRunbook,data:data175};
+if(vErrors === null){
+vErrors = [err351];
+}
+else {
+vErrors.push(err351);
+}
+errors++;
+}
+}
+else {
+const err352 = {instancePath:instancePath+"/operations",schemaPath:"#/properties/operations/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.operations.type,parentSchema:schema11.properties.operations,data:data150};
+if(vErrors === null){
+vErrors = [err352];
+}
+else {
+vErrors.push(err352);
+}
+errors++;
+}
+let data177 = data.output;
+if(data177 && typeof data177 == "object" && !Array.isArray(data177)){
+if(data177.flux === undefined){
+data177.flux = false;
+}
+for(const key36 in data177){
+if(!((key36 === "flux") || (key36 === "partOf"))){
+const err353 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key36},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.output,data:data177};
+if(vErrors === null){
+vErrors = [err353];
+}
+else {
+vErrors.push(err353);
+}
+errors++;
+}
+}
+let data178 = data177.flux;
+if(typeof data178 !== "boolean"){
+const err354 = {instancePath:instancePath+"/output/flux",schemaPath:"#/properties/output/properties/flux/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.output.properties.flux.type,parentSchema:schema11.properties.output.properties.flux,data:data178};
+if(vErrors === null){
+vErrors = [err354];
+}
+else {
+vErrors.push(err354);
+}
+errors++;
+}
+if(data177.partOf !== undefined){
+let data179 = data177.partOf;
+if(typeof data179 === "string"){
+if(!pattern0.test(data179)){
+const err355 = {instancePath:instancePath+"/output/partOf",schemaPath:"#/definitions/dnsLabel/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema12,data:data179};
+if(vErrors === null){
+vErrors = [err355];
+}
+else {
+vErrors.push(err355);
+}
+errors++;
+}
+}
+else {
+const err356 = {instancePath:instancePath+"/output/partOf",schemaPath:"#/definitions/dnsLabel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data179};
+if(vErrors === null){
+vErrors = [err356];
+}
+else {
+vErrors.push(err356);
+}
+errors++;
+}
+}
+}
+else {
+const err357 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.output.type,parentSchema:schema11.properties.output,data:data177};
+if(vErrors === null){
+vErrors = [err357];
+}
+else {
+vErrors.push(err357);
+}
+errors++;
+}
+}
+else {
+const err358 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err358];
+}
+else {
+vErrors.push(err358);
 }
 errors++;
 }
