@@ -46,9 +46,17 @@ class NotApplicable extends Error {}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
+/**
+ * Deadlines are what the rendered timings allow (check interval × fall, advert_int × 3, …) plus a margin, times
+ * this factor: a loaded machine (CI, 2 shared cores) must not fail a scenario that holds. The measured times
+ * are reported, so a slow failover still shows.
+ */
+export const DEADLINE_SLACK = 1.5;
+
 /** Polls `probe` until it returns a value (not undefined) or the deadline passes; then `onTimeout` describes why. */
-async function waitFor<T>(deadlineS: number, probe: () => Promise<T | undefined>, onTimeout: () => Promise<string> | string, pollMs = 150): Promise<{ value: T; ms: number }> {
+async function waitFor<T>(expectedS: number, probe: () => Promise<T | undefined>, onTimeout: () => Promise<string> | string, pollMs = 150): Promise<{ value: T; ms: number }> {
   const start = Date.now();
+  const deadlineS = Math.round(expectedS * DEADLINE_SLACK);
   for (;;) {
     const value = await probe();
     if (value !== undefined) return { value, ms: Date.now() - start };
@@ -169,6 +177,8 @@ export class Lab {
   private readonly env: Record<string, string> = {};
   private torn = false;
   private readonly log: (line: string) => void;
+  /** Bumped on every keepalived output line: the VIP only moves when keepalived says so. */
+  private keepalivedEvents = 0;
 
   constructor(
     readonly top: LabTopology,
@@ -326,6 +336,8 @@ export class Lab {
       '-c', join(dir, 'checkers.pid'),
       '-b', join(dir, 'bfd.pid'),
     ]);
+    d.proc.stderr?.on('data', () => this.keepalivedEvents++);
+    d.proc.stdout?.on('data', () => this.keepalivedEvents++);
     this.keepalived.set(b.name, d);
   }
 
@@ -356,7 +368,7 @@ export class Lab {
   /** `n` requests, each on a new connection, from `ns` to `url`; each result is the answering control plane or `!error`. */
   async requests(ns: string, host: string, n: number, path = '/lab/whoami'): Promise<string[]> {
     const url = `https://${host}:${this.top.port}${path}`;
-    const script = 'i=0; while [ $i -lt "$1" ]; do if out=$(curl -sk --fail --max-time 2 "$2"); then echo "$out"; else echo "!error"; fi; i=$((i+1)); done';
+    const script = 'i=0; while [ $i -lt "$1" ]; do if out=$(curl -sk --fail --max-time 5 "$2"); then echo "$out"; else echo "!error"; fi; i=$((i+1)); done';
     const r = await execIn(ns, 'sh', ['-c', script, 'sh', String(n), url], 60_000);
     return r.stdout.split('\n').filter(Boolean);
   }
@@ -372,11 +384,20 @@ export class Lab {
     return h.length ? `VIP ${this.top.vip} held by ${h.join(' and ')}` : `VIP ${this.top.vip} held by no balancer`;
   };
 
+  /**
+   * Waits until exactly `name` holds the VIP. Looks at the namespaces when keepalived has logged something
+   * since the last look (state changes are logged), and at least once a second.
+   */
   private async waitHolder(name: string, deadlineS: number, why: string): Promise<number> {
+    let seen = -1;
+    let lastLook = 0;
     const { ms } = await waitFor(deadlineS, async () => {
+      if (seen === this.keepalivedEvents && Date.now() - lastLook < 1_000) return undefined;
+      seen = this.keepalivedEvents;
+      lastLook = Date.now();
       const h = await this.holders();
       return h.length === 1 && h[0] === name ? true : undefined;
-    }, async () => `${await this.holderText()}, expected ${name} (${why})`);
+    }, async () => `${await this.holderText()}, expected ${name} (${why})`, 100);
     return ms;
   }
 
@@ -386,7 +407,7 @@ export class Lab {
     while (Date.now() < until) {
       const h = await this.holders();
       if (h.length !== 1 || h[0] !== name) throw new ScenarioFailure(`${await this.holderText()} (expected it to stay on ${name})`);
-      await sleep(200);
+      await sleep(400);
     }
   }
 
