@@ -8,11 +8,11 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import * as ipaddr from 'ipaddr.js';
-import { addressesIn, cleanStaleLabs, deleteNamespaces, execIn, ip, LAB_NS_PREFIX } from './netns';
+import { addressesIn, cleanStaleLabs, processAlive, deleteNamespaces, execIn, ip, LAB_NS_PREFIX } from './netns';
 import type { LabBalancer, LabControlPlane, LabTopology } from './topology';
 
 export interface ScenarioResult {
@@ -185,7 +185,7 @@ export class Lab {
     options: LabOptions = {},
   ) {
     this.log = options.log ?? (() => undefined);
-    this.work = mkdtempSync(join(tmpdir(), 'hclab-'));
+    this.work = mkdtempSync(join(tmpdir(), `hclab-${process.pid}-`));
     chmodSync(this.work, 0o755); // keepalived script security: no part of the script path writable by others
   }
 
@@ -219,6 +219,11 @@ export class Lab {
   private buildNetwork(): void {
     const stale = cleanStaleLabs();
     if (stale.length) this.log(`removed ${stale.length} namespace(s) of labs that are no longer running: ${stale.join(', ')}`);
+    // Work dirs of labs killed outright (hclab-<pid>-*, pid gone).
+    for (const entry of readdirSync(tmpdir())) {
+      const m = /^hclab-(\d+)-/.exec(entry);
+      if (m && !processAlive(Number(m[1]))) rmSync(join(tmpdir(), entry), { recursive: true, force: true });
+    }
     const br = this.ns('bridge');
     ip('-n', br, 'link', 'add', 'br0', 'type', 'bridge');
     ip('-n', br, 'link', 'set', 'br0', 'up');
@@ -453,11 +458,30 @@ export class Lab {
     // Every balancer's HAProxy, from inside its namespace, as its check script sees it.
     const per: string[] = [];
     for (const b of this.top.balancers) {
-      const a = await this.requests(this.balancerNs.get(b.name)!, '127.0.0.1', n);
-      if (!covers(a)) throw new ScenarioFailure(`${n} requests to HAProxy on ${b.name} (127.0.0.1:${this.top.port}) answered ${this.count(a)}; expected every control plane (${names.join(', ')})`);
+      let a: string[] = [];
+      await waitFor(this.timing.hapUpS + 5, async () => {
+        a = await this.requests(this.balancerNs.get(b.name)!, '127.0.0.1', n);
+        return covers(a) ? true : undefined;
+      }, () => `${n} requests to HAProxy on ${b.name} (127.0.0.1:${this.top.port}) answered ${this.count(a)}; expected every control plane (${names.join(', ')})`, 300);
       per.push(b.name);
     }
-    return `${n} requests via ${this.top.vip}:${this.top.port} (${secs(ms)}): ${viaVip}; GET /readyz via the VIP: 200; HAProxy on ${per.join(', ')} reaches every control plane`;
+    return `${n} requests via ${this.top.vip}:${this.top.port} (${secs(ms)}): ${viaVip}; GET /readyz via the VIP: 200; HAProxy on ${per.join(', ')} reaches every control plane${await this.statsCheck()}`;
+  }
+
+  /** The stats page answers on the holder's own LAN address (with the credentials) and not on the VIP. */
+  private async statsCheck(): Promise<string> {
+    const b = this.b0;
+    if (!b.stats) return '';
+    const [user, password] = b.stats.authEnv ? [this.env[b.stats.authEnv[0]], this.env[b.stats.authEnv[1]]] : [undefined, undefined];
+    const get = async (host: string) => {
+      const args = ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '5', ...(user && password ? ['-u', `${user}:${password}`] : []), `http://${host}:${b.stats!.port}${b.stats!.uri}`];
+      return (await execIn(this.clientNs, 'curl', args)).stdout.trim() || 'no answer';
+    };
+    const own = await get(b.address);
+    const onVip = await get(this.top.vip);
+    const wildcard = b.stats.address === '' || b.stats.address === '*' || b.stats.address === '0.0.0.0';
+    if (own !== '200') throw new ScenarioFailure(`the stats page of ${b.name} (http://${b.address}:${b.stats.port}${b.stats.uri}, lab credentials) answered ${own === '000' ? 'nothing' : `HTTP ${own}`}`);
+    return `; stats page on ${b.address}:${b.stats.port}: HTTP ${own}, on the VIP: ${onVip === '000' ? 'no answer' : `HTTP ${onVip}`}${wildcard ? ' (bound to every address)' : ''}`;
   }
 
   async s3(): Promise<string> {

@@ -60,7 +60,8 @@ function pidsIn(ns: string): number[] {
   return r.stdout.split('\n').map(Number).filter((n) => Number.isInteger(n) && n > 0);
 }
 
-function alive(pid: number): boolean {
+/** Whether a process exists (EPERM: it exists, owned by someone else). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -83,7 +84,7 @@ export function deleteNamespaces(names: readonly string[], graceMs = 2_000): str
   const mine = names.filter((n) => existing.has(n));
   for (const ns of mine) for (const pid of pidsIn(ns)) safeKill(pid, 'SIGTERM');
   const until = Date.now() + graceMs;
-  while (Date.now() < until && mine.some((ns) => pidsIn(ns).some(alive))) sleepSync(50);
+  while (Date.now() < until && mine.some((ns) => pidsIn(ns).some(processAlive))) sleepSync(50);
   for (const ns of mine) for (const pid of pidsIn(ns)) safeKill(pid, 'SIGKILL');
   for (const ns of mine) {
     const r = spawnSync('ip', ['netns', 'del', ns], { encoding: 'utf8' });
@@ -104,7 +105,7 @@ function safeKill(pid: number, signal: NodeJS.Signals): void {
 export function cleanStaleLabs(): string[] {
   const stale = listNamespaces().filter((ns) => {
     const m = /^hclab-(\d+)-[0-9a-f]+-/.exec(ns);
-    return m !== null && !alive(Number(m[1]));
+    return m !== null && !processAlive(Number(m[1]));
   });
   if (stale.length) deleteNamespaces(stale, 1_000);
   return stale;

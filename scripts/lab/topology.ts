@@ -84,6 +84,8 @@ export interface LabBalancer {
   readonly haproxyRise: number;
   /** Environment variables haproxy.cfg expands (`"${NAME}"`). */
   readonly haproxyEnv: readonly string[];
+  /** `listen stats`: bind address ('' or `*` for every address), port and URI, when there is one. */
+  readonly stats?: { readonly address: string; readonly port: number; readonly uri: string; readonly authEnv?: readonly [string, string] };
 }
 
 export interface LabControlPlane {
@@ -170,7 +172,17 @@ function readBalancer(hostsDir: string, name: string): LabBalancer {
   }
   if (!address) throw new TopologyError(`hosts/${name}: cannot tell the balancer's address (no unicast_src_ip, stats bind address or network-config)`);
   const priority = Number(word('priority') ?? 100);
+  const statsSection = cfg.find((s) => s.header[0] === 'listen' && s.header[1] === 'stats');
+  const statsBind = statsSection?.lines.find((l) => l[0] === 'bind')?.[1];
+  const statsUri = statsSection?.lines.find((l) => l[0] === 'stats' && l[1] === 'uri')?.[2];
+  const auth = statsSection?.lines.find((l) => l[0] === 'stats' && l[1] === 'auth')?.slice(2).join(' ');
+  const authMatch = auth ? /^"\$\{(\w+)\}:\$\{(\w+)\}"$/.exec(auth) : null;
+  const stats =
+    statsBind && statsUri
+      ? { address: splitHostPort(statsBind)[0], port: splitHostPort(statsBind)[1], uri: statsUri, authEnv: authMatch ? ([authMatch[1], authMatch[2]] as const) : undefined }
+      : undefined;
   return {
+    stats,
     name,
     dir,
     address,

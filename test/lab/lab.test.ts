@@ -55,7 +55,7 @@ interface LabRun {
  * At most LAB_SLOTS labs at once: each is mostly waiting for keepalived and HAProxy timers, but the machines
  * have 2 cores and the scenarios have deadlines.
  */
-const LAB_SLOTS = 3;
+const LAB_SLOTS = 2;
 let busy = 0;
 const queue: (() => void)[] = [];
 async function slot<T>(fn: () => Promise<T>): Promise<T> {
@@ -108,7 +108,7 @@ function labNow(dir: string, onLine?: (line: string, child: ChildProcess) => voi
     };
     child.stdout.on('data', take);
     child.stderr.on('data', take);
-    const timer = setTimeout(() => child.kill('SIGTERM'), 170_000);
+    const timer = setTimeout(() => child.kill('SIGTERM'), 420_000);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       const prefix = /lab: namespaces (\S+)\*/.exec(output)?.[1] ?? '';
@@ -175,7 +175,7 @@ describe.concurrent('failover lab (real keepalived and HAProxy in network namesp
     expect(r.output).toContain('Lab substitutions');
     expect(r.output).toMatch(/include \/etc\/keepalived\/vrrp-auth\.conf -> /);
     expect(leftovers(r.prefix)).toEqual([]);
-  }, 600_000);
+  }, 1_200_000);
 
   for (const fixture of fixtures) {
     it(`holds every scenario that applies on fixture ${fixture}`, async (ctx) => {
@@ -195,7 +195,7 @@ describe.concurrent('failover lab (real keepalived and HAProxy in network namesp
         'recovery-preemption': multi ? 'held' : 'not applicable',
       });
       expect(leftovers(r.prefix)).toEqual([]);
-    }, 600_000);
+    }, 1_200_000);
   }
 
   it('fails, naming the scenario, on a wrong backend port planted in one balancer\'s haproxy.cfg', async (ctx) => {
@@ -211,7 +211,7 @@ describe.concurrent('failover lab (real keepalived and HAProxy in network namesp
     expect(r.output).toMatch(/lab: FAILED 2 vip-reaches-control-planes/);
     expect(r.output).toMatch(/HAProxy on nas-002 .*expected every control plane/);
     expect(leftovers(r.prefix)).toEqual([]);
-  }, 600_000);
+  }, 1_200_000);
 
   it('fails, naming the scenario, on a wrong VIP planted in the next balancer\'s keepalived.conf', async (ctx) => {
     ctx.skip(why !== '', why);
@@ -229,7 +229,7 @@ describe.concurrent('failover lab (real keepalived and HAProxy in network namesp
     // The VIP nas-001 should take over never appears there (keepalived complains about the mismatched advert).
     expect(r.output).toMatch(/VIP 192\.168\.100\.230 held by .*expected nas-001/);
     expect(leftovers(r.prefix)).toEqual([]);
-  }, 600_000);
+  }, 1_200_000);
 
   it('fails on the deprecated /healthz check a render before the fix had (a draining API server stays in rotation)', async (ctx) => {
     ctx.skip(why !== '', why);
@@ -242,7 +242,7 @@ describe.concurrent('failover lab (real keepalived and HAProxy in network namesp
     expect(r.code, r.output).toBe(1);
     expect(r.output).toMatch(/lab: FAILED 3 dead-control-plane-out-of-rotation/);
     expect(leftovers(r.prefix)).toEqual([]);
-  }, 600_000);
+  }, 1_200_000);
 
   it('tears everything down on SIGTERM', async (ctx) => {
     ctx.skip(why !== '', why);
@@ -258,5 +258,5 @@ describe.concurrent('failover lab (real keepalived and HAProxy in network namesp
     expect(r.output).toContain('SIGTERM: torn down');
     expect(r.prefix).toMatch(/^hclab-\d+-[0-9a-f]+-$/);
     expect(leftovers(r.prefix)).toEqual([]);
-  }, 600_000);
+  }, 1_200_000);
 });
