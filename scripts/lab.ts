@@ -51,13 +51,17 @@ async function main(argv: string[]): Promise<number> {
   out(`lab: ${top.controlPlanes.length} control plane(s) ${top.controlPlanes.map((c) => `${c.name} ${c.address}:${c.port}`).join(', ')}`);
   out(`lab: API endpoint ${top.vip}:${top.port} (from ${top.endpointSource})`);
   const lab = new Lab(top, { log: (l) => out(`lab: ${l}`) });
+  // Ctrl-C reaches npm and the lab at once; a second signal during teardown is ignored, not fatal.
+  let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
     lab.teardown();
     process.stderr.write(`lab: ${signal}: torn down\n`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   process.once('exit', () => lab.teardown());
   out(`lab: namespaces ${lab.prefix}*`);
   let report;

@@ -244,19 +244,21 @@ describe.concurrent('failover lab (real keepalived and HAProxy in network namesp
     expect(leftovers(r.prefix)).toEqual([]);
   }, 1_200_000);
 
-  it('tears everything down on SIGTERM', async (ctx) => {
-    ctx.skip(why !== '', why);
-    let sent = false;
-    const r = await lab(DIST, (line, child) => {
-      if (!sent && /scenario 1 vip-on-highest-priority: held/.test(line)) {
-        sent = true;
-        child.kill('SIGTERM');
-      }
-    });
-    expect(sent, r.output).toBe(true);
-    expect(r.code, r.output).toBe(143);
-    expect(r.output).toContain('SIGTERM: torn down');
-    expect(r.prefix).toMatch(/^hclab-\d+-[0-9a-f]+-$/);
-    expect(leftovers(r.prefix)).toEqual([]);
-  }, 1_200_000);
+  for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+    it(`tears everything down on ${signal}`, async (ctx) => {
+      ctx.skip(why !== '', why);
+      let sent = false;
+      const r = await lab(DIST, (line, child) => {
+        if (!sent && /scenario 1 vip-on-highest-priority: held/.test(line)) {
+          sent = true;
+          child.kill(signal);
+        }
+      });
+      expect(sent, r.output).toBe(true);
+      expect(r.code, r.output).toBe(code);
+      expect(r.output).toContain(`${signal}: torn down`);
+      expect(r.prefix).toMatch(/^hclab-\d+-[0-9a-f]+-$/);
+      expect(leftovers(r.prefix)).toEqual([]);
+    }, 1_200_000);
+  }
 });
