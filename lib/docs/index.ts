@@ -64,6 +64,8 @@ function architecturePage(model: ClusterModel, context: DocsContext): string {
     '',
     `keepalived holds the VIP ${api.vip} on ${master.host.name} (MASTER, priority ${master.priority})` +
       `${backups.length ? `; ${list(backups.map((b) => `${b.host.name} (${b.priority})`))} take over in priority order` : ''}. ` +
+      // keepalived preempts by default and the renderer never writes nopreempt: the lab checks this sentence.
+      `${backups.length ? `When ${master.host.name} is healthy again (its check passes, or its keepalived is back), it takes the VIP back (keepalived preempts), which resets open API connections once more. ` : ''}` +
       `HAProxy on each balancer forwards TCP ${api.port} to kube-apiserver on ${list(api.controlPlanes.map((h) => `${h.name} ${h.ip}:${api.bindPort}`))}. ` +
       `kubeadm's \`controlPlaneEndpoint\` is ${api.vip}:${api.port}.`,
     '',

@@ -1,13 +1,15 @@
 /**
- * HAProxy in front of the kube-apiservers, identical on every balancer host.
+ * HAProxy in front of the kube-apiservers, the same on every balancer host apart from the stats bind address.
  *
  * TCP pass-through on `apiServer.port` to exactly the control planes, each health-checked over TLS with
- * `GET /healthz`; a stats page protected by credentials that HAProxy reads from environment variables
+ * `GET /readyz` (`/healthz` is deprecated since v1.16 and stays 200 while an API server shuts down); a stats
+ * page bound to the balancer's own LAN address (never the VIP or every address) protected by credentials that HAProxy reads from environment variables
  * (named in the model, expanded only inside double quotes). The variables come from an EnvironmentFile
  * that the owner creates; a systemd drop-in refuses to start HAProxy while either is empty, because an
  * unset variable silently becomes an empty user or password.
  */
 import type { ClusterModel, Host } from '../model/types';
+import { API_READY_PATH } from './keepalived';
 import { HOST_PATHS } from './paths';
 import { comment, envFileTemplate, execLine, fileOf, generatedBy, hap, renderHaproxy, renderUnit, type HapSection } from './text';
 
@@ -43,7 +45,7 @@ export function renderHaproxyCfg(model: ClusterModel, host: Host): string {
         ['balance', 'roundrobin'],
         ['option', 'httpchk'],
         ['http-check', 'connect', 'ssl'],
-        ['http-check', 'send', 'meth', 'GET', 'uri', '/healthz'],
+        ['http-check', 'send', 'meth', 'GET', 'uri', API_READY_PATH],
         ['http-check', 'expect', 'status', 200],
         ['default-server', 'inter', '3s', 'fall', 3, 'rise', 2],
         ...apiServerBackends(model).map((b) => ['server', b.name, b.address, 'check', 'verify', 'none']),
@@ -52,7 +54,7 @@ export function renderHaproxyCfg(model: ClusterModel, host: Host): string {
     {
       header: ['listen', 'stats'],
       lines: [
-        ['bind', `:${stats.port}`],
+        ['bind', `${host.ip}:${stats.port}`],
         ['mode', 'http'],
         ['option', 'httplog'],
         ['stats', 'enable'],
@@ -67,7 +69,7 @@ export function renderHaproxyCfg(model: ClusterModel, host: Host): string {
     ...comment(
       '#',
       generatedBy(model.name),
-      `HAProxy on ${host.name}: TCP ${api.port} -> kube-apiserver on the control planes, stats on :${stats.port}${stats.path}.`,
+      `HAProxy on ${host.name}: TCP ${api.port} -> kube-apiserver on the control planes, stats on ${host.ip}:${stats.port}${stats.path}.`,
       `${stats.userEnv} and ${stats.passwordEnv} come from ${HOST_PATHS.haproxyEnv} (haproxy.service.d/10-env.conf).`,
       `Check with: haproxy -c -f ${HOST_PATHS.haproxyCfg}`,
     ),

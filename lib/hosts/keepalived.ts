@@ -1,7 +1,7 @@
 /**
  * keepalived for the API VIP, one config per balancer host, plus its health-check script.
  *
- * - The check asks the local HAProxy frontend for `/healthz`, so it passes only when HAProxy is up and at
+ * - The check asks the local HAProxy frontend for `/readyz`, so it passes only when HAProxy is up and at
  *   least one kube-apiserver behind it answers.
  * - A failed check lowers the priority by |weight|, chosen from the model's priorities so that any failed
  *   host drops below every healthy one (see {@link vrrpPlan}).
@@ -14,6 +14,12 @@
 import type { ClusterModel, Host } from '../model/types';
 import { HOST_PATHS } from './paths';
 import { comment, execLine, fileOf, generatedBy, ka, renderKeepalived, renderUnit, shQuote } from './text';
+
+/**
+ * The kube-apiserver readiness endpoint both health checks ask. Not `/healthz`: deprecated since v1.16, and it
+ * keeps answering 200 while an API server drains during shutdown, when `/readyz` already fails.
+ */
+export const API_READY_PATH = '/readyz';
 
 /** keepalived accepts a vrrp_script weight in [-253, 253]. */
 const MAX_WEIGHT = 253;
@@ -61,7 +67,7 @@ export function vrrpPlan(model: ClusterModel): VrrpPlan {
 
 /** URL the check script asks: the local HAProxy frontend, which forwards to a healthy kube-apiserver. */
 export function healthCheckUrl(model: ClusterModel): string {
-  return `https://127.0.0.1:${model.apiServer.port}/healthz`;
+  return `https://127.0.0.1:${model.apiServer.port}${API_READY_PATH}`;
 }
 
 export function renderKeepalivedConf(model: ClusterModel, host: Host): string {
@@ -121,7 +127,7 @@ export function renderCheckApiserver(model: ClusterModel): string {
     ...comment(
       '#',
       generatedBy(model.name),
-      'keepalived health check: succeeds only when the local HAProxy answers and forwards /healthz to a',
+      `keepalived health check: succeeds only when the local HAProxy answers and forwards ${API_READY_PATH} to a`,
       'kube-apiserver that reports healthy (-k: the API server certificate does not name 127.0.0.1).',
     ),
     `if ! curl --silent --fail --insecure --max-time 2 --output /dev/null ${shQuote(url)}; then`,

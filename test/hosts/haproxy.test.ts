@@ -23,8 +23,11 @@ const lines = (cfg: Map<string, string[][]>, section: string, keyword: string) =
 describe('haproxy.cfg', () => {
   const cfg = parseCfg(fileOf(ref, 'hosts/n100-004/haproxy.cfg').content);
 
-  it('is the same on every balancer apart from the header comment', () => {
-    const body = (h: string) => fileOf(ref, `hosts/${h}/haproxy.cfg`).content.replace(/^#.*\n/gm, '');
+  it('is the same on every balancer apart from the header comment and its own stats address', () => {
+    const body = (h: string) =>
+      fileOf(ref, `hosts/${h}/haproxy.cfg`)
+        .content.replace(/^#.*\n/gm, '')
+        .replace(`bind ${ref.hosts.find((x) => x.name === h)?.ip}:8404`, 'bind OWN:8404');
     expect(body('nas-001')).toBe(body('n100-004'));
     expect(body('nas-002')).toBe(body('n100-004'));
   });
@@ -44,7 +47,7 @@ describe('haproxy.cfg', () => {
       'n100-003 192.168.100.203:6443 check verify none',
     ]);
     expect(lines(cfg, 'backend apiserver', 'option')).toEqual(['httpchk']);
-    expect(lines(cfg, 'backend apiserver', 'http-check')).toEqual(['connect ssl', 'send meth GET uri /healthz', 'expect status 200']);
+    expect(lines(cfg, 'backend apiserver', 'http-check')).toEqual(['connect ssl', 'send meth GET uri /readyz', 'expect status 200']);
   });
 
   it('follows the control-plane list and bindPort', () => {
@@ -60,11 +63,12 @@ describe('haproxy.cfg', () => {
   });
 
   it('serves stats on the model port and path, with credentials only from quoted environment variables', () => {
-    expect(lines(cfg, 'listen stats', 'bind')).toEqual([':8404']);
+    // The balancer's own LAN address, never every address (the VIP included): the stats page is not part of the API endpoint.
+    expect(lines(cfg, 'listen stats', 'bind')).toEqual(['192.168.100.204:8404']);
     expect(lines(cfg, 'listen stats', 'stats')).toEqual(['enable', 'uri /stats', 'refresh 10s', 'hide-version', 'auth "${HAPROXY_STATS_USER}:${HAPROXY_STATS_PASSWORD}"']);
     const m = variant((d) => (d.apiServer.stats = { port: 9000, path: '/haproxy', userEnv: 'LB_USER', passwordEnv: 'LB_PASS' }));
     const c = parseCfg(fileOf(m, 'hosts/nas-002/haproxy.cfg').content);
-    expect(lines(c, 'listen stats', 'bind')).toEqual([':9000']);
+    expect(lines(c, 'listen stats', 'bind')).toEqual(['192.168.100.172:9000']);
     expect(lines(c, 'listen stats', 'stats')).toContain('uri /haproxy');
     expect(lines(c, 'listen stats', 'stats')).toContain('auth "${LB_USER}:${LB_PASS}"');
   });

@@ -65,7 +65,7 @@ describe('consistency across artifacts', () => {
     for (const lb of ['n100-004', 'nas-001', 'nas-002']) {
       expect(fileOf(ref, `hosts/${lb}/keepalived.conf`).content).toMatch(new RegExp(`\\n\\s+${endpointHost.replace(/\./g, '\\.')}/24 dev \\S+\\n`));
       expect(fileOf(ref, `hosts/${lb}/haproxy.cfg`).content).toContain(`\n    bind :${endpointPort}\n`);
-      expect(fileOf(ref, `hosts/${lb}/check_apiserver.sh`).content).toContain(`https://127.0.0.1:${endpointPort}/healthz`);
+      expect(fileOf(ref, `hosts/${lb}/check_apiserver.sh`).content).toContain(`https://127.0.0.1:${endpointPort}/readyz`);
     }
     for (const node of ['n100-002', 'raspberry-008', '5825u-001']) {
       const join = docOfKind(fileOf(ref, `hosts/${node}/kubeadm-join.yaml`).content, 'JoinConfiguration');

@@ -135,13 +135,14 @@ describe('keepalived.conf per balancer', () => {
 });
 
 describe('check_apiserver.sh', () => {
-  it('asks the local HAProxy frontend for /healthz, ignoring the certificate name', () => {
+  it('asks the local HAProxy frontend for /readyz (not the deprecated /healthz), ignoring the certificate name', () => {
     const script = fileOf(ref, 'hosts/nas-001/check_apiserver.sh');
     expect(script.mode).toBe(0o755);
     expect(script.content.startsWith('#!/bin/sh\n')).toBe(true);
-    expect(script.content).toContain("curl --silent --fail --insecure --max-time 2 --output /dev/null 'https://127.0.0.1:6443/healthz'");
+    expect(script.content).toContain("curl --silent --fail --insecure --max-time 2 --output /dev/null 'https://127.0.0.1:6443/readyz'");
+    expect(script.content).not.toContain('/healthz');
     const m = variant((d) => (d.apiServer.port = 8443));
-    expect(renderCheckApiserver(m)).toContain("'https://127.0.0.1:8443/healthz'");
+    expect(renderCheckApiserver(m)).toContain("'https://127.0.0.1:8443/readyz'");
   });
 });
 

@@ -241,7 +241,7 @@ describe('check_apiserver.sh', () => {
     for (const f of scripts) expect(run('sh', ['-n', materialize('check.sh', f.content, 0o755)]).status, f.path).toBe(0);
   });
 
-  it('passes only while the local frontend answers /healthz with 200', async (ctx) => {
+  it('passes only while the local frontend answers /readyz with 200', async (ctx) => {
     skipWithout(ctx, 'curl', 'openssl', 'sh');
     const dir = dirname(materialize('placeholder', ''));
     const key = join(dir, 'key.pem');
@@ -250,7 +250,8 @@ describe('check_apiserver.sh', () => {
     expect(gen.status, gen.stderr).toBe(0);
     let status = 200;
     const server: Server = createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => {
-      res.statusCode = req.url === '/healthz' ? status : 404;
+      // /healthz stays 200, like an API server draining at shutdown: only /readyz tells.
+      res.statusCode = req.url === '/readyz' ? status : req.url === '/healthz' ? 200 : 404;
       res.end(status === 200 ? 'ok' : 'unhealthy');
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
