@@ -13,6 +13,7 @@ import {
   FlannelBackend,
   Frpc,
   IngressNginx,
+  Traefik,
   KubeNetworkPolicies,
   LetsEncryptIssuers,
   MetalLbL2Pools,
@@ -76,13 +77,17 @@ export function addPlatform(app: App, model: ClusterModel): Platform {
     });
 
   const tunnel = model.tunnel;
+  const target = ingress.tunnelTarget;
+  if (tunnel && !target) throw new Error(`internal: ${ingress.controllerName} offers no tunnel target`);
   const frpc =
     tunnel &&
+    target &&
     new Frpc(new Chart(app, PLATFORM_CHARTS.frpc), 'Frpc', {
       namespace: tunnel.namespace,
       serverAddr: tunnel.server.ip,
       serverPort: tunnel.bindPort,
-      localIP: tunnel.targetIP,
+      // The controller says where tunnel traffic goes (model.tunnel.targetAddress says the same; a consistency fact proves it).
+      localIP: target.address,
       proxies: tunnel.forwardedPorts.map((p) => ({ name: p.name, localPort: p.localPort, remotePort: p.remotePort })),
       proxyProtocol: tunnel.proxyProtocol,
       tokenSecretRef: tunnel.token.secret,
@@ -135,6 +140,17 @@ function addIngress(chart: Chart, model: ClusterModel): IIngressController {
         replicas: model.ingress.replicas,
         loadBalancerIP: model.ingress.loadBalancerIP,
         proxyProtocol: model.tunnel?.proxyProtocol ?? false,
+      });
+    case 'traefik':
+      return new Traefik(chart, 'Traefik', {
+        namespace: model.ingress.namespace,
+        className: model.ingress.className,
+        defaultClass: model.ingress.defaultClass,
+        replicas: model.ingress.replicas,
+        loadBalancerIP: model.ingress.loadBalancerIP,
+        // PROXY protocol only on the tunnel entry points, trusted from the pod network (frpc's pods); the
+        // NetworkPolicies admit only frpc to those ports.
+        tunnel: model.tunnel && { proxyProtocolTrustedIPs: model.tunnel.proxyProtocol ? [model.kubernetes.podCidr] : [] },
       });
     default:
       return unsupported('ingress.controller', model.ingress.controller);

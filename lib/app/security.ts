@@ -7,6 +7,7 @@
  */
 import { Chart, type App } from 'cdk8s';
 import type { K8sObject } from '../checks/types';
+import { TRAEFIK_TUNNEL_SERVICE } from '../model/build';
 import { intToIp, parseCidr } from '../model/ip';
 import type { ClusterModel, PodSecurityLevel } from '../model/types';
 import { ClusterNetworkPolicies, type ApiEndpoint } from '../security/cluster-network-policies';
@@ -80,8 +81,9 @@ export function addSecurity(app: App, model: ClusterModel): void {
         namespace: model.tunnel.namespace,
         serverAddress: model.tunnel.server.ip,
         serverPort: model.tunnel.bindPort,
-        targetAddress: model.tunnel.targetIP,
+        targetAddress: model.tunnel.targetAddress,
         targetPorts: model.tunnel.forwardedPorts.map((p) => p.localPort),
+        ...(model.ingress.controller === 'traefik' ? { targetService: { namespace: model.ingress.namespace, name: TRAEFIK_TUNNEL_SERVICE } } : {}),
       },
     });
   }

@@ -52,14 +52,14 @@ export function failureDomains(model: ClusterModel): FailureDomain[] {
   domains.push({
     failure: `MetalLB down (namespace ${model.metallb.namespace})`,
     hosts: [`pool ${list(pools)}`, `ingress IP ${model.ingress.loadBalancerIP}`],
-    breaks: `Nobody answers ARP for the pool addresses: LAN users lose the apps at ${ingress} and every other LoadBalancer Service${t ? `; Internet users lose them too, because frpc forwards to ${t.targetIP}` : ''}.`,
+    breaks: `Nobody answers ARP for the pool addresses: LAN users lose the apps at ${ingress} and every other LoadBalancer Service${t ? `; Internet users lose them too, because frpc forwards to ${t.targetAddress}` : ''}.`,
     keepsWorking: `Cluster administration: the API VIP ${api.vip} belongs to keepalived, not MetalLB, so \`kubectl\`, scheduling and self-healing work, as do running pods${nfsKeeps}.`,
   });
 
   if (t) {
     domains.push({
       failure: `FRP down: frps on ${t.server.name} or frpc (namespace ${t.namespace})`,
-      hosts: [`${t.server.name} ${t.server.ip}:${t.bindPort}`, `frpc → ${t.targetIP}`],
+      hosts: [`${t.server.name} ${t.server.ip}:${t.bindPort}`, `frpc → ${t.targetAddress}`],
       breaks: `Only Internet access: public ports ${publicPorts} on ${t.server.ip} stop answering.`,
       keepsWorking: `LAN users reach the apps at ${ingress}; administration through ${endpoint}.`,
     });

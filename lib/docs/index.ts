@@ -69,7 +69,7 @@ function architecturePage(model: ClusterModel, context: DocsContext): string {
     '',
     t
       ? `frpc runs in namespace ${t.namespace}, dials frps on ${t.server.name} (${t.server.ip}:${t.bindPort}) and forwards public ports ` +
-          `${list(t.forwardedPorts.map((p) => `${p.remotePort} → ${t.targetIP}:${p.localPort}`))}. LAN clients use ${model.ingress.loadBalancerIP} directly.` +
+          `${list(t.forwardedPorts.map((p) => `${p.remotePort} → ${t.targetAddress}:${p.localPort}`))}. LAN clients use ${model.ingress.loadBalancerIP} directly.` +
           `${t.proxyProtocol ? ' Forwarded connections carry PROXY protocol v2, and the ingress expects it on every connection: LAN clients must send it too.' : ''}`
       : `No tunnel: the apps are reachable on the LAN only, at ${model.ingress.loadBalancerIP} (TCP ${INGRESS_PORTS.join(', ')}).`,
     '',
@@ -110,7 +110,7 @@ function networkPage(model: ClusterModel): string {
     lines.push(
       table(
         ['Public address', 'Proxy', 'Forwarded to', 'PROXY protocol'],
-        t.forwardedPorts.map((p) => [`${t.server.ip}:${p.remotePort}/${p.protocol}`, code(p.name), `${t.targetIP}:${p.localPort}`, t.proxyProtocol ? 'v2' : 'no']),
+        t.forwardedPorts.map((p) => [`${t.server.ip}:${p.remotePort}/${p.protocol}`, code(p.name), `${t.targetAddress}:${p.localPort}`, t.proxyProtocol ? 'v2' : 'no']),
       ),
       '',
       'Nothing else inside the LAN is reachable through the tunnel: frps only accepts these remote ports (`allowPorts`).',

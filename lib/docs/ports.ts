@@ -184,7 +184,7 @@ export function listeners(model: ClusterModel): Listener[] {
         address: t.server.ip,
         port: String(p.remotePort),
         protocol: p.protocol.toUpperCase(),
-        service: `forwarded port ${p.name}: frps → frpc → ${t.targetIP}:${p.localPort}${t.proxyProtocol ? ' (PROXY protocol v2)' : ''}`,
+        service: `forwarded port ${p.name}: frps → frpc → ${t.targetAddress}:${p.localPort}${t.proxyProtocol ? ' (PROXY protocol v2)' : ''}`,
         clients: 'anyone on the Internet',
         reach: 'Internet',
       });

@@ -15,6 +15,7 @@ import {
   type Ipv4Range,
 } from './ip';
 import { show, type Problem } from './problems';
+import { ingressNamespace } from './build';
 import type { HostRole } from './types';
 
 /** Kubernetes minor versions whose kubeadm (v1beta4), packages and component versions we generate for. */
@@ -255,7 +256,7 @@ const namespaces: Rule = (d) => {
   const problems: Problem[] = [];
   const components: Array<[string, string | undefined]> = [
     ['metallb.namespace', d.metallb.namespace],
-    ['ingress.namespace', d.ingress.namespace],
+    ['ingress.namespace', ingressNamespace(d.ingress)],
     ['tunnel.namespace', d.tunnel?.namespace],
   ];
   const owned = new Map<string, string>();

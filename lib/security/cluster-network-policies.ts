@@ -8,6 +8,7 @@
  * NetworkPolicy does not apply to them, so they get no allows (their namespace still gets default deny,
  * which covers any pod added there later).
  */
+import { isIPv4 } from 'node:net';
 import { Construct } from 'constructs';
 import type { K8sObject } from '../checks/types';
 import { AllowEgress, AllowIngress, allowDns, allowTraffic, denyAll, Peer, Port, type PodGroup } from './network-policy';
@@ -32,9 +33,15 @@ export interface TunnelPolicy {
   /** Address and port the client dials (the frps bindPort). */
   readonly serverAddress: string;
   readonly serverPort: number;
-  /** Where forwarded connections go: the ingress LoadBalancer IP and ports. */
+  /** Where forwarded connections go: the ingress LoadBalancer IP, or a Service DNS name; and its ports. */
   readonly targetAddress: string;
   readonly targetPorts: readonly number[];
+  /**
+   * The Service behind `targetAddress`. When it is not exposed (a ClusterIP Service of tunnel entry points),
+   * its pods admit the tunnel client's pods, and nobody else, on its ports.
+   * @default - the ingress controller's LoadBalancer Service
+   */
+  readonly targetService?: { readonly namespace: string; readonly name: string };
 }
 
 export interface ClusterNetworkPoliciesProps {
@@ -158,10 +165,21 @@ export class ClusterNetworkPolicies extends Construct {
         to: Peer.ipBlock(tunnel.serverAddress),
         ports: [Port.tcp(tunnel.serverPort)],
       });
-      policy.addRule(Peer.ipBlock(tunnel.targetAddress), tunnel.targetPorts.map((p) => Port.tcp(p)));
-      if (controller) {
-        const backend = serviceBackend(controller.service, objects, tunnel.targetPorts);
-        policy.addRule(Peer.pods(controller.namespace, controller.podLabels), toPorts(backend.ports));
+      if (isIPv4(tunnel.targetAddress)) policy.addRule(Peer.ipBlock(tunnel.targetAddress), tunnel.targetPorts.map((p) => Port.tcp(p)));
+      const service = tunnel.targetService ? findService(objects, tunnel.targetService.namespace, tunnel.targetService.name) : controller?.service;
+      if (!service) continue;
+      const backend = serviceBackend(service, objects, tunnel.targetPorts);
+      if (!backend.pods.length) continue;
+      policy.addRule(Peer.pods(backend.namespace, backend.podLabels), toPorts(backend.ports));
+      if (!isExposedService(service)) {
+        // Tunnel entry points (they may trust PROXY protocol headers): only the tunnel client reaches them.
+        new AllowIngress(this, `${backend.namespace}-${service.metadata.name}-from-${tunnel.namespace}-${name}`, {
+          name: `${service.metadata.name}-from-${name}`,
+          namespace: backend.namespace,
+          podLabels: backend.podLabels,
+          from: Peer.pods(tunnel.namespace, podSelectorLabels(template)),
+          ports: toPorts(backend.ports),
+        });
       }
     }
   }
