@@ -132,12 +132,15 @@ export const tunnelTarget: ConsistencyFact = {
     if (!t) return [];
     const problems: Problem[] = [];
     const objects = a.manifests();
+    // Without the controller's Services in this file set there is nothing to follow the proxies to.
+    const controllerRendered = objects.some((o) => o.kind === 'Service' && o.namespace === model.ingress.namespace);
     for (const { file, where, config } of a.frpcConfigs()) {
       for (const p of records(config.proxies)) {
         const name = JSON.stringify(p.name);
         const localIP = str(p.localIP) ?? '127.0.0.1';
         const localPort = Number(p.localPort);
         if (localIP !== t.targetAddress) problems.push({ path: file, message: `${where}: proxy ${name} localIP ${JSON.stringify(localIP)} is not the tunnel target ${t.targetAddress}` });
+        if (!controllerRendered) continue;
         const service = serviceAt(objects, localIP);
         if (!service) {
           problems.push({ path: file, message: `${where}: proxy ${name} dials ${localIP}, which no rendered Service answers` });
