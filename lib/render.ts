@@ -3,6 +3,7 @@
  * Pure: returns the files; the CLI hands them to the writer.
  */
 import { buildClusterApp } from './app/cluster-app';
+import { ingressMigrationSection } from './app/ingress-migration';
 import { platformReadmeSections } from './app/platform';
 import { securityReadmeSection } from './app/security';
 import { OUTPUT_CHECKS } from './checks';
@@ -55,6 +56,7 @@ export function renderCluster(model: ClusterModel, options: RenderOptions = {}):
     ...(warnings.length ? [{ title: 'Warnings', body: warnings.map((w) => `- ${w}`).join('\n') }] : []),
     applyReadmeSection(model, body),
     ...platformReadmeSections(model),
+    ingressMigrationSection(model),
     securityReadmeSection(model, objects),
     { title: 'Hosts', body: hostInstructions(model) },
     {
