@@ -77,6 +77,19 @@ describe('Traefik with tunnel.proxyProtocol: the paths in the emitted config', (
     expect((lb.body.spec as any).ports.map((p: any) => p.targetPort)).toEqual(['web', 'websecure']);
   });
 
+  it("cert-manager's HTTP-01 solver uses the IngressClass Traefik serves", () => {
+    const issuers = rendered.objects.filter((o) => o.kind === 'ClusterIssuer') as any[];
+    expect(issuers.length).toBeGreaterThan(0);
+    const cm = a.manifests().find((o) => o.kind === 'ConfigMap' && o.name === 'traefik-config')!;
+    const provider = (load((cm.body.data as Record<string, string>)['traefik.yml']) as any).providers.kubernetesIngressNGINX;
+    for (const issuer of issuers) {
+      const cls = issuer.spec.acme.solvers[0].http01.ingress.ingressClassName;
+      const ingressClass = rendered.objects.find((o) => o.kind === 'IngressClass' && o.metadata.name === cls) as any;
+      expect(ingressClass?.spec.controller, issuer.metadata.name).toBe(provider.controllerClass);
+      expect(cls).toBe(provider.ingressClass);
+    }
+  });
+
   describe('NetworkPolicies: who reaches which Traefik port', () => {
     const policies = rendered.objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.namespace === 'traefik') as any[];
     const traefikPod = rendered.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'traefik') as any;
