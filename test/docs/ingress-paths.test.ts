@@ -77,6 +77,17 @@ describe('Traefik with tunnel.proxyProtocol: the paths in the emitted config', (
     expect((lb.body.spec as any).ports.map((p: any) => p.targetPort)).toEqual(['web', 'websecure']);
   });
 
+  it('the docs follow the controller: port matrix, failure domains, architecture text and diagram', () => {
+    const network = files.find((f) => f.path === 'docs/network.md')!.content;
+    expect(network).toMatch(/\| ClusterIP Service \(namespace traefik\) \| traefik-tunnel\.traefik\.svc \| 80 \| TCP \| traefik tunnel entry point for http, PROXY protocol honoured from the pod CIDR 10\.244\.0\.0\/16 \| .* \| frpc pods only \|/);
+    expect(network).not.toContain('LAN clients; frpc for the Internet');
+    const architecture = files.find((f) => f.path === 'docs/architecture.md')!.content;
+    expect(architecture).toContain('only the tunnel entry points honour it');
+    expect(architecture).not.toContain('LAN clients must send it too');
+    expect(architecture).toContain('Internet users keep the apps: frpc reaches traefik through the ClusterIP Service traefik-tunnel.traefik.svc');
+    expect(architecture).toMatch(/Service traefik-tunnel\.traefik\.svc<br\/>type ClusterIP/);
+  });
+
   it("cert-manager's HTTP-01 solver uses the IngressClass Traefik serves", () => {
     const issuers = rendered.objects.filter((o) => o.kind === 'ClusterIssuer') as any[];
     expect(issuers.length).toBeGreaterThan(0);
