@@ -39,7 +39,7 @@ describe('Traefik with tunnel.proxyProtocol: the paths in the emitted config', (
     expect(rendered.warnings).toEqual([]);
     expect(rendered.checks).toEqual(expect.arrayContaining(['pod-security', 'network-policy', 'rbac', 'image-platforms', 'kubernetes-schema', 'cross-artifact-consistency']));
     const ns = rendered.objects.find((o) => o.kind === 'Namespace' && o.metadata.name === 'traefik')!;
-    expect(ns.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    expect((ns.metadata.labels as Record<string, string>)['pod-security.kubernetes.io/enforce']).toBe('restricted');
     expect(rendered.objects.some((o) => o.metadata.namespace === 'ingress-nginx' || o.metadata.name === 'ingress-nginx-admission')).toBe(false);
     expect(checkConsistency(traefik, files)).toEqual([]);
   });
