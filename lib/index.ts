@@ -29,7 +29,12 @@ export * from './security/pod-security';
 export { PodSecurityNamespace, POD_SECURITY_REASON_ANNOTATION, type PodSecurityNamespaceProps } from './security/pod-security-namespace';
 export * from './security/network-policy';
 export * from './security/rbac';
-export { ClusterNetworkPolicies, type ClusterNetworkPoliciesProps } from './security/cluster-network-policies';
+
+// Flows: the catalogue components declare (`Flows.of(this)`), the dataplane-aware checker (`checkFlows`),
+// the NetworkPolicies generated from it, and the output check synth runs.
+export * from './flows';
+export { flowsCheck, flowProblems } from './checks/flows';
+export { dataplaneOf } from './app/flows';
 
 // Host renderers: kubeadm, keepalived, HAProxy, frps, cloud-init.
 export * from './hosts';

@@ -2,8 +2,10 @@
  * The whole render: model → Kubernetes objects, host files and docs, checked before anything is written.
  * Pure: returns the files; the CLI hands them to the writer.
  */
+import type { App } from 'cdk8s';
 import { buildClusterApp } from './app/cluster-app';
 import { ingressMigrationSection } from './app/ingress-migration';
+import { Flows } from './flows';
 import { platformReadmeSections } from './app/platform';
 import { securityReadmeSection } from './app/security';
 import { OUTPUT_CHECKS } from './checks';
@@ -28,6 +30,12 @@ export interface RenderResult {
 export interface RenderOptions {
   /** Checks to run before returning. @default OUTPUT_CHECKS */
   readonly checks?: readonly OutputCheck[];
+  /**
+   * Adds your own charts (or patches ours) before synthesis. Flows you declare there with
+   * `Flows.of(scope)` are checked with the cluster's; your charts bring their own NetworkPolicies.
+   * @default - none
+   */
+  readonly extend?: (app: App) => void;
 }
 
 export function collectWarnings(model: ClusterModel): string[] {
@@ -47,7 +55,10 @@ export function collectWarnings(model: ClusterModel): string[] {
 }
 
 export function renderCluster(model: ClusterModel, options: RenderOptions = {}): RenderResult {
-  const layout = planManifests(synthChartObjects(buildClusterApp(model)), model);
+  const app = buildClusterApp(model);
+  options.extend?.(app);
+  const flows = Flows.catalogue(app).flows;
+  const layout = planManifests(synthChartObjects(app), model);
   const objects = layout.objects;
   const warnings = collectWarnings(model);
   const checks = options.checks ?? OUTPUT_CHECKS;
@@ -71,7 +82,7 @@ export function renderCluster(model: ClusterModel, options: RenderOptions = {}):
   const files = [...body, { path: 'README.md', content: renderDistReadme(model, body, sections) }].sort((a, b) =>
     a.path.localeCompare(b.path),
   );
-  const problems = checks.flatMap((check) => check.run({ model, objects, files }));
+  const problems = checks.flatMap((check) => check.run({ model, objects, files, flows }));
   if (problems.length) throw new OutputCheckError(problems);
   return { files, objects, warnings, checks: checks.map((c) => c.name) };
 }

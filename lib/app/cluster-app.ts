@@ -9,7 +9,7 @@ import { addSecurity } from './security';
 
 export function buildClusterApp(model: ClusterModel): App {
   const app = new App();
-  addPlatform(app, model);
-  addSecurity(app, model);
+  const platform = addPlatform(app, model);
+  addSecurity(app, model, platform);
   return app;
 }

@@ -7,16 +7,16 @@
  */
 import { Chart, type App } from 'cdk8s';
 import type { K8sObject } from '../checks/types';
-import { TRAEFIK_TUNNEL_SERVICE } from '../model/build';
-import { intToIp, parseCidr } from '../model/ip';
+import { FlowNetworkPolicies, Flows } from '../flows';
 import type { ClusterModel, PodSecurityLevel } from '../model/types';
-import { ClusterNetworkPolicies, type ApiEndpoint } from '../security/cluster-network-policies';
 import { ownedNamespaces } from '../security/namespaces';
 import { PodSecurityNamespace, POD_SECURITY_REASON_ANNOTATION } from '../security/pod-security-namespace';
 import type { ReadmeSection } from '../output/readme';
 import { admittingLevel, podSecurityViolations, POD_SECURITY_LEVELS } from '../security/pod-security';
 import { podTemplates } from '../security/pod-template';
 import { AccessRbac } from '../security/rbac';
+import { dataplaneOf, declareClusterFlows } from './flows';
+import type { Platform } from './platform';
 
 export interface NamespacePlan {
   readonly name: string;
@@ -47,45 +47,29 @@ export function planNamespaces(model: ClusterModel, objects: readonly K8sObject[
   });
 }
 
-/** Where pods reach the API server: each control plane on bindPort, the VIP on port, the `kubernetes` Service IP on 443. */
-export function apiEndpoints(model: ClusterModel): ApiEndpoint[] {
-  return [
-    ...model.apiServer.controlPlanes.map((h) => ({ address: h.ip, port: model.apiServer.bindPort })),
-    { address: model.apiServer.vip, port: model.apiServer.port },
-    { address: kubernetesServiceIP(model.kubernetes.serviceCidr), port: 443 },
-  ];
+/**
+ * Namespaces that get default deny (and the generated allows): application namespaces, and every other
+ * namespace we own that runs a pod with its own network namespace. A namespace whose pods all use host
+ * networking (Flannel) gets no NetworkPolicy: nothing there is subject to one.
+ */
+export function isolatedNamespaces(model: ClusterModel, owned: readonly string[], objects: readonly K8sObject[]): string[] {
+  if (!model.security.networkPolicies) return [];
+  const apps = new Set(model.namespaces.map((n) => n.name));
+  const networked = new Set(podTemplates(objects).filter((t) => t.spec.hostNetwork !== true).map((t) => t.namespace));
+  return owned.filter((ns) => apps.has(ns) || networked.has(ns));
 }
 
-/** The first address of the Service CIDR: the ClusterIP of `default/kubernetes`. */
-export function kubernetesServiceIP(serviceCidr: string): string {
-  return intToIp(parseCidr(serviceCidr)!.first + 1);
-}
-
-export function addSecurity(app: App, model: ClusterModel): void {
+export function addSecurity(app: App, model: ClusterModel, platform: Platform): void {
   const objects = app.charts.flatMap((chart) => chart.toJson() as K8sObject[]);
   const chart = new Chart(app, 'security');
   const namespaces = planNamespaces(model, objects);
   for (const ns of namespaces) {
     new PodSecurityNamespace(chart, `Namespace-${ns.name}`, { name: ns.name, enforce: ns.level, version: model.kubernetes.minor, reason: ns.reason });
   }
+  const isolated = isolatedNamespaces(model, namespaces.map((n) => n.name), objects);
+  declareClusterFlows(app, platform, model, isolated);
   if (model.security.networkPolicies) {
-    new ClusterNetworkPolicies(chart, 'NetworkPolicies', {
-      objects,
-      namespaces: namespaces.map((n) => n.name),
-      appNamespaces: model.namespaces,
-      apiEndpoints: apiEndpoints(model),
-      controlPlaneAddresses: model.apiServer.controlPlanes.map((h) => h.ip),
-      ingressController: { namespace: model.ingress.namespace, loadBalancerIP: model.ingress.loadBalancerIP },
-      acmeHttp01: model.acme?.solver.type === 'http01',
-      tunnel: model.tunnel && {
-        namespace: model.tunnel.namespace,
-        serverAddress: model.tunnel.server.ip,
-        serverPort: model.tunnel.bindPort,
-        targetAddress: model.tunnel.targetAddress,
-        targetPorts: model.tunnel.forwardedPorts.map((p) => p.localPort),
-        ...(model.ingress.controller === 'traefik' ? { targetService: { namespace: model.ingress.namespace, name: TRAEFIK_TUNNEL_SERVICE } } : {}),
-      },
-    });
+    new FlowNetworkPolicies(chart, 'NetworkPolicies', { flows: Flows.catalogue(app).flows, dataplane: dataplaneOf(model), isolatedNamespaces: isolated });
   }
   new AccessRbac(chart, 'Access', { namePrefix: model.name, subjects: model.access });
 }
@@ -117,8 +101,8 @@ export function securityReadmeSection(model: ClusterModel, objects: readonly K8s
       '',
       model.security.networkPolicies
         ? [
-            'Every namespace above is default-deny; the allows are computed from the emitted workloads.',
-            `NetworkPolicy does not apply to hostNetwork pods: ${hostNetwork.join(', ') || 'none'}.`,
+            'Every namespace above that runs pods with their own network (and every app namespace) is default-deny; the allows are generated from the flows the components declare, and synth proves each one against the dataplane (see the flow matrix in `docs/network.md`).',
+            `NetworkPolicy does not apply to hostNetwork pods, so namespaces running only those get none: ${hostNetwork.join(', ') || 'none'}.`,
             'Pods you add to an app namespace get DNS (and traffic from the ingress controller where the description allows it); anything else they need, such as egress to the Internet or to other apps, needs its own NetworkPolicy.',
           ].join(' ')
         : 'NetworkPolicies are off (`security.networkPolicies: false`).',

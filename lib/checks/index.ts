@@ -2,6 +2,7 @@
  * The output checks run by every synth, in order. A failing check stops the synth before dist/ is touched.
  */
 import { consistencyCheck } from '../docs/consistency';
+import { flowsCheck } from './flows';
 import { imagePlatformsCheck } from './image-platforms';
 import { k8sSchemaCheck } from './k8s-schema';
 import { networkPolicyCheck } from './network-policy';
@@ -13,6 +14,7 @@ import type { OutputCheck } from './types';
 export const OUTPUT_CHECKS: readonly OutputCheck[] = [
   podSecurityCheck,
   networkPolicyCheck,
+  flowsCheck,
   rbacCheck,
   imagePlatformsCheck,
   secretScanCheck,

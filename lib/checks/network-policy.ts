@@ -1,9 +1,13 @@
 /**
  * NetworkPolicy coverage on the final objects, when the description asks for policies: every namespace we
- * create is default-deny in both directions, no two policies share a name, and no policy lands in a namespace
- * we don't own (a policy there would isolate pods we neither emit nor allow, e.g. CoreDNS in kube-system).
+ * create that runs pods with their own network (or is an application namespace) is default-deny in both
+ * directions; a namespace whose pods all use host networking carries no NetworkPolicy (nothing there is
+ * subject to one, and a policy there only suggests protection that does not exist); no two policies share a
+ * name, and no policy lands in a namespace we don't own (a policy there would isolate pods we neither emit
+ * nor allow, e.g. CoreDNS in kube-system).
  */
 import type { Problem } from '../model/problems';
+import { podTemplates } from '../security/pod-template';
 import { objectRef, type K8sObject, type OutputCheck } from './types';
 
 interface NetworkPolicyJson extends K8sObject {
@@ -20,11 +24,19 @@ export function isDefaultDeny(object: K8sObject): boolean {
   return selectsAll && types.includes('Ingress') && types.includes('Egress') && !spec.ingress?.length && !spec.egress?.length;
 }
 
-export function checkNetworkPolicyCoverage(objects: readonly K8sObject[]): Problem[] {
+export function checkNetworkPolicyCoverage(objects: readonly K8sObject[], appNamespaces: readonly string[] = []): Problem[] {
   const namespaces = objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name ?? '');
   const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
+  const templates = podTemplates(objects);
+  const hostOnly = (ns: string) =>
+    !appNamespaces.includes(ns) && templates.some((t) => t.namespace === ns) && templates.every((t) => t.namespace !== ns || t.spec.hostNetwork === true);
   return [
     ...namespaces
+      .filter(hostOnly)
+      .flatMap((ns) => policies.filter((p) => p.metadata.namespace === ns))
+      .map((p) => ({ path: objectRef(p), message: 'is in a namespace whose pods all use host networking; NetworkPolicy does not apply to them, so drop it' })),
+    ...namespaces
+      .filter((ns) => !hostOnly(ns))
       .filter((ns) => !policies.some((p) => p.metadata.namespace === ns && isDefaultDeny(p)))
       .map((ns) => ({ path: `Namespace ${ns}`, message: 'has no default-deny NetworkPolicy (podSelector {}, policyTypes [Ingress, Egress], no rules); every namespace we own starts closed' })),
     ...policies
@@ -38,6 +50,6 @@ export function checkNetworkPolicyCoverage(objects: readonly K8sObject[]): Probl
 
 export const networkPolicyCheck: OutputCheck = {
   name: 'network-policy',
-  description: 'With security.networkPolicies, every namespace we create is default-deny both ways, and no NetworkPolicy lands in a namespace we do not own.',
-  run: ({ model, objects }) => (model.security.networkPolicies ? checkNetworkPolicyCoverage(objects) : []),
+  description: 'With security.networkPolicies, every namespace we create is default-deny both ways (except those running only hostNetwork pods, which get none), and no NetworkPolicy lands in a namespace we do not own.',
+  run: ({ model, objects }) => (model.security.networkPolicies ? checkNetworkPolicyCoverage(objects, model.namespaces.map((n) => n.name)) : []),
 };

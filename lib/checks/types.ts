@@ -5,6 +5,7 @@
 import type { ClusterModel } from '../model/types';
 import type { RenderedFile } from '../output/files';
 import type { Problem } from '../model/problems';
+import type { Flow } from '../flows/types';
 
 /** A Kubernetes object as synthesized, with the chart it came from. */
 export interface K8sObject {
@@ -20,6 +21,8 @@ export interface CheckContext {
   readonly objects: readonly K8sObject[];
   /** Every file that would be written (manifests, host files, docs). */
   readonly files: readonly RenderedFile[];
+  /** The flow catalogue of the render. @default - rebuilt from the model */
+  readonly flows?: readonly Flow[];
 }
 
 export interface OutputCheck {

@@ -6,7 +6,6 @@
 export * from './pod-security';
 export * from './pod-security-namespace';
 export * from './network-policy';
-export * from './cluster-network-policies';
 export * from './rbac';
 export * from './namespaces';
 export * from './pod-template';

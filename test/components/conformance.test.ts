@@ -46,14 +46,15 @@ const rulesOf = (objects: readonly K8sObject[], kind: string, name: string, name
   findObject(objects, kind, name, namespace).rules as PolicyRule[];
 
 /** Asserts every container of `upstream` exists in `ours` with the same image, command, args and ports. */
-function expectSameContainers(ours: K8sObject, upstream: K8sObject, options: { extraArgs?: Record<string, string[]> } = {}): void {
+function expectSameContainers(ours: K8sObject, upstream: K8sObject, options: { extraArgs?: Record<string, string[]>; replacedArgs?: Record<string, Record<string, string>> } = {}): void {
   const names = (o: K8sObject) => allContainers(o).map((c) => c.name);
   expect(names(ours)).toEqual(names(upstream));
   for (const up of allContainers(upstream)) {
     const our = container(ours, up.name);
     expect(our.image, `${up.name} image`).toBe(withoutDigest(up.image));
     expect(our.command, `${up.name} command`).toEqual(up.command);
-    expect(our.args, `${up.name} args`).toEqual([...(up.args ?? []), ...(options.extraArgs?.[up.name] ?? [])]);
+    const replaced = options.replacedArgs?.[up.name] ?? {};
+    expect(our.args, `${up.name} args`).toEqual([...(up.args ?? []).map((a: string) => replaced[a] ?? a), ...(options.extraArgs?.[up.name] ?? [])]);
     const ports = (c: any) => (c.ports ?? []).map((p: any) => ({ name: p.name, containerPort: p.containerPort, protocol: p.protocol ?? 'TCP' }));
     expect(ports(our), `${up.name} ports`).toEqual(ports(up));
     const mounts = (c: any) => (c.volumeMounts ?? []).map((m: any) => `${m.mountPath.replace(/\/$/, '')}${m.mountPropagation ? ` (${m.mountPropagation})` : ''}`).sort();
@@ -113,10 +114,18 @@ describe('kube-network-policies conforms to install.yaml v1.1.1', () => {
     expect(uncoveredPermissions(required, rulesBoundTo(ours, sa, 'ClusterRole'))).toEqual([]);
   });
 
-  it('runs the same image and args, adding only the explicit --fail-open', () => {
+  it('runs the same image and args, with the documented deviations: --v=1 (no per-packet log), explicit --fail-open, metrics on loopback', () => {
     expectSameContainers(findObject(ours, 'DaemonSet', 'kube-network-policies', 'kube-system'), findObject(upstream(), 'DaemonSet', 'kube-network-policies'), {
-      extraArgs: { 'kube-network-policies': ['--fail-open=false'] },
+      replacedArgs: { 'kube-network-policies': { '--v=2': '--v=1' } },
+      extraArgs: { 'kube-network-policies': ['--fail-open=false', '--metrics-bind-address=127.0.0.1:9080'] },
     });
+  });
+
+  it('adds a readiness probe on the /metrics listener it binds (upstream has none), reached from the host network on loopback', () => {
+    const c = container(findObject(ours, 'DaemonSet', 'kube-network-policies'), 'kube-network-policies');
+    expect(container(findObject(upstream(), 'DaemonSet', 'kube-network-policies'), 'kube-network-policies').readinessProbe).toBeUndefined();
+    expect(c.readinessProbe.httpGet).toEqual({ host: '127.0.0.1', path: '/metrics', port: 9080, scheme: 'HTTP' });
+    expect(c.args).toContain(`--metrics-bind-address=127.0.0.1:${c.readinessProbe.httpGet.port}`);
   });
 
   it('mounts the same host paths (with NRI) and keeps host networking and privileges', () => {

@@ -1,15 +1,15 @@
 /**
- * NetworkPolicies: the building blocks (names, shapes), the policies computed for the reference cluster
- * (default deny, then exactly the traffic the model and the emitted objects imply), and the coverage check.
+ * NetworkPolicies: the building blocks (names, shapes), the policies generated from the flow catalogue for
+ * the reference cluster (default deny, then exactly the declared flows with the dataplane's addresses), and
+ * the coverage check. The flow checker itself is tested in test/flows/.
  */
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { checkNetworkPolicyCoverage, networkPolicyCheck } from '../../lib/checks/network-policy';
 import type { K8sObject } from '../../lib/checks/types';
-import { ClusterNetworkPolicies } from '../../lib/security/cluster-network-policies';
 import { AllowEgress, allowDns, allowTraffic, denyAll, Peer, Port } from '../../lib/security/network-policy';
 import { findObject, findObjects } from '../helpers/k8s';
-import { deployment, referenceModel, renderUnchecked, restrictedPodSpec } from './fixtures';
+import { referenceModel, renderUnchecked } from './fixtures';
 
 const synth = (build: (chart: Chart) => void): any[] => {
   const chart = new Chart(Testing.app(), 'test');
@@ -75,7 +75,7 @@ describe('building blocks', () => {
   });
 });
 
-describe('computed policies for the reference cluster', () => {
+describe('policies generated from the flow catalogue for the reference cluster', () => {
   const model = referenceModel();
   const { objects } = renderUnchecked(model);
   const policies = findObjects(objects as any, 'NetworkPolicy');
@@ -83,69 +83,99 @@ describe('computed policies for the reference cluster', () => {
   const controllerPods = findObject(objects as any, 'Service', 'ingress-nginx-controller', 'ingress-nginx').spec.selector;
   const controllerPeer = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } }, podSelector: { matchLabels: controllerPods } };
 
-  it('every namespace we own is default-deny, and the coverage check holds', () => {
-    for (const ns of findObjects(objects as any, 'Namespace').map((n) => n.metadata.name)) {
+  it('every namespace we own that runs networked pods is default-deny; kube-flannel (hostNetwork only) gets none; the coverage check holds', () => {
+    for (const ns of ['apps', 'frpc', 'ingress-nginx']) {
       expect(policy(ns, 'default-deny').spec, ns).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     }
+    expect(findObject(objects as any, 'Namespace', 'kube-flannel')).toBeDefined();
+    expect(policies.filter((p) => p.metadata.namespace === 'kube-flannel')).toEqual([]);
     expect(networkPolicyCheck.run({ model, objects, files: [] })).toEqual([]);
   });
 
   it('no policy in a namespace we do not own (kube-system, metallb-system, cert-manager)', () => {
-    expect(new Set(policies.map((p) => p.metadata.namespace))).toEqual(new Set(['apps', 'frpc', 'ingress-nginx', 'kube-flannel']));
+    expect(new Set(policies.map((p) => p.metadata.namespace))).toEqual(new Set(['apps', 'frpc', 'ingress-nginx']));
   });
 
-  it('DNS for namespaces with non-hostNetwork pods and app namespaces; none for kube-flannel (hostNetwork only)', () => {
-    for (const ns of ['apps', 'frpc', 'ingress-nginx']) expect(policy(ns, 'allow-dns').spec.policyTypes).toEqual(['Egress']);
-    expect(policies.filter((p) => p.metadata.namespace === 'kube-flannel').map((p) => p.metadata.name)).toEqual(['default-deny']);
+  it('DNS for every isolated namespace: egress to CoreDNS on UDP and TCP 53', () => {
+    for (const ns of ['apps', 'frpc', 'ingress-nginx']) {
+      expect(policy(ns, 'allow-dns').spec, ns).toEqual({
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [
+          {
+            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+            ports: [
+              { protocol: 'TCP', port: 53 },
+              { protocol: 'UDP', port: 53 },
+            ],
+          },
+        ],
+      });
+    }
   });
 
-  it('API server egress for pods with a token: control planes on bindPort, the VIP on its port, the kubernetes Service on 443', () => {
-    const api = policy('ingress-nginx', 'ingress-nginx-controller-apiserver');
+  it('API server egress goes to the control planes on the bind port (what the kubernetes Service is DNATed to), nothing else', () => {
+    const api = policy('ingress-nginx', 'ingress-nginx-apiserver');
     expect(api.spec.podSelector).toEqual({ matchLabels: controllerPods });
     expect(api.spec.egress).toEqual([
-      { to: [{ ipBlock: { cidr: '10.96.0.1/32' } }], ports: [{ protocol: 'TCP', port: 443 }] },
-      { to: ['192.168.100.201', '192.168.100.202', '192.168.100.203', '192.168.100.230'].map((ip) => ({ ipBlock: { cidr: `${ip}/32` } })), ports: [{ protocol: 'TCP', port: 6443 }] },
+      { to: ['192.168.100.201', '192.168.100.202', '192.168.100.203'].map((ip) => ({ ipBlock: { cidr: `${ip}/32` } })), ports: [{ protocol: 'TCP', port: 6443 }] },
     ]);
+    // The certgen Jobs patch the webhook through the API too.
+    expect(policy('ingress-nginx', 'ingress-nginx-admission-apiserver').spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 6443 }]);
     // frpc mounts no token, so it gets no API access.
     expect(findObject(objects as any, 'Deployment', 'frpc', 'frpc').spec.template.spec.automountServiceAccountToken).toBe(false);
     expect(policies.some((p) => p.metadata.namespace === 'frpc' && p.metadata.name.endsWith('-apiserver'))).toBe(false);
   });
 
-  it('webhook ingress from the control-plane IPs on the port behind the webhook Service (ingress-nginx 8443)', () => {
-    const hook = policy('ingress-nginx', 'ingress-nginx-controller-admission-webhook');
+  it('webhook ingress admits what the API server really presents with VXLAN (a flannel.1 .0 in the pod CIDR), on the container port behind the Service', () => {
+    const hook = policy('ingress-nginx', 'ingress-nginx-admission-webhook');
     expect(hook.spec.podSelector).toEqual({ matchLabels: controllerPods });
-    expect(hook.spec.ingress).toEqual([
-      { from: ['192.168.100.201', '192.168.100.202', '192.168.100.203'].map((ip) => ({ ipBlock: { cidr: `${ip}/32` } })), ports: [{ protocol: 'TCP', port: 8443 }] },
+    expect(hook.spec.ingress).toEqual([{ from: [{ ipBlock: { cidr: '10.244.0.0/16' } }], ports: [{ protocol: 'TCP', port: 8443 }] }]);
+  });
+
+  it('with host-gw the webhook admits the control-plane node IPs instead', () => {
+    const m = referenceModel((d) => (d.cni.backend = 'host-gw'));
+    const r = renderUnchecked(m).objects as any[];
+    expect(findObject(r, 'NetworkPolicy', 'ingress-nginx-admission-webhook', 'ingress-nginx').spec.ingress[0].from).toEqual(
+      ['192.168.100.201', '192.168.100.202', '192.168.100.203'].map((ip) => ({ ipBlock: { cidr: `${ip}/32` } })),
+    );
+  });
+
+  it('the ingress controller is reachable from the LAN (client addresses kept) and from frpc, on its target ports', () => {
+    const web = [{ protocol: 'TCP', port: 80 }, { protocol: 'TCP', port: 443 }];
+    expect(policy('ingress-nginx', 'ingress-nginx-from-lan').spec.ingress).toEqual([{ from: [{ ipBlock: { cidr: '192.168.100.0/24' } }], ports: web }]);
+    expect(policy('ingress-nginx', 'frpc-forward').spec.ingress).toEqual([
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'frpc' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'frpc' } } }], ports: web },
     ]);
   });
 
-  it('the ingress controller is reachable from anywhere on its LoadBalancer target ports', () => {
-    expect(policy('ingress-nginx', 'ingress-nginx-controller-public').spec.ingress).toEqual([
-      { ports: [{ protocol: 'TCP', port: 80 }, { protocol: 'TCP', port: 443 }] },
-    ]);
+  it('without a tunnel the ingress is open to Internet clients (router port-forward)', () => {
+    const m = referenceModel((d) => {
+      delete d.tunnel;
+      d.hosts = d.hosts.filter((h: any) => !h.roles.includes('tunnel-server'));
+    });
+    const r = renderUnchecked(m).objects as any[];
+    expect(findObject(r, 'NetworkPolicy', 'ingress-from-internet', 'ingress-nginx').spec.ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 80 }, { protocol: 'TCP', port: 443 }] }]);
   });
 
   it('the ingress controller reaches app namespaces (any port) and ACME solvers there (8089), both sides', () => {
-    expect(policy('ingress-nginx', 'to-apps').spec.egress).toEqual([{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'apps' } }, podSelector: {} }] }]);
-    expect(policy('apps', 'from-ingress-nginx').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [controllerPeer] }] });
-    expect(policy('apps', 'from-ingress-nginx-acme-solver').spec).toEqual({
+    expect(policy('ingress-nginx', 'ingress-to-apps').spec.egress).toEqual([{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'apps' } }, podSelector: {} }] }]);
+    expect(policy('apps', 'ingress-to-apps').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [controllerPeer] }] });
+    expect(policy('apps', 'ingress-to-apps-acme').spec).toEqual({
       podSelector: { matchLabels: { 'acme.cert-manager.io/http01-solver': 'true' } },
       policyTypes: ['Ingress'],
       ingress: [{ from: [controllerPeer], ports: [{ protocol: 'TCP', port: 8089 }] }],
     });
-    expect(policy('ingress-nginx', 'to-apps-acme-solver').spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 8089 }]);
+    expect(policy('ingress-nginx', 'ingress-to-apps-acme').spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 8089 }]);
   });
 
-  it('frpc dials the tunnel server and reaches the ingress by LB IP and by controller pods, nothing else', () => {
+  it('frpc dials the tunnel server and reaches the ingress controller pods (the LB IP is DNATed to them), nothing else', () => {
     const tunnel = policy('frpc', 'frpc-tunnel');
     expect(tunnel.spec.podSelector).toEqual({ matchLabels: findObject(objects as any, 'Deployment', 'frpc', 'frpc').spec.selector.matchLabels });
+    expect(tunnel.spec.egress).toEqual([{ to: [{ ipBlock: { cidr: '161.132.4.98/32' } }], ports: [{ protocol: 'TCP', port: 7000 }] }]);
     const web = [{ protocol: 'TCP', port: 80 }, { protocol: 'TCP', port: 443 }];
-    expect(tunnel.spec.egress).toEqual([
-      { to: [{ ipBlock: { cidr: '161.132.4.98/32' } }], ports: [{ protocol: 'TCP', port: 7000 }] },
-      { to: [{ ipBlock: { cidr: '192.168.100.240/32' } }], ports: web },
-      { to: [controllerPeer], ports: web },
-    ]);
-    expect(policies.filter((p) => p.metadata.namespace === 'frpc').map((p) => p.metadata.name).sort()).toEqual(['allow-dns', 'default-deny', 'frpc-tunnel']);
+    expect(policy('frpc', 'frpc-forward').spec.egress).toEqual([{ to: [controllerPeer], ports: web }]);
+    expect(policies.filter((p) => p.metadata.namespace === 'frpc').map((p) => p.metadata.name).sort()).toEqual(['allow-dns', 'default-deny', 'frpc-forward', 'frpc-tunnel']);
   });
 
   it('policies follow the model: the tunnel port, and an app namespace closed to the ingress controller (ACME solvers stay reachable)', () => {
@@ -156,8 +186,8 @@ describe('computed policies for the reference cluster', () => {
     const r = renderUnchecked(m).objects as any[];
     expect(findObject(r, 'NetworkPolicy', 'frpc-tunnel', 'frpc').spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 7443 }]);
     expect(findObject(r, 'NetworkPolicy', 'default-deny', 'batch')).toBeDefined();
-    expect(r.some((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'from-ingress-nginx' && o.metadata.namespace === 'batch')).toBe(false);
-    expect(findObject(r, 'NetworkPolicy', 'from-ingress-nginx-acme-solver', 'batch').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 8089 }]);
+    expect(r.some((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'ingress-to-batch')).toBe(false);
+    expect(findObject(r, 'NetworkPolicy', 'ingress-to-batch-acme', 'batch').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 8089 }]);
   });
 
   it('is deterministic: two renders give byte-identical policies and namespaces', () => {
@@ -172,39 +202,21 @@ describe('computed policies for the reference cluster', () => {
     expect(networkPolicyCheck.run({ model: m, objects: r.objects, files: [] })).toEqual([]);
   });
 
-  it('the coverage check fails a namespace without default deny and a policy in a namespace we do not own', () => {
+  it('the coverage check fails a namespace without default deny, a duplicate, a policy in a namespace we do not own, and one in a hostNetwork-only namespace', () => {
     const withoutDeny = objects.filter((o) => !(o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny' && o.metadata.namespace === 'frpc'));
     const stray: K8sObject = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'oops', namespace: 'kube-system' }, spec: { podSelector: {} } };
+    const flannel: K8sObject = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: 'kube-flannel' }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } };
     const twice = withoutDeny.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'frpc-tunnel')!;
-    expect(checkNetworkPolicyCoverage([...withoutDeny, stray, twice])).toEqual([
+    expect(checkNetworkPolicyCoverage([...withoutDeny, stray, twice, flannel], ['apps'])).toEqual([
+      { path: 'NetworkPolicy kube-flannel/default-deny', message: expect.stringContaining('host networking') },
       { path: 'Namespace frpc', message: expect.stringContaining('no default-deny NetworkPolicy') },
       { path: 'NetworkPolicy frpc/frpc-tunnel', message: expect.stringContaining('emitted twice') },
       { path: 'NetworkPolicy kube-system/oops', message: expect.stringContaining('does not create') },
     ]);
   });
-});
 
-describe('computed from the objects, not a list', () => {
-  const hook = (port: number): K8sObject[] => [
-    deployment('hooks', 'tools', restrictedPodSpec({ containers: [{ name: 'app', image: 'x:1', ports: [{ name: 'webhook', containerPort: port }] }] })),
-    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'hooks', namespace: 'tools' }, spec: { selector: { app: 'hooks' }, ports: [{ port: 443, targetPort: 'webhook' }] } },
-    { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name: 'hooks' }, webhooks: [{ name: 'a.example.com', clientConfig: { service: { namespace: 'tools', name: 'hooks' } } }] },
-  ];
-  const compute = (objects: K8sObject[], namespaces = ['tools']) =>
-    synth((c) => new ClusterNetworkPolicies(c, 'p', { objects, namespaces, appNamespaces: [], apiEndpoints: [{ address: '10.0.0.1', port: 6443 }], controlPlaneAddresses: ['10.0.0.1'] }));
-
-  it('a webhook port follows the container port behind the Service', () => {
-    for (const port of [9443, 10250]) {
-      expect(findObject(compute(hook(port)), 'NetworkPolicy', 'hooks-webhook', 'tools').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port }]);
-    }
-  });
-
-  it('hostNetwork pods get no allows; their namespace still gets default deny', () => {
-    const hostNet = deployment('agent', 'tools', restrictedPodSpec({ hostNetwork: true }));
-    expect(compute([hostNet]).map((p) => p.metadata.name)).toEqual(['default-deny']);
-  });
-
-  it('nothing is emitted for namespaces we do not own', () => {
-    expect(compute(hook(9443), []).filter((p) => p.metadata.namespace === 'tools')).toEqual([]);
+  it('an app namespace with no pods yet still needs default deny', () => {
+    const withoutDeny = objects.filter((o) => !(o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny' && o.metadata.namespace === 'apps'));
+    expect(checkNetworkPolicyCoverage(withoutDeny, ['apps'])).toEqual([{ path: 'Namespace apps', message: expect.stringContaining('no default-deny') }]);
   });
 });

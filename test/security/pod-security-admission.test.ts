@@ -64,8 +64,8 @@ describe('namespaces of the reference render', () => {
 describe('the README section', () => {
   it('lists each namespace we create with its level, the reason and its NetworkPolicies, and the hostNetwork pods', () => {
     const body = securityReadmeSection(model, objects).body;
-    expect(body).toMatch(/\| `kube-flannel` \| privileged \| most restrictive level that admits its pods; baseline would reject DaemonSet kube-flannel\/kube-flannel-ds .*\| `default-deny` \|/);
-    expect(body).toMatch(/\| `frpc` \| restricted \| .* \| `allow-dns`, `default-deny`, `frpc-tunnel` \|/);
+    expect(body).toMatch(/\| `kube-flannel` \| privileged \| most restrictive level that admits its pods; baseline would reject DaemonSet kube-flannel\/kube-flannel-ds .*\| none \|/);
+    expect(body).toMatch(/\| `frpc` \| restricted \| .* \| `allow-dns`, `default-deny`, `frpc-forward`, `frpc-tunnel` \|/);
     expect(body).toContain('DaemonSet kube-system/csi-nfs-node');
     expect(body).toContain('- Group `family`: viewer');
   });

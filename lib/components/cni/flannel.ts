@@ -5,6 +5,7 @@
  */
 import { k8s } from '../../k8s-api';
 import { Construct } from 'constructs';
+import { Endpoint, Flows, tcp, udp } from '../../flows';
 import { IMAGES, imageRef } from '../../versions';
 import { contentHash } from '../private/hash';
 import { containerSecurity, fieldEnv, podSecurity, resources, TOLERATE_ALL_NO_SCHEDULE } from '../private/pod';
@@ -94,6 +95,12 @@ export class Flannel extends Construct implements ICniProvider {
 
     const labels = { app: 'flannel', 'k8s-app': 'flannel', tier: 'node' };
     const namespace = this.namespace;
+    const agents = Endpoint.pods({ name: 'flanneld', namespace, podLabels: this.podLabels, hostNetwork: true });
+    const flows = Flows.of(this);
+    flows.require({ id: 'flannel-apiserver', from: agents, to: Endpoint.kubernetesApi(), ports: [tcp(443)], purpose: 'node subnets (kube-subnet-mgr)' });
+    if (this.backend === FlannelBackend.VXLAN) {
+      flows.require({ id: 'flannel-vxlan', from: Endpoint.nodes(), to: Endpoint.nodes('all', 'nodes (flannel.1)'), ports: [udp(8472)], purpose: 'VXLAN overlay between nodes' });
+    }
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: { name: FLANNEL_NAMES.serviceAccount, namespace, labels: { 'k8s-app': 'flannel' } },
     });

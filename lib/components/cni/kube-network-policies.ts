@@ -5,9 +5,10 @@
 import { k8s } from '../../k8s-api';
 import { Construct } from 'constructs';
 import { IMAGES, imageRef } from '../../versions';
-import { fieldEnv, LINUX_NODE_SELECTOR, podSecurity, resources, TOLERATE_ALL_NO_SCHEDULE } from '../private/pod';
+import { Endpoint, Flows, tcp, type PodsEndpoint } from '../../flows';
+import { fieldEnv, intOrString, LINUX_NODE_SELECTOR, podSecurity, resources, TOLERATE_ALL_NO_SCHEDULE } from '../private/pod';
 import { clusterRoleFor, rule } from '../private/rbac';
-import { checkDnsLabel, checkInteger, throwIfProblems } from '../private/validation';
+import { checkDnsLabel, checkInteger, checkIpv4, checkPort, problem, throwIfProblems } from '../private/validation';
 import type { INetworkPolicyEnforcer } from './cni-provider';
 
 export interface KubeNetworkPoliciesProps {
@@ -33,12 +34,29 @@ export interface KubeNetworkPoliciesProps {
    * @default KUBE_NETWORK_POLICIES_DEFAULT_NFQUEUE_ID (98)
    */
   readonly nfqueueId?: number;
+  /**
+   * klog verbosity (`--v`). At 2 or more (upstream's install.yaml uses 2) the agent adds its logging
+   * evaluator, which logs every packet it queues (cmd/kube-network-policies/standard/main.go:
+   * `if klog.V(2).Enabled() { evaluators = append(evaluators, networkpolicy.NewLoggingPolicy()) }`): on
+   * SD-card nodes that is a write per new connection. 1 keeps startup and error logs.
+   * @default KUBE_NETWORK_POLICIES_DEFAULT_VERBOSITY (1)
+   */
+  readonly verbosity?: number;
+  /**
+   * `--metrics-bind-address`. The binary's default `:9080` listens on every address of the host (the pod
+   * uses host networking), i.e. the whole LAN; loopback keeps /metrics for the readiness probe and node-local
+   * scraping only.
+   * @default KUBE_NETWORK_POLICIES_DEFAULT_METRICS_ADDRESS ('127.0.0.1:9080')
+   */
+  readonly metricsBindAddress?: string;
 }
 
 export const KUBE_NETWORK_POLICIES_DEFAULT_NAMESPACE = 'kube-system';
 export const KUBE_NETWORK_POLICIES_DEFAULT_NRI = true;
 export const KUBE_NETWORK_POLICIES_DEFAULT_FAIL_OPEN = false;
 export const KUBE_NETWORK_POLICIES_DEFAULT_NFQUEUE_ID = 98;
+export const KUBE_NETWORK_POLICIES_DEFAULT_VERBOSITY = 1;
+export const KUBE_NETWORK_POLICIES_DEFAULT_METRICS_ADDRESS = '127.0.0.1:9080';
 
 /** Name of every object (ServiceAccount, ClusterRole, binding, DaemonSet), as upstream. */
 export const KUBE_NETWORK_POLICIES_NAME = 'kube-network-policies';
@@ -53,6 +71,10 @@ export class KubeNetworkPolicies extends Construct implements INetworkPolicyEnfo
     'k8s-app': KUBE_NETWORK_POLICIES_NAME,
     tier: 'node',
   };
+  /** Flow handle of the agents (hostNetwork: not subject to NetworkPolicy). */
+  readonly pods: PodsEndpoint;
+  /** Port of /metrics (the readiness probe target). */
+  readonly metricsPort: number;
 
   constructor(scope: Construct, id: string, props: KubeNetworkPoliciesProps = {}) {
     super(scope, id);
@@ -60,7 +82,29 @@ export class KubeNetworkPolicies extends Construct implements INetworkPolicyEnfo
     this.nri = props.nri ?? KUBE_NETWORK_POLICIES_DEFAULT_NRI;
     this.failOpen = props.failOpen ?? KUBE_NETWORK_POLICIES_DEFAULT_FAIL_OPEN;
     const nfqueueId = props.nfqueueId ?? KUBE_NETWORK_POLICIES_DEFAULT_NFQUEUE_ID;
-    throwIfProblems('KubeNetworkPolicies', [checkDnsLabel('namespace', this.namespace), checkInteger('nfqueueId', nfqueueId, 0, 65535)]);
+    const verbosity = props.verbosity ?? KUBE_NETWORK_POLICIES_DEFAULT_VERBOSITY;
+    const metrics = props.metricsBindAddress ?? KUBE_NETWORK_POLICIES_DEFAULT_METRICS_ADDRESS;
+    const metricsMatch = /^(\d{1,3}(?:\.\d{1,3}){3})?:(\d{1,5})$/.exec(metrics);
+    throwIfProblems('KubeNetworkPolicies', [
+      checkDnsLabel('namespace', this.namespace),
+      checkInteger('nfqueueId', nfqueueId, 0, 65535),
+      checkInteger('verbosity', verbosity, 0, 10),
+      metricsMatch && (metricsMatch[1] === undefined || checkIpv4('metricsBindAddress', metricsMatch[1]) === undefined)
+        ? checkPort('metricsBindAddress', Number(metricsMatch[2]))
+        : problem('metricsBindAddress', metrics, 'must be "<IPv4>:<port>" or ":<port>", e.g. "127.0.0.1:9080"'),
+    ]);
+    const metricsHost = metricsMatch?.[1] ?? '';
+    this.metricsPort = Number(metricsMatch?.[2] ?? 0);
+    // The probe reaches the listener from the host network namespace: loopback when bound there or to all.
+    const probeHost = metricsHost === '' || metricsHost === '0.0.0.0' ? '127.0.0.1' : metricsHost;
+    this.pods = Endpoint.pods({ name: 'kube-network-policies', namespace: this.namespace, podLabels: this.podLabels, hostNetwork: true });
+    Flows.of(this).require({
+      id: 'kube-network-policies-apiserver',
+      from: this.pods,
+      to: Endpoint.kubernetesApi(),
+      ports: [tcp(443)],
+      purpose: 'watch Pods, Namespaces, NetworkPolicies',
+    });
 
     const name = KUBE_NETWORK_POLICIES_NAME;
     const namespace = this.namespace;
@@ -74,9 +118,10 @@ export class KubeNetworkPolicies extends Construct implements INetworkPolicyEnfo
     const args = [
       '/bin/netpol',
       '--hostname-override=$(MY_NODE_NAME)',
-      '--v=2',
+      `--v=${verbosity}`,
       `--nfqueue-id=${nfqueueId}`,
       `--fail-open=${this.failOpen}`,
+      `--metrics-bind-address=${metrics}`,
       ...(this.nri ? [] : ['--disable-nri']),
     ];
     const nriMount: k8s.VolumeMount[] = this.nri ? [{ name: 'nri-plugin', mountPath: '/var/run/nri' }] : [];
@@ -104,6 +149,15 @@ export class KubeNetworkPolicies extends Construct implements INetworkPolicyEnfo
                 args,
                 env: [fieldEnv('MY_NODE_NAME', 'spec.nodeName')],
                 resources: resources('100m', '50Mi'),
+                // The binary serves only /metrics (pkg/cmd/cmd.go: http.Handle("/metrics", promhttp.Handler()));
+                // it starts listening in cmd.Start, right before the dataplane controller, after the
+                // informers. So `rollout status` waits for an agent that got that far on every node.
+                readinessProbe: {
+                  httpGet: { host: probeHost, path: '/metrics', port: intOrString(this.metricsPort), scheme: 'HTTP' },
+                  periodSeconds: 10,
+                  timeoutSeconds: 2,
+                  failureThreshold: 3,
+                },
                 // Privileged as upstream: it enters every pod network namespace (/var/run/netns) and owns the
                 // nftables/nfqueue rules of the host.
                 securityContext: { privileged: true, capabilities: { add: ['NET_ADMIN'] }, readOnlyRootFilesystem: true },

@@ -4,6 +4,7 @@
  */
 import { k8s } from '../../k8s-api';
 import { Construct } from 'constructs';
+import { Endpoint, Flows, tcp, type PodsEndpoint, type ServiceEndpoint } from '../../flows';
 import { IMAGES, imageRef } from '../../versions';
 import { contentHash } from '../private/hash';
 import { containerSecurity, intOrString, LINUX_NODE_SELECTOR, podSecurity, resources } from '../private/pod';
@@ -81,6 +82,9 @@ export class Frpc extends Construct {
   readonly podLabels: Readonly<Record<string, string>> = { 'app.kubernetes.io/name': 'frpc' };
   readonly serverAddr: string;
   readonly serverPort: number;
+  /** Flow handle of the frpc pod. */
+  readonly pods: PodsEndpoint;
+  private readonly proxies: readonly FrpcTcpProxy[];
 
   constructor(scope: Construct, id: string, props: FrpcProps) {
     super(scope, id);
@@ -121,6 +125,18 @@ export class Frpc extends Construct {
 
     const namespace = this.namespace;
     const labels = { ...this.podLabels };
+    this.proxies = props.proxies;
+    this.pods = Endpoint.pods({ name: 'frpc', namespace, podLabels: this.podLabels, ports: [tcp(webServerPort, 'admin')] });
+    const flows = Flows.of(this);
+    flows.require({
+      id: 'frpc-tunnel',
+      from: this.pods,
+      to: /^\d+\.\d+\.\d+\.\d+$/.test(this.serverAddr) ? Endpoint.external('frps', this.serverAddr) : Endpoint.internet(),
+      ports: [tcp(this.serverPort)],
+      purpose: 'control connection to frps on the tunnel server',
+    });
+    flows.forbid({ id: 'frpc-admin-from-lan', from: Endpoint.lan(), to: this.pods, ports: [tcp(webServerPort)], purpose: 'the admin API is for the kubelet probes only' });
+    flows.forbid({ id: 'frpc-admin-from-internet', from: Endpoint.internet(), to: this.pods, ports: [tcp(webServerPort)], purpose: 'the admin API is for the kubelet probes only' });
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: { name: FRPC_NAMES.serviceAccount, namespace, labels },
       automountServiceAccountToken: false,
@@ -175,6 +191,21 @@ export class Frpc extends Construct {
           },
         },
       },
+    });
+  }
+
+  /**
+   * Declares the forwarded traffic: Internet clients, through this tunnel, reach `service` (the ingress
+   * LoadBalancer Service at `localIP`) on every proxy's local port. In-cluster traffic to the LoadBalancer
+   * IP is DNATed to the Service's pods, so that is what the flow is checked (and allowed) against.
+   */
+  forwardsTo(service: ServiceEndpoint): void {
+    Flows.of(this).require({
+      id: 'frpc-forward',
+      from: Endpoint.internet(this.pods),
+      to: service,
+      ports: [...new Set(this.proxies.map((p) => p.localPort))].sort((a, b) => a - b).map((p) => tcp(p)),
+      purpose: 'Internet clients through the tunnel to the ingress',
     });
   }
 }

@@ -5,6 +5,7 @@
  * interface, and cert-manager issuers, frpc and the security layer keep working.
  */
 import type { IConstruct } from 'constructs';
+import type { PodsEndpoint, ServiceEndpoint } from '../../flows/types';
 
 export interface IngressServicePort {
   /** Port name on the Service (`http`, `https`). */
@@ -52,4 +53,13 @@ export interface IIngressController extends IConstruct {
   readonly proxyProtocol: boolean;
   /** Where the tunnel client should forward to; undefined when the controller has no fixed address. */
   readonly tunnelTarget: IngressTunnelTarget | undefined;
+  /** Flow handle of the controller pods. @default - derived from `namespace`, `podLabels`, `servicePorts` */
+  readonly pods?: PodsEndpoint;
+  /** Flow handle of the LoadBalancer Service. @default - derived from the fields above (externalTrafficPolicy Local) */
+  readonly service?: ServiceEndpoint;
+  /**
+   * Flow handle of the Service the tunnel client forwards to, when it is not `service` (Traefik's ClusterIP
+   * Service of tunnel entry points). @default - `service`
+   */
+  readonly tunnelService?: ServiceEndpoint;
 }

@@ -5,6 +5,7 @@
  */
 import { k8s } from '../../k8s-api';
 import { Construct } from 'constructs';
+import { Endpoint, Flows, tcp } from '../../flows';
 import { IMAGES, imageRef } from '../../versions';
 import { containerSecurity, fieldEnv, intOrString, LINUX_NODE_SELECTOR, podSecurity, resources } from '../private/pod';
 import { clusterRoleFor, roleFor, rule } from '../private/rbac';
@@ -39,6 +40,13 @@ export class IngressNginxAdmission extends Construct {
     const { namespace } = props;
     const labels = { ...props.labels };
     const subject = { name: names.serviceAccount, namespace };
+    Flows.of(this).require({
+      id: 'ingress-nginx-admission-apiserver',
+      from: Endpoint.pods({ name: 'admission certgen Jobs', namespace, podLabels: labels }),
+      to: Endpoint.kubernetesApi(),
+      ports: [tcp(443)],
+      purpose: 'create the webhook certificate Secret, patch the CA into the webhook',
+    });
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: names.serviceAccount, namespace, labels } });
     roleFor(this, 'Certgen', { name: names.role, labels, subject, rules: [rule([''], ['secrets'], ['get', 'create'])] });

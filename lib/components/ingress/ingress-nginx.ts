@@ -9,6 +9,7 @@
  */
 import { k8s } from '../../k8s-api';
 import { Construct } from 'constructs';
+import { Endpoint, Flows, tcp, type PodsEndpoint, type ServiceEndpoint } from '../../flows';
 import { IMAGES, imageRef, VERSIONS } from '../../versions';
 import { containerSecurity, fieldEnv, intOrString, LINUX_NODE_SELECTOR, podSecurity, resources } from '../private/pod';
 import { clusterRoleFor, roleFor, rule } from '../private/rbac';
@@ -123,6 +124,12 @@ export class IngressNginx extends Construct implements IIngressController {
     'app.kubernetes.io/instance': 'ingress-nginx',
     'app.kubernetes.io/name': 'ingress-nginx',
   };
+  /** Flow handle of the controller pods. */
+  readonly pods: PodsEndpoint;
+  /** Flow handle of the LoadBalancer Service. */
+  readonly service: ServiceEndpoint;
+  /** Flow handle of the admission webhook Service; undefined without the webhook. */
+  readonly webhookService: ServiceEndpoint | undefined;
 
   /** The LoadBalancer IP itself: the tunnel shares the LAN listeners (and their PROXY protocol setting). */
   get tunnelTarget(): IngressTunnelTarget | undefined {
@@ -155,6 +162,37 @@ export class IngressNginx extends Construct implements IIngressController {
 
     const names = INGRESS_NGINX_NAMES;
     const namespace = this.namespace;
+    this.pods = Endpoint.pods({
+      name: 'ingress-nginx controller',
+      namespace,
+      podLabels: this.podLabels,
+      ports: [tcp(80, 'http'), tcp(443, 'https'), ...(admission ? [tcp(WEBHOOK_PORT, 'webhook')] : [])],
+    });
+    this.service = Endpoint.service({
+      name: names.service,
+      namespace,
+      type: 'LoadBalancer',
+      externalTrafficPolicy: trafficPolicy,
+      ...(this.loadBalancerIP ? { loadBalancerIP: this.loadBalancerIP } : {}),
+      ports: this.servicePorts.map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: p.protocol })),
+      backends: this.pods,
+    });
+    this.webhookService = admission
+      ? Endpoint.service({
+          name: INGRESS_NGINX_ADMISSION_NAMES.service,
+          namespace,
+          type: 'ClusterIP',
+          ports: [{ name: 'https-webhook', port: 443, targetPort: 'webhook', protocol: 'TCP' }],
+          backends: this.pods,
+        })
+      : undefined;
+    const flows = Flows.of(this);
+    flows.require({ id: 'ingress-nginx-apiserver', from: this.pods, to: Endpoint.kubernetesApi(), ports: [tcp(443)], purpose: 'watch Ingresses, Services, Secrets; leader Lease' });
+    flows.require({ id: 'ingress-nginx-from-lan', from: Endpoint.lan(), to: this.service, ports: this.servicePorts.map((p) => tcp(p.port)), purpose: 'LAN clients reach the apps through the LoadBalancer IP' });
+    if (this.webhookService) {
+      flows.require({ id: 'ingress-nginx-admission-webhook', from: Endpoint.apiServer(), to: this.webhookService, ports: [tcp(443)], purpose: 'validating webhook for Ingress create/update (failurePolicy Fail)' });
+      flows.forbid({ id: 'ingress-nginx-webhook-from-lan', from: Endpoint.lan(), to: this.pods, ports: [tcp(WEBHOOK_PORT)], purpose: 'the webhook port stays inside the cluster' });
+    }
     const version = VERSIONS.ingressNginx.replace(/^v/, '');
     const common = { 'app.kubernetes.io/instance': 'ingress-nginx', 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/part-of': 'ingress-nginx', 'app.kubernetes.io/version': version };
     const labels = { ...common, 'app.kubernetes.io/component': 'controller' };

@@ -14,6 +14,7 @@
  */
 import { k8s } from '../../k8s-api';
 import { Construct } from 'constructs';
+import { Endpoint, Flows, tcp, type PodsEndpoint, type ServiceEndpoint } from '../../flows';
 import { IMAGES, imageRef, VERSIONS } from '../../versions';
 import { contentHash } from '../private/hash';
 import { containerSecurity, intOrString, LINUX_NODE_SELECTOR, podSecurity, resources } from '../private/pod';
@@ -127,6 +128,12 @@ export class Traefik extends Construct implements IIngressController {
     'app.kubernetes.io/name': 'traefik',
   };
   readonly tunnelTarget: IngressTunnelTarget | undefined;
+  /** Flow handle of the controller pods (every entry point). */
+  readonly pods: PodsEndpoint;
+  /** Flow handle of the LAN LoadBalancer Service. */
+  readonly service: ServiceEndpoint;
+  /** Flow handle of the tunnel entry points' ClusterIP Service; undefined without a tunnel. */
+  readonly tunnelService: ServiceEndpoint | undefined;
   /** The rendered static configuration (`traefik.yml`). */
   readonly config: string;
 
@@ -179,6 +186,37 @@ export class Traefik extends Construct implements IIngressController {
     });
 
     const names = TRAEFIK_NAMES;
+    this.pods = Endpoint.pods({ name: 'traefik controller', namespace, podLabels: this.podLabels, ports: entryPoints.map((e) => tcp(e.port, e.name)) });
+    this.service = Endpoint.service({
+      name: names.service,
+      namespace,
+      type: 'LoadBalancer',
+      externalTrafficPolicy: trafficPolicy,
+      ...(this.loadBalancerIP ? { loadBalancerIP: this.loadBalancerIP } : {}),
+      ports: [
+        { name: 'http', port: 80, targetPort: ep.web.name, protocol: 'TCP' },
+        { name: 'https', port: 443, targetPort: ep.websecure.name, protocol: 'TCP' },
+      ],
+      backends: this.pods,
+    });
+    this.tunnelService = props.tunnel
+      ? Endpoint.service({
+          name: names.tunnelService,
+          namespace,
+          type: 'ClusterIP',
+          ports: [
+            { name: 'http', port: 80, targetPort: ep.tunnelWeb.name, protocol: 'TCP' },
+            { name: 'https', port: 443, targetPort: ep.tunnelWebsecure.name, protocol: 'TCP' },
+          ],
+          backends: this.pods,
+        })
+      : undefined;
+    const flows = Flows.of(this);
+    flows.require({ id: 'traefik-apiserver', from: this.pods, to: Endpoint.kubernetesApi(), ports: [tcp(443)], purpose: 'watch Ingresses, IngressClasses, Services, EndpointSlices, Secrets; write Ingress status' });
+    flows.require({ id: 'traefik-from-lan', from: Endpoint.lan(), to: this.service, ports: [tcp(80), tcp(443)], purpose: 'LAN clients reach the apps through the LoadBalancer IP (plain entry points)' });
+    const internal = [tcp(ep.traefik.port), ...(props.tunnel ? [tcp(ep.tunnelWeb.port), tcp(ep.tunnelWebsecure.port)] : [])];
+    flows.forbid({ id: 'traefik-internal-from-lan', from: Endpoint.lan(), to: this.pods, ports: internal, purpose: 'the tunnel entry points (PROXY protocol) and /ping are not for LAN clients' });
+    flows.forbid({ id: 'traefik-internal-from-internet', from: Endpoint.internet(), to: this.pods, ports: internal, purpose: 'the tunnel entry points are reached through frpc only' });
     const version = VERSIONS.traefik.replace(/^v/, '');
     const common = { 'app.kubernetes.io/instance': 'traefik', 'app.kubernetes.io/name': 'traefik', 'app.kubernetes.io/version': version };
     const labels = { ...common, 'app.kubernetes.io/component': 'controller' };

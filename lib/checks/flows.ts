@@ -1,0 +1,51 @@
+/**
+ * The flow check: the emitted NetworkPolicies allow every flow the components declared as required and deny
+ * every flow declared as must-deny, for the packets this cluster's dataplane really carries (Flannel
+ * backend, kube-proxy, kube-network-policies; see lib/flows/dataplane.ts). Also: every admission webhook and
+ * aggregated API we emit has a required flow from the API server to its Service.
+ */
+import { buildClusterApp } from '../app/cluster-app';
+import { dataplaneOf } from '../app/flows';
+import { checkFlows, Flows, type Flow } from '../flows';
+import type { Problem } from '../model/problems';
+import { webhookServices } from '../security/services';
+import type { K8sObject, OutputCheck } from './types';
+
+/** Services the API server calls: webhook configurations and APIServices, as `namespace/name`. */
+export function apiServerCallees(objects: readonly K8sObject[]): { service: string; by: string }[] {
+  const hooks = webhookServices(objects).map((h) => ({ service: `${h.namespace}/${h.name}`, by: h.configuration }));
+  const apis = objects
+    .filter((o) => o.kind === 'APIService')
+    .flatMap((o) => {
+      const s = (o as { spec?: { service?: { namespace?: string; name?: string } } }).spec?.service;
+      return s?.name ? [{ service: `${s.namespace ?? 'default'}/${s.name}`, by: `APIService ${o.metadata.name}` }] : [];
+    });
+  return [...hooks, ...apis];
+}
+
+export function flowProblems(flows: readonly Flow[], objects: readonly K8sObject[], dataplane: Parameters<typeof checkFlows>[0]['dataplane']): Problem[] {
+  const namespaceLabels = Object.fromEntries(
+    objects.filter((o) => o.kind === 'Namespace').map((o) => [o.metadata.name ?? '', (o.metadata.labels ?? {}) as Record<string, string>]),
+  );
+  const results = checkFlows({ flows, policies: objects, dataplane, namespaceLabels });
+  const problems: Problem[] = results.filter((r) => !r.ok).map((r) => ({ path: `flow ${r.flow.id}`, message: r.problem ?? 'fails' }));
+  const declared = new Set(
+    flows.filter((f) => f.expect === 'allow' && f.from.kind === 'api-server' && f.to.kind === 'service').map((f) => (f.to.kind === 'service' ? `${f.to.namespace}/${f.to.name}` : '')),
+  );
+  for (const callee of apiServerCallees(objects)) {
+    if (!declared.has(callee.service)) {
+      problems.push({ path: callee.by, message: `calls Service ${callee.service}, but no component declares that flow from the API server (Flows.of(this).require({ from: Endpoint.apiServer(), to: <its Service handle>, ... }))` });
+    }
+  }
+  return problems;
+}
+
+export const flowsCheck: OutputCheck = {
+  name: 'flows',
+  description:
+    'With security.networkPolicies, every declared flow passes and every must-deny flow is blocked by the emitted NetworkPolicies, for the addresses the dataplane really presents; every webhook and APIService has its API server flow.',
+  run: ({ model, objects, flows }) => {
+    if (!model.security.networkPolicies) return [];
+    return flowProblems(flows ?? Flows.catalogue(buildClusterApp(model)).flows, objects, dataplaneOf(model));
+  },
+};
