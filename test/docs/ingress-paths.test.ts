@@ -12,6 +12,10 @@ import { loadDescription } from '../../lib/model/load';
 import type { ClusterModel } from '../../lib/model/types';
 import type { RenderedFile } from '../../lib/output/files';
 import { renderCluster } from '../../lib/render';
+import { buildClusterApp } from '../../lib/app/cluster-app';
+import { dataplaneOf } from '../../lib/app/flows';
+import { flowProblems } from '../../lib/checks/flows';
+import { Flows } from '../../lib/flows';
 
 const traefik = loadDescription('test/fixtures/valid/reference-traefik.yaml');
 const nginx = loadDescription('hostconfig/cluster.yaml');
@@ -220,5 +224,28 @@ describe('the ingress path facts fail on a tampered artifact', () => {
     expect(listener(new Artifacts(plain), 'traefik-tunnel.traefik.svc', 80).proxy).toEqual({ kind: 'off' });
     const broken = tamper(plain, /(\n( +)remotePort = 80\n)/, '$1$2[proxies.transport]\n$2proxyProtocolVersion = "v2"\n');
     expect(problems(broken, model)).toContainEqual(expect.stringMatching(/^tunnel-target: .*proxy "http" sends PROXY protocol, but .* does not read it/));
+  });
+});
+
+describe('Traefik flows (flow catalogue)', () => {
+  const catalogue = Flows.catalogue(buildClusterApp(traefik)).flows;
+  const byId = (id: string) => catalogue.find((f) => f.id === id);
+
+  it('declares LAN → web/websecure, frpc → tunnel Service, Traefik → API server, and the must-deny flows', () => {
+    expect(byId('traefik-from-lan')).toMatchObject({ expect: 'allow', to: { kind: 'service', name: 'traefik', type: 'LoadBalancer' } });
+    expect(byId('frpc-forward')).toMatchObject({ expect: 'allow', to: { kind: 'service', name: 'traefik-tunnel', type: 'ClusterIP' } });
+    expect(byId('traefik-apiserver')).toMatchObject({ expect: 'allow', to: { kind: 'service', name: 'kubernetes' } });
+    expect(byId('traefik-internal-from-lan')).toMatchObject({ expect: 'deny', from: { kind: 'lan' } });
+    expect(byId('traefik-internal-from-lan')!.ports.map((p) => p.port)).toEqual([8080, 8001, 8444]);
+    expect(byId('apps-to-tunnel-entry-points')).toMatchObject({ expect: 'deny' });
+    expect(byId('apps-to-tunnel-entry-points')!.ports.map((p) => p.port)).toEqual([8001, 8444]);
+  });
+
+  it('the emitted NetworkPolicies prove every one of them, and dropping the frpc allow breaks the tunnel flow', () => {
+    const dataplane = dataplaneOf(traefik);
+    expect(flowProblems(catalogue, rendered.objects, dataplane)).toEqual([]);
+    const withoutForward = rendered.objects.filter((o) => !(o.kind === 'NetworkPolicy' && o.metadata.namespace === 'traefik' && o.metadata.name === 'frpc-forward'));
+    expect(withoutForward.length).toBe(rendered.objects.length - 1);
+    expect(flowProblems(catalogue, withoutForward, dataplane).map((p) => p.path)).toContain('flow frpc-forward');
   });
 });
