@@ -70,7 +70,7 @@ export function ingressMigrationSection(model: ClusterModel): ReadmeSection {
       `Wait for ${code(`kubectl -n ${traefikNs} rollout status deployment/traefik`)}.`,
     `2. Remove the ingress-nginx admission webhook before its controller goes away (it fails closed and would then block every Ingress change, cert-manager's solver Ingresses included): ${code('kubectl delete validatingwebhookconfiguration ingress-nginx-admission')}.`,
     `3. Release the address: ${code(`kubectl -n ${nginxNs} delete service ingress-nginx-controller`)}; ${code(`kubectl -n ${traefikNs} get service traefik`)} shows ${ip} moments later.`,
-    `4. Remove the rest of ingress-nginx, keeping the IngressClass ${code(ing.className)} (Traefik's manifests own it now): ${code(`kubectl delete namespace ${nginxNs}`)}, ${code('kubectl delete clusterrole,clusterrolebinding ingress-nginx ingress-nginx-admission')}, and the NetworkPolicies named ${code('from-ingress-nginx*')} in the app namespaces (or prune, see "Pruning").`,
+    `4. Remove the rest of ingress-nginx, keeping the IngressClass ${code(ing.className)} (Traefik's manifests own it now): ${code(`kubectl delete namespace ${nginxNs}`)}, ${code('kubectl delete clusterrole,clusterrolebinding ingress-nginx ingress-nginx-admission')} (or prune, see "Pruning"). The app namespaces' NetworkPolicies keep their names and now admit Traefik.`,
   ];
   return { title: onTraefik ? 'Ingress controller: Traefik (migrating from ingress-nginx)' : 'Migrating to Traefik', body: lines.join('\n') };
 }
