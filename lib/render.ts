@@ -6,6 +6,7 @@ import type { App } from 'cdk8s';
 import { buildClusterApp } from './app/cluster-app';
 import { dataplaneOf } from './app/flows';
 import { namespaceLabelsOf } from './checks/flows';
+import { ingressMigrationSection } from './app/ingress-migration';
 import { checkFlows, Flows } from './flows';
 import { platformReadmeSections } from './app/platform';
 import { securityReadmeSection } from './app/security';
@@ -45,10 +46,11 @@ export function collectWarnings(model: ClusterModel): string[] {
   const warnings: string[] = [];
   if (model.ingress.controller === 'ingress-nginx') {
     warnings.push(
-      'ingress-nginx is retired upstream (best-effort maintenance ended March 2026; v1.15.1 is the last release): it gets no security fixes. Plan a move to a maintained controller; your Ingress objects stay as they are.',
+      'ingress-nginx is retired upstream (best-effort maintenance ended March 2026; v1.15.1 is the last release): it gets no security fixes. Switch with `ingress.controller: traefik` (Traefik v3.7 serves the same Ingress objects, class and nginx annotations); dist/README.md "Migrating to Traefik" gives the order that avoids downtime.',
     );
   }
-  if (model.tunnel?.proxyProtocol) {
+  // Traefik honours PROXY protocol on the tunnel entry points only; its LAN listeners stay plain.
+  if (model.tunnel?.proxyProtocol && model.ingress.controller === 'ingress-nginx') {
     warnings.push(
       `tunnel.proxyProtocol is on: ${model.ingress.className} on ${model.ingress.loadBalancerIP} now expects a PROXY protocol header on every connection, so LAN clients (and pods) that connect to it directly get errors; reach the apps through the tunnel, or keep proxyProtocol off and lose the client IP.`,
     );
@@ -76,6 +78,7 @@ export function renderCluster(model: ClusterModel, options: RenderOptions = {}):
     ...(warnings.length ? [{ title: 'Warnings', body: warnings.map((w) => `- ${w}`).join('\n') }] : []),
     applyReadmeSection(model, body),
     ...platformReadmeSections(model),
+    ingressMigrationSection(model),
     securityReadmeSection(model, objects),
     { title: 'Hosts', body: hostInstructions(model) },
     { title: 'Operations', body: operationsReadme(model) },

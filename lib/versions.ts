@@ -34,6 +34,8 @@ export const VERSIONS = {
   /** v1.1.1 stops hostNetwork pods leaking node IPs into the set of pod addresses policies select. */
   kubeNetworkPolicies: 'v1.1.1',
   ingressNginx: 'v1.15.1',
+  /** The release whose docs, RBAC and examples are in ../shared/upstream/traefik-v3.7.9/. */
+  traefik: 'v3.7.9',
   kubeWebhookCertgen: 'v1.6.9',
   frp: 'v0.70.1',
   /** v0.8.x supports Kubernetes 1.31+ (v0.9 needs 1.34). */
@@ -76,6 +78,13 @@ export const IMAGES = {
     tag: VERSIONS.kubeWebhookCertgen,
     platforms: ['amd64', 'arm', 'arm64'],
     platformsSource: `${INGRESS_NGINX_SOURCE}; built from the same repository`,
+  },
+  traefik: {
+    repository: 'docker.io/library/traefik',
+    tag: VERSIONS.traefik,
+    platforms: ['amd64', 'arm', 'arm64', 's390x'],
+    platformsSource:
+      'docker-library/official-images library/traefik "Architectures: amd64, arm32v6, arm64v8, s390x" (alpine variant, the tag without suffix); cluster-facts "Facts from the operator reviews" ("The official image is multi-arch")',
   },
   frpc: {
     repository: 'fatedier/frpc',

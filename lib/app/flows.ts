@@ -67,7 +67,8 @@ export function declareClusterFlows(app: App, platform: Platform, model: Cluster
       purpose: 'name resolution',
     });
   }
-  if (platform.frpc) platform.frpc.forwardsTo(ingress.service);
+  // The tunnel goes where the controller says: Traefik's ClusterIP Service of tunnel entry points, else the LoadBalancer Service.
+  if (platform.frpc) platform.frpc.forwardsTo(platform.ingress.tunnelService ?? ingress.service);
   else {
     // Without a tunnel, the Internet reaches the ingress through a router port-forward to the LoadBalancer IP.
     flows.require({
@@ -110,5 +111,15 @@ export function declareClusterFlows(app: App, platform: Platform, model: Cluster
     flows.forbid({ id: `internet-to-${ns.name}`, from: Endpoint.internet(), to: appPods, purpose: 'apps are published only through the ingress' });
     flows.forbid({ id: `${ns.name}-to-apiserver`, from: appPods, to: Endpoint.kubernetesApi(), ports: [tcp(443)], purpose: 'apps get no API access unless you add a policy' });
     if (platform.frpc) flows.forbid({ id: `${ns.name}-to-frpc`, from: appPods, to: platform.frpc.pods, purpose: 'the tunnel client is not an app backend' });
+    const tunnelService = platform.ingress.tunnelService;
+    if (tunnelService) {
+      flows.forbid({
+        id: `${ns.name}-to-tunnel-entry-points`,
+        from: appPods,
+        to: ingress.pods,
+        ports: tunnelService.ports.map((p) => tcp(typeof p.targetPort === 'number' ? p.targetPort : (ingress.pods.ports.find((q) => q.name === p.targetPort)?.port ?? 0))),
+        purpose: 'only frpc may reach the entry points that trust PROXY protocol headers',
+      });
+    }
   }
 }

@@ -20,6 +20,7 @@ import {
   NfsCsiDriver,
   NfsStorageClass,
   ReclaimPolicy,
+  Traefik,
   type ICniProvider,
   type IIngressController,
   type INetworkPolicyEnforcer,
@@ -95,17 +96,21 @@ export function addPlatform(app: App, model: ClusterModel): Platform {
     }), { environments: 'acme.issuers', solvers: 'acme.solver' });
 
   const tunnel = model.tunnel;
+  const target = ingress?.tunnelTarget;
+  if (ingress && tunnel && !target) throw new Error(`internal: ${ingress.controllerName} offers no tunnel target`);
   const frpc =
     tunnel &&
+    target &&
     problems.build('tunnel', () => new Frpc(new Chart(app, PLATFORM_CHARTS.frpc), 'Frpc', {
       namespace: tunnel.namespace,
       serverAddr: tunnel.server.ip,
       serverPort: tunnel.bindPort,
-      localIP: tunnel.targetIP,
+      // The controller says where tunnel traffic goes (model.tunnel.targetAddress says the same; a consistency fact proves it).
+      localIP: target.address,
       proxies: tunnel.forwardedPorts.map((p) => ({ name: p.name, localPort: p.localPort, remotePort: p.remotePort })),
       proxyProtocol: tunnel.proxyProtocol,
       tokenSecretRef: tunnel.token.secret,
-    }), { serverAddr: 'tunnel.server', serverPort: 'tunnel.bindPort', localIP: 'tunnel.targetIP', proxies: 'tunnel.forwardedPorts', tokenSecretRef: 'tunnel.token.secret' });
+    }), { serverAddr: 'tunnel.server', serverPort: 'tunnel.bindPort', localIP: 'ingress.loadBalancerIP', proxies: 'tunnel.forwardedPorts', tokenSecretRef: 'tunnel.token.secret' });
 
   const stats = model.apiServer.stats;
   let balancerStats: ExternalHttpsBackend | undefined;
@@ -173,6 +178,17 @@ function addIngress(chart: Chart, model: ClusterModel): IIngressController {
         replicas: model.ingress.replicas,
         loadBalancerIP: model.ingress.loadBalancerIP,
         proxyProtocol: model.tunnel?.proxyProtocol ?? false,
+      });
+    case 'traefik':
+      return new Traefik(chart, 'Traefik', {
+        namespace: model.ingress.namespace,
+        className: model.ingress.className,
+        defaultClass: model.ingress.defaultClass,
+        replicas: model.ingress.replicas,
+        loadBalancerIP: model.ingress.loadBalancerIP,
+        // PROXY protocol only on the tunnel entry points, trusted from the pod network (frpc's pods); the
+        // NetworkPolicies admit only frpc to those ports.
+        tunnel: model.tunnel && { proxyProtocolTrustedIPs: model.tunnel.proxyProtocol ? [model.kubernetes.podCidr] : [] },
       });
     default:
       return unsupported('ingress.controller', model.ingress.controller);

@@ -30,6 +30,7 @@ import {
   type ManifestObject,
 } from './artifacts';
 import { compareCodePoints } from '../compare';
+import { lanListeners, tunnelTarget } from './ingress-paths';
 
 /** One verified fact: a name and a sentence for the docs, and the comparison. */
 export interface ConsistencyFact {
@@ -230,7 +231,7 @@ const podNetwork: ConsistencyFact = {
 
 const ingressAddress: ConsistencyFact = {
   name: 'ingress-address',
-  description: `The ingress controller's LoadBalancer Service requests the model's ingress IP (\`metallb.io/loadBalancerIPs\`), a rendered MetalLB IPAddressPool contains it, and every frpc proxy forwards to it (\`localIP\`).`,
+  description: `The ingress controller's LoadBalancer Service requests the model's ingress IP (\`metallb.io/loadBalancerIPs\`) and a rendered MetalLB IPAddressPool contains it.`,
   run(model, a) {
     const ip = model.ingress.loadBalancerIP;
     const problems: Problem[] = [];
@@ -262,12 +263,6 @@ const ingressAddress: ConsistencyFact = {
     }
     if (pools.length && !poolRanges.some((p) => p.range && rangeContainsIp(p.range, ip))) {
       problems.push({ path: pools[0].file, message: `no IPAddressPool contains the ingress IP ${ip}` });
-    }
-    for (const { file, where, config } of a.frpcConfigs()) {
-      const proxies = Array.isArray(config.proxies) ? (config.proxies as Json[]) : [];
-      for (const p of proxies) {
-        if (p.localIP !== ip) problems.push({ path: file, message: `${where}: proxy ${JSON.stringify(p.name)} localIP ${JSON.stringify(p.localIP ?? '127.0.0.1')} is not the ingress IP ${ip}` });
-      }
     }
     return problems;
   },
@@ -320,7 +315,7 @@ const tunnelPorts: ConsistencyFact = {
 };
 
 /** The facts, in the order the docs list them. */
-export const CONSISTENCY_FACTS: readonly ConsistencyFact[] = [apiEndpoint, haproxyBackends, vrrp, podNetwork, ingressAddress, tunnelPorts];
+export const CONSISTENCY_FACTS: readonly ConsistencyFact[] = [apiEndpoint, haproxyBackends, vrrp, podNetwork, ingressAddress, lanListeners, tunnelPorts, tunnelTarget];
 
 /** Runs facts over a file set; a file that fails to parse is reported once, with the facts it blocked. */
 export function checkConsistency(model: ClusterModel, files: readonly RenderedFile[], facts: readonly ConsistencyFact[] = CONSISTENCY_FACTS): Problem[] {
@@ -351,7 +346,7 @@ export interface CompositeCheck extends OutputCheck {
 /** Cross-artifact consistency of the rendered files (see {@link CONSISTENCY_FACTS}). */
 export const consistencyCheck: CompositeCheck = {
   name: 'cross-artifact-consistency',
-  description: 'Host files and manifests written by different renderers agree on the VIP, the control planes, the pod network, the ingress IP and the tunnel ports.',
+  description: 'Host files and manifests written by different renderers agree on the VIP, the control planes, the pod network, the ingress IP, the listeners behind it and the tunnel ports and target.',
   facts: CONSISTENCY_FACTS.map(({ name, description }) => ({ name, description })),
   run: (context: CheckContext) => checkConsistency(context.model, context.files),
 };

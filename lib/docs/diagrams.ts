@@ -6,7 +6,7 @@ import { NFS_CSI_DRIVER_NAME } from '../components/nfs-csi/nfs-storage-class';
 import { INGRESS_PORTS } from '../model/semantic';
 import type { ClusterModel } from '../model/types';
 import { Flowchart } from './mermaid';
-import { WELL_KNOWN_PORTS } from './ports';
+import { tunnelHasOwnListeners, WELL_KNOWN_PORTS } from './ports';
 
 /** kubectl → VIP → HAProxy on each balancer (MASTER/BACKUP by priority) → kube-apiserver on each control plane. */
 export function apiDiagram(model: ClusterModel): string {
@@ -51,11 +51,18 @@ export function internetDiagram(model: ClusterModel): string {
     chart.edge(internet, vps, `TCP ${t.forwardedPorts.map((p) => p.remotePort).join(', ')}`);
     chart.edge(frpc, vps, `dials ${t.server.ip}:${t.bindPort}`);
     chart.edge(vps, frpc, 'forwarded connections', 'dotted');
-    chart.edge(frpc, lb, t.forwardedPorts.map((p) => `${p.remotePort} → ${p.localPort}`).join(', ') + (t.proxyProtocol ? ' (PROXY v2)' : ''));
+    const label = t.forwardedPorts.map((p) => `${p.remotePort} → ${p.localPort}`).join(', ') + (t.proxyProtocol ? ' (PROXY v2)' : '');
+    if (tunnelHasOwnListeners(model)) {
+      const tunnelSvc = chart.node('Service', 'tunnel', `Service ${t.targetAddress}\ntype ClusterIP, tunnel entry points\nonly frpc admitted`);
+      chart.edge(frpc, tunnelSvc, label);
+      chart.edge(tunnelSvc, controller, t.proxyProtocol ? `PROXY trusted from ${model.kubernetes.podCidr}` : undefined);
+    } else {
+      chart.edge(frpc, lb, label);
+    }
   }
   chart.edge(lan, lb, `TCP ${ports}`);
   chart.edge(lb, svc);
-  chart.edge(svc, controller);
+  chart.edge(svc, controller, tunnelHasOwnListeners(model) ? 'plain entry points' : undefined);
   chart.edge(controller, apps);
   return chart.render();
 }

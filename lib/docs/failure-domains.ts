@@ -6,7 +6,7 @@
 import { INGRESS_PORTS } from '../model/semantic';
 import type { ClusterModel } from '../model/types';
 import { list } from './markdown';
-import { WELL_KNOWN_PORTS } from './ports';
+import { tunnelHasOwnListeners, WELL_KNOWN_PORTS } from './ports';
 
 /** One row of the failure-domain table. */
 export interface FailureDomain {
@@ -52,14 +52,14 @@ export function failureDomains(model: ClusterModel): FailureDomain[] {
   domains.push({
     failure: `MetalLB down (namespace ${model.metallb.namespace})`,
     hosts: [`pool ${list(pools)}`, `ingress IP ${model.ingress.loadBalancerIP}`],
-    breaks: `Nobody answers ARP for the pool addresses: LAN users lose the apps at ${ingress} and every other LoadBalancer Service${t ? `; Internet users lose them too, because frpc forwards to ${t.targetIP}` : ''}.`,
-    keepsWorking: `Cluster administration: the API VIP ${api.vip} belongs to keepalived, not MetalLB, so \`kubectl\`, scheduling and self-healing work, as do running pods${nfsKeeps}.`,
+    breaks: `Nobody answers ARP for the pool addresses: LAN users lose the apps at ${ingress} and every other LoadBalancer Service${t && !tunnelHasOwnListeners(model) ? `; Internet users lose them too, because frpc forwards to ${t.targetAddress}` : ''}.`,
+    keepsWorking: `Cluster administration: the API VIP ${api.vip} belongs to keepalived, not MetalLB, so \`kubectl\`, scheduling and self-healing work, as do running pods${nfsKeeps}.${t && tunnelHasOwnListeners(model) ? ` Internet users keep the apps: frpc reaches ${model.ingress.controller} through the ClusterIP Service ${t.targetAddress}, not through a MetalLB address.` : ''}`,
   });
 
   if (t) {
     domains.push({
       failure: `FRP down: frps on ${t.server.name} or frpc (namespace ${t.namespace})`,
-      hosts: [`${t.server.name} ${t.server.ip}:${t.bindPort}`, `frpc → ${t.targetIP}`],
+      hosts: [`${t.server.name} ${t.server.ip}:${t.bindPort}`, `frpc → ${t.targetAddress}`],
       breaks: `Only Internet access: public ports ${publicPorts} on ${t.server.ip} stop answering.`,
       keepsWorking: `LAN users reach the apps at ${ingress}; administration through ${endpoint}.`,
     });

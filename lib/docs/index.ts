@@ -13,7 +13,7 @@ import { failureDomains } from './failure-domains';
 import { flowMatrixSection, type FlowMatrixInput } from './flow-matrix';
 import { inventorySection, ipPlanSection } from './inventory';
 import { code, list, table } from './markdown';
-import { listeners } from './ports';
+import { listeners, tunnelHasOwnListeners } from './ports';
 
 export type { DocumentedCheck } from './checks';
 export { failureDomains, type FailureDomain } from './failure-domains';
@@ -75,8 +75,13 @@ function architecturePage(model: ClusterModel, context: DocsContext): string {
     '',
     t
       ? `frpc runs in namespace ${t.namespace}, dials frps on ${t.server.name} (${t.server.ip}:${t.bindPort}) and forwards public ports ` +
-          `${list(t.forwardedPorts.map((p) => `${p.remotePort} → ${t.targetIP}:${p.localPort}`))}. LAN clients use ${model.ingress.loadBalancerIP} directly.` +
-          `${t.proxyProtocol ? ' Forwarded connections carry PROXY protocol v2, and the ingress expects it on every connection: LAN clients must send it too.' : ''}`
+          `${list(t.forwardedPorts.map((p) => `${p.remotePort} → ${t.targetAddress}:${p.localPort}`))}. LAN clients use ${model.ingress.loadBalancerIP} directly.` +
+          (tunnelHasOwnListeners(model)
+            ? ` ${t.targetAddress} is a ClusterIP Service in front of ${model.ingress.controller}'s tunnel entry points, so tunnel traffic never shares the LAN listeners and the tunnel ports are not on the LoadBalancer.` +
+              (t.proxyProtocol
+                ? ` Forwarded connections carry PROXY protocol v2; only the tunnel entry points honour it, from the pod CIDR ${model.kubernetes.podCidr} (the narrowest range that holds frpc's pods), and a NetworkPolicy admits only frpc's pods to those ports: together they restrict trusted PROXY headers to frpc. LAN clients and pods keep plain listeners on ${model.ingress.loadBalancerIP}.`
+                : '')
+            : `${t.proxyProtocol ? ' Forwarded connections carry PROXY protocol v2, and the ingress expects it on every connection: LAN clients must send it too.' : ''}`)
       : `No tunnel: the apps are reachable on the LAN only, at ${model.ingress.loadBalancerIP} (TCP ${INGRESS_PORTS.join(', ')}).`,
     '',
     internetDiagram(model),
@@ -117,7 +122,7 @@ function networkPage(model: ClusterModel, context: DocsContext): string {
     lines.push(
       table(
         ['Public address', 'Proxy', 'Forwarded to', 'PROXY protocol'],
-        t.forwardedPorts.map((p) => [`${t.server.ip}:${p.remotePort}/${p.protocol}`, code(p.name), `${t.targetIP}:${p.localPort}`, t.proxyProtocol ? 'v2' : 'no']),
+        t.forwardedPorts.map((p) => [`${t.server.ip}:${p.remotePort}/${p.protocol}`, code(p.name), `${t.targetAddress}:${p.localPort}`, t.proxyProtocol ? 'v2' : 'no']),
       ),
       '',
       'Nothing else inside the LAN is reachable through the tunnel: frps only accepts these remote ports (`allowPorts`).',

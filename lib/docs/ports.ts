@@ -7,7 +7,7 @@ import { INGRESS_PORTS } from '../model/semantic';
 import type { ClusterModel, Host } from '../model/types';
 
 /** How far a listener is reachable in the intended design. */
-export type Reach = 'Internet' | 'LAN' | 'cluster nodes' | 'balancers' | 'control planes' | 'VPS only';
+export type Reach = 'Internet' | 'LAN' | 'cluster nodes' | 'balancers' | 'control planes' | 'VPS only' | 'frpc pods only';
 
 /** One row of the port matrix: something that listens on an address and port. */
 export interface Listener {
@@ -140,9 +140,23 @@ export function listeners(model: ClusterModel): Listener[] {
       port: String(port),
       protocol: 'TCP',
       service: `${model.ingress.controller} controller, Service type LoadBalancer in namespace ${model.ingress.namespace}`,
-      clients: model.tunnel ? `LAN clients; frpc for the Internet` : 'LAN clients',
+      clients: model.tunnel && !tunnelHasOwnListeners(model) ? `LAN clients; frpc for the Internet` : 'LAN clients and pods (plain HTTP/HTTPS, no PROXY protocol)',
       reach: 'LAN',
     });
+  }
+  if (model.tunnel && tunnelHasOwnListeners(model)) {
+    const t = model.tunnel;
+    for (const p of t.forwardedPorts) {
+      rows.push({
+        where: `ClusterIP Service (namespace ${model.ingress.namespace})`,
+        address: t.targetAddress,
+        port: String(p.localPort),
+        protocol: 'TCP',
+        service: `${model.ingress.controller} tunnel entry point for ${p.name}${t.proxyProtocol ? `, PROXY protocol honoured from the pod CIDR ${model.kubernetes.podCidr}` : ''}`,
+        clients: `frpc in namespace ${t.namespace} (a NetworkPolicy admits only its pods)`,
+        reach: 'frpc pods only',
+      });
+    }
   }
   if (model.storage) {
     const s = model.storage;
@@ -184,11 +198,19 @@ export function listeners(model: ClusterModel): Listener[] {
         address: t.server.ip,
         port: String(p.remotePort),
         protocol: p.protocol.toUpperCase(),
-        service: `forwarded port ${p.name}: frps → frpc → ${t.targetIP}:${p.localPort}${t.proxyProtocol ? ' (PROXY protocol v2)' : ''}`,
+        service: `forwarded port ${p.name}: frps → frpc → ${t.targetAddress}:${p.localPort}${t.proxyProtocol ? ' (PROXY protocol v2)' : ''}`,
         clients: 'anyone on the Internet',
         reach: 'Internet',
       });
     }
   }
   return rows;
+}
+
+/**
+ * Whether the tunnel reaches the controller on listeners of its own (Traefik's tunnel entry points behind a
+ * ClusterIP Service) rather than on the LAN LoadBalancer IP (ingress-nginx).
+ */
+export function tunnelHasOwnListeners(model: ClusterModel): boolean {
+  return !!model.tunnel && model.tunnel.targetAddress !== model.ingress.loadBalancerIP;
 }

@@ -36,7 +36,7 @@ export function tunnelServerPorts(tunnel: TunnelModel): TunnelPort[] {
     ...tunnel.forwardedPorts.map((p) => ({
       port: p.remotePort,
       protocol: p.protocol,
-      purpose: `forwarded to ${tunnel.targetIP}:${p.localPort} (proxy ${p.name})`,
+      purpose: `forwarded to ${tunnel.targetAddress}:${p.localPort} (proxy ${p.name})`,
     })),
     ...(isLoopback(tunnel.dashboard.addr)
       ? []

@@ -41,6 +41,17 @@ export function reserveIngressIp(pools: Description['metallb']['pools'], ip: str
   };
 }
 
+/**
+ * The ClusterIP Service in front of traefik's tunnel entry points (TRAEFIK_NAMES.tunnelService in
+ * lib/components/ingress/traefik.ts); the `tunnel-target` consistency fact proves frpc reaches it.
+ */
+export const TRAEFIK_TUNNEL_SERVICE = 'traefik-tunnel';
+
+/** `ingress.namespace`, or the controller's name when the description leaves it out. */
+export function ingressNamespace(ingress: Description['ingress']): string {
+  return ingress.namespace ?? ingress.controller;
+}
+
 const ROLE_ORDER: readonly HostRole[] = ['control-plane', 'worker', 'load-balancer', 'nfs-server', 'tunnel-server'];
 
 function deepFreeze<T>(value: T): T {
@@ -111,7 +122,7 @@ export function buildModel(d: Description): ClusterModel {
       namespace: d.metallb.namespace,
       pools: metallbPools.pools,
     },
-    ingress: { ...d.ingress, pool: metallbPools.pool },
+    ingress: { ...d.ingress, namespace: ingressNamespace(d.ingress), pool: metallbPools.pool },
     acme: d.acme && {
       ...(d.acme.email === undefined ? {} : { email: d.acme.email }),
       issuers: [...d.acme.issuers].sort((a, b) => (a === b ? 0 : a === 'staging' ? -1 : 1)),
@@ -127,7 +138,7 @@ export function buildModel(d: Description): ClusterModel {
       forwardedPorts: t.forwardedPorts
         .map((p) => ({ name: p.name, remotePort: p.remotePort, localPort: p.localPort ?? p.remotePort, protocol: p.protocol }))
         .sort((a, b) => a.remotePort - b.remotePort),
-      targetIP: d.ingress.loadBalancerIP,
+      targetAddress: d.ingress.controller === 'traefik' ? `${TRAEFIK_TUNNEL_SERVICE}.${ingressNamespace(d.ingress)}.svc` : d.ingress.loadBalancerIP,
       token: { secret: { ...t.token.secret }, serverFile: t.token.serverFile },
       dashboard: { ...t.dashboard },
     },

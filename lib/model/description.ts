@@ -11,6 +11,7 @@ import type {
   Hardware,
   HostOs,
   HostRole,
+  IngressControllerKind,
   KubeProxyMode,
   NetworkPolicyEnforcer,
   PodSecurityLevel,
@@ -66,8 +67,9 @@ export interface Description {
     pools: { name: string; addresses: string[]; autoAssign: boolean; avoidBuggyIPs: boolean }[];
   };
   ingress: {
-    controller: 'ingress-nginx';
-    namespace: string;
+    controller: IngressControllerKind;
+    /** Absent: the controller's name. */
+    namespace?: string;
     className: string;
     loadBalancerIP: string;
     replicas: number;

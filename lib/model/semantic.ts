@@ -16,7 +16,7 @@ import {
   rangesOverlap,
   type Ipv4Range,
 } from './ip';
-import { reservedIngressPoolName } from './build';
+import { ingressNamespace, reservedIngressPoolName } from './build';
 import { show, type Problem } from './problems';
 import { operationsProblems } from './operations';
 import type { HostRole } from './types';
@@ -337,7 +337,7 @@ const namespaces: Rule = (d) => {
   const problems: Problem[] = [];
   const components: Array<[string, string | undefined]> = [
     ['metallb.namespace', d.metallb.namespace],
-    ['ingress.namespace', d.ingress.namespace],
+    ['ingress.namespace', ingressNamespace(d.ingress)],
     ['tunnel.namespace', d.tunnel?.namespace],
   ];
   const owned = new Map<string, string>();

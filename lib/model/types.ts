@@ -160,12 +160,12 @@ export interface MetalLbModel {
   readonly pools: readonly MetalLbPool[];
 }
 
-export type IngressControllerKind = 'ingress-nginx';
+export type IngressControllerKind = 'ingress-nginx' | 'traefik';
 
 export interface IngressModel {
   /** @default ingress-nginx */
   readonly controller: IngressControllerKind;
-  /** @default ingress-nginx */
+  /** @default the controller's name: ingress-nginx or traefik */
   readonly namespace: string;
   /** IngressClass name. @default nginx */
   readonly className: string;
@@ -233,9 +233,15 @@ export interface TunnelModel {
   readonly namespace: string;
   /** Sorted by remotePort. */
   readonly forwardedPorts: readonly ForwardedPort[];
-  /** Where the ports are forwarded to: the ingress IP. Derived. */
-  readonly targetIP: string;
-  /** PROXY protocol v2 on forwarded ports, and use-proxy-protocol on the ingress. @default false */
+  /**
+   * Where frpc forwards the ports to. Derived: the ingress IP with ingress-nginx (the LAN listeners), the
+   * DNS name of the controller's tunnel Service with traefik (entry points of their own, not on the LAN).
+   */
+  readonly targetAddress: string;
+  /**
+   * PROXY protocol v2 on forwarded ports; ingress-nginx then expects it on every connection, traefik honours it
+   * on the tunnel entry points only. @default false
+   */
   readonly proxyProtocol: boolean;
   readonly token: {
     /** In-cluster Secret read by frpc. @default {name: frp-token, key: token} */

@@ -9,6 +9,8 @@ import {
   IngressNginx,
   KubeNetworkPolicies,
   NfsCsiDriver,
+  Traefik,
+  TRAEFIK_ENTRY_POINTS,
 } from '../../lib/components';
 import {
   allContainers,
@@ -33,6 +35,8 @@ const UPSTREAM = {
   csiDriverInfo: 'upstream/csi-driver-nfs-v4.13.4/csi-nfs-driverinfo.yaml',
   csiController: 'upstream/csi-driver-nfs-v4.13.4/csi-nfs-controller.yaml',
   csiNode: 'upstream/csi-driver-nfs-v4.13.4/csi-nfs-node.yaml',
+  traefikRbac: 'upstream/traefik-v3.7.9/kubernetes-ingress-nginx-rbac.yml',
+  traefikExample: 'upstream/traefik-v3.7.9/kubernetes-gateway-traefik-lb-svc.yml',
 };
 
 /** Upstream pins images by tag and digest; we pin the tag (versions.ts explains why). */
@@ -186,6 +190,37 @@ describe('ingress-nginx conforms to deploy-cloud.yaml v1.15.1', () => {
     const upHook = findObject(upstream(), 'ValidatingWebhookConfiguration', 'ingress-nginx-admission').webhooks;
     expect(findObject(ours, 'ValidatingWebhookConfiguration', 'ingress-nginx-admission').webhooks).toEqual(upHook);
     expect(findObject(ours, 'IngressClass', 'nginx').spec).toEqual(findObject(upstream(), 'IngressClass', 'nginx').spec);
+  });
+});
+
+describe('Traefik conforms to the v3.7.9 kubernetesIngressNGINX RBAC and example', () => {
+  const ours = synthChart((chart) => new Traefik(chart, 'Traefik', { loadBalancerIP: '192.168.100.240', tunnel: { proxyProtocolTrustedIPs: ['10.244.0.0/16'] } }));
+  const sa = { name: 'traefik', namespace: 'traefik' };
+
+  it('grants the controller every permission of the upstream ClusterRole', () => {
+    const upstream = rulesOf(readSharedYaml(UPSTREAM.traefikRbac), 'ClusterRole', 'traefik-ingress-nginx-controller');
+    expect(permissions(upstream)).toHaveLength(16);
+    expect(uncoveredPermissions(upstream, rulesBoundTo(ours, sa, 'ClusterRole'))).toEqual([]);
+  });
+
+  it('runs the same image line as the upstream example, pinned to the patch release', () => {
+    const up = findObject(readSharedYaml(UPSTREAM.traefikExample), 'Deployment', 'traefik');
+    const upImage = allContainers(up)[0].image as string;
+    expect(upImage).toBe('traefik:v3.7');
+    expect(container(findObject(ours, 'Deployment', 'traefik', 'traefik'), 'traefik').image).toBe('docker.io/library/traefik:v3.7.9');
+  });
+
+  it('exposes web and websecure on a LoadBalancer Service like the example, tunnel entry points only on a ClusterIP Service', () => {
+    const up = findObject(readSharedYaml(UPSTREAM.traefikExample), 'Service', 'traefik');
+    const lb = findObject(ours, 'Service', 'traefik', 'traefik');
+    expect(lb.spec.type).toBe(up.spec.type);
+    expect(lb.spec.ports.map((p: any) => [p.port, p.targetPort])).toEqual(up.spec.ports.map((p: any) => [p.port, p.targetPort]));
+    const tunnel = findObject(ours, 'Service', 'traefik-tunnel', 'traefik');
+    expect(tunnel.spec.type).toBe('ClusterIP');
+    expect(tunnel.spec.ports.map((p: any) => [p.port, p.targetPort])).toEqual([
+      [80, TRAEFIK_ENTRY_POINTS.tunnelWeb.name],
+      [443, TRAEFIK_ENTRY_POINTS.tunnelWebsecure.name],
+    ]);
   });
 });
 

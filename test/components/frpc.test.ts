@@ -112,12 +112,18 @@ describe('Frpc', () => {
     expect(checksum({})).not.toBe(checksum({ proxyProtocol: true }));
   });
 
+  it('forwards to a DNS name (a controller\'s tunnel Service) as well as to an IP', () => {
+    const proxies = toml(frpc({ localIP: 'traefik-tunnel.traefik.svc' })).proxies;
+    expect(proxies.map((p: any) => `${p.localIP}:${p.localPort}`)).toEqual(['traefik-tunnel.traefik.svc:80', 'traefik-tunnel.traefik.svc:443']);
+    expect(() => frpc({ localIP: '192.168.100' })).toThrow(/localIP: must be an IPv4 address or a DNS name/);
+  });
+
   it('fails on invalid props, naming each', () => {
     const build = () =>
       frpc({
         serverAddr: 'frps host',
         serverPort: 0,
-        localIP: 'ingress',
+        localIP: 'Ingress_Host',
         tokenSecretRef: { name: 'Token', key: 'k/ey' },
         proxies: [
           { name: 'http', localPort: 80, remotePort: 70000 },
@@ -126,7 +132,7 @@ describe('Frpc', () => {
       });
     expect(build).toThrow(/serverAddr: must be an IPv4 address or a DNS name, got "frps host"/);
     expect(build).toThrow(/serverPort: must be a port number from 1 to 65535, got 0/);
-    expect(build).toThrow(/localIP: .*got "ingress"/);
+    expect(build).toThrow(/localIP: must be an IPv4 address or a DNS name .*got "Ingress_Host"/);
     expect(build).toThrow(/tokenSecretRef\.name: .*got "Token"/);
     expect(build).toThrow(/tokenSecretRef\.key: .*got "k\/ey"/);
     expect(build).toThrow(/proxies\[0\]\.remotePort: must be a port number from 1 to 65535, got 70000/);

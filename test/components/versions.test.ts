@@ -3,7 +3,7 @@
  * records platforms the arm64 workers can run.
  */
 import { describe, expect, it } from 'vitest';
-import { AcmeSolver, Flannel, Frpc, IngressNginx, KubeNetworkPolicies, LetsEncryptIssuers, MetricsServer, NfsCsiDriver } from '../../lib/components';
+import { AcmeSolver, Flannel, Frpc, IngressNginx, KubeNetworkPolicies, LetsEncryptIssuers, MetricsServer, NfsCsiDriver, Traefik } from '../../lib/components';
 import { findImage, IMAGES, imageRef, PREREQUISITE_MANIFESTS, VERSIONS } from '../../lib/versions';
 import { allContainers, isWorkload, synthChart } from '../helpers/k8s';
 
@@ -11,6 +11,7 @@ const images = synthChart((chart) => {
   new Flannel(chart, 'Flannel', { podCidr: '10.244.0.0/16' });
   new KubeNetworkPolicies(chart, 'Netpol');
   new IngressNginx(chart, 'Ingress');
+  new Traefik(chart, 'Traefik');
   new LetsEncryptIssuers(chart, 'Issuers', { email: 'a@my-homelab.net', solvers: [AcmeSolver.http01Ingress({ ingressClassName: 'nginx' })] });
   new Frpc(chart, 'Frpc', { serverAddr: '203.0.113.1', localIP: '10.0.0.1', proxies: [{ name: 'https', localPort: 443, remotePort: 443 }] });
   new NfsCsiDriver(chart, 'Nfs', { snapshots: true });
@@ -33,6 +34,8 @@ describe('versions table', () => {
     expect(imageRef(IMAGES.flannel)).toBe('ghcr.io/flannel-io/flannel:v0.28.9');
     expect(imageRef(IMAGES.ingressNginxController)).toBe('registry.k8s.io/ingress-nginx/controller:v1.15.1');
     expect(imageRef(IMAGES.frpc)).toBe('fatedier/frpc:v0.70.1');
+    expect(imageRef(IMAGES.traefik)).toBe('docker.io/library/traefik:v3.7.9');
+    expect(IMAGES.traefik.platforms).toContain('arm64');
     expect(imageRef(IMAGES.nfsPlugin)).toBe('registry.k8s.io/sig-storage/nfsplugin:v4.13.4');
     expect([VERSIONS.metallb, VERSIONS.certManager]).toEqual(['v0.16.1', 'v1.21.1']);
     expect(PREREQUISITE_MANIFESTS.certManager).toContain('/v1.21.1/');

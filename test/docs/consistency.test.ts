@@ -29,7 +29,7 @@ describe('consistency check on real renders', () => {
     expect(problemsOf(referenceFiles)).toEqual([]);
   });
 
-  for (const fixture of ['minimal', 'five-control-planes-other-subnet', 'single-control-plane-no-tunnel', 'all-arm64']) {
+  for (const fixture of ['minimal', 'five-control-planes-other-subnet', 'single-control-plane-no-tunnel', 'all-arm64', 'reference-traefik']) {
     it(`holds for test/fixtures/valid/${fixture}.yaml`, () => {
       const model = loadDescription(`test/fixtures/valid/${fixture}.yaml`);
       expect(problemsOf(render(model), model)).toEqual([]);
@@ -55,7 +55,7 @@ describe('consistency check on real renders', () => {
 
   it('is an OutputCheck that lists its facts for the docs', () => {
     expect(consistencyCheck.name).toBe('cross-artifact-consistency');
-    expect(consistencyCheck.facts.map((f) => f.name)).toEqual(['api-endpoint', 'haproxy-backends', 'vrrp', 'pod-network', 'ingress-address', 'tunnel-ports']);
+    expect(consistencyCheck.facts.map((f) => f.name)).toEqual(['api-endpoint', 'haproxy-backends', 'vrrp', 'pod-network', 'ingress-address', 'lan-listeners', 'tunnel-ports', 'tunnel-target']);
     for (const f of CONSISTENCY_FACTS) expect(f.description.length).toBeGreaterThan(20);
     const result = renderCluster(reference, { checks: [consistencyCheck] });
     expect(result.checks).toEqual(['cross-artifact-consistency']);
@@ -126,14 +126,15 @@ describe('consistency check on tampered file sets', () => {
     expectFailure(flannel, 'pod-network', file, /net-conf\.json Network "10\.200\.0\.0\/16" is not the pod CIDR 10\.244\.0\.0\/16/);
   });
 
-  it('ingress-address: the Service annotation, the pool, frpc localIP', () => {
+  it('ingress-address: the Service annotation and the pool', () => {
     const manifest = (files: RenderedFile[]) => files.find((f, i) => f !== referenceFiles[i])!.path;
     const annotation = tamper(referenceFiles, /^\d\d-.*\.yaml$/, /metallb\.io\/loadBalancerIPs: "?192\.168\.100\.240"?/, 'metallb.io/loadBalancerIPs: 192.168.100.241');
     expectFailure(annotation, 'ingress-address', manifest(annotation), /no LoadBalancer Service in ingress-nginx requests the ingress IP 192\.168\.100\.240/);
     const pool = tamper(referenceFiles, /^\d\d-.*\.yaml$/, '192.168.100.240/32', '192.168.100.239/32');
     expectFailure(pool, 'ingress-address', manifest(pool), /no IPAddressPool contains the ingress IP 192\.168\.100\.240/);
     const frpc = tamper(referenceFiles, /^\d\d-.*\.yaml$/, /localIP = "192\.168\.100\.240"/, 'localIP = "192.168.100.250"');
-    expectFailure(frpc, 'ingress-address', manifest(frpc), /localIP "192\.168\.100\.250" is not the ingress IP/);
+    expectFailure(frpc, 'tunnel-target', manifest(frpc), /localIP "192\.168\.100\.250" is not the tunnel target 192\.168\.100\.240/);
+    expectFailure(frpc, 'tunnel-target', manifest(frpc), /dials 192\.168\.100\.250, which no rendered Service answers/);
   });
 
   it('tunnel-ports: frps bindPort, allowPorts, frpc serverPort and serverAddr', () => {

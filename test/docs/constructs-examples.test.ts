@@ -65,7 +65,8 @@ describe('docs/constructs.md', () => {
     const errors = (result.stdout + result.stderr).split('\n').filter((line) => line.includes('block-'));
     expect(errors).toEqual([]);
     expect(result.error).toBeUndefined();
-  });
+    // One tsc run over every block: ~50 s alone on two cores, more while other suites share them.
+  }, 180_000);
 
   for (const [i, block] of examples.entries()) {
     const title = /new (\w+)\(chart/.exec(block)?.[1] ?? `example ${i}`;

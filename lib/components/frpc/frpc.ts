@@ -8,7 +8,9 @@ import { Endpoint, Flows, tcp, type PodsEndpoint, type ServiceEndpoint } from '.
 import { IMAGES, imageRef } from '../../versions';
 import { contentHash } from '../private/hash';
 import { containerSecurity, intOrString, LINUX_NODE_SELECTOR, podSecurity, resources } from '../private/pod';
-import { checkDnsLabel, checkDnsSubdomain, checkIpv4, checkPort, checkUnique, problem, throwIfProblems } from '../private/validation';
+import { checkDnsLabel, checkDnsSubdomain, checkPort, checkUnique, isIpv4, problem, throwIfProblems } from '../private/validation';
+
+const isDnsName = (value: string) => /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/.test(value) && !/^[0-9.]+$/.test(value);
 import type { SecretKeyRef } from '../secret-ref';
 import { type FrpcTcpProxy, renderFrpcToml } from './frpc-config';
 
@@ -20,13 +22,17 @@ export interface FrpcProps {
    * @default FRPC_DEFAULT_SERVER_PORT (7000)
    */
   readonly serverPort?: number;
-  /** Address every proxy forwards to: the ingress LoadBalancer IP. */
+  /**
+   * Address every proxy forwards to (frp `localIP`, an IPv4 address or a DNS name frpc resolves): the ingress
+   * LoadBalancer IP, or the controller's tunnel Service (`traefik-tunnel.traefik.svc`).
+   */
   readonly localIP: string;
   /** One TCP proxy per forwarded port. */
   readonly proxies: readonly FrpcTcpProxy[];
   /**
    * Send a PROXY protocol v2 header on every forwarded connection (`transport.proxyProtocolVersion`), so
-   * the ingress sees client IPs. The ingress must then expect it (ingress-nginx `use-proxy-protocol`).
+   * the ingress sees client IPs. The ingress must then honour it (ingress-nginx `use-proxy-protocol`, Traefik
+   * `proxyProtocol.trustedIPs` on its tunnel entry points).
    * @default FRPC_DEFAULT_PROXY_PROTOCOL (false)
    */
   readonly proxyProtocol?: boolean;
@@ -100,7 +106,7 @@ export class Frpc extends Construct {
       checkDnsLabel('namespace', this.namespace),
       /^[A-Za-z0-9.-]+$/.test(this.serverAddr) ? undefined : problem('serverAddr', this.serverAddr, 'must be an IPv4 address or a DNS name'),
       checkPort('serverPort', this.serverPort),
-      checkIpv4('localIP', props.localIP),
+      isIpv4(props.localIP) || isDnsName(props.localIP) ? undefined : problem('localIP', props.localIP, 'must be an IPv4 address or a DNS name such as "traefik-tunnel.traefik.svc"'),
       checkPort('webServerPort', webServerPort),
       checkDnsSubdomain('tokenSecretRef.name', token.name),
       /^[-._a-zA-Z0-9]+$/.test(token.key) ? undefined : problem('tokenSecretRef.key', token.key, 'must be a Secret key (letters, digits, "-", "_", ".")'),

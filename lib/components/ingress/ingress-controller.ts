@@ -17,6 +17,18 @@ export interface IngressServicePort {
   readonly protocol: 'TCP';
 }
 
+/** Where a tunnel client (frpc) sends the connections it forwards from the Internet. */
+export interface IngressTunnelTarget {
+  /** Address the tunnel client dials: the LoadBalancer IP, or the DNS name of a ClusterIP Service. */
+  readonly address: string;
+  /** Name of the Service behind `address`, in the controller's namespace. */
+  readonly serviceName: string;
+  /** Its ports (`port` is what the tunnel client dials, `targetPort` the controller's container port). */
+  readonly ports: readonly IngressServicePort[];
+  /** Whether these listeners take the client address from a PROXY protocol header. */
+  readonly proxyProtocol: boolean;
+}
+
 export interface IIngressController extends IConstruct {
   /** Implementation name, e.g. `ingress-nginx`. */
   readonly controllerName: string;
@@ -34,10 +46,20 @@ export interface IIngressController extends IConstruct {
   readonly podLabels: Readonly<Record<string, string>>;
   /** Container port of the admission webhook the API server calls; undefined without a webhook. */
   readonly webhookPort: number | undefined;
-  /** Whether the listeners expect a PROXY protocol header on every connection. */
+  /**
+   * Whether the listeners on the LoadBalancer IP expect a PROXY protocol header on every connection (so LAN
+   * clients that connect directly without one fail).
+   */
   readonly proxyProtocol: boolean;
+  /** Where the tunnel client should forward to; undefined when the controller has no fixed address. */
+  readonly tunnelTarget: IngressTunnelTarget | undefined;
   /** Flow handle of the controller pods. @default - derived from `namespace`, `podLabels`, `servicePorts` */
   readonly pods?: PodsEndpoint;
   /** Flow handle of the LoadBalancer Service. @default - derived from the fields above (externalTrafficPolicy Local) */
   readonly service?: ServiceEndpoint;
+  /**
+   * Flow handle of the Service the tunnel client forwards to, when it is not `service` (Traefik's ClusterIP
+   * Service of tunnel entry points). @default - `service`
+   */
+  readonly tunnelService?: ServiceEndpoint;
 }

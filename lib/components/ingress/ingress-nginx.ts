@@ -15,7 +15,7 @@ import { containerSecurity, fieldEnv, intOrString, LINUX_NODE_SELECTOR, podSecur
 import { clusterRoleFor, roleFor, rule } from '../private/rbac';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkIpv4, checkOneOf, problem, throwIfProblems } from '../private/validation';
 import { INGRESS_NGINX_ADMISSION_NAMES, IngressNginxAdmission } from './ingress-nginx-admission';
-import type { IIngressController, IngressServicePort } from './ingress-controller';
+import type { IIngressController, IngressServicePort, IngressTunnelTarget } from './ingress-controller';
 
 /** Service `externalTrafficPolicy`. */
 export enum ExternalTrafficPolicy {
@@ -130,6 +130,13 @@ export class IngressNginx extends Construct implements IIngressController {
   readonly service: ServiceEndpoint;
   /** Flow handle of the admission webhook Service; undefined without the webhook. */
   readonly webhookService: ServiceEndpoint | undefined;
+
+  /** The LoadBalancer IP itself: the tunnel shares the LAN listeners (and their PROXY protocol setting). */
+  get tunnelTarget(): IngressTunnelTarget | undefined {
+    return this.loadBalancerIP === undefined
+      ? undefined
+      : { address: this.loadBalancerIP, serviceName: this.serviceName, ports: this.servicePorts, proxyProtocol: this.proxyProtocol };
+  }
 
   constructor(scope: Construct, id: string, props: IngressNginxProps = {}) {
     super(scope, id);
