@@ -57,6 +57,8 @@ describe('synth refuses an --out it must not replace (exit 2, one line, nothing 
     const out = make();
     const snapshot = () => (statSync(out).isFile() ? readFileSync(out, 'utf8') : JSON.stringify([...tree(out)]));
     const before = out.startsWith(work) ? snapshot() : undefined;
+    // The guard must refuse first: if it ever regressed, the CLI below must not get a chance to replace `/`, $HOME or the repository.
+    expect(checkOutputDir(out, { descriptionFile: 'hostconfig/cluster.yaml' })).toMatch(reason);
     const result = run(['synth', '--out', out]);
     expect(result.code).toBe(EXIT_USAGE);
     expect(result.err).toHaveLength(1);
