@@ -21,6 +21,12 @@ import { comment, execLine, fileOf, generatedBy, ka, renderKeepalived, renderUni
  */
 export const API_READY_PATH = '/readyz';
 
+/**
+ * The health check's timing: the VIP leaves a balancer whose API path died after `interval × fall` seconds
+ * (plus one VRRP advertisement); curl gives up before keepalived's own `timeout` kills the script.
+ */
+export const CHECK_TIMING = { interval: 2, timeout: 2, fall: 2, rise: 2, curlMaxTime: 1 } as const;
+
 /** keepalived accepts a vrrp_script weight in [-253, 253]. */
 const MAX_WEIGHT = 253;
 
@@ -82,11 +88,12 @@ export function renderKeepalivedConf(model: ClusterModel, host: Host): string {
       ['vrrp_script', 'check_apiserver'],
       [
         ka.line('script', ka.quoted(HOST_PATHS.checkApiserverScript)),
-        ka.line('interval', 3),
-        ka.line('timeout', 3),
+        // Failover within a few seconds: two failed checks 2 s apart (one slow answer never moves the VIP).
+        ka.line('interval', CHECK_TIMING.interval),
+        ka.line('timeout', CHECK_TIMING.timeout),
         ka.line('weight', plan.weight),
-        ka.line('fall', 3),
-        ka.line('rise', 2),
+        ka.line('fall', CHECK_TIMING.fall),
+        ka.line('rise', CHECK_TIMING.rise),
       ],
     ),
     ka.block(
@@ -130,7 +137,7 @@ export function renderCheckApiserver(model: ClusterModel): string {
       `keepalived health check: succeeds only when the local HAProxy answers and forwards ${API_READY_PATH} to a`,
       'kube-apiserver that reports healthy (-k: the API server certificate does not name 127.0.0.1).',
     ),
-    `if ! curl --silent --fail --insecure --max-time 2 --output /dev/null ${shQuote(url)}; then`,
+    `if ! curl --silent --fail --insecure --max-time ${CHECK_TIMING.curlMaxTime} --output /dev/null ${shQuote(url)}; then`,
     `    echo ${shQuote(`*** check_apiserver: GET ${url} failed`)} >&2`,
     '    exit 1',
     'fi',
