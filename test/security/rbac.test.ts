@@ -46,6 +46,11 @@ describe('access roles', () => {
     expect(objects.some((o) => o.kind === 'ClusterRoleBinding' && o.roleRef?.name === `${m.name}-operator`)).toBe(false);
   });
 
+  it('viewers can run kubectl top nodes/pods (metrics.k8s.io), read-only', () => {
+    const metrics = VIEWER_RULES.filter((r) => r.apiGroups?.includes('metrics.k8s.io'));
+    expect(metrics).toEqual([{ apiGroups: ['metrics.k8s.io'], resources: ['nodes', 'pods'], verbs: ['get', 'list', 'watch'] }]);
+  });
+
   it('emits only the roles someone holds', () => {
     const chart = new Chart(Testing.app(), 'test');
     new AccessRbac(chart, 'a', { namePrefix: 'lab', subjects: [{ kind: 'User', name: 'me', role: 'admin' }] });

@@ -52,6 +52,7 @@ export const OPERATOR_TASKS: readonly OperatorTask[] = [
   { what: 'store a credential', command: 'kubectl -n <ns> create secret generic <name> --from-file=<file>', needs: [p('create', '', 'secrets')] },
   { what: 'open a shell in a pod', command: 'kubectl -n <ns> exec -it <pod> -- sh', needs: [p('get', '', 'pods'), p('create', '', 'pods/exec')] },
   { what: 'reach a pod from your machine', command: 'kubectl -n <ns> port-forward <pod> 8080:80', needs: [p('get', '', 'pods'), p('create', '', 'pods/portforward')] },
+  { what: 'see CPU and memory use (metrics-server)', command: 'kubectl -n <ns> top pods', needs: [p('list', 'metrics.k8s.io', 'pods')] },
   { what: 'run a one-off job', command: 'kubectl -n <ns> create job <name> --image=<image>', needs: [p('create', 'batch', 'jobs')] },
 ];
 

@@ -30,6 +30,8 @@ export const VIEWER_RULES: readonly Rule[] = [
   rule('metallb.io', ['ipaddresspools', 'l2advertisements'], READ_VERBS),
   rule('cert-manager.io', ['certificaterequests', 'certificates', 'clusterissuers', 'issuers'], READ_VERBS),
   rule('acme.cert-manager.io', ['challenges', 'orders'], READ_VERBS),
+  // `kubectl top nodes|pods`, served by metrics-server's aggregated API.
+  rule('metrics.k8s.io', ['nodes', 'pods'], READ_VERBS),
 ];
 
 /**
@@ -52,6 +54,8 @@ export const OPERATOR_RULES: readonly Rule[] = [
   rule('cert-manager.io', ['certificates', 'issuers'], WRITE_VERBS),
   rule('cert-manager.io', ['certificaterequests'], READ_VERBS),
   rule('acme.cert-manager.io', ['challenges', 'orders'], READ_VERBS),
+  // `kubectl top pods` in their namespaces.
+  rule('metrics.k8s.io', ['pods'], READ_VERBS),
 ];
 
 /** The built-in role admins are bound to: the one place a wildcard is allowed. */
