@@ -19,7 +19,7 @@ import {
   renderSysctl,
 } from './node-prep';
 import { HOST_PATHS } from './paths';
-import type { HostArtifact } from './plan';
+import type { HostArtifact } from './artifact';
 import { comment, generatedBy } from './text';
 import { toYaml } from './yaml';
 

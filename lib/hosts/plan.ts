@@ -10,39 +10,14 @@ import { renderCheckApiserver, renderKeepalivedConf, renderKeepalivedDropIn } fr
 import { day2Artifacts } from './day2';
 import { firstControlPlane, renderKubeadmInit, renderKubeadmJoin } from './kubeadm';
 import { renderNfsExports } from './nfs-exports';
+import { installed, type HostArtifact } from './artifact';
 import { HOST_PATHS } from './paths';
 import { renderPodSecurityAdmission } from './psa-admission';
 
-interface ArtifactBase {
-  /** Path inside `dist/hosts/<host>/`. */
-  readonly file: string;
-  readonly content: string;
-  /** Mode in dist/ and on the host. */
-  readonly mode: number;
-  /** One line for the README. */
-  readonly purpose: string;
-}
-
-export type HostArtifact =
-  /** Installed as-is at `target` (cloud-init does it on provisioned hosts). */
-  | (ArtifactBase & { readonly delivery: 'file'; readonly target: string })
-  /** Lists variable names only: the owner copies it to `target` (mode 0600) and fills in the secrets. */
-  | (ArtifactBase & { readonly delivery: 'secret-template'; readonly target: string })
-  /** cloud-init seed: goes onto the boot medium (NoCloud), not into the installed system. */
-  | (ArtifactBase & { readonly delivery: 'seed' })
-  /** For the owner to read (e.g. firewall ports); not installed anywhere. */
-  | (ArtifactBase & { readonly delivery: 'reference' });
+export type { HostArtifact } from './artifact';
 
 const byFile = (a: HostArtifact, b: HostArtifact) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
 
-const installed = (file: string, target: string, mode: number, purpose: string, content: string): HostArtifact => ({
-  file,
-  content,
-  mode,
-  delivery: 'file',
-  target,
-  purpose,
-});
 
 const secretTemplate = (file: string, target: string, purpose: string, content: string): HostArtifact => ({
   file,

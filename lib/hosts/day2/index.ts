@@ -5,7 +5,7 @@
  */
 import type { ClusterModel, Host } from '../../model/types';
 import { HOST_PATHS } from '../paths';
-import type { HostArtifact } from '../plan';
+import { installed, type HostArtifact } from '../artifact';
 import { auditApiServerArgs, auditApiServerVolumes, renderAuditPolicy } from './audit-policy';
 import { encryptionApiServerArgs, encryptionApiServerVolumes, renderEncryptionScript } from './encryption';
 import { renderKubeletCsrApprover } from './kubelet-serving';
@@ -21,14 +21,6 @@ export { renderUpgradeRunbook, nextMinor } from './upgrade';
 export { renderKubeletCsrApprover, KUBELET_SERVING_SIGNER } from './kubelet-serving';
 export { SNAPSHOT_FILE_PATTERN, SNAPSHOT_METRICS, snapshotDir, snapshotShare } from './etcd-snapshot';
 
-const installed = (file: string, target: string, mode: number, purpose: string, content: string): HostArtifact => ({
-  file,
-  content,
-  mode,
-  delivery: 'file',
-  target,
-  purpose,
-});
 
 /** The day-2 files of a host (control planes only). */
 export function day2Artifacts(model: ClusterModel, host: Host): HostArtifact[] {
