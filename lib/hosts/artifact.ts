@@ -1,0 +1,33 @@
+/**
+ * A file a host gets: where it goes and how it gets there. A leaf module, so the host plan and the parts
+ * that contribute files to it (day-2 operations) share the type and the helper without importing each other.
+ */
+interface ArtifactBase {
+  /** Path inside `dist/hosts/<host>/`. */
+  readonly file: string;
+  readonly content: string;
+  /** Mode in dist/ and on the host. */
+  readonly mode: number;
+  /** One line for the README. */
+  readonly purpose: string;
+}
+
+export type HostArtifact =
+  /** Installed as-is at `target` (cloud-init does it on provisioned hosts). */
+  | (ArtifactBase & { readonly delivery: 'file'; readonly target: string })
+  /** Lists variable names only: the owner copies it to `target` (mode 0600) and fills in the secrets. */
+  | (ArtifactBase & { readonly delivery: 'secret-template'; readonly target: string })
+  /** cloud-init seed: goes onto the boot medium (NoCloud), not into the installed system. */
+  | (ArtifactBase & { readonly delivery: 'seed' })
+  /** For the owner to read (e.g. firewall ports); not installed anywhere. */
+  | (ArtifactBase & { readonly delivery: 'reference' });
+
+/** A file installed as-is at `target`. */
+export const installed = (file: string, target: string, mode: number, purpose: string, content: string): HostArtifact => ({
+  file,
+  content,
+  mode,
+  delivery: 'file',
+  target,
+  purpose,
+});
