@@ -4,4 +4,5 @@
  * root would also load its L2 constructs, which nothing here uses (about 20 ms per process). A plain
  * `require` keeps the module object as it is (no copy of its 600-odd exports).
  */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- import-equals on purpose, see above
 export import k8s = require('cdk8s-plus-30/lib/imports/k8s');

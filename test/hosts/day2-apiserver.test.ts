@@ -246,7 +246,9 @@ describe('kube-encryption-config in a sandbox', () => {
     writeFileSync(join(box.dir('first'), 'keys'), readFileSync(join(box.dir('first'), 'keys'), 'utf8').replace(oldKey, 'key-old'));
     expect(box.first(['add-key']).status).toBe(0);
     const cfgOf = () => keysOf(yaml.load(readFileSync(join(box.dir('first'), 'config.yaml'), 'utf8')));
-    let { kind, keys } = cfgOf();
+    const initial = cfgOf();
+    const { kind } = initial;
+    let { keys } = initial;
     expect(kind).toBe('aescbc');
     expect(keys.map((k) => k.name)[0]).toBe('key-old');
     expect(keys).toHaveLength(2);

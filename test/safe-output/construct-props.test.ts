@@ -74,7 +74,7 @@ describe('construct errors under the model', () => {
 
   it('are reported against description paths, all at once', () => {
     // Values the schema and semantic rules would catch: forced into the model to reach the constructs.
-    const broken = structuredClone(model) as { -readonly [K in keyof ClusterModel]: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const broken = structuredClone(model) as { -readonly [K in keyof ClusterModel]: any };
     broken.storage.classes[0].share = 'relative/path';
     broken.storage.classes[0].mountOptions = ['nfsvers=4.1,hard'];
     broken.storage.server = { ...broken.storage.server, ip: 'nas 1' };

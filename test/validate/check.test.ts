@@ -7,10 +7,10 @@ import type { RenderedFile } from '../../lib/output/files';
 import { referenceRender, sharedCrdsDir } from '../output/fixtures';
 
 /** A copy of `files` with one object of a wave file changed. */
-function plant(files: readonly RenderedFile[], file: string, kind: string, change: (o: Record<string, any>) => void): RenderedFile[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+function plant(files: readonly RenderedFile[], file: string, kind: string, change: (o: Record<string, any>) => void): RenderedFile[] {
   return files.map((f) => {
     if (f.path !== file) return f;
-    const docs = yaml.loadAll(f.content) as Record<string, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const docs = yaml.loadAll(f.content) as Record<string, any>[];
     change(docs.find((d) => d.kind === kind)!);
     return { ...f, content: docs.map((d) => yaml.dump(d)).join('---\n') };
   });

@@ -8,7 +8,7 @@ import { writeOutput } from '../../lib/output/writer';
 import { validateRenderedDir, type ValidationProblem } from '../../lib/validate';
 import { referenceRender, sharedCrdsDir } from '../output/fixtures';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 let pristine: string;
 let dir: string;
