@@ -16,7 +16,8 @@ export class ModelProblems {
   /**
    * Runs `create`; on a ComponentPropsError records its problems under `base` (the description path of the
    * construct's input) and returns undefined. `paths` maps a prop (its first segment) to another description
-   * path where the two differ, e.g. `{ server: 'storage.server' }`.
+   * path where the two differ, e.g. `{ server: 'storage.server' }`; a key may also be a whole prop path
+   * (`'isolatedNamespaces[2]'`), which then wins and maps exactly to its value.
    */
   build<T>(base: string, create: () => T, paths: Readonly<Record<string, string>> = {}): T | undefined {
     try {
@@ -30,7 +31,8 @@ export class ModelProblems {
           continue;
         }
         const [, prop, rest, message] = match;
-        const path = paths[prop] !== undefined ? `${paths[prop]}${rest}` : `${base ? `${base}.` : ''}${prop}${rest}`;
+        const exact = paths[`${prop}${rest}`];
+        const path = exact !== undefined ? exact : paths[prop] !== undefined ? `${paths[prop]}${rest}` : `${base ? `${base}.` : ''}${prop}${rest}`;
         this.problems.push({ path, message });
       }
       return undefined;

@@ -16,6 +16,7 @@ import { admittingLevel, podSecurityViolations, POD_SECURITY_LEVELS } from '../s
 import { podTemplates } from '../security/pod-template';
 import { AccessRbac } from '../security/rbac';
 import { dataplaneOf, declareClusterFlows } from './flows';
+import { ModelProblems } from './model-problems';
 import type { Platform } from './platform';
 
 export interface NamespacePlan {
@@ -59,19 +60,49 @@ export function isolatedNamespaces(model: ClusterModel, owned: readonly string[]
   return owned.filter((ns) => apps.has(ns) || networked.has(ns));
 }
 
+/**
+ * The description field a namespace name comes from: an app namespace's `namespaces[i].name`, the ingress or
+ * tunnel namespace; `fallback` for namespaces named by the components themselves.
+ */
+function namespacePath(model: ClusterModel, name: string, fallback: string): string {
+  const app = model.namespaces.findIndex((n) => n.name === name);
+  if (app >= 0) return `namespaces[${app}].name`;
+  if (name === model.ingress.namespace) return 'ingress.namespace';
+  if (model.tunnel && name === model.tunnel.namespace) return 'tunnel.namespace';
+  return fallback;
+}
+
 export function addSecurity(app: App, model: ClusterModel, platform: Platform): void {
   const objects = app.charts.flatMap((chart) => chart.toJson() as K8sObject[]);
   const chart = new Chart(app, 'security');
+  const problems = new ModelProblems();
   const namespaces = planNamespaces(model, objects);
   for (const ns of namespaces) {
-    new PodSecurityNamespace(chart, `Namespace-${ns.name}`, { name: ns.name, enforce: ns.level, version: model.kubernetes.minor, reason: ns.reason });
+    const index = model.namespaces.findIndex((n) => n.name === ns.name);
+    const base = index >= 0 ? `namespaces[${index}]` : 'security.podSecurity';
+    problems.build(
+      base,
+      () => new PodSecurityNamespace(chart, `Namespace-${ns.name}`, { name: ns.name, enforce: ns.level, version: model.kubernetes.minor, reason: ns.reason }),
+      { name: namespacePath(model, ns.name, base), enforce: index >= 0 ? `${base}.podSecurity` : base, version: 'kubernetes.version' },
+    );
   }
-  const isolated = isolatedNamespaces(model, namespaces.map((n) => n.name), objects);
-  declareClusterFlows(app, platform, model, isolated);
-  if (model.security.networkPolicies) {
-    new FlowNetworkPolicies(chart, 'NetworkPolicies', { flows: Flows.catalogue(app).flows, dataplane: dataplaneOf(model), isolatedNamespaces: isolated });
+  // Flows name their namespaces: declare them only when every namespace is valid (else the problems above say why).
+  const isolated = problems.problems.length ? [] : isolatedNamespaces(model, namespaces.map((n) => n.name), objects);
+  if (!problems.problems.length) declareClusterFlows(app, platform, model, isolated);
+  if (model.security.networkPolicies && !problems.problems.length) {
+    problems.build(
+      'security.networkPolicies',
+      () => new FlowNetworkPolicies(chart, 'NetworkPolicies', { flows: Flows.catalogue(app).flows, dataplane: dataplaneOf(model), isolatedNamespaces: isolated }),
+      Object.fromEntries(isolated.map((ns, i) => [`isolatedNamespaces[${i}]`, namespacePath(model, ns, 'security.networkPolicies')])),
+    );
   }
-  new AccessRbac(chart, 'Access', { namePrefix: model.name, subjects: model.access });
+  problems.build('access', () => new AccessRbac(chart, 'Access', { namePrefix: model.name, subjects: model.access }), {
+    namePrefix: 'name',
+    subjects: 'access',
+    // The model sorts each grant's namespaces: name the list, the message shows the value.
+    ...Object.fromEntries(model.access.flatMap((a, i) => a.namespaces.map((_, j) => [`subjects[${i}].namespaces[${j}]`, `access[${i}].namespaces`]))),
+  });
+  problems.throwIfAny();
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { checkDnsLabel, problem, throwIfProblems } from '../components/private/validation';
 import type { Dataplane } from './dataplane';
 import { NAMESPACE_NAME_LABEL, type NetworkPolicyJson, type NetworkPolicyPeerJson, type NetworkPolicyPortJson } from './evaluate';
 import { packets, type Source, type Target } from './packets';
@@ -136,6 +137,14 @@ export class FlowNetworkPolicies extends Construct {
 
   constructor(scope: Construct, id: string, props: GeneratePoliciesInput) {
     super(scope, id);
+    const isolated: readonly unknown[] = Array.isArray(props.isolatedNamespaces) ? props.isolatedNamespaces : [];
+    throwIfProblems('FlowNetworkPolicies', [
+      Array.isArray(props.flows) ? undefined : problem('flows', props.flows, 'must be a list of flows (Flows.catalogue(app).flows)'),
+      Array.isArray(props.isolatedNamespaces) ? undefined : problem('isolatedNamespaces', props.isolatedNamespaces, 'must be a list of namespace names'),
+      ...isolated.map((ns, i) =>
+        typeof ns === 'string' ? checkDnsLabel(`isolatedNamespaces[${i}]`, ns) : problem(`isolatedNamespaces[${i}]`, ns, 'must be a namespace name such as "apps"'),
+      ),
+    ]);
     this.policies = generateNetworkPolicies(props);
     for (const p of this.policies) {
       new ApiObject(this, `${p.metadata.namespace}-${p.metadata.name}`, {

@@ -68,9 +68,9 @@ describe('building blocks', () => {
   });
 
   it('fails early on a bad address or port, naming the value', () => {
-    expect(() => Peer.ipBlock('192.168.100.300')).toThrow(/not an IPv4 address or CIDR: "192\.168\.100\.300"/);
+    expect(() => Peer.ipBlock('192.168.100.300')).toThrow(/cidrsOrAddresses\[0\]: not an IPv4 address or CIDR.*got "192\.168\.100\.300"/);
     expect(() => Peer.ipBlocks([])).toThrow(/at least one/);
-    expect(() => Port.tcp(70000)).toThrow(/70000 is not a port number/);
+    expect(() => Port.tcp(70000)).toThrow(/port: must be a port number from 1 to 65535.*got 70000/);
     expect(() => Port.udp('Not_A_Name')).toThrow(/container port name/);
   });
 });

@@ -104,3 +104,22 @@ export function checkUnique(prop: string, values: readonly string[]): string[] {
   for (const value of values) (seen.has(value) ? duplicates : seen).add(value);
   return [...duplicates].sort().map((d) => `${prop}: ${JSON.stringify(d)} occurs more than once; names must be unique`);
 }
+
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+/** Problems of a label map: keys `[prefix/]name` (prefix a DNS subdomain), values empty or up to 63 characters of [-A-Za-z0-9_.]. */
+export function checkLabels(prop: string, labels: Readonly<Record<string, string>> | undefined): string[] {
+  if (labels === undefined) return [];
+  if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) return [problem(prop, labels, 'must be a map of label keys to values')];
+  return Object.entries(labels).flatMap(([key, value]) => {
+    const slash = key.lastIndexOf('/');
+    const prefix = slash < 0 ? undefined : key.slice(0, slash);
+    const name = key.slice(slash + 1);
+    const keyValid = LABEL_NAME.test(name) && name.length <= 63 && (prefix === undefined || (DNS_SUBDOMAIN.test(prefix) && prefix.length <= 253));
+    const valueValid = typeof value === 'string' && value.length <= 63 && (value === '' || LABEL_NAME.test(value));
+    return [
+      keyValid ? undefined : problem(prop, key, 'keys must be [prefix/]name (name: up to 63 of a-z, A-Z, 0-9, "-", "_", "."; prefix: a DNS subdomain), e.g. "app.kubernetes.io/name"'),
+      valueValid ? undefined : problem(`${prop}.${key}`, value, 'must be empty or up to 63 of a-z, A-Z, 0-9, "-", "_", ".", starting and ending alphanumeric'),
+    ].filter((p): p is string => p !== undefined);
+  });
+}

@@ -10,7 +10,33 @@
 import { Lazy } from 'cdk8s';
 import { k8s } from '../../k8s-api';
 import { Construct } from 'constructs';
+import { checkDnsLabel, checkDnsSubdomain, checkLabels, problem, throwIfProblems } from '../../components/private/validation';
 import { labelSelector, Peer, Port, sortPorts } from './peers';
+
+/** `prop` must be a namespace name. */
+function namespaceProblem(prop: string, value: unknown): string | undefined {
+  return typeof value === 'string' ? checkDnsLabel(prop, value) : problem(prop, value, 'must be a namespace name such as "apps"');
+}
+
+/** `prop` must be a NetworkPolicy name. */
+function nameProblem(prop: string, value: unknown): string | undefined {
+  return typeof value === 'string' ? checkDnsSubdomain(prop, value) : problem(prop, value, 'must be a NetworkPolicy name such as "allow-dns"');
+}
+
+function peerProblem(prop: string, value: unknown): string | undefined {
+  return value instanceof Peer ? undefined : problem(prop, value, 'must be a Peer (Peer.pods, Peer.podsIn, Peer.ipBlock(s) or Peer.anywhere())');
+}
+
+function portsProblems(prop: string, ports: unknown): (string | undefined)[] {
+  if (ports === undefined) return [];
+  if (!Array.isArray(ports)) return [problem(prop, ports, 'must be a list of Port.tcp(...) / Port.udp(...)')];
+  return ports.map((p: unknown, i) => (p instanceof Port ? undefined : problem(`${prop}[${i}]`, p, 'must be Port.tcp(...) or Port.udp(...)')));
+}
+
+function podGroupProblems(prop: string, group: PodGroup | undefined): (string | undefined)[] {
+  if (group === null || typeof group !== 'object') return [problem(prop, group, 'must be {namespace, podLabels?}')];
+  return [namespaceProblem(`${prop}.namespace`, group.namespace), ...checkLabels(`${prop}.podLabels`, group.podLabels)];
+}
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -30,6 +56,7 @@ export interface DefaultDenyProps {
 export class DefaultDeny extends Construct {
   constructor(scope: Construct, id: string, props: DefaultDenyProps) {
     super(scope, id);
+    throwIfProblems('DefaultDeny', [namespaceProblem('namespace', props.namespace), props.name === undefined ? undefined : nameProblem('name', props.name)]);
     new k8s.KubeNetworkPolicy(this, 'Resource', {
       metadata: { name: props.name ?? DEFAULT_DENY_NAME, namespace: props.namespace },
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
@@ -55,6 +82,13 @@ export class AllowEgress extends Construct {
 
   constructor(scope: Construct, id: string, props: AllowEgressProps) {
     super(scope, id);
+    throwIfProblems('AllowEgress', [
+      nameProblem('name', props.name),
+      namespaceProblem('namespace', props.namespace),
+      ...checkLabels('podLabels', props.podLabels),
+      peerProblem('to', props.to),
+      ...portsProblems('ports', props.ports),
+    ]);
     this.addRule(props.to, props.ports);
     new k8s.KubeNetworkPolicy(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace },
@@ -64,6 +98,7 @@ export class AllowEgress extends Construct {
 
   /** Also allow connections to `to` on `ports` (every port when empty). */
   addRule(to: Peer, ports?: readonly Port[]): void {
+    throwIfProblems('AllowEgress.addRule', [peerProblem('to', to), ...portsProblems('ports', ports)]);
     this.rules.push({ ...(to.entries ? { to: [...to.entries] } : {}), ...rulePorts(ports) });
   }
 }
@@ -86,6 +121,13 @@ export class AllowIngress extends Construct {
 
   constructor(scope: Construct, id: string, props: AllowIngressProps) {
     super(scope, id);
+    throwIfProblems('AllowIngress', [
+      nameProblem('name', props.name),
+      namespaceProblem('namespace', props.namespace),
+      ...checkLabels('podLabels', props.podLabels),
+      peerProblem('from', props.from),
+      ...portsProblems('ports', props.ports),
+    ]);
     this.addRule(props.from, props.ports);
     new k8s.KubeNetworkPolicy(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace },
@@ -95,6 +137,7 @@ export class AllowIngress extends Construct {
 
   /** Also allow connections from `from` on `ports` (every port when empty). */
   addRule(from: Peer, ports?: readonly Port[]): void {
+    throwIfProblems('AllowIngress.addRule', [peerProblem('from', from), ...portsProblems('ports', ports)]);
     this.rules.push({ ...(from.entries ? { from: [...from.entries] } : {}), ...rulePorts(ports) });
   }
 }
@@ -125,6 +168,12 @@ export class AllowTraffic extends Construct {
 
   constructor(scope: Construct, id: string, props: AllowTrafficProps) {
     super(scope, id);
+    throwIfProblems('AllowTraffic', [
+      ...podGroupProblems('from', props.from),
+      ...podGroupProblems('to', props.to),
+      ...portsProblems('ports', props.ports),
+      props.purpose === undefined ? undefined : typeof props.purpose === 'string' ? checkDnsLabel('purpose', props.purpose) : problem('purpose', props.purpose, 'must be a short name such as "metrics"'),
+    ]);
     const suffix = props.purpose ? `-${props.purpose}` : '';
     this.egress = new AllowEgress(this, 'Egress', {
       name: `to-${props.to.namespace}${suffix}`,
