@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   ExternalTrafficPolicy,
   INGRESS_NGINX_DEFAULT_ADMISSION_WEBHOOK,
-  INGRESS_NGINX_DEFAULT_CLASS_NAME,
-  INGRESS_NGINX_DEFAULT_DEFAULT_CLASS,
-  INGRESS_NGINX_DEFAULT_EXTERNAL_TRAFFIC_POLICY,
+  INGRESS_DEFAULT_CLASS_NAME,
+  INGRESS_DEFAULT_DEFAULT_CLASS,
+  INGRESS_DEFAULT_EXTERNAL_TRAFFIC_POLICY,
   INGRESS_NGINX_DEFAULT_EXTRA_CONFIG,
   INGRESS_NGINX_DEFAULT_NAMESPACE,
   INGRESS_NGINX_DEFAULT_PROXY_PROTOCOL,
-  INGRESS_NGINX_DEFAULT_REPLICAS,
+  INGRESS_DEFAULT_REPLICAS,
   IngressNginx,
   type IIngressController,
   type IngressNginxProps,
@@ -53,10 +53,10 @@ describe('IngressNginx', () => {
   it('defaults: ingress-nginx, class nginx not default, 2 replicas, Local traffic, no PROXY protocol, webhook on, no extra config', () => {
     expect([
       INGRESS_NGINX_DEFAULT_NAMESPACE,
-      INGRESS_NGINX_DEFAULT_CLASS_NAME,
-      INGRESS_NGINX_DEFAULT_DEFAULT_CLASS,
-      INGRESS_NGINX_DEFAULT_REPLICAS,
-      INGRESS_NGINX_DEFAULT_EXTERNAL_TRAFFIC_POLICY,
+      INGRESS_DEFAULT_CLASS_NAME,
+      INGRESS_DEFAULT_DEFAULT_CLASS,
+      INGRESS_DEFAULT_REPLICAS,
+      INGRESS_DEFAULT_EXTERNAL_TRAFFIC_POLICY,
       INGRESS_NGINX_DEFAULT_PROXY_PROTOCOL,
       INGRESS_NGINX_DEFAULT_ADMISSION_WEBHOOK,
       INGRESS_NGINX_DEFAULT_EXTRA_CONFIG,
@@ -64,10 +64,10 @@ describe('IngressNginx', () => {
     const objects = ingress();
     const deployment = controller(objects);
     expect(deployment.metadata.namespace).toBe(INGRESS_NGINX_DEFAULT_NAMESPACE);
-    expect(deployment.spec.replicas).toBe(INGRESS_NGINX_DEFAULT_REPLICAS);
-    expect(findObject(objects, 'IngressClass', INGRESS_NGINX_DEFAULT_CLASS_NAME).metadata.annotations).toBeUndefined();
+    expect(deployment.spec.replicas).toBe(INGRESS_DEFAULT_REPLICAS);
+    expect(findObject(objects, 'IngressClass', INGRESS_DEFAULT_CLASS_NAME).metadata.annotations).toBeUndefined();
     const service = findObject(objects, 'Service', 'ingress-nginx-controller');
-    expect(service.spec.externalTrafficPolicy).toBe(INGRESS_NGINX_DEFAULT_EXTERNAL_TRAFFIC_POLICY);
+    expect(service.spec.externalTrafficPolicy).toBe(INGRESS_DEFAULT_EXTERNAL_TRAFFIC_POLICY);
     expect(service.metadata.annotations).toBeUndefined();
     expect(config(objects)['use-proxy-protocol']).toBe(String(INGRESS_NGINX_DEFAULT_PROXY_PROTOCOL));
     expect(hasObject(objects, 'ValidatingWebhookConfiguration', 'ingress-nginx-admission')).toBe(INGRESS_NGINX_DEFAULT_ADMISSION_WEBHOOK);

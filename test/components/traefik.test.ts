@@ -8,11 +8,11 @@ import {
   ExternalTrafficPolicy,
   Traefik,
   TRAEFIK_CONTROLLER_CLASS,
-  TRAEFIK_DEFAULT_CLASS_NAME,
-  TRAEFIK_DEFAULT_DEFAULT_CLASS,
-  TRAEFIK_DEFAULT_EXTERNAL_TRAFFIC_POLICY,
+  INGRESS_DEFAULT_CLASS_NAME,
+  INGRESS_DEFAULT_DEFAULT_CLASS,
+  INGRESS_DEFAULT_EXTERNAL_TRAFFIC_POLICY,
   TRAEFIK_DEFAULT_NAMESPACE,
-  TRAEFIK_DEFAULT_REPLICAS,
+  INGRESS_DEFAULT_REPLICAS,
   TRAEFIK_DEFAULT_TUNNEL_TRUSTED_IPS,
   type TraefikProps,
 } from '../../lib/components';
@@ -29,8 +29,8 @@ const staticConfig = (objects: any[]): any => load(findObject(objects, 'ConfigMa
 
 describe('Traefik', () => {
   it('pins its defaults', () => {
-    expect([TRAEFIK_DEFAULT_NAMESPACE, TRAEFIK_DEFAULT_CLASS_NAME, TRAEFIK_DEFAULT_DEFAULT_CLASS, TRAEFIK_DEFAULT_REPLICAS]).toEqual(['traefik', 'nginx', false, 2]);
-    expect(TRAEFIK_DEFAULT_EXTERNAL_TRAFFIC_POLICY).toBe(ExternalTrafficPolicy.LOCAL);
+    expect([TRAEFIK_DEFAULT_NAMESPACE, INGRESS_DEFAULT_CLASS_NAME, INGRESS_DEFAULT_DEFAULT_CLASS, INGRESS_DEFAULT_REPLICAS]).toEqual(['traefik', 'nginx', false, 2]);
+    expect(INGRESS_DEFAULT_EXTERNAL_TRAFFIC_POLICY).toBe(ExternalTrafficPolicy.LOCAL);
     expect(TRAEFIK_DEFAULT_TUNNEL_TRUSTED_IPS).toEqual([]);
     const { objects, construct } = build();
     expect(findObject(objects, 'Deployment', 'traefik', 'traefik').spec.replicas).toBe(2);

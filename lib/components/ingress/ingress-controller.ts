@@ -7,6 +7,48 @@
 import type { IConstruct } from 'constructs';
 import type { PodsEndpoint, ServiceEndpoint } from '../../flows/types';
 
+/** Service `externalTrafficPolicy`. */
+export enum ExternalTrafficPolicy {
+  /** Keep the client source IP; MetalLB announces from a node running a controller pod. */
+  LOCAL = 'Local',
+  /** Any node forwards (source IP is SNATed to a node IP). */
+  CLUSTER = 'Cluster',
+}
+
+/** Defaults every ingress controller construct shares. */
+export const INGRESS_DEFAULT_CLASS_NAME = 'nginx';
+export const INGRESS_DEFAULT_DEFAULT_CLASS = false;
+export const INGRESS_DEFAULT_REPLICAS = 2;
+export const INGRESS_DEFAULT_EXTERNAL_TRAFFIC_POLICY = ExternalTrafficPolicy.LOCAL;
+
+/** Props every ingress controller construct takes: its IngressClass and its LoadBalancer Service. */
+export interface IngressControllerBaseProps {
+  /**
+   * Namespace of the controller. Not created here; Pod Security `restricted` admits every pod.
+   * @default - the controller's own name (`ingress-nginx`, `traefik`)
+   */
+  readonly namespace?: string;
+  /**
+   * IngressClass name. Keep `nginx` so Ingresses written for ingress-nginx stay served after a switch.
+   * @default INGRESS_DEFAULT_CLASS_NAME ('nginx')
+   */
+  readonly className?: string;
+  /**
+   * Mark the IngressClass as the cluster default (`ingressclass.kubernetes.io/is-default-class`).
+   * @default INGRESS_DEFAULT_DEFAULT_CLASS (false)
+   */
+  readonly defaultClass?: boolean;
+  /** @default INGRESS_DEFAULT_REPLICAS (2) */
+  readonly replicas?: number;
+  /**
+   * Address requested from MetalLB (annotation `metallb.io/loadBalancerIPs`).
+   * @default - none: MetalLB assigns one from an auto-assign pool
+   */
+  readonly loadBalancerIP?: string;
+  /** @default INGRESS_DEFAULT_EXTERNAL_TRAFFIC_POLICY (ExternalTrafficPolicy.LOCAL) */
+  readonly externalTrafficPolicy?: ExternalTrafficPolicy;
+}
+
 export interface IngressServicePort {
   /** Port name on the Service (`http`, `https`). */
   readonly name: string;

@@ -15,41 +15,20 @@ import { containerSecurity, fieldEnv, intOrString, LINUX_NODE_SELECTOR, podSecur
 import { clusterRoleFor, roleFor, rule } from '../private/rbac';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkIpv4, checkOneOf, problem, throwIfProblems } from '../private/validation';
 import { INGRESS_NGINX_ADMISSION_NAMES, IngressNginxAdmission } from './ingress-nginx-admission';
-import type { IIngressController, IngressServicePort, IngressTunnelTarget } from './ingress-controller';
+import {
+  ExternalTrafficPolicy,
+  INGRESS_DEFAULT_CLASS_NAME,
+  INGRESS_DEFAULT_DEFAULT_CLASS,
+  INGRESS_DEFAULT_EXTERNAL_TRAFFIC_POLICY,
+  INGRESS_DEFAULT_REPLICAS,
+  type IIngressController,
+  type IngressControllerBaseProps,
+  type IngressServicePort,
+  type IngressTunnelTarget,
+} from './ingress-controller';
 
-/** Service `externalTrafficPolicy`. */
-export enum ExternalTrafficPolicy {
-  /** Keep the client source IP; MetalLB announces from a node running a controller pod. */
-  LOCAL = 'Local',
-  /** Any node forwards (source IP is SNATed to a node IP). */
-  CLUSTER = 'Cluster',
-}
 
-export interface IngressNginxProps {
-  /**
-   * Namespace of the controller. Not created here; Pod Security `restricted` admits every pod.
-   * @default INGRESS_NGINX_DEFAULT_NAMESPACE ('ingress-nginx')
-   */
-  readonly namespace?: string;
-  /**
-   * IngressClass name (also `--ingress-class`).
-   * @default INGRESS_NGINX_DEFAULT_CLASS_NAME ('nginx')
-   */
-  readonly className?: string;
-  /**
-   * Mark the IngressClass as the cluster default (`ingressclass.kubernetes.io/is-default-class`).
-   * @default INGRESS_NGINX_DEFAULT_DEFAULT_CLASS (false)
-   */
-  readonly defaultClass?: boolean;
-  /** @default INGRESS_NGINX_DEFAULT_REPLICAS (2) */
-  readonly replicas?: number;
-  /**
-   * Address requested from MetalLB (annotation `metallb.io/loadBalancerIPs`).
-   * @default - none: MetalLB assigns one from an auto-assign pool
-   */
-  readonly loadBalancerIP?: string;
-  /** @default INGRESS_NGINX_DEFAULT_EXTERNAL_TRAFFIC_POLICY (ExternalTrafficPolicy.LOCAL) */
-  readonly externalTrafficPolicy?: ExternalTrafficPolicy;
+export interface IngressNginxProps extends IngressControllerBaseProps {
   /**
    * Expect a PROXY protocol header on every connection (`use-proxy-protocol`), as sent by frpc with
    * `proxyProtocolVersion`. Clients that connect without one (LAN clients hitting the LoadBalancer IP
@@ -72,10 +51,6 @@ export interface IngressNginxProps {
 }
 
 export const INGRESS_NGINX_DEFAULT_NAMESPACE = 'ingress-nginx';
-export const INGRESS_NGINX_DEFAULT_CLASS_NAME = 'nginx';
-export const INGRESS_NGINX_DEFAULT_DEFAULT_CLASS = false;
-export const INGRESS_NGINX_DEFAULT_REPLICAS = 2;
-export const INGRESS_NGINX_DEFAULT_EXTERNAL_TRAFFIC_POLICY = ExternalTrafficPolicy.LOCAL;
 export const INGRESS_NGINX_DEFAULT_PROXY_PROTOCOL = false;
 export const INGRESS_NGINX_DEFAULT_ADMISSION_WEBHOOK = true;
 export const INGRESS_NGINX_DEFAULT_EXTRA_CONFIG: Readonly<Record<string, string>> = {};
@@ -141,13 +116,13 @@ export class IngressNginx extends Construct implements IIngressController {
   constructor(scope: Construct, id: string, props: IngressNginxProps = {}) {
     super(scope, id);
     this.namespace = props.namespace ?? INGRESS_NGINX_DEFAULT_NAMESPACE;
-    this.className = props.className ?? INGRESS_NGINX_DEFAULT_CLASS_NAME;
+    this.className = props.className ?? INGRESS_DEFAULT_CLASS_NAME;
     this.loadBalancerIP = props.loadBalancerIP;
     this.proxyProtocol = props.proxyProtocol ?? INGRESS_NGINX_DEFAULT_PROXY_PROTOCOL;
     const admission = props.admissionWebhook ?? INGRESS_NGINX_DEFAULT_ADMISSION_WEBHOOK;
     this.webhookPort = admission ? WEBHOOK_PORT : undefined;
-    const replicas = props.replicas ?? INGRESS_NGINX_DEFAULT_REPLICAS;
-    const trafficPolicy = props.externalTrafficPolicy ?? INGRESS_NGINX_DEFAULT_EXTERNAL_TRAFFIC_POLICY;
+    const replicas = props.replicas ?? INGRESS_DEFAULT_REPLICAS;
+    const trafficPolicy = props.externalTrafficPolicy ?? INGRESS_DEFAULT_EXTERNAL_TRAFFIC_POLICY;
     const extraConfig = props.extraConfig ?? INGRESS_NGINX_DEFAULT_EXTRA_CONFIG;
     throwIfProblems('IngressNginx', [
       checkDnsLabel('namespace', this.namespace),
@@ -211,7 +186,7 @@ export class IngressNginx extends Construct implements IIngressController {
       metadata: {
         name: this.className,
         labels,
-        ...((props.defaultClass ?? INGRESS_NGINX_DEFAULT_DEFAULT_CLASS) ? { annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } } : {}),
+        ...((props.defaultClass ?? INGRESS_DEFAULT_DEFAULT_CLASS) ? { annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } } : {}),
       },
       spec: { controller: this.controllerClass },
     });

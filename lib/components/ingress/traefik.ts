@@ -20,8 +20,17 @@ import { contentHash } from '../private/hash';
 import { containerSecurity, intOrString, LINUX_NODE_SELECTOR, podSecurity, resources } from '../private/pod';
 import { clusterRoleFor, rule } from '../private/rbac';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkIpv4, checkOneOf, isIpv4, isIpv4Cidr, problem, throwIfProblems } from '../private/validation';
-import type { IIngressController, IngressServicePort, IngressTunnelTarget } from './ingress-controller';
-import { ExternalTrafficPolicy } from './ingress-nginx';
+import {
+  ExternalTrafficPolicy,
+  INGRESS_DEFAULT_CLASS_NAME,
+  INGRESS_DEFAULT_DEFAULT_CLASS,
+  INGRESS_DEFAULT_EXTERNAL_TRAFFIC_POLICY,
+  INGRESS_DEFAULT_REPLICAS,
+  type IIngressController,
+  type IngressControllerBaseProps,
+  type IngressServicePort,
+  type IngressTunnelTarget,
+} from './ingress-controller';
 import { renderTraefikConfig, type TraefikEntryPoint } from './traefik-config';
 
 export interface TraefikTunnelProps {
@@ -33,31 +42,7 @@ export interface TraefikTunnelProps {
   readonly proxyProtocolTrustedIPs?: readonly string[];
 }
 
-export interface TraefikProps {
-  /**
-   * Namespace of the controller. Not created here; Pod Security `restricted` admits every pod.
-   * @default TRAEFIK_DEFAULT_NAMESPACE ('traefik')
-   */
-  readonly namespace?: string;
-  /**
-   * IngressClass name (provider `ingressClass`). Keep `nginx` so Ingresses written for ingress-nginx stay served.
-   * @default TRAEFIK_DEFAULT_CLASS_NAME ('nginx')
-   */
-  readonly className?: string;
-  /**
-   * Mark the IngressClass as the cluster default (`ingressclass.kubernetes.io/is-default-class`).
-   * @default TRAEFIK_DEFAULT_DEFAULT_CLASS (false)
-   */
-  readonly defaultClass?: boolean;
-  /** @default TRAEFIK_DEFAULT_REPLICAS (2) */
-  readonly replicas?: number;
-  /**
-   * Address requested from MetalLB (annotation `metallb.io/loadBalancerIPs`).
-   * @default - none: MetalLB assigns one from an auto-assign pool
-   */
-  readonly loadBalancerIP?: string;
-  /** @default TRAEFIK_DEFAULT_EXTERNAL_TRAFFIC_POLICY (ExternalTrafficPolicy.LOCAL) */
-  readonly externalTrafficPolicy?: ExternalTrafficPolicy;
+export interface TraefikProps extends IngressControllerBaseProps {
   /**
    * Namespace whose Ingresses are served (provider `watchNamespace`).
    * @default - every namespace, as ingress-nginx does
@@ -71,10 +56,6 @@ export interface TraefikProps {
 }
 
 export const TRAEFIK_DEFAULT_NAMESPACE = 'traefik';
-export const TRAEFIK_DEFAULT_CLASS_NAME = 'nginx';
-export const TRAEFIK_DEFAULT_DEFAULT_CLASS = false;
-export const TRAEFIK_DEFAULT_REPLICAS = 2;
-export const TRAEFIK_DEFAULT_EXTERNAL_TRAFFIC_POLICY = ExternalTrafficPolicy.LOCAL;
 export const TRAEFIK_DEFAULT_TUNNEL_TRUSTED_IPS: readonly string[] = [];
 
 /**
@@ -140,10 +121,10 @@ export class Traefik extends Construct implements IIngressController {
   constructor(scope: Construct, id: string, props: TraefikProps = {}) {
     super(scope, id);
     this.namespace = props.namespace ?? TRAEFIK_DEFAULT_NAMESPACE;
-    this.className = props.className ?? TRAEFIK_DEFAULT_CLASS_NAME;
+    this.className = props.className ?? INGRESS_DEFAULT_CLASS_NAME;
     this.loadBalancerIP = props.loadBalancerIP;
-    const replicas = props.replicas ?? TRAEFIK_DEFAULT_REPLICAS;
-    const trafficPolicy = props.externalTrafficPolicy ?? TRAEFIK_DEFAULT_EXTERNAL_TRAFFIC_POLICY;
+    const replicas = props.replicas ?? INGRESS_DEFAULT_REPLICAS;
+    const trafficPolicy = props.externalTrafficPolicy ?? INGRESS_DEFAULT_EXTERNAL_TRAFFIC_POLICY;
     const trusted = props.tunnel ? (props.tunnel.proxyProtocolTrustedIPs ?? TRAEFIK_DEFAULT_TUNNEL_TRUSTED_IPS) : [];
     throwIfProblems('Traefik', [
       checkDnsLabel('namespace', this.namespace),
@@ -230,7 +211,7 @@ export class Traefik extends Construct implements IIngressController {
       metadata: {
         name: this.className,
         labels,
-        ...((props.defaultClass ?? TRAEFIK_DEFAULT_DEFAULT_CLASS) ? { annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } } : {}),
+        ...((props.defaultClass ?? INGRESS_DEFAULT_DEFAULT_CLASS) ? { annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } } : {}),
       },
       spec: { controller: this.controllerClass },
     });
