@@ -15,6 +15,7 @@ import { containerSecurity, fieldEnv, intOrString, LINUX_NODE_SELECTOR, podSecur
 import { clusterRoleFor, roleFor, rule } from '../private/rbac';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkIpv4, checkOneOf, problem, throwIfProblems } from '../private/validation';
 import { INGRESS_NGINX_ADMISSION_NAMES, IngressNginxAdmission } from './ingress-nginx-admission';
+import { addIngressClass, addLoadBalancerService } from './ingress-objects';
 import {
   ExternalTrafficPolicy,
   INGRESS_DEFAULT_CLASS_NAME,
@@ -182,30 +183,16 @@ export class IngressNginx extends Construct implements IIngressController {
       data: { ...INGRESS_NGINX_SECURE_CONFIG, 'use-proxy-protocol': String(this.proxyProtocol), ...extraConfig },
     });
 
-    new k8s.KubeIngressClass(this, 'IngressClass', {
-      metadata: {
-        name: this.className,
-        labels,
-        ...((props.defaultClass ?? INGRESS_DEFAULT_DEFAULT_CLASS) ? { annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } } : {}),
-      },
-      spec: { controller: this.controllerClass },
-    });
+    addIngressClass(this, { name: this.className, controller: this.controllerClass, labels, defaultClass: props.defaultClass ?? INGRESS_DEFAULT_DEFAULT_CLASS });
 
-    new k8s.KubeService(this, 'Service', {
-      metadata: {
-        name: names.service,
-        namespace,
-        labels,
-        ...(this.loadBalancerIP ? { annotations: { 'metallb.io/loadBalancerIPs': this.loadBalancerIP } } : {}),
-      },
-      spec: {
-        type: 'LoadBalancer',
-        externalTrafficPolicy: trafficPolicy,
-        ipFamilies: ['IPv4'],
-        ipFamilyPolicy: 'SingleStack',
-        ports: this.servicePorts.map((p) => ({ name: p.name, appProtocol: p.name, port: p.port, protocol: p.protocol, targetPort: intOrString(p.name) })),
-        selector: { ...this.podLabels },
-      },
+    addLoadBalancerService(this, {
+      name: names.service,
+      namespace,
+      labels,
+      loadBalancerIP: this.loadBalancerIP,
+      externalTrafficPolicy: trafficPolicy,
+      ports: this.servicePorts.map((p) => ({ port: p, targetPort: p.name })),
+      selector: this.podLabels,
     });
 
     this.addController(replicas, labels, admission);

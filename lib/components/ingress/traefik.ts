@@ -31,6 +31,7 @@ import {
   type IngressServicePort,
   type IngressTunnelTarget,
 } from './ingress-controller';
+import { addIngressClass, addLoadBalancerService, servicePort } from './ingress-objects';
 import { renderTraefikConfig, type TraefikEntryPoint } from './traefik-config';
 
 export interface TraefikTunnelProps {
@@ -207,37 +208,19 @@ export class Traefik extends Construct implements IIngressController {
 
     new k8s.KubeConfigMap(this, 'Config', { metadata: { name: names.configMap, namespace, labels }, data: { 'traefik.yml': this.config } });
 
-    new k8s.KubeIngressClass(this, 'IngressClass', {
-      metadata: {
-        name: this.className,
-        labels,
-        ...((props.defaultClass ?? INGRESS_DEFAULT_DEFAULT_CLASS) ? { annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } } : {}),
-      },
-      spec: { controller: this.controllerClass },
-    });
+    addIngressClass(this, { name: this.className, controller: this.controllerClass, labels, defaultClass: props.defaultClass ?? INGRESS_DEFAULT_DEFAULT_CLASS });
 
-    const servicePort = (p: IngressServicePort, entryPoint: string): k8s.ServicePort => ({
-      name: p.name,
-      appProtocol: p.name,
-      port: p.port,
-      protocol: p.protocol,
-      targetPort: intOrString(entryPoint),
-    });
-    new k8s.KubeService(this, 'Service', {
-      metadata: {
-        name: names.service,
-        namespace,
-        labels,
-        ...(this.loadBalancerIP ? { annotations: { 'metallb.io/loadBalancerIPs': this.loadBalancerIP } } : {}),
-      },
-      spec: {
-        type: 'LoadBalancer',
-        externalTrafficPolicy: trafficPolicy,
-        ipFamilies: ['IPv4'],
-        ipFamilyPolicy: 'SingleStack',
-        ports: [servicePort(this.servicePorts[0], ep.web.name), servicePort(this.servicePorts[1], ep.websecure.name)],
-        selector: { ...this.podLabels },
-      },
+    addLoadBalancerService(this, {
+      name: names.service,
+      namespace,
+      labels,
+      loadBalancerIP: this.loadBalancerIP,
+      externalTrafficPolicy: trafficPolicy,
+      ports: [
+        { port: this.servicePorts[0], targetPort: ep.web.name },
+        { port: this.servicePorts[1], targetPort: ep.websecure.name },
+      ],
+      selector: this.podLabels,
     });
     if (props.tunnel) {
       new k8s.KubeService(this, 'TunnelService', {
