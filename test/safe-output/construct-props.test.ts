@@ -29,6 +29,19 @@ const problemsOf = (build: () => unknown): readonly string[] => {
   throw new Error('built');
 };
 
+
+/** The problems a render of `model` fails with (a DescriptionError), as `path: first clause of the message`. */
+function renderProblems(model: ClusterModel): string[] {
+  let error: unknown;
+  try {
+    renderCluster(model);
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(DescriptionError);
+  return (error as DescriptionError).problems.map((p) => `${p.path}: ${p.message.split(',')[0]}`);
+}
+
 describe('PodSecurityNamespace validates level, version and name', () => {
   it('lists every problem', () => {
     const problems = problemsOf(
@@ -155,15 +168,7 @@ describe('construct errors under the model', () => {
     broken.storage.classes[0].mountOptions = ['nfsvers=4.1,hard'];
     broken.storage.server = { ...broken.storage.server, ip: 'nas 1' };
     broken.metallb.pools[0].addresses = ['not-an-address'];
-    let error: unknown;
-    try {
-      renderCluster(broken as ClusterModel);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(DescriptionError);
-    const lines = (error as DescriptionError).problems.map((p) => `${p.path}: ${p.message.split(',')[0]}`);
-    expect(lines).toEqual([
+    expect(renderProblems(broken as ClusterModel)).toEqual([
       'metallb.pools[0].addresses[0]: must be an IPv4 CIDR ("192.168.100.240/28") or range ("192.168.100.240-192.168.100.254")',
       'storage.server: must be an IPv4 address or a DNS name of the NFS server',
       'storage.classes[0].share: must be an absolute export path such as "/mnt/server"',
@@ -177,15 +182,7 @@ describe('construct errors under the model', () => {
     broken.namespaces[0].podSecurity = 'strict';
     broken.namespaces.push({ ...broken.namespaces[0], name: 'Team_B', podSecurity: 'baseline' });
     broken.access.push({ kind: 'Robot', name: 'bot', role: 'operator', namespaces: ['apps', 'NS'] });
-    let error: unknown;
-    try {
-      renderCluster(broken as ClusterModel);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(DescriptionError);
-    const lines = (error as DescriptionError).problems.map((p) => `${p.path}: ${p.message.split(',')[0]}`);
-    expect(lines).toEqual([
+    expect(renderProblems(broken as ClusterModel)).toEqual([
       'namespaces[1].name: must be a lowercase RFC 1123 label (a-z',
       'namespaces[0].podSecurity: must be one of "privileged"',
       'access[1].kind: must be one of "User"',
