@@ -3,27 +3,21 @@
  * kubectl), logins (the commands per access entry; the operator role grants what the README tells operators
  * to do) and the upgrade runbook (order per host, quorum, package pins).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HOST_PATHS } from '../../lib/hosts';
 import { loginCommand, OPERATOR_TASKS, renderUpgradeRunbook } from '../../lib/hosts/day2';
 import type { ClusterModel } from '../../lib/model/types';
 import { renderCluster } from '../../lib/render';
 import { OPERATOR_RULES } from '../../lib/security/rbac';
+import { scratchDirs } from '../helpers/scratch';
 import { run, skipWithout } from '../helpers/tools';
 import { docOfKind, fileOf, filesByPath, reference, variant, variants } from './fixtures';
 
 const ref = reference();
-const workdir = mkdtempSync(join(tmpdir(), 'day2-access-'));
-afterAll(() => rmSync(workdir, { recursive: true, force: true }));
-let counter = 0;
-const freshDir = () => {
-  const d = join(workdir, String(++counter));
-  mkdirSync(d, { recursive: true });
-  return d;
-};
+const freshDir = scratchDirs('day2-access-');
+let csrCount = 0;
 const readmeOf = (m: ClusterModel) => renderCluster(m).files.find((f) => f.path === 'README.md')!.content;
 
 describe('kubelet serving certificates', () => {
@@ -36,8 +30,8 @@ describe('kubelet serving certificates', () => {
 
   /** A CSR as the kubelet makes it, by real openssl: subject O=system:nodes, CN=system:node:<node>, SANs. */
   function csr(dir: string, node: string, sans: string, org = 'system:nodes'): string {
-    const key = join(dir, `${node}-${counter}.key`);
-    const out = join(dir, `${node}-${++counter}.csr`);
+    const key = join(dir, `${node}-${csrCount}.key`);
+    const out = join(dir, `${node}-${++csrCount}.csr`);
     const r = run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', out, '-subj', `/O=${org}/CN=system:node:${node}`, '-addext', `subjectAltName=${sans}`]);
     expect(r.status, r.stderr).toBe(0);
     return Buffer.from(readFileSync(out)).toString('base64');

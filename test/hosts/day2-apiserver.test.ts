@@ -3,28 +3,21 @@
  * first-match rule), its kubeadm flags and mounts; Secret encryption at rest: the flag and mount, the host
  * script RUN in a sandbox (init, check, export | import, rotation), and proof that no key material is in dist/.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as yaml from 'js-yaml';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HOST_PATHS } from '../../lib/hosts';
 import { auditPolicy } from '../../lib/hosts/day2';
 import { loadDescription } from '../../lib/model/load';
 import type { ClusterModel } from '../../lib/model/types';
 import { renderCluster } from '../../lib/render';
+import { scratchDirs } from '../helpers/scratch';
 import { run, skipWithout } from '../helpers/tools';
 import { docOfKind, fileOf, filesByPath, reference, variant, yamlDocs } from './fixtures';
 
 const ref = reference();
-const workdir = mkdtempSync(join(tmpdir(), 'day2-apiserver-'));
-afterAll(() => rmSync(workdir, { recursive: true, force: true }));
-let counter = 0;
-const freshDir = () => {
-  const d = join(workdir, String(++counter));
-  mkdirSync(d, { recursive: true });
-  return d;
-};
+const freshDir = scratchDirs('day2-apiserver-');
 
 const apiServerOf = (m: ClusterModel) => docOfKind(fileOf(m, 'hosts/n100-001/kubeadm-init.yaml').content, 'ClusterConfiguration').apiServer;
 const argsOf = (m: ClusterModel) => Object.fromEntries(apiServerOf(m).extraArgs.map((a: { name: string; value: string }) => [a.name, a.value]));

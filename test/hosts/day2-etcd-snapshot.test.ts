@@ -4,27 +4,20 @@
  * stubbed `ctr` and `mountpoint` to prove that retention prunes only its own files and that a failure is
  * visible (exit status, stderr, metric) and leaves the earlier snapshots alone.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HOST_PATHS } from '../../lib/hosts';
 import { renderEtcdRestoreRunbook } from '../../lib/hosts/day2';
 import { parseDescription } from '../../lib/model/load';
 import { DescriptionError } from '../../lib/model/problems';
 import { etcdImage } from '../../lib/versions';
+import { scratchDirs } from '../helpers/scratch';
 import { run, skipWithout } from '../helpers/tools';
 import { fileOf, filesByPath, reference, variant } from './fixtures';
 
 const ref = reference();
-const workdir = mkdtempSync(join(tmpdir(), 'etcd-snapshot-'));
-afterAll(() => rmSync(workdir, { recursive: true, force: true }));
-let counter = 0;
-const freshDir = () => {
-  const d = join(workdir, String(++counter));
-  mkdirSync(d, { recursive: true });
-  return d;
-};
+const freshDir = scratchDirs('etcd-snapshot-');
 
 function problemsOf(mutate: (d: Record<string, any>) => void): string[] {
   try {
