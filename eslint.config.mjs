@@ -21,6 +21,14 @@ export default tseslint.config(
     },
   },
   {
+    // The plain-JavaScript entry points that start the bundled CLI (they run before any TypeScript tooling).
+    files: ["scripts/**/*.cjs", "scripts/**/*.mjs"],
+    languageOptions: {
+      globals: { process: "readonly", console: "readonly", require: "readonly", __dirname: "readonly", module: "readonly" },
+    },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
     files: ["test/**/*.ts"],
     rules: {
       // Tests walk synthesized JSON/YAML documents of arbitrary shape; typing every probe adds noise, not safety.

@@ -2,6 +2,8 @@
  * The app's edge: reads argv and the environment, runs the CLI, sets the exit code.
  * `npx cdk8s synth` runs `main.ts synth --cdk8s-cli` (cdk8s.yaml) with CDK8S_OUTDIR set: only then is
  * CDK8S_OUTDIR honoured (see README "Output directory"); `npm run synth` writes dist/ (or --out).
+ * Both run it bundled (scripts/bundle.mjs → build/cli/main.js, started by scripts/cli.cjs); tests and
+ * `node --import tsx main.ts` run it from source.
  */
 import { performance } from 'node:perf_hooks';
 import { runCli } from './lib/cli';

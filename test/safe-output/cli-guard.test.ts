@@ -119,7 +119,7 @@ describe('CDK8S_OUTDIR', () => {
 
   it('cdk8s.yaml points cdk8s-cli (which deletes its output first) at a scratch directory, never dist/', () => {
     const config = yaml.load(readFileSync(join(REPO, 'cdk8s.yaml'), 'utf8')) as { app: string; output: string };
-    expect(config.app).toMatch(/main\.ts synth --cdk8s-cli$/);
+    expect(config.app).toMatch(/^node scripts\/cli\.cjs synth --cdk8s-cli$/);
     expect(config.output).toBe('.cdk8s-out');
     // cdk8s-cli 2.x: `fs.rmSync(outdir, { recursive: true, force: true })` before running the app
     expect(readFileSync(join(REPO, 'node_modules/cdk8s-cli/lib/cli/cmds/synth.js'), 'utf8')).toContain('fs.rmSync(outdir, { recursive: true, force: true })');
@@ -128,7 +128,7 @@ describe('CDK8S_OUTDIR', () => {
   it('npx cdk8s synth with an invalid description leaves dist/ byte-identical (real cdk8s-cli, offline)', () => {
     const project = join(work, 'project');
     mkdirSync(project);
-    for (const entry of ['main.ts', 'lib', 'hostconfig', 'imports', 'package.json', 'cdk8s.yaml', 'tsconfig.json', 'dist']) cpSync(join(REPO, entry), join(project, entry), { recursive: true });
+    for (const entry of ['main.ts', 'lib', 'hostconfig', 'imports', 'scripts', 'package.json', 'package-lock.json', 'cdk8s.yaml', 'tsconfig.json', 'dist']) cpSync(join(REPO, entry), join(project, entry), { recursive: true });
     symlinkSync(join(REPO, 'node_modules'), join(project, 'node_modules'));
     writeFileSync(join(project, 'hostconfig/cluster.yaml'), `${readFileSync(join(project, 'hostconfig/cluster.yaml'), 'utf8')}bogus: 1\n`);
     const before = tree(join(project, 'dist'));
