@@ -8,6 +8,10 @@
 import { performance } from 'node:perf_hooks';
 import { runCli } from './lib/cli';
 
+// The writer fsyncs a render's files in parallel on libuv's thread pool (lib/output/writer.ts): more than the
+// default 4 threads lets more of them share a journal commit. Read by libuv when the pool starts, on first use.
+process.env.UV_THREADPOOL_SIZE ??= '16';
+
 const argv = process.argv.slice(2);
 process.exitCode = runCli(
   argv.length ? argv : ['synth'],

@@ -39,6 +39,7 @@ import {
   type Stats,
 } from 'node:fs';
 import { homedir } from 'node:os';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { RenderedFile } from './files';
 
@@ -213,6 +214,52 @@ function readOrUndefined(path: string): string | undefined {
   }
 }
 
+/**
+ * fsyncs every path (files and directories) and returns once all are durable; throws the first failure.
+ * One fsync at a time costs a journal commit each (about 3 ms on a VM disk: 13 s for a 1000-node render's
+ * 4000 files), while fsyncs issued together share commits. So they run in parallel on a worker thread's
+ * async fs (libuv's thread pool) while this thread waits; the caller stays synchronous. Order does not
+ * matter: nothing is renamed into place before every one has completed.
+ */
+function fsyncAll(paths: readonly string[]): void {
+  if (paths.length <= 2) {
+    for (const path of paths) fsyncPath(path);
+    return;
+  }
+  const done = new Int32Array(new SharedArrayBuffer(4));
+  const { port1, port2 } = new MessageChannel();
+  const worker = new Worker(FSYNC_WORKER, { eval: true, workerData: { paths, done, port: port2 }, transferList: [port2] });
+  try {
+    while (Atomics.load(done, 0) === 0) Atomics.wait(done, 0, 0, 1000);
+    const result = receiveMessageOnPort(port1)?.message as { error?: string } | undefined;
+    if (!result) throw new OutputError('fsync: the worker ended without an answer');
+    if (result.error) throw new OutputError(result.error);
+  } finally {
+    port1.close();
+    void worker.terminate();
+  }
+}
+
+/** The worker of {@link fsyncAll}: open, fsync, close every path, 64 at a time; reports on the port, then wakes the waiter. */
+const FSYNC_WORKER = `
+const { open } = require('node:fs/promises');
+const { workerData } = require('node:worker_threads');
+const { paths, done, port } = workerData;
+const finish = (message) => { port.postMessage(message); Atomics.store(done, 0, 1); Atomics.notify(done, 0); };
+let next = 0;
+const lane = async () => {
+  while (next < paths.length) {
+    const path = paths[next++];
+    const handle = await open(path, 'r');
+    try { await handle.sync(); } finally { await handle.close(); }
+  }
+};
+Promise.all(Array.from({ length: Math.min(64, paths.length) }, lane)).then(
+  () => finish({}),
+  (error) => finish({ error: String(error && error.message || error) }),
+);
+`;
+
 const tempName = (base: string, kind: 'tmp' | 'old') => `.${base}${SIBLING_INFIX}${kind}-${randomBytes(12).toString('hex')}`;
 
 class Lock {
@@ -300,7 +347,9 @@ function recover(parent: string, base: string, outDir: string): void {
   fsyncPath(parent);
 }
 
-function writeTree(staging: string, files: readonly RenderedFile[]): void {
+/** Writes the files and their directories under `staging`; returns every path written, for {@link fsyncAll}. */
+function writeTree(staging: string, files: readonly RenderedFile[]): string[] {
+  const written: string[] = [];
   const dirs = new Set<string>([staging]);
   mkdirSync(staging, { mode: 0o755 });
   chmodSync(staging, 0o755);
@@ -325,12 +374,12 @@ function writeTree(staging: string, files: readonly RenderedFile[]): void {
     try {
       writeSync(fd, file.content);
       fchmodSync(fd, mode); // the umask never changes the mode
-      fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
+    written.push(target);
   }
-  for (const d of [...dirs].sort((a, b) => b.length - a.length)) fsyncPath(d);
+  return [...written, ...dirs];
 }
 
 /**
@@ -359,17 +408,17 @@ export function writeOutput(outDir: string, files: readonly RenderedFile[], opti
     // Check again under the lock: the directory may have changed since the first check.
     const again = checkOutputDir(outDir, { descriptionFile: options.source?.file, ...options.guard });
     if (again) throw new OutputRefusedError(outDir, again);
-    writeTree(staging, files);
+    const written = writeTree(staging, files);
     const markerPath = join(staging, MARKER_FILE);
     const fd = openSync(markerPath, 'wx', 0o644);
     try {
       writeSync(fd, markerContent(outDir, options.source));
       fchmodSync(fd, 0o644);
-      fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
-    fsyncPath(staging);
+    // Every file, the marker and every directory (the staging directory included) durable before the renames.
+    fsyncAll([...written, markerPath]);
     lock.verify();
     const previous = lstatOrUndefined(outDir) ? join(parent, tempName(base, 'old')) : undefined;
     if (previous) renameSync(outDir, previous);

@@ -105,6 +105,31 @@ describe('SIGKILL at random points', () => {
     console.info(`kill loop: ${kills} kills in ${Date.now() - started} ms, ${JSON.stringify(seen)}`);
   }, 60_000);
 
+  it.skipIf(!existsSync('/usr/bin/strace'))('fsyncs every file, the marker and every directory of the staging tree before renaming it into place, and the parent after (strace; apt-get install strace)', () => {
+    const out = join(work, 'dist');
+    const childDir = mkdtempSync(join(tmpdir(), 'writer-once-'));
+    const writer = ts.transpileModule(readFileSync(join(REPO, 'lib/output/writer.ts'), 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
+    writeFileSync(join(childDir, 'writer.js'), writer.outputText);
+    writeFileSync(join(childDir, 'once.js'), `require('./writer.js').writeOutput(process.argv[2], ${killLoopRender.toString()}('A'));\n`);
+    // -f follows the fsync worker thread; -y prints the path behind each file descriptor.
+    const traced = spawnSync('/usr/bin/strace', ['-f', '-y', '-qq', '-e', 'trace=fsync,rename,renameat,renameat2', process.execPath, join(childDir, 'once.js'), out], { encoding: 'utf8' });
+    rmSync(childDir, { recursive: true, force: true });
+    expect(traced.status, traced.stderr).toBe(0);
+    expect(whichRender(out)).toBe('A');
+    const lines = traced.stderr.split('\n');
+    const synced = lines.map((l) => /fsync\(\d+<([^>]+)>/.exec(l)?.[1]).filter((p): p is string => p !== undefined);
+    const staging = synced.map((p) => /^(.*\/\.dist\.homelab-tmp-[0-9a-f]{24})/.exec(p)?.[1]).find(Boolean)!;
+    expect(staging, synced.join('\n')).toMatch(/\.dist\.homelab-tmp-[0-9a-f]{24}$/);
+    const want = [...killLoopRender('A').map((f) => join(staging, f.path)), join(staging, MARKER_FILE), staging, join(staging, 'd0'), join(staging, 'd1'), join(staging, 'd2')];
+    for (const path of want) expect(synced, `fsync of ${path}`).toContain(path);
+    // every one of them before the staging directory is renamed into place; the parent after
+    const renameLine = lines.findIndex((l) => /rename/.test(l) && l.includes(staging) && l.includes(`${out}"`));
+    expect(renameLine, traced.stderr).toBeGreaterThan(0);
+    const before = new Set(lines.slice(0, renameLine).map((l) => /fsync\(\d+<([^>]+)>/.exec(l)?.[1]));
+    for (const path of want) expect(before.has(path), `fsync of ${path} before the rename`).toBe(true);
+    expect(lines.slice(renameLine).some((l) => l.includes(`fsync(`) && l.includes(`<${work}>`))).toBe(true);
+  });
+
   it('the next run restores a previous output a killed run left beside the missing output', () => {
     const out = join(work, 'dist');
     writeOutput(out, killLoopRender('A'));
