@@ -3,7 +3,7 @@
  * Pure: returns the files; the CLI hands them to the writer.
  */
 import type { App } from 'cdk8s';
-import { buildClusterApp } from './app/cluster-app';
+import { composeCluster } from './app/cluster-app';
 import { dataplaneOf } from './app/flows';
 import { namespaceLabelsOf } from './checks/flows';
 import { ingressMigrationSection } from './app/ingress-migration';
@@ -59,10 +59,11 @@ export function collectWarnings(model: ClusterModel): string[] {
 }
 
 export function renderCluster(model: ClusterModel, options: RenderOptions = {}): RenderResult {
-  const app = buildClusterApp(model);
+  const { app, synthesized } = composeCluster(model);
   options.extend?.(app);
   const flows = Flows.catalogue(app).flows;
-  const layout = planManifests(synthChartObjects(app), model);
+  // Synthesized once; an extension may have patched our charts, so then every chart is synthesized again.
+  const layout = planManifests(synthChartObjects(app, options.extend ? undefined : synthesized), model);
   const objects = layout.objects;
   const warnings = collectWarnings(model);
   const checks = options.checks ?? OUTPUT_CHECKS;
@@ -88,7 +89,7 @@ export function renderCluster(model: ClusterModel, options: RenderOptions = {}):
         .filter((f) => f.path.startsWith('docs/'))
         .map((f) => `- [\`${f.path}\`](${f.path})`)
         .join('\n')
-        .concat('\n\nNode inventory, IP plan, port matrix, failure domains, the consistency checks that held for this render, and diagrams, generated from the description.'),
+        .concat('\n\nNode inventory, IP plan, port matrix, failure domains, the checks that held for this render, and diagrams, generated from the description.'),
     },
   ];
   const files = [...body, { path: 'README.md', content: renderDistReadme(model, body, sections) }].sort((a, b) =>

@@ -2,8 +2,8 @@
  * Cluster security computed from the model and the components: namespaces with Pod Security labels,
  * NetworkPolicies, RBAC for people.
  *
- * It runs after the platform charts exist and reads what they synthesize, so the levels and policies follow
- * the pods we really emit instead of a hand-kept list.
+ * It runs after the platform charts exist and reads their objects (synthesized once, by the composition), so
+ * the levels and policies follow the pods we really emit instead of a hand-kept list.
  */
 import { Chart, type App } from 'cdk8s';
 import type { K8sObject } from '../checks/types';
@@ -72,8 +72,8 @@ function namespacePath(model: ClusterModel, name: string, fallback: string): str
   return fallback;
 }
 
-export function addSecurity(app: App, model: ClusterModel, platform: Platform): void {
-  const objects = app.charts.flatMap((chart) => chart.toJson() as K8sObject[]);
+/** Adds the security chart; `objects` are the platform's objects (every chart so far, synthesized). */
+export function addSecurity(app: App, model: ClusterModel, platform: Platform, objects: readonly K8sObject[]): void {
   const chart = new Chart(app, 'security');
   const problems = new ModelProblems();
   const namespaces = planNamespaces(model, objects);

@@ -6,7 +6,6 @@
 import * as yaml from 'js-yaml';
 import type { Problem } from '../model/problems';
 import type { RenderedFile } from '../output/files';
-import { yamlDocuments } from '../output/yaml-documents';
 import { objectRef, type K8sObject, type OutputCheck } from './types';
 
 export interface SecretFinding {
@@ -170,29 +169,14 @@ function scanLine(out: SecretFinding[], file: string, line: number, text: string
 }
 
 /**
- * js-yaml's default schema differs from its core schema only by timestamps (plain scalars such as
- * 2024-01-31), merge keys (`<<`) and the tags !!binary, !!omap, !!pairs, !!set, !!timestamp and !!merge.
- * Text with none of `!`, `<<` and four digits followed by `-` and a digit parses the same under both.
+ * Container env entries whose name says "secret" and that carry a literal `value` instead of `valueFrom`:
+ * in the documents the file was serialized from when it has them (the wave files: the objects themselves),
+ * else in its text parsed with the core schema (timestamps stay strings).
  */
-const DEFAULT_SCHEMA_ONLY = /!|<<|[0-9]{4}-[0-9]/;
-
-/** The documents of a YAML file under the core schema; the render's shared parse when that is the same. */
-function coreSchemaDocuments(file: RenderedFile): readonly unknown[] {
-  if (!DEFAULT_SCHEMA_ONLY.test(file.content)) {
-    try {
-      return yamlDocuments(file);
-    } catch {
-      // parsed again below, for the core schema's own error
-    }
-  }
-  return yaml.loadAll(file.content, undefined, { schema: yaml.CORE_SCHEMA });
-}
-
-/** Container env entries whose name says "secret" and that carry a literal `value` instead of `valueFrom`. */
 function scanYamlEnv(file: RenderedFile): SecretFinding[] {
   let docs: readonly unknown[];
   try {
-    docs = coreSchemaDocuments(file);
+    docs = file.documents ?? yaml.loadAll(file.content, undefined, { schema: yaml.CORE_SCHEMA });
   } catch {
     return [];
   }

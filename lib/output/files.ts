@@ -8,4 +8,16 @@ export interface RenderedFile {
   readonly content: string;
   /** File mode. @default 0o644 */
   readonly mode?: number;
+  /**
+   * The documents `content` was serialized from (YAML files we produce from data: the wave files, flux/).
+   * Checks read these instead of parsing the text back. Set only by {@link serializedFile}, as a
+   * non-enumerable property: a copy (`{ ...file, content }`) has none, so edited text is never judged by
+   * stale documents. @default - none: readers parse `content`
+   */
+  readonly documents?: readonly unknown[];
+}
+
+/** A file whose `content` is the serialization of `documents` (see {@link RenderedFile.documents}). */
+export function serializedFile(path: string, content: string, documents: readonly unknown[]): RenderedFile {
+  return Object.defineProperty({ path, content }, 'documents', { value: documents, enumerable: false });
 }

@@ -11,7 +11,7 @@
  */
 import * as yaml from 'js-yaml';
 import type { ClusterModel } from '../model/types';
-import type { RenderedFile } from './files';
+import { serializedFile, type RenderedFile } from './files';
 import { LABEL_MANAGED_BY, LABEL_NAME, MANAGED_BY, toLabelValue } from './labels';
 import type { Wave } from './waves';
 
@@ -66,15 +66,16 @@ export function fluxKustomizations(model: ClusterModel, waves: readonly Wave[], 
 
 /** Files under `flux/`: a kustomization.yaml per wave and `kustomizations.yaml` with the Flux objects. */
 export function renderFluxFiles(model: ClusterModel, waves: readonly Wave[], options: FluxOptions = {}): RenderedFile[] {
-  const perWave = waves.map((wave) => ({
-    path: `${FLUX_DIR}/${wave.file.replace(/\.yaml$/, '')}/kustomization.yaml`,
-    content: dump([{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [`../../${wave.file}`] }]),
-  }));
+  const perWave = waves.map((wave) => {
+    const documents = [{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [`../../${wave.file}`] }];
+    return serializedFile(`${FLUX_DIR}/${wave.file.replace(/\.yaml$/, '')}/kustomization.yaml`, dump(documents), documents);
+  });
   const header = [
     `# Flux Kustomizations for ${model.name}: one per wave, applied in order through dependsOn.`,
     `# They read the GitRepository "${options.sourceName ?? model.name}" in ${FLUX_NAMESPACE} (create it for the repository holding dist/);`,
     `# spec.path assumes dist/ at ${options.distPath ?? FLUX_SOURCE_DIST_PATH} in that repository.`,
     '',
   ].join('\n');
-  return [...perWave, { path: `${FLUX_DIR}/kustomizations.yaml`, content: header + dump(fluxKustomizations(model, waves, options)) }];
+  const kustomizations = fluxKustomizations(model, waves, options);
+  return [...perWave, serializedFile(`${FLUX_DIR}/kustomizations.yaml`, header + dump(kustomizations), kustomizations)];
 }

@@ -4,16 +4,15 @@
  * Flux (Kustomizations under flux/) apply them in the order waves.ts derives from their dependencies.
  * Objects are cleaned first (labels.ts). Also renders the README section that says how to apply them.
  */
-import type { App } from 'cdk8s';
+import type { App, Chart } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import type { K8sObject } from '../checks/types';
 import type { ClusterModel } from '../model/types';
 import { PREREQUISITE_MANIFESTS, VERSIONS } from '../versions';
-import type { RenderedFile } from './files';
+import { serializedFile, type RenderedFile } from './files';
 import { FLUX_DIR, FLUX_NAMESPACE, FLUX_SOURCE_DIST_PATH, fluxKustomizationName, renderFluxFiles } from './flux';
 import { cleanObject, LABEL_MANAGED_BY, LABEL_PART_OF, MANAGED_BY, toLabelValue, withAnnotation, type ChartObjects } from './labels';
 import { isBuiltinApiVersion, planWaves, podReferences, podTemplateOf, type Wave, type WavePlan } from './waves';
-import { yamlDocuments } from './yaml-documents';
 import { compareCodePoints } from '../compare';
 
 export type { ChartObjects } from './labels';
@@ -21,9 +20,12 @@ export type { ChartObjects } from './labels';
 /** The Argo CD annotation every object carries: its wave number. */
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 
-/** Synthesizes every chart of the app into plain objects, tagged with the chart id (the component). */
-export function synthChartObjects(app: App): ChartObjects[] {
-  return app.charts.map((chart) => ({ chart: chart.node.id, objects: chart.toJson() as K8sObject[] }));
+/**
+ * Every chart of the app as plain objects, tagged with the chart id (the component). Charts in `synthesized`
+ * (already synthesized by the composition) are not synthesized again.
+ */
+export function synthChartObjects(app: App, synthesized: ReadonlyMap<Chart, readonly K8sObject[]> = new Map()): ChartObjects[] {
+  return app.charts.map((chart) => ({ chart: chart.node.id, objects: (synthesized.get(chart) ?? chart.toJson()) as K8sObject[] }));
 }
 
 export function serializeObjects(objects: readonly K8sObject[]): string {
@@ -52,7 +54,7 @@ export function planManifests(input: readonly ChartObjects[] | readonly K8sObjec
   const cleaned = sources.flatMap((source) => source.objects.map((o) => cleanObject(o, { partOf: model?.output.partOf, chart: source.chart || undefined })));
   const planned = planWaves(cleaned);
   const waves: Wave[] = planned.waves.map((wave) => ({ ...wave, objects: wave.objects.map((o) => withAnnotation(o, SYNC_WAVE_ANNOTATION, String(wave.number))) }));
-  const files: RenderedFile[] = waves.map((wave) => ({ path: wave.file, content: serializeObjects(wave.objects) }));
+  const files: RenderedFile[] = waves.map((wave) => serializedFile(wave.file, serializeObjects(wave.objects), wave.objects));
   if (model?.output.flux) files.push(...renderFluxFiles(model, waves));
   return { files, objects: waves.flatMap((w) => w.objects), plan: { waves, graph: planned.graph } };
 }
@@ -174,7 +176,7 @@ function waveFiles(files: readonly RenderedFile[]): { file: string; number: numb
   return files
     .filter((f) => /^\d+-[a-z0-9-]+\.yaml$/.test(f.path))
     .sort((a, b) => compareCodePoints(a.path, b.path))
-    .map((f) => ({ file: f.path, number: Number(f.path.split('-')[0]), objects: (yamlDocuments(f) as K8sObject[]).filter(Boolean) }));
+    .map((f) => ({ file: f.path, number: Number(f.path.split('-')[0]), objects: ((f.documents ?? yaml.loadAll(f.content)) as K8sObject[]).filter(Boolean) }));
 }
 
 const WAVE_PURPOSE: Record<string, string> = {

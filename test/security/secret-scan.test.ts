@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { K8sObject } from '../../lib/checks/types';
 import { isReference, scanFilesForSecrets, scanObjectsForSecrets, secretScanCheck, shannonEntropy } from '../../lib/checks/secret-scan';
 import { loadDescription } from '../../lib/model/load';
-import type { RenderedFile } from '../../lib/output/files';
+import { serializedFile, type RenderedFile } from '../../lib/output/files';
+import { serializeObjects } from '../../lib/output/manifests';
 import { renderCluster } from '../../lib/render';
 import { referenceModel, renderUnchecked } from './fixtures';
 
@@ -86,6 +87,17 @@ describe('planted secrets are found, by file and line', () => {
     const manifest = (env: string) => `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    env:\n${env}`;
     expect(kinds('20-controllers.yaml', manifest('    - name: DB_PASSWORD\n      value: hunter2'))).toEqual([['env-literal', 8]]);
     expect(kinds('20-controllers.yaml', manifest('    - name: DB_PASSWORD\n      valueFrom: {secretKeyRef: {name: db, key: password}}'))).toEqual([]);
+  });
+
+  it('a wave file is judged by the objects it was serialized from, and an edited copy by its text', () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', env: [{ name: 'DB_PASSWORD', value: 'hunter2' }] }] } };
+    const file = serializedFile('30-controllers.yaml', serializeObjects([pod as K8sObject]), [pod]);
+    expect(scanFilesForSecrets([file]).map((f) => [f.kind, f.line])).toEqual([['env-literal', 9]]);
+    const fixed = { ...pod, spec: { containers: [{ name: 'c', env: [{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }] }] } };
+    // the documents decide, not a second parse: the same text with objects that hold no literal passes
+    expect(scanFilesForSecrets([serializedFile('30-controllers.yaml', file.content, [fixed])]).filter((f) => f.kind === 'env-literal')).toEqual([]);
+    // a copy carries no documents: its (edited) text is parsed and judged
+    expect(scanFilesForSecrets([{ ...file, content: file.content.replace('hunter2', 's3cr3t-value') }]).map((f) => [f.kind, f.line])).toEqual([['env-literal', 9]]);
   });
 
   it('prose and comments are not read as values; Markdown only inside code blocks', () => {
