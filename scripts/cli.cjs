@@ -4,10 +4,17 @@
  * by scripts/bundle.mjs from main.ts and lib/), rebuilding it first when it is missing or older than any
  * source it is made from (main.ts, lib/, imports/, package-lock.json). The check costs a few milliseconds;
  * a rebuild about a second. Arguments are passed through to main.ts.
+ *
+ * The bundle is compiled with V8's code cache (build/cli/main.js.cache, what Node 22's
+ * module.enableCompileCache does): the first run after a build writes it at exit, with every function that
+ * run compiled, and later runs skip parsing and compiling those. A cache V8 rejects (another Node version,
+ * another bundle) is ignored and rewritten; the code is the same either way.
  */
-const { readdirSync, statSync } = require('node:fs');
-const { join } = require('node:path');
+const { readdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const Module = require('node:module');
+const { dirname, join } = require('node:path');
 const { spawnSync } = require('node:child_process');
+const vm = require('node:vm');
 
 const ROOT = join(__dirname, '..');
 const BUNDLE = join(ROOT, 'build/cli/main.js');
@@ -32,4 +39,26 @@ if (!built || built.mtimeMs < newestSource()) {
     process.exit(1);
   }
 }
-require(BUNDLE);
+const CACHE = `${BUNDLE}.cache`;
+let cachedData;
+try {
+  cachedData = readFileSync(CACHE);
+} catch {
+  cachedData = undefined;
+}
+const script = new vm.Script(Module.wrap(readFileSync(BUNDLE, 'utf8')), { filename: BUNDLE, cachedData });
+if (!cachedData || script.cachedDataRejected) {
+  process.once('exit', () => {
+    try {
+      const temporary = `${CACHE}.${process.pid}`;
+      writeFileSync(temporary, script.createCachedData());
+      renameSync(temporary, CACHE);
+    } catch {
+      // a read-only checkout runs without the cache
+    }
+  });
+}
+const bundle = new Module(BUNDLE, module);
+bundle.filename = BUNDLE;
+bundle.paths = Module._nodeModulePaths(dirname(BUNDLE));
+script.runInThisContext().call(bundle.exports, bundle.exports, Module.createRequire(BUNDLE), bundle, BUNDLE, dirname(BUNDLE));
