@@ -25,9 +25,8 @@ export async function bundle() {
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    // kubernetes-models is required by computed path, one schema module per kind (lib/validate/k8s-schema.ts):
-    // it stays a runtime dependency resolved from node_modules.
-    external: ['kubernetes-models', 'kubernetes-models/*'],
+    // lib/validate/k8s-schema.ts requires the kubernetes-models schemas of the kinds we emit by literal path
+    // (bundled) and any other kind by computed path (left to Node at run time, from node_modules).
     plugins,
     logLevel: 'warning',
     legalComments: 'none',

@@ -42,6 +42,39 @@ const SAFE_API_VERSION = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?v\d+((alpha|beta)\
 const SAFE_KIND = /^[A-Z][A-Za-z0-9]*$/;
 const modelCache = new Map<string, ModelClass | undefined>();
 
+/* eslint-disable @typescript-eslint/no-require-imports */
+/**
+ * The kinds our renders emit, by literal path, so a bundler includes their schemas (no module resolution at
+ * run time); loaded on first use. Any other kind is required by computed path below.
+ */
+const EMITTED_KINDS: Readonly<Record<string, () => unknown>> = {
+  'networking.k8s.io/v1/NetworkPolicy': () => require('kubernetes-models/networking.k8s.io/v1/NetworkPolicy'),
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': () => require('kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding'),
+  'rbac.authorization.k8s.io/v1/ClusterRole': () => require('kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole'),
+  'v1/ServiceAccount': () => require('kubernetes-models/v1/ServiceAccount'),
+  'v1/Namespace': () => require('kubernetes-models/v1/Namespace'),
+  'apps/v1/Deployment': () => require('kubernetes-models/apps/v1/Deployment'),
+  'v1/Service': () => require('kubernetes-models/v1/Service'),
+  'rbac.authorization.k8s.io/v1/RoleBinding': () => require('kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding'),
+  'v1/ConfigMap': () => require('kubernetes-models/v1/ConfigMap'),
+  'v1/Secret': () => require('kubernetes-models/v1/Secret'),
+  'apps/v1/DaemonSet': () => require('kubernetes-models/apps/v1/DaemonSet'),
+  'apps/v1/StatefulSet': () => require('kubernetes-models/apps/v1/StatefulSet'),
+  'storage.k8s.io/v1/StorageClass': () => require('kubernetes-models/storage.k8s.io/v1/StorageClass'),
+  'rbac.authorization.k8s.io/v1/Role': () => require('kubernetes-models/rbac.authorization.k8s.io/v1/Role'),
+  'batch/v1/Job': () => require('kubernetes-models/batch/v1/Job'),
+  'networking.k8s.io/v1/IngressClass': () => require('kubernetes-models/networking.k8s.io/v1/IngressClass'),
+  'apiregistration.k8s.io/v1/APIService': () => require('kubernetes-models/apiregistration.k8s.io/v1/APIService'),
+  'storage.k8s.io/v1/CSIDriver': () => require('kubernetes-models/storage.k8s.io/v1/CSIDriver'),
+  'policy/v1/PodDisruptionBudget': () => require('kubernetes-models/policy/v1/PodDisruptionBudget'),
+  'admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration': () => require('kubernetes-models/admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration'),
+  'admissionregistration.k8s.io/v1/MutatingWebhookConfiguration': () => require('kubernetes-models/admissionregistration.k8s.io/v1/MutatingWebhookConfiguration'),
+  'networking.k8s.io/v1/Ingress': () => require('kubernetes-models/networking.k8s.io/v1/Ingress'),
+  'discovery.k8s.io/v1/EndpointSlice': () => require('kubernetes-models/discovery.k8s.io/v1/EndpointSlice'),
+  'apiextensions.k8s.io/v1/CustomResourceDefinition': () => require('kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition'),
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
 /** The model class for a top-level kind, or undefined when the package has no schema for it. */
 function modelFor(apiVersion: string, kind: string): ModelClass | undefined {
   const key = `${apiVersion}/${kind}`;
@@ -50,7 +83,7 @@ function modelFor(apiVersion: string, kind: string): ModelClass | undefined {
   if (SAFE_API_VERSION.test(apiVersion) && SAFE_KIND.test(kind)) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const module = require(`kubernetes-models/${apiVersion}/${kind}`) as Record<string, ModelClass>;
+      const module = (EMITTED_KINDS[key]?.() ?? require(`kubernetes-models/${apiVersion}/${kind}`)) as Record<string, ModelClass>;
       const candidate = module[kind];
       // Only top-level kinds carry apiVersion/kind; `DeploymentSpec` is not an object one can apply.
       if (candidate && candidate.apiVersion === apiVersion && candidate.kind === kind) model = candidate;
