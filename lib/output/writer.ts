@@ -39,7 +39,7 @@ import {
   type Stats,
 } from 'node:fs';
 import { homedir } from 'node:os';
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { RenderedFile } from './files';
 
@@ -219,44 +219,66 @@ function readOrUndefined(path: string): string | undefined {
  * One call at a time waits for the disk each time: an fsync costs a journal commit (about 3 ms on a VM disk:
  * 13 s for a 1000-node render's 4000 files), while fsyncs issued together share commits, and unlinks in
  * different directories proceed side by side. So they run on a worker thread's async fs (libuv's thread
- * pool) while this thread waits; the caller stays synchronous.
+ * pool) while this thread waits; the callers stay synchronous. The worker is started once per write, before
+ * the files are written, so its start-up overlaps that work.
  *
- * - `fsync`: every path (files and directories) is durable when this returns. Order does not matter:
+ * - `fsyncAll`: every path (files and directories) is durable when it returns. Order does not matter:
  *   nothing is renamed into place before every one has completed.
- * - `remove`: the tree is gone (its files unlinked in parallel, then its directories, deepest first).
+ * - `removeTree`: the tree is gone (its files unlinked in parallel, then its directories, deepest first).
+ *
+ * A worker that has not started within 10 s (a platform without worker threads) is given up: the calls then
+ * run one at a time on this thread, with the same result.
  */
-function inParallel(job: { readonly fsync: readonly string[] } | { readonly remove: string }): void {
-  const done = new Int32Array(new SharedArrayBuffer(4));
-  const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(PARALLEL_WORKER, { eval: true, workerData: { job, done, port: port2 }, transferList: [port2] });
-  try {
+class ParallelFs {
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  /** [0]: 1 once the worker listens. */
+  private readonly started = new Int32Array(new SharedArrayBuffer(4));
+  private broken = false;
+
+  constructor() {
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    this.worker = new Worker(PARALLEL_WORKER, { eval: true, workerData: { port: port2, started: this.started }, transferList: [port2] });
+    this.worker.unref();
+  }
+
+  private run(job: { readonly fsync: readonly string[] } | { readonly remove: string }): boolean {
+    if (!this.broken && Atomics.load(this.started, 0) === 0) {
+      Atomics.wait(this.started, 0, 0, 10_000);
+      this.broken = Atomics.load(this.started, 0) === 0;
+    }
+    if (this.broken) return false;
+    const done = new Int32Array(new SharedArrayBuffer(4));
+    this.port.postMessage({ job, done });
     while (Atomics.load(done, 0) === 0) Atomics.wait(done, 0, 0, 1000);
-    const result = receiveMessageOnPort(port1)?.message as { error?: string } | undefined;
+    const result = receiveMessageOnPort(this.port)?.message as { error?: string } | undefined;
     if (!result) throw new OutputError('the file-system worker ended without an answer');
     if (result.error) throw new OutputError(result.error);
-  } finally {
-    port1.close();
-    void worker.terminate();
+    return true;
+  }
+
+  fsyncAll(paths: readonly string[]): void {
+    if (paths.length <= 2 || !this.run({ fsync: paths })) paths.forEach(fsyncPath);
+  }
+
+  /** Removes a tree the writer owns (a renamed previous output or staging directory); a missing one is fine. */
+  removeTree(path: string): void {
+    if (lstatOrUndefined(path) && !this.run({ remove: path })) rmSync(path, { recursive: true, force: true });
+  }
+
+  close(): void {
+    this.port.close();
+    void this.worker.terminate();
   }
 }
 
-function fsyncAll(paths: readonly string[]): void {
-  if (paths.length <= 2) paths.forEach(fsyncPath);
-  else inParallel({ fsync: paths });
-}
-
-/** Removes a tree the writer owns (a renamed previous output or staging directory); a missing one is fine. */
-function removeTree(path: string): void {
-  if (lstatOrUndefined(path)) inParallel({ remove: path });
-}
-
-/** The worker of {@link inParallel}: 64 calls in flight; reports on the port, then wakes the waiting thread. */
+/** The worker of {@link ParallelFs}: 64 calls in flight per job; answers on the port, then wakes the waiting thread. */
 const PARALLEL_WORKER = `
 const { open, unlink, rmdir, readdir } = require('node:fs/promises');
 const { join } = require('node:path');
 const { workerData } = require('node:worker_threads');
-const { job, done, port } = workerData;
-const finish = (message) => { port.postMessage(message); Atomics.store(done, 0, 1); Atomics.notify(done, 0); };
+const { port, started } = workerData;
 const each = (items, action) => {
   let next = 0;
   const lane = async () => { while (next < items.length) await action(items[next++]); };
@@ -277,10 +299,15 @@ const remove = async (root) => {
   await each(files, unlink);
   for (const dir of dirs.sort((a, b) => b.length - a.length)) await rmdir(dir);
 };
-(job.fsync ? each(job.fsync, fsync) : remove(job.remove)).then(
-  () => finish({}),
-  (error) => finish({ error: String((error && error.message) || error) }),
-);
+port.on('message', ({ job, done }) => {
+  const finish = (message) => { port.postMessage(message); Atomics.store(done, 0, 1); Atomics.notify(done, 0); };
+  (job.fsync ? each(job.fsync, fsync) : remove(job.remove)).then(
+    () => finish({}),
+    (error) => finish({ error: String((error && error.message) || error) }),
+  );
+});
+Atomics.store(started, 0, 1);
+Atomics.notify(started, 0);
 `;
 
 const tempName = (base: string, kind: 'tmp' | 'old') => `.${base}${SIBLING_INFIX}${kind}-${randomBytes(12).toString('hex')}`;
@@ -353,7 +380,7 @@ class Lock {
  * Restores a previous output a killed run left as its `old` sibling and removes every leftover tmp sibling.
  * Call only under the lock.
  */
-function recover(parent: string, base: string, outDir: string): void {
+function recover(parent: string, base: string, outDir: string, fs: ParallelFs): void {
   const prefix = `.${base}${SIBLING_INFIX}`;
   const siblings = readdirSync(parent).filter((name) => name.startsWith(prefix) && name !== `${prefix}lock`);
   const olds = siblings.filter((n) => n.startsWith(`${prefix}old-`)).sort();
@@ -364,13 +391,13 @@ function recover(parent: string, base: string, outDir: string): void {
   for (const name of olds) {
     const trash = join(parent, tempName(base, 'tmp'));
     renameSync(join(parent, name), trash);
-    removeTree(trash);
+    fs.removeTree(trash);
   }
-  for (const name of siblings.filter((n) => n.startsWith(`${prefix}tmp-`))) rmSync(join(parent, name), { recursive: true, force: true });
+  for (const name of siblings.filter((n) => n.startsWith(`${prefix}tmp-`))) fs.removeTree(join(parent, name));
   fsyncPath(parent);
 }
 
-/** Writes the files and their directories under `staging`; returns every path written, for {@link fsyncAll}. */
+/** Writes the files and their directories under `staging`; returns every path written, for {@link ParallelFs.fsyncAll}. */
 function writeTree(staging: string, files: readonly RenderedFile[]): string[] {
   const written: string[] = [];
   const dirs = new Set<string>([staging]);
@@ -426,8 +453,9 @@ export function writeOutput(outDir: string, files: readonly RenderedFile[], opti
     throw error instanceof OutputError ? error : new OutputError((error as Error).message);
   }
   const staging = join(parent, tempName(base, 'tmp'));
+  const fs = new ParallelFs();
   try {
-    recover(parent, base, outDir);
+    recover(parent, base, outDir, fs);
     // Check again under the lock: the directory may have changed since the first check.
     const again = checkOutputDir(outDir, { descriptionFile: options.source?.file, ...options.guard });
     if (again) throw new OutputRefusedError(outDir, again);
@@ -441,7 +469,7 @@ export function writeOutput(outDir: string, files: readonly RenderedFile[], opti
       closeSync(fd);
     }
     // Every file, the marker and every directory (the staging directory included) durable before the renames.
-    fsyncAll([...written, markerPath]);
+    fs.fsyncAll([...written, markerPath]);
     lock.verify();
     const previous = lstatOrUndefined(outDir) ? join(parent, tempName(base, 'old')) : undefined;
     if (previous) renameSync(outDir, previous);
@@ -450,19 +478,20 @@ export function writeOutput(outDir: string, files: readonly RenderedFile[], opti
     if (previous) {
       const trash = join(parent, tempName(base, 'tmp'));
       renameSync(previous, trash);
-      removeTree(trash);
+      fs.removeTree(trash);
       fsyncPath(parent);
     }
   } catch (error) {
     try {
       rmSync(staging, { recursive: true, force: true });
-      recover(parent, base, outDir);
+      recover(parent, base, outDir, fs);
     } catch {
       /* the next run recovers */
     }
     if (error instanceof OutputError) throw error;
     throw new OutputError((error as Error).message);
   } finally {
+    fs.close();
     lock.release();
   }
 }
