@@ -30,6 +30,8 @@ export async function bundle() {
     plugins,
     logLevel: 'warning',
     legalComments: 'none',
+    minifyWhitespace: true,
+    minifySyntax: true,
   });
 }
 
