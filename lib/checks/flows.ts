@@ -11,7 +11,8 @@ import type { Problem } from '../model/problems';
 import { labelsMatch, mountsServiceAccountToken, podTemplates } from '../security/pod-template';
 import { webhookServices } from '../security/services';
 import { isDefaultDeny } from './network-policy';
-import type { K8sObject, OutputCheck } from './types';
+import type { K8sObject } from '../k8s/object';
+import type { OutputCheck } from './types';
 
 /** Services the API server calls: webhook configurations and APIServices, as `namespace/name`. */
 export function apiServerCallees(objects: readonly K8sObject[]): { service: string; by: string }[] {

@@ -7,7 +7,8 @@
 import type { Problem } from '../model/problems';
 import { mountsServiceAccountToken, podTemplates, serviceAccountOf } from '../security/pod-template';
 import { ADMIN_CLUSTER_ROLE } from '../security/rbac/rules';
-import { objectRef, type K8sObject, type OutputCheck } from './types';
+import { objectRef, type K8sObject } from '../k8s/object';
+import type { OutputCheck } from './types';
 
 interface RuleJson {
   readonly verbs?: readonly string[];

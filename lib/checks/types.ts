@@ -6,14 +6,7 @@ import type { ClusterModel } from '../model/types';
 import type { RenderedFile } from '../output/files';
 import type { Problem } from '../model/problems';
 import type { Flow } from '../flows/types';
-
-/** A Kubernetes object as synthesized, with the chart it came from. */
-export interface K8sObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: { readonly name?: string; readonly namespace?: string; readonly [key: string]: unknown };
-  readonly [key: string]: unknown;
-}
+import type { K8sObject } from '../k8s/object';
 
 export interface CheckContext {
   readonly model: ClusterModel;
@@ -39,10 +32,4 @@ export class OutputCheckError extends Error {
     super(`${problems.length} problem(s) in the rendered output`);
     this.name = 'OutputCheckError';
   }
-}
-
-/** `Kind namespace/name` for error messages. */
-export function objectRef(object: K8sObject): string {
-  const ns = object.metadata.namespace ? `${object.metadata.namespace}/` : '';
-  return `${object.kind} ${ns}${object.metadata.name ?? '(unnamed)'}`;
 }

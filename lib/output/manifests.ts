@@ -6,7 +6,7 @@
  */
 import type { App } from 'cdk8s';
 import * as yaml from 'js-yaml';
-import type { K8sObject } from '../checks/types';
+import type { K8sObject } from '../k8s/object';
 import type { ClusterModel } from '../model/types';
 import { PREREQUISITE_MANIFESTS, VERSIONS } from '../versions';
 import type { RenderedFile } from './files';

@@ -17,7 +17,7 @@
  * holds (networking, controllers, custom-resources, policies).
  */
 import { POD_TEMPLATE_KINDS, podTemplateOf as podTemplate } from '../security/pod-template';
-import type { K8sObject } from '../checks/types';
+import type { K8sObject } from '../k8s/object';
 import { clusterScopedCustomKinds, isClusterScoped } from './labels';
 import { compareCodePoints } from '../compare';
 

@@ -8,7 +8,7 @@
  *   cert-manager's `cert-manager.yaml` creates `cert-manager` (no Pod Security labels; ClusterIssuer secrets
  *   live there). Labelling or isolating them from here would judge pods we cannot see.
  */
-import type { K8sObject } from '../checks/types';
+import type { K8sObject } from '../k8s/object';
 import type { ClusterModel } from '../model/types';
 import type { PodSecurityLevel } from './pod-security/levels';
 

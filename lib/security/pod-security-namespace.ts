@@ -3,7 +3,7 @@
  */
 import { Construct } from 'constructs';
 import { checkDnsLabel, checkOneOf, problem, throwIfProblems } from '../components/private/validation';
-import { k8s } from '../k8s-api';
+import { k8s } from '../k8s/api';
 import { POD_SECURITY_LEVELS, podSecurityLabels, type PodSecurityLevel } from './pod-security/levels';
 
 export interface PodSecurityNamespaceProps {

@@ -2,7 +2,7 @@
  * Finds the pod template inside any pod-bearing Kubernetes object, as plain JSON. Shared by the Pod Security
  * evaluator, the NetworkPolicy computation and the output checks, so they agree on what a "pod we emit" is.
  */
-import type { K8sObject } from '../checks/types';
+import type { K8sObject } from '../k8s/object';
 
 /** The JSON shape of the pod fields we read. Everything is optional: the input is any synthesized object. */
 export interface PodSpecJson {

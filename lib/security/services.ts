@@ -2,7 +2,7 @@
  * Follows Services to the pods and container ports behind them, on synthesized objects. NetworkPolicy sees
  * traffic after Service translation, so rules name the pods' labels and container ports, not the Service.
  */
-import type { K8sObject } from '../checks/types';
+import type { K8sObject } from '../k8s/object';
 import { containersOf, labelsMatch, podTemplates, type PodTemplate } from './pod-template';
 
 export interface ServicePortJson {

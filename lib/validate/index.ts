@@ -9,7 +9,7 @@
  */
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import type { K8sObject } from '../checks/types';
+import type { K8sObject } from '../k8s/object';
 import type { RenderedFile } from '../output/files';
 import { FLUX_DIR, FLUX_SOURCE_DIST_PATH } from '../output/flux';
 import { clusterScopedCustomKinds, hygieneIssues } from '../output/labels';

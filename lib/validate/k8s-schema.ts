@@ -19,7 +19,7 @@
  * CRD printer-column `description`, CRD schema `description` and `x-kubernetes-*`. Those names are
  * therefore never reported as unknown, and their values are not checked.
  */
-import type { K8sObject } from '../checks/types';
+import type { K8sObject } from '../k8s/object';
 import { describeAjvErrors, uniqueIssues, type AjvErrorLike, type FieldIssue } from './ajv-errors';
 import { fieldPath } from './problems';
 

@@ -1,6 +1,6 @@
 import * as yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import type { K8sObject } from '../../lib/checks/types';
+import type { K8sObject } from '../../lib/k8s/object';
 import {
   cleanObject,
   hygieneIssues,

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkImages, imagePlatformsCheck, parseImageReference } from '../../lib/checks/image-platforms';
-import type { K8sObject } from '../../lib/checks/types';
+import type { K8sObject } from '../../lib/k8s/object';
 import { loadDescription } from '../../lib/model/load';
 import { renderCluster } from '../../lib/render';
 import { canSchedule, modelNodes } from '../../lib/security/scheduling';

@@ -6,7 +6,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { checkNetworkPolicyCoverage, networkPolicyCheck } from '../../lib/checks/network-policy';
-import type { K8sObject } from '../../lib/checks/types';
+import type { K8sObject } from '../../lib/k8s/object';
 import { AllowEgress, allowDns, allowTraffic, denyAll, Peer, Port } from '../../lib/security/network-policy';
 import { findObject, findObjects } from '../helpers/k8s';
 import { referenceModel, renderUnchecked } from './fixtures';

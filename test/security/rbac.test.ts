@@ -5,7 +5,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { checkUnusedTokens, checkWildcardRules, rbacCheck } from '../../lib/checks/rbac';
-import type { K8sObject } from '../../lib/checks/types';
+import type { K8sObject } from '../../lib/k8s/object';
 import { loadDescription } from '../../lib/model/load';
 import { AccessRbac, OPERATOR_RULES, VIEWER_RULES } from '../../lib/security/rbac';
 import { findObject, findObjects } from '../helpers/k8s';

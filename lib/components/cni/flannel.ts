@@ -3,7 +3,7 @@
  * the Namespace (the security layer creates it, Pod Security `privileged`), with `net-conf.json` built
  * from props and tighter container security contexts.
  */
-import { k8s } from '../../k8s-api';
+import { k8s } from '../../k8s/api';
 import { Construct } from 'constructs';
 import { Endpoint, Flows, tcp, udp } from '../../flows';
 import { IMAGES, imageRef } from '../../versions';

@@ -2,7 +2,7 @@
  * kube-network-policies (SIG Network, v1.1.x): enforces Kubernetes NetworkPolicy next to a CNI that does
  * not (Flannel). The objects of upstream `install.yaml`, with the NRI and fail-open behaviour from props.
  */
-import { k8s } from '../../k8s-api';
+import { k8s } from '../../k8s/api';
 import { Construct } from 'constructs';
 import { IMAGES, imageRef } from '../../versions';
 import { Endpoint, Flows, tcp, type PodsEndpoint } from '../../flows';

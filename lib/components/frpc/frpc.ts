@@ -2,7 +2,7 @@
  * frpc (frp v0.70.x) inside the cluster: dials frps on the tunnel server and forwards public ports to the
  * ingress LoadBalancer IP. The token Secret is referenced, never emitted; the user creates it.
  */
-import { k8s } from '../../k8s-api';
+import { k8s } from '../../k8s/api';
 import { Construct } from 'constructs';
 import { Endpoint, Flows, tcp, type PodsEndpoint, type ServiceEndpoint } from '../../flows';
 import { IMAGES, imageRef } from '../../versions';

@@ -4,7 +4,7 @@
  * Ingress with TLS from a cert-manager ClusterIssuer (ingress-shim annotation). The backend keeps its own
  * authentication; the Internet only ever sees it over TLS (plain HTTP redirects to HTTPS).
  */
-import { k8s } from '../../k8s-api';
+import { k8s } from '../../k8s/api';
 import { Construct } from 'constructs';
 import { Endpoint, tcp, type ExternalEndpoint, type FlowPort } from '../../flows';
 import { checkDnsLabel, checkDnsSubdomain, checkIpv4, checkPort, problem, throwIfProblems } from '../private/validation';

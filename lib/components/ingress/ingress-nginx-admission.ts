@@ -3,7 +3,7 @@
  * ValidatingWebhookConfiguration, and the kube-webhook-certgen Jobs that create its certificate Secret
  * and patch the CA into the configuration, with their RBAC. Used by {@link IngressNginx}.
  */
-import { k8s } from '../../k8s-api';
+import { k8s } from '../../k8s/api';
 import { Construct } from 'constructs';
 import { Endpoint, Flows, tcp } from '../../flows';
 import { IMAGES, imageRef } from '../../versions';

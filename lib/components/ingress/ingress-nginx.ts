@@ -7,7 +7,7 @@
  * {@link IIngressController} so a maintained controller can take its place without touching the
  * consumers (issuers, frpc, NetworkPolicies).
  */
-import { k8s } from '../../k8s-api';
+import { k8s } from '../../k8s/api';
 import { Construct } from 'constructs';
 import { Endpoint, Flows, tcp, type PodsEndpoint, type ServiceEndpoint } from '../../flows';
 import { IMAGES, imageRef, VERSIONS } from '../../versions';

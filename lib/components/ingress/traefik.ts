@@ -12,7 +12,7 @@
  * ports; the two together are what restricts PROXY headers to frpc. Without NetworkPolicy enforcement any pod
  * could claim any client address on these ports.
  */
-import { k8s } from '../../k8s-api';
+import { k8s } from '../../k8s/api';
 import { Construct } from 'constructs';
 import { Endpoint, Flows, tcp, type PodsEndpoint, type ServiceEndpoint } from '../../flows';
 import { IMAGES, imageRef, VERSIONS } from '../../versions';

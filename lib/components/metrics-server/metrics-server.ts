@@ -14,7 +14,7 @@
  */
 import { Construct } from 'constructs';
 import { Endpoint, Flows, tcp, type Flow, type PodsEndpoint, type ServiceEndpoint } from '../../flows';
-import { k8s } from '../../k8s-api';
+import { k8s } from '../../k8s/api';
 import { IMAGES, imageRef } from '../../versions';
 import { containerSecurity, intOrString, LINUX_NODE_SELECTOR, podSecurity, resources } from '../private/pod';
 import { clusterRoleFor, rule } from '../private/rbac';

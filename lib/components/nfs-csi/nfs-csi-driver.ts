@@ -8,7 +8,7 @@
  * `privileged`. Upstream uses kube-system, which kubeadm clusters leave unlabelled and which the
  * cluster's PSA configuration exempts; we keep it by default.
  */
-import { k8s } from '../../k8s-api';
+import { k8s } from '../../k8s/api';
 import { Construct } from 'constructs';
 import { IMAGES, imageRef } from '../../versions';
 import { containerSecurity, fieldEnv, LINUX_NODE_SELECTOR, podSecurity, resources } from '../private/pod';

@@ -1,7 +1,7 @@
 /**
  * A StorageClass provisioning csi-driver-nfs volumes as subdirectories of one NFS export.
  */
-import { k8s } from '../../k8s-api';
+import { k8s } from '../../k8s/api';
 import { Construct } from 'constructs';
 import { checkDnsSubdomain, checkOneOf, isIpv4, problem, throwIfProblems } from '../private/validation';
 

@@ -8,7 +8,7 @@
  * the Internet).
  */
 import { Lazy } from 'cdk8s';
-import { k8s } from '../../k8s-api';
+import { k8s } from '../../k8s/api';
 import { Construct } from 'constructs';
 import { checkDnsLabel, checkDnsSubdomain, checkLabels, problem, throwIfProblems } from '../../components/private/validation';
 import { labelSelector, Peer, Port, sortPorts } from './peers';

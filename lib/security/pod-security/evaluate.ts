@@ -9,7 +9,7 @@
  * Not modelled: the relaxation for user-namespaced pods (`hostUsers: false`), which up to v1.33 sits behind
  * the alpha feature gate UserNamespacesPodSecurityStandards (off by default), and the v1.34+ checks.
  */
-import { objectRef, type K8sObject } from '../../checks/types';
+import { objectRef, type K8sObject } from '../../k8s/object';
 import { podTemplateOf, type PodTemplate } from '../pod-template';
 import { CHECKS, type ViolationLevel } from './checks';
 import { compareLevels, POD_SECURITY_LEVELS, type PodSecurityLevel } from './levels';

@@ -3,7 +3,7 @@
  * operators an edit ClusterRole bound by RoleBinding in each of their namespaces.
  */
 import { Construct } from 'constructs';
-import { k8s } from '../../k8s-api';
+import { k8s } from '../../k8s/api';
 import type { AccessRole } from '../../model/types';
 import { ADMIN_CLUSTER_ROLE, OPERATOR_RULES, VIEWER_RULES } from './rules';
 import { compareCodePoints } from '../../compare';
