@@ -6,7 +6,7 @@
 import * as yaml from 'js-yaml';
 import type { Problem } from '../model/problems';
 import type { RenderedFile } from '../output/files';
-import { yamlDocuments } from '../output/yaml-documents';
+import { parseYamlDocuments } from '../output/yaml-documents';
 import { objectRef, type K8sObject } from '../k8s/object';
 import type { OutputCheck } from './types';
 
@@ -181,7 +181,7 @@ const DEFAULT_SCHEMA_ONLY = /!|<<|[0-9]{4}-[0-9]/;
 function coreSchemaDocuments(file: RenderedFile): readonly unknown[] {
   if (!DEFAULT_SCHEMA_ONLY.test(file.content)) {
     try {
-      return yamlDocuments(file);
+      return parseYamlDocuments(file);
     } catch {
       // parsed again below, for the core schema's own error
     }

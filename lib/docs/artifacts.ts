@@ -6,7 +6,7 @@
  */
 import { parse as parseToml } from 'smol-toml';
 import type { RenderedFile } from '../output/files';
-import { yamlDocuments } from '../output/yaml-documents';
+import { parseYamlDocuments } from '../output/yaml-documents';
 
 /** A parsed Kubernetes object from a manifest file, with where it came from. */
 export interface ManifestObject {
@@ -41,7 +41,7 @@ export function isManifestPath(path: string): boolean {
 /** Parses every YAML document of a file; throws with the file name on a syntax error. */
 export function loadYamlDocuments(file: RenderedFile): unknown[] {
   try {
-    return yamlDocuments(file, { filename: file.path }).filter((d) => d !== null && d !== undefined);
+    return parseYamlDocuments(file, { filename: file.path }).filter((d) => d !== null && d !== undefined);
   } catch (error) {
     throw new ArtifactParseError(file.path, (error as Error).message.split('\n')[0]);
   }

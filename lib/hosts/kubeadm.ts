@@ -12,7 +12,7 @@ import type { ClusterModel, Host } from '../model/types';
 import { day2ApiServer, day2InitNeeds, day2KubeletConfiguration } from './day2';
 import { HOST_PATHS } from './paths';
 import { comment, envName, generatedBy } from './text';
-import { yamlDocuments } from './yaml';
+import { renderYamlDocuments } from './yaml';
 
 export const KUBEADM_API_VERSION = 'kubeadm.k8s.io/v1beta4';
 
@@ -93,7 +93,7 @@ function kubeProxyConfiguration(model: ClusterModel) {
 export function renderKubeadmInit(model: ClusterModel): string {
   const host = firstControlPlane(model);
   const api = model.apiServer;
-  return yamlDocuments(
+  return renderYamlDocuments(
     comment(
       '#',
       generatedBy(model.name),
@@ -124,7 +124,7 @@ export function renderKubeadmJoin(model: ClusterModel, host: Host): string {
   if (!isControlPlane && !host.roles.includes('worker')) throw new Error(`internal: ${host.name} is not a Kubernetes node`);
   if (host === firstControlPlane(model)) throw new Error(`internal: ${host.name} runs kubeadm init, not join`);
   const secrets = isControlPlane ? Object.values(JOIN_SECRETS) : [JOIN_SECRETS.token, JOIN_SECRETS.caCertHash];
-  return yamlDocuments(
+  return renderYamlDocuments(
     comment(
       '#',
       generatedBy(model.name),

@@ -12,8 +12,9 @@ import { PREREQUISITE_MANIFESTS, VERSIONS } from '../versions';
 import type { RenderedFile } from './files';
 import { FLUX_DIR, FLUX_NAMESPACE, FLUX_SOURCE_DIST_PATH, fluxKustomizationName, renderFluxFiles } from './flux';
 import { cleanObject, LABEL_MANAGED_BY, LABEL_PART_OF, MANAGED_BY, toLabelValue, withAnnotation, type ChartObjects } from './labels';
-import { isBuiltinApiVersion, planWaves, podReferences, podTemplateOf, type Wave, type WavePlan } from './waves';
-import { yamlDocuments } from './yaml-documents';
+import { podTemplateOf } from '../security/pod-template';
+import { isBuiltinApiVersion, planWaves, podReferences, type Wave, type WavePlan } from './waves';
+import { parseYamlDocuments } from './yaml-documents';
 import { compareCodePoints } from '../compare';
 
 export type { ChartObjects } from './labels';
@@ -174,7 +175,7 @@ function waveFiles(files: readonly RenderedFile[]): { file: string; number: numb
   return files
     .filter((f) => /^\d+-[a-z0-9-]+\.yaml$/.test(f.path))
     .sort((a, b) => compareCodePoints(a.path, b.path))
-    .map((f) => ({ file: f.path, number: Number(f.path.split('-')[0]), objects: (yamlDocuments(f) as K8sObject[]).filter(Boolean) }));
+    .map((f) => ({ file: f.path, number: Number(f.path.split('-')[0]), objects: (parseYamlDocuments(f) as K8sObject[]).filter(Boolean) }));
 }
 
 const WAVE_PURPOSE: Record<string, string> = {

@@ -13,7 +13,7 @@ import type { RenderedFile } from './files';
 const parsed = new WeakMap<RenderedFile, { readonly content: string; readonly documents: readonly unknown[] }>();
 
 /** `yaml.loadAll(file.content, undefined, options)`, parsed at most once per file object and content. */
-export function yamlDocuments(file: RenderedFile, options: { readonly filename?: string } = {}): readonly unknown[] {
+export function parseYamlDocuments(file: RenderedFile, options: { readonly filename?: string } = {}): readonly unknown[] {
   const cached = parsed.get(file);
   if (cached && cached.content === file.content) return cached.documents;
   const documents = yaml.loadAll(file.content, undefined, options.filename === undefined ? undefined : { filename: options.filename });

@@ -4,8 +4,12 @@
  */
 import type { K8sObject } from '../k8s/object';
 
-/** The JSON shape of the pod fields we read. Everything is optional: the input is any synthesized object. */
+/**
+ * The JSON shape of the pod fields we read. Everything is optional: the input is any synthesized object.
+ * Other pod spec fields (`dnsPolicy`, `priorityClassName`, ...) are there too, untyped.
+ */
 export interface PodSpecJson {
+  readonly [field: string]: unknown;
   readonly hostNetwork?: boolean;
   readonly hostPID?: boolean;
   readonly hostIPC?: boolean;

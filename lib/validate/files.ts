@@ -7,7 +7,7 @@ import { posix } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import type { Problem } from '../model/problems';
 import type { RenderedFile } from '../output/files';
-import { yamlDocuments } from '../output/yaml-documents';
+import { parseYamlDocuments } from '../output/yaml-documents';
 import { validationProblem, type ValidationProblem } from './problems';
 
 /** Extra check for one host file; its problems are reported against that file. */
@@ -26,7 +26,7 @@ export function checkFileFormat(file: RenderedFile, hostFileCheck?: HostFileChec
     problems.push(validationProblem(path, undefined, undefined, `cloud-init user-data must start with a "#cloud-config" line, got ${JSON.stringify(content.split('\n')[0])}`));
   }
   try {
-    if (/\.ya?ml$/.test(path) || isUserData(path)) yamlDocuments(file);
+    if (/\.ya?ml$/.test(path) || isUserData(path)) parseYamlDocuments(file);
     else if (/\.toml$/.test(path)) parseToml(content);
     else if (/\.json$/.test(path)) JSON.parse(content);
   } catch (error) {
@@ -52,7 +52,7 @@ export function checkFluxReferences(files: readonly RenderedFile[], fluxDir: str
   for (const file of files.filter((f) => f.path.startsWith(`${fluxDir}/`) && /\.ya?ml$/.test(f.path))) {
     let docs: unknown[];
     try {
-      docs = yamlDocuments(file).filter(Boolean);
+      docs = parseYamlDocuments(file).filter(Boolean);
     } catch {
       continue; // reported by checkFileFormat
     }

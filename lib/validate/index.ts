@@ -15,7 +15,7 @@ import { FLUX_DIR, FLUX_SOURCE_DIST_PATH } from '../output/flux';
 import { clusterScopedCustomKinds, hygieneIssues } from '../output/labels';
 import { SYNC_WAVE_ANNOTATION } from '../output/manifests';
 import { isBuiltinApiVersion } from '../output/waves';
-import { yamlDocuments } from '../output/yaml-documents';
+import { parseYamlDocuments } from '../output/yaml-documents';
 import { unservedReason } from './api-versions';
 import { CrdIndex, loadCrdDir } from './crd';
 import { checkFileFormat, checkFluxReferences, type HostFileCheck } from './files';
@@ -55,7 +55,7 @@ function parseManifests(files: readonly RenderedFile[], problems: ValidationProb
   for (const file of files.filter((f) => isManifestFile(f.path))) {
     let parsed: readonly unknown[];
     try {
-      parsed = yamlDocuments(file);
+      parsed = parseYamlDocuments(file);
     } catch (error) {
       problems.push(validationProblem(file.path, undefined, undefined, `does not parse: ${(error as Error).message.split('\n')[0]}`));
       continue;

@@ -5,24 +5,24 @@
 import * as yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import type { RenderedFile } from '../../lib/output/files';
-import { yamlDocuments } from '../../lib/output/yaml-documents';
+import { parseYamlDocuments } from '../../lib/output/yaml-documents';
 
-describe('yamlDocuments', () => {
+describe('parseYamlDocuments', () => {
   it('parses like yaml.loadAll, once per file object', () => {
     const file: RenderedFile = { path: 'a.yaml', content: 'a: 1\n---\nb: [x, y]\n---\n' };
-    const docs = yamlDocuments(file);
+    const docs = parseYamlDocuments(file);
     expect(docs).toEqual(yaml.loadAll(file.content));
-    expect(yamlDocuments(file)).toBe(docs);
-    expect(yamlDocuments(file, { filename: 'a.yaml' })).toBe(docs);
-    expect(yamlDocuments({ ...file })).not.toBe(docs);
-    expect(yamlDocuments({ ...file })).toEqual(docs);
+    expect(parseYamlDocuments(file)).toBe(docs);
+    expect(parseYamlDocuments(file, { filename: 'a.yaml' })).toBe(docs);
+    expect(parseYamlDocuments({ ...file })).not.toBe(docs);
+    expect(parseYamlDocuments({ ...file })).toEqual(docs);
   });
 
   it('parses again when the content of a file object changed', () => {
     const file = { path: 'a.yaml', content: 'a: 1\n' };
-    expect(yamlDocuments(file)).toEqual([{ a: 1 }]);
+    expect(parseYamlDocuments(file)).toEqual([{ a: 1 }]);
     file.content = 'a: 2\n';
-    expect(yamlDocuments(file)).toEqual([{ a: 2 }]);
+    expect(parseYamlDocuments(file)).toEqual([{ a: 2 }]);
   });
 
   it('throws js-yaml\'s error every time, naming the file when asked', () => {
@@ -35,8 +35,8 @@ describe('yamlDocuments', () => {
       }
       return undefined;
     };
-    expect(message(() => yamlDocuments(file))).toBe(message(() => yaml.loadAll(file.content)));
-    expect(message(() => yamlDocuments(file, { filename: file.path }))).toBe(message(() => yaml.loadAll(file.content, undefined, { filename: file.path })));
-    expect(message(() => yamlDocuments(file, { filename: file.path }))).toContain('in "bad.yaml"');
+    expect(message(() => parseYamlDocuments(file))).toBe(message(() => yaml.loadAll(file.content)));
+    expect(message(() => parseYamlDocuments(file, { filename: file.path }))).toBe(message(() => yaml.loadAll(file.content, undefined, { filename: file.path })));
+    expect(message(() => parseYamlDocuments(file, { filename: file.path }))).toContain('in "bad.yaml"');
   });
 });
