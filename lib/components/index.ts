@@ -4,7 +4,7 @@
  */
 export * from './cert-manager';
 export * from './cni';
-export * from './frpc';
+export * from './frp';
 export * from './ingress';
 export * from './metallb';
 export * from './metrics-server';

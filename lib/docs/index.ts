@@ -3,7 +3,7 @@
  * network (port matrix, tunnel, VPS firewall) and the checks that held. Pure: Markdown files under `docs/`
  * in the output directory, which `kubectl apply -f dist` ignores (it reads only top-level YAML).
  */
-import { tunnelServerPorts } from '../hosts/frps';
+import { tunnelServerPorts } from '../components/frp/frps';
 import { INGRESS_PORTS } from '../model/semantic';
 import type { ClusterModel } from '../model/types';
 import type { RenderedFile } from '../output/files';

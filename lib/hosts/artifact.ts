@@ -31,3 +31,13 @@ export const installed = (file: string, target: string, mode: number, purpose: s
   target,
   purpose,
 });
+
+/** A template listing variable names only: the owner copies it to `target` (mode 0600) and fills in the secrets. */
+export const secretTemplate = (file: string, target: string, purpose: string, content: string): HostArtifact => ({
+  file,
+  content,
+  mode: 0o644,
+  delivery: 'secret-template',
+  target,
+  purpose,
+});

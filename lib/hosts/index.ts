@@ -10,7 +10,7 @@ export { hostInstructions } from './instructions';
 export { hostArtifacts, type HostArtifact } from './plan';
 export { HOST_PATHS } from './paths';
 export { CLOUD_CONFIG_TOP_LEVEL_KEYS, renderMetaData, renderNetworkConfig, renderUserData } from './cloud-init';
-export { renderFirewallPorts, renderFrpsEnvExample, renderFrpsService, renderFrpsToml, tunnelServerPorts, type TunnelPort } from './frps';
+export { renderFirewallPorts, renderFrpsEnvExample, renderFrpsService, renderFrpsToml, tunnelServerPorts, type TunnelPort } from '../components/frp/frps';
 export { apiServerBackends, renderHaproxyCfg, renderHaproxyDropIn, renderHaproxyEnvExample } from './haproxy';
 export { healthCheckUrl, renderCheckApiserver, renderKeepalivedConf, renderKeepalivedDropIn, vrrpPlan, type VrrpMember, type VrrpPlan } from './keepalived';
 export { controlPlaneEndpoint, firstControlPlane, JOIN_SECRETS, KUBEADM_API_VERSION, renderKubeadmInit, renderKubeadmJoin } from './kubeadm';

@@ -9,7 +9,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FRP_TOKEN_FILE } from '../../lib/hosts/frps';
+import { FRP_TOKEN_FILE } from '../../lib/components/frp/token';
 import { renderCluster } from '../../lib/render';
 import { referenceModel } from '../output/fixtures';
 import { skipWithout } from '../helpers/tools';
