@@ -155,7 +155,7 @@ export function findImage(ref: string): ImageSpec | undefined {
  * planes runs etcdctl and etcdutl from this image (they are not installed on kubeadm hosts); etcdutl 3.5 reads
  * snapshots of every etcd 3.5 server, so an older kubeadm patch release with an earlier 3.5 etcd is served too.
  */
-export const ETCD_IMAGES: Readonly<Record<string, ImageSpec>> = Object.fromEntries(
+const ETCD_IMAGES: Readonly<Record<string, ImageSpec>> = Object.fromEntries(
   ['1.31', '1.32', '1.33'].map((minor) => [
     minor,
     {

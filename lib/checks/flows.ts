@@ -15,7 +15,7 @@ import type { K8sObject } from '../k8s/object';
 import type { OutputCheck } from './types';
 
 /** Services the API server calls: webhook configurations and APIServices, as `namespace/name`. */
-export function apiServerCallees(objects: readonly K8sObject[]): { service: string; by: string }[] {
+function apiServerCallees(objects: readonly K8sObject[]): { service: string; by: string }[] {
   const hooks = webhookServices(objects).map((h) => ({ service: `${h.namespace}/${h.name}`, by: h.configuration }));
   const apis = objects
     .filter((o) => o.kind === 'APIService')

@@ -24,7 +24,7 @@ interface SubjectJson {
 }
 
 /** Roles allowed to use wildcards: only the admin role. */
-export const WILDCARD_ROLES: readonly string[] = [ADMIN_CLUSTER_ROLE];
+const WILDCARD_ROLES: readonly string[] = [ADMIN_CLUSTER_ROLE];
 
 export function checkWildcardRules(objects: readonly K8sObject[]): Problem[] {
   return objects
@@ -42,7 +42,7 @@ export function checkWildcardRules(objects: readonly K8sObject[]): Problem[] {
 }
 
 /** Whether any RoleBinding or ClusterRoleBinding names this ServiceAccount (directly or via its service-account groups). */
-export function serviceAccountIsBound(objects: readonly K8sObject[], namespace: string, name: string): boolean {
+function serviceAccountIsBound(objects: readonly K8sObject[], namespace: string, name: string): boolean {
   return objects.some((o) => {
     // A RoleBinding anywhere counts: one in kube-system may grant a ServiceAccount of another namespace (leader election).
     if (o.kind !== 'RoleBinding' && o.kind !== 'ClusterRoleBinding') return false;

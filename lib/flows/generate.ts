@@ -11,7 +11,7 @@ import { NAMESPACE_NAME_LABEL, type NetworkPolicyJson, type NetworkPolicyPeerJso
 import { packets, type Source, type Target } from './packets';
 import type { Flow, Labels } from './types';
 
-export const DEFAULT_DENY_POLICY = 'default-deny';
+const DEFAULT_DENY_POLICY = 'default-deny';
 
 interface Rule {
   peers?: NetworkPolicyPeerJson[];

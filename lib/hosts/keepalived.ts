@@ -25,7 +25,7 @@ export const API_READY_PATH = '/readyz';
  * The health check's timing: the VIP leaves a balancer whose API path died after `interval × fall` seconds
  * (plus one VRRP advertisement); curl gives up before keepalived's own `timeout` kills the script.
  */
-export const CHECK_TIMING = { interval: 2, timeout: 3, fall: 2, rise: 2, curlMaxTime: 2 } as const;
+const CHECK_TIMING = { interval: 2, timeout: 3, fall: 2, rise: 2, curlMaxTime: 2 } as const;
 
 /** keepalived accepts a vrrp_script weight in [-253, 253]. */
 const MAX_WEIGHT = 253;

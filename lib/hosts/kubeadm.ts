@@ -14,7 +14,7 @@ import { HOST_PATHS } from './paths';
 import { comment, envName, generatedBy } from './text';
 import { renderYamlDocuments } from './yaml';
 
-export const KUBEADM_API_VERSION = 'kubeadm.k8s.io/v1beta4';
+const KUBEADM_API_VERSION = 'kubeadm.k8s.io/v1beta4';
 
 /** Environment variables whose values `envsubst` writes into the join file at join time. */
 export const JOIN_SECRETS = {

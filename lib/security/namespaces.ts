@@ -22,7 +22,7 @@ export interface ExternalNamespace {
 }
 
 /** Namespaces Kubernetes creates. */
-export const KUBERNETES_NAMESPACES: readonly string[] = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
+const KUBERNETES_NAMESPACES: readonly string[] = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
 
 /** Namespaces created by someone else, for this model. */
 export function externalNamespaces(model: ClusterModel): ExternalNamespace[] {

@@ -143,16 +143,6 @@ export function containersOf(spec: PodSpecJson): ContainerRef[] {
   return lists.flatMap((list) => (spec[list] ?? []).map((container, index) => ({ container, list, index, path: `${list}[${index}]` })));
 }
 
-/**
- * Labels that select this workload's pods: the workload's `spec.selector.matchLabels` when it has one (what
- * a controller uses), else the template labels.
- */
-export function podSelectorLabels(template: PodTemplate): Readonly<Record<string, string>> {
-  const selector = dig(template.object, template.object.kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec', 'selector', 'matchLabels'] : ['spec', 'selector', 'matchLabels']);
-  if (selector && typeof selector === 'object' && Object.keys(selector).length) return selector as Record<string, string>;
-  return template.metadata.labels ?? {};
-}
-
 /** True when `labels` has every key/value of `selector` (an empty selector matches everything). */
 export function labelsMatch(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>> | undefined): boolean {
   return Object.entries(selector).every(([k, v]) => labels?.[k] === v);

@@ -23,8 +23,6 @@ import type { K8sObject } from '../k8s/object';
 import { describeAjvErrors, uniqueIssues, type AjvErrorLike, type FieldIssue } from './ajv-errors';
 import { fieldPath } from './problems';
 
-export type { FieldIssue } from './ajv-errors';
-
 /** The schema source, for documentation and reports. */
 export const SCHEMA_SOURCE = {
   package: 'kubernetes-models',

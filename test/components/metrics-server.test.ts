@@ -5,7 +5,8 @@
  * refused without kubelet serving certificates).
  */
 import { describe, expect, it } from 'vitest';
-import { ComponentPropsError, findImage, MetricsServer, METRICS_SERVER_NAMES } from '../../lib/components';
+import { ComponentPropsError, MetricsServer, METRICS_SERVER_NAMES } from '../../lib/components';
+import { findImage } from '../../lib/versions';
 import { Flows, tcp, type Flow } from '../../lib/flows';
 import { buildClusterApp } from '../../lib/app/cluster-app';
 import { dataplaneOf } from '../../lib/app/flows';

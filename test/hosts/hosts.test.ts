@@ -1,6 +1,7 @@
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import { hostInstructions, renderHostFiles, tunnelServerPorts } from '../../lib/hosts';
+import { tunnelServerPorts } from '../../lib/components/frp';
+import { hostInstructions, renderHostFiles } from '../../lib/hosts';
 import { docOfKind, fileOf, reference, variant, variants, yamlDocs } from './fixtures';
 
 const ref = reference();

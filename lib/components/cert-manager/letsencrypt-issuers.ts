@@ -17,7 +17,7 @@ export enum AcmeEnvironment {
 }
 
 /** Let's Encrypt ACME directory URLs. */
-export const LETSENCRYPT_SERVERS: Readonly<Record<AcmeEnvironment, string>> = {
+const LETSENCRYPT_SERVERS: Readonly<Record<AcmeEnvironment, string>> = {
   [AcmeEnvironment.STAGING]: 'https://acme-staging-v02.api.letsencrypt.org/directory',
   [AcmeEnvironment.PRODUCTION]: 'https://acme-v02.api.letsencrypt.org/directory',
 };
@@ -101,12 +101,12 @@ export interface LetsEncryptIssuersProps {
 export const LETSENCRYPT_DEFAULT_ENVIRONMENTS: readonly AcmeEnvironment[] = [AcmeEnvironment.STAGING, AcmeEnvironment.PRODUCTION];
 
 /** ClusterIssuer name for an environment. */
-export function letsEncryptIssuerName(environment: AcmeEnvironment): string {
+function letsEncryptIssuerName(environment: AcmeEnvironment): string {
   return `letsencrypt-${environment}`;
 }
 
 /** Secret holding the ACME account key of an environment's issuer (created by cert-manager). */
-export function letsEncryptAccountKeySecret(environment: AcmeEnvironment): string {
+function letsEncryptAccountKeySecret(environment: AcmeEnvironment): string {
   return `${letsEncryptIssuerName(environment)}-account-key`;
 }
 

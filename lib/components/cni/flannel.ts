@@ -44,7 +44,7 @@ export const FLANNEL_DEFAULT_BACKEND = FlannelBackend.VXLAN;
 export const FLANNEL_DEFAULT_ENABLE_NFTABLES = false;
 
 /** Object names (same as upstream, so an upstream install is updated in place). */
-export const FLANNEL_NAMES = {
+const FLANNEL_NAMES = {
   serviceAccount: 'flannel',
   clusterRole: 'flannel',
   configMap: 'kube-flannel-cfg',
@@ -52,15 +52,15 @@ export const FLANNEL_NAMES = {
 } as const;
 
 /** Health port of flanneld (`--healthz-port`). */
-export const FLANNEL_HEALTHZ_PORT = 8081;
+const FLANNEL_HEALTHZ_PORT = 8081;
 
 /** `net-conf.json` contents. Pure. */
-export function renderFlannelNetConf(podCidr: string, backend: FlannelBackend, enableNFTables: boolean): string {
+function renderFlannelNetConf(podCidr: string, backend: FlannelBackend, enableNFTables: boolean): string {
   return `${JSON.stringify({ Network: podCidr, EnableNFTables: enableNFTables, Backend: { Type: backend } }, null, 2)}\n`;
 }
 
 /** `cni-conf.json`: the CNI plugin chain flannel installs on each node (flannel + portmap). */
-export function renderFlannelCniConf(): string {
+function renderFlannelCniConf(): string {
   const conf = {
     name: 'cbr0',
     cniVersion: '0.3.1',

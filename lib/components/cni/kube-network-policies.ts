@@ -55,11 +55,11 @@ export const KUBE_NETWORK_POLICIES_DEFAULT_NAMESPACE = 'kube-system';
 export const KUBE_NETWORK_POLICIES_DEFAULT_NRI = true;
 export const KUBE_NETWORK_POLICIES_DEFAULT_FAIL_OPEN = false;
 export const KUBE_NETWORK_POLICIES_DEFAULT_NFQUEUE_ID = 98;
-export const KUBE_NETWORK_POLICIES_DEFAULT_VERBOSITY = 1;
-export const KUBE_NETWORK_POLICIES_DEFAULT_METRICS_ADDRESS = '127.0.0.1:9080';
+const KUBE_NETWORK_POLICIES_DEFAULT_VERBOSITY = 1;
+const KUBE_NETWORK_POLICIES_DEFAULT_METRICS_ADDRESS = '127.0.0.1:9080';
 
 /** Name of every object (ServiceAccount, ClusterRole, binding, DaemonSet), as upstream. */
-export const KUBE_NETWORK_POLICIES_NAME = 'kube-network-policies';
+const KUBE_NETWORK_POLICIES_NAME = 'kube-network-policies';
 
 export class KubeNetworkPolicies extends Construct implements INetworkPolicyEnforcer {
   readonly enforcerName = KUBE_NETWORK_POLICIES_NAME;

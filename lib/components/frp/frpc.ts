@@ -75,12 +75,12 @@ export const FRPC_DEFAULT_WEB_SERVER_AUTH = true;
 export const FRPC_DEFAULT_ADMIN_SECRET: SecretKeyRef = { name: 'frpc-admin', key: 'password' };
 
 /** frpc runs as this non-root user and group (the image has no USER). */
-export const FRPC_UID = 65532;
-export const FRPC_NAMES = { deployment: 'frpc', serviceAccount: 'frpc', configMap: 'frpc-config' } as const;
-export const FRPC_CONFIG_PATH = '/etc/frp/frpc.toml';
-export const FRPC_TOKEN_PATH = '/etc/frp-secret/token';
+const FRPC_UID = 65532;
+const FRPC_NAMES = { deployment: 'frpc', serviceAccount: 'frpc', configMap: 'frpc-config' } as const;
+const FRPC_CONFIG_PATH = '/etc/frp/frpc.toml';
+const FRPC_TOKEN_PATH = '/etc/frp-secret/token';
 /** Environment variable carrying the admin API password. */
-export const FRPC_WEB_PASSWORD_ENV = 'FRPC_WEB_PASSWORD';
+const FRPC_WEB_PASSWORD_ENV = 'FRPC_WEB_PASSWORD';
 
 export class Frpc extends Construct {
   readonly namespace: string;

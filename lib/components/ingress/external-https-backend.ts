@@ -29,7 +29,7 @@ export interface ExternalHttpsBackendProps {
 }
 
 /** Value of `endpointslice.kubernetes.io/managed-by` on the EndpointSlice (not the EndpointSlice controller). */
-export const EXTERNAL_BACKEND_MANAGED_BY = 'homelab-cluster';
+const EXTERNAL_BACKEND_MANAGED_BY = 'homelab-cluster';
 
 export class ExternalHttpsBackend extends Construct {
   readonly serviceName: string;

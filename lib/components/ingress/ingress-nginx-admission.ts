@@ -23,7 +23,7 @@ export const INGRESS_NGINX_ADMISSION_NAMES = {
 } as const;
 
 /** kube-webhook-certgen runs as this non-root user and group. */
-export const CERTGEN_UID = 65532;
+const CERTGEN_UID = 65532;
 
 export interface IngressNginxAdmissionProps {
   readonly namespace: string;

@@ -57,7 +57,7 @@ export const INGRESS_NGINX_DEFAULT_ADMISSION_WEBHOOK = true;
 export const INGRESS_NGINX_DEFAULT_EXTRA_CONFIG: Readonly<Record<string, string>> = {};
 
 /** Controller ConfigMap entries we always set (v1.15.1 defaults made explicit, plus hardening). */
-export const INGRESS_NGINX_SECURE_CONFIG: Readonly<Record<string, string>> = {
+const INGRESS_NGINX_SECURE_CONFIG: Readonly<Record<string, string>> = {
   'allow-snippet-annotations': 'false',
   'annotations-risk-level': 'High',
   'server-tokens': 'false',
@@ -65,10 +65,10 @@ export const INGRESS_NGINX_SECURE_CONFIG: Readonly<Record<string, string>> = {
   'strict-validate-path-type': 'true',
 };
 
-export const INGRESS_NGINX_CONTROLLER_CLASS = 'k8s.io/ingress-nginx';
+const INGRESS_NGINX_CONTROLLER_CLASS = 'k8s.io/ingress-nginx';
 
 /** Object names, as upstream (an upstream install is updated in place). */
-export const INGRESS_NGINX_NAMES = {
+const INGRESS_NGINX_NAMES = {
   serviceAccount: 'ingress-nginx',
   role: 'ingress-nginx',
   configMap: 'ingress-nginx-controller',

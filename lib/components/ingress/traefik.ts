@@ -65,7 +65,7 @@ export const TRAEFIK_DEFAULT_TUNNEL_TRUSTED_IPS: readonly string[] = [];
  */
 export const TRAEFIK_CONTROLLER_CLASS = 'k8s.io/ingress-nginx';
 
-export const TRAEFIK_NAMES = {
+const TRAEFIK_NAMES = {
   serviceAccount: 'traefik',
   clusterRole: 'traefik-ingress-nginx-controller',
   configMap: 'traefik-config',
@@ -86,7 +86,7 @@ export const TRAEFIK_ENTRY_POINTS = {
 } as const;
 
 /** The image runs as this non-root user (no USER in the image; any uid works, nothing is written to /). */
-export const TRAEFIK_UID = 65532;
+const TRAEFIK_UID = 65532;
 const CONFIG_DIR = '/etc/traefik';
 
 export class Traefik extends Construct implements IIngressController {
@@ -312,7 +312,7 @@ export class Traefik extends Construct implements IIngressController {
  * `namespaces` is only used with `watchNamespaceSelector` and `pods get` only for OpenTelemetry attributes;
  * both stay so the role covers the upstream one exactly.
  */
-export function traefikClusterRules(): k8s.PolicyRule[] {
+function traefikClusterRules(): k8s.PolicyRule[] {
   return [
     rule([''], ['services', 'secrets', 'configmaps'], ['list', 'watch']),
     rule([''], ['namespaces'], ['list', 'watch']),

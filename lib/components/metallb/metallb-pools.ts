@@ -44,7 +44,7 @@ export const METALLB_DEFAULT_AVOID_BUGGY_IPS = false;
 export const METALLB_DEFAULT_INTERFACES: readonly string[] = [];
 
 /** Name of the L2Advertisement announcing `pool`. */
-export function l2AdvertisementName(pool: string): string {
+function l2AdvertisementName(pool: string): string {
   return `${pool}-l2`;
 }
 

@@ -29,11 +29,11 @@ export interface MetricsServerProps {
   readonly metricResolutionSeconds?: number;
 }
 
-export const METRICS_SERVER_DEFAULT_NAMESPACE = 'kube-system';
+const METRICS_SERVER_DEFAULT_NAMESPACE = 'kube-system';
 /** The container's secure port (upstream `--secure-port=10250`); the Service maps 443 to it. */
-export const METRICS_SERVER_PORT = 10250;
+const METRICS_SERVER_PORT = 10250;
 /** The kubelet port metrics-server scrapes (`--kubelet-use-node-status-port` reads it from Node status). */
-export const KUBELET_PORT = 10250;
+const KUBELET_PORT = 10250;
 export const METRICS_SERVER_NAMES = {
   name: 'metrics-server',
   apiService: 'v1beta1.metrics.k8s.io',

@@ -37,7 +37,7 @@ export const NFS_CSI_DEFAULT_NAMESPACE = 'kube-system';
 export const NFS_CSI_DEFAULT_SNAPSHOTS = false;
 export const NFS_CSI_DEFAULT_CONTROLLER_REPLICAS = 1;
 
-export const NFS_CSI_NAMES = { ...NFS_CSI_RBAC_NAMES, controller: 'csi-nfs-controller', node: 'csi-nfs-node' } as const;
+const NFS_CSI_NAMES = { ...NFS_CSI_RBAC_NAMES, controller: 'csi-nfs-controller', node: 'csi-nfs-node' } as const;
 
 const CONTROLLER_HEALTH_PORT = 29652;
 const NODE_HEALTH_PORT = 29653;

@@ -13,7 +13,7 @@ import { HOST_PATHS } from '../paths';
 
 const fence = (lines: readonly string[]) => ['```sh', ...lines, '```'];
 
-export function nextMinor(minor: string): string {
+function nextMinor(minor: string): string {
   const [major, m] = minor.split('.').map(Number);
   return `${major}.${m + 1}`;
 }

@@ -44,7 +44,7 @@ function rulePorts(ports: readonly Port[] | undefined): { ports?: k8s.NetworkPol
   return ports?.length ? { ports: sortPorts(ports).map((p) => p._toKube()) } : {};
 }
 
-export const DEFAULT_DENY_NAME = 'default-deny';
+const DEFAULT_DENY_NAME = 'default-deny';
 
 export interface DefaultDenyProps {
   readonly namespace: string;

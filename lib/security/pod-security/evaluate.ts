@@ -37,8 +37,8 @@ export interface PodSecurityOptions {
 }
 
 /** The policy versions whose rules this evaluator implements. */
-export const SUPPORTED_POLICY_MINORS = { min: 25, max: 33 } as const;
-export const DEFAULT_POLICY_VERSION = '1.32';
+const SUPPORTED_POLICY_MINORS = { min: 25, max: 33 } as const;
+const DEFAULT_POLICY_VERSION = '1.32';
 
 function policyMinor(version: string = DEFAULT_POLICY_VERSION): number {
   const match = /^v?1\.(\d+)$/.exec(version);
