@@ -8,6 +8,7 @@ import type { Problem } from '../model/problems';
 import type { Flow } from '../flows/types';
 import type { K8sObject } from '../k8s/object';
 
+/** What an output check sees: the model, every object and every file of the render. */
 export interface CheckContext {
   readonly model: ClusterModel;
   /** Every Kubernetes object we emit. */
@@ -18,6 +19,7 @@ export interface CheckContext {
   readonly flows?: readonly Flow[];
 }
 
+/** A check on the complete render; problems it returns fail the synth (nothing is written). */
 export interface OutputCheck {
   /** Short name, listed in the generated docs as a check that held. */
   readonly name: string;

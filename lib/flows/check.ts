@@ -14,6 +14,10 @@ import { egressVerdict, ingressVerdict, NAMESPACE_NAME_LABEL, type NamespaceLabe
 import { FlowDeclarationError, packets, type Packet, type Source } from './packets';
 import { endpointLabel, portsLabel, type Flow, type Labels } from './types';
 
+/**
+ * What {@link checkFlows} needs: the flows, the emitted objects (only NetworkPolicies are read) and the
+ * dataplane.
+ */
 export interface FlowCheckInput {
   readonly flows: readonly Flow[];
   /** Emitted objects; only NetworkPolicies are read. */
@@ -27,6 +31,10 @@ export interface FlowCheckInput {
 const NODE_EXCEPTION = 'node exception';
 const NOT_SUBJECT = 'not subject to policy';
 
+/**
+ * The verdict on one flow: whether its packets pass, which policies let them through, and the problem when
+ * the verdict is not what the flow expects.
+ */
 export interface FlowResult {
   readonly flow: Flow;
   /** `allowed`: every packet passes; `denied`: none does; `partly`: some do. */

@@ -25,12 +25,17 @@ import { ipToInt, parseCidr } from '../model/ip';
 import { AddressSet } from './addresses';
 import type { NodeSet } from './types';
 
+/** A cluster node as the dataplane sees it. */
 export interface DataplaneNode {
   readonly name: string;
   readonly ip: string;
   readonly controlPlane: boolean;
 }
 
+/**
+ * The addresses a packet really has on this cluster (pod CIDR, Flannel backend, kube-proxy mode, LAN,
+ * Service CIDR, API server port, nodes): what the flow checker evaluates NetworkPolicies for.
+ */
 export interface Dataplane {
   /** The cluster's pod CIDR (Flannel Network, kubeadm podSubnet). */
   readonly podCidr: string;

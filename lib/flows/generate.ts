@@ -67,6 +67,7 @@ function addRule(rules: Rule[], rule: Rule): void {
   rules.push({ ...(rule.peers ? { peers: [...rule.peers] } : {}), ...(rule.ports ? { ports: [...rule.ports] } : {}) });
 }
 
+/** What {@link generateNetworkPolicies} needs. */
 export interface GeneratePoliciesInput {
   readonly flows: readonly Flow[];
   readonly dataplane: Dataplane;

@@ -12,6 +12,10 @@ interface ArtifactBase {
   readonly purpose: string;
 }
 
+/**
+ * A file a host gets, and how it gets there (installed, a secret template to fill in, a cloud-init seed, or
+ * for reference only).
+ */
 export type HostArtifact =
   /** Installed as-is at `target` (cloud-init does it on provisioned hosts). */
   | (ArtifactBase & { readonly delivery: 'file'; readonly target: string })

@@ -256,6 +256,10 @@ function otherHostsSection(model: ClusterModel): string[] {
   return ['### Other hosts', '', ...rest.flatMap((h) => [hostHeading(h, h.roles.join(', ')), '', ...filesTable(h, hostArtifacts(model, h)), ''])];
 }
 
+/**
+ * The "Hosts" section of dist/README.md: per host, which file goes where and which commands to run, in the
+ * order that works.
+ */
 export function hostInstructions(model: ClusterModel): string {
   return [
     'Every host\'s files are in `hosts/<host>/`. No secret is generated: where a step needs one, you create a root-only file (mode 0600) on the host yourself; keep it out of git.',

@@ -76,6 +76,10 @@ export function healthCheckUrl(model: ClusterModel): string {
   return `https://127.0.0.1:${model.apiServer.port}${API_READY_PATH}`;
 }
 
+/**
+ * `keepalived.conf` for one balancer host: the VRRP instance holding the API VIP, its priority and the
+ * health check that lowers it.
+ */
 export function renderKeepalivedConf(model: ClusterModel, host: Host): string {
   const api = model.apiServer;
   const plan = vrrpPlan(model);
@@ -127,6 +131,7 @@ export function renderKeepalivedConf(model: ClusterModel, host: Host): string {
   ]);
 }
 
+/** `check_apiserver.sh`: keepalived's health check, `/readyz` through the local HAProxy. */
 export function renderCheckApiserver(model: ClusterModel): string {
   const url = healthCheckUrl(model);
   return fileOf([

@@ -4,6 +4,7 @@
  */
 import { FRPS_PATHS } from '../components/frp/paths';
 
+/** Every path the host files are installed at, by name. */
 export const HOST_PATHS = {
   kubeadmInit: '/etc/kubernetes/kubeadm-init.yaml',
   /** Join template with `${KUBEADM_*}` placeholders; no secret in it. */

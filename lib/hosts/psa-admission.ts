@@ -8,6 +8,9 @@ import { HOST_PATHS } from './paths';
 import { comment, generatedBy } from './text';
 import { renderYamlDocuments } from './yaml';
 
+/**
+ * `psa-admission.yaml`: the Pod Security Admission defaults kube-apiserver reads on every control plane.
+ */
 export function renderPodSecurityAdmission(model: ClusterModel): string {
   const psa = model.security.podSecurity;
   const version = `v${model.kubernetes.minor}`;

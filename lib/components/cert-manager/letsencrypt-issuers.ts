@@ -10,6 +10,7 @@ import { ClusterIssuer, type ClusterIssuerSpecAcmeSolvers } from '../../../impor
 import { checkDnsSubdomain, problem, throwIfProblems } from '../private/validation';
 import type { SecretKeyRef } from '../secret-ref';
 
+/** A Let's Encrypt environment; each gets its own ClusterIssuer. */
 export enum AcmeEnvironment {
   /** Untrusted certificates, generous rate limits: for trying things out. */
   STAGING = 'staging',
@@ -28,6 +29,7 @@ export const CERT_MANAGER_CLUSTER_RESOURCE_NAMESPACE = 'cert-manager';
 /** Solvers apply to every domain unless limited to zones. */
 export const ACME_SOLVER_DEFAULT_DNS_ZONES: readonly string[] = [];
 
+/** HTTP-01 challenges answered through the ingress controller. */
 export interface Http01IngressSolverOptions {
   /** IngressClass of the solver Ingress (`http01.ingress.ingressClassName`). */
   readonly ingressClassName: string;
@@ -38,6 +40,7 @@ export interface Http01IngressSolverOptions {
   readonly dnsZones?: readonly string[];
 }
 
+/** DNS-01 challenges answered through Cloudflare's API. */
 export interface Dns01CloudflareSolverOptions {
   /** Cloudflare API token (Zone:DNS:Edit) Secret, in the cluster resource namespace. */
   readonly apiTokenSecretRef: SecretKeyRef;
@@ -83,6 +86,7 @@ export class AcmeSolver {
   }
 }
 
+/** Props of {@link LetsEncryptIssuers}. */
 export interface LetsEncryptIssuersProps {
   /**
    * ACME account e-mail. Optional; never an RFC 2606 example domain (Let's Encrypt refuses those).
@@ -110,6 +114,10 @@ function letsEncryptAccountKeySecret(environment: AcmeEnvironment): string {
   return `${letsEncryptIssuerName(environment)}-account-key`;
 }
 
+/**
+ * Let's Encrypt ClusterIssuers for cert-manager, one per environment (`letsencrypt-staging`,
+ * `letsencrypt-production`), with an HTTP-01 (ingress) or DNS-01 (Cloudflare) solver.
+ */
 export class LetsEncryptIssuers extends Construct {
   /** ClusterIssuer names, staging first. */
   readonly issuerNames: readonly string[];

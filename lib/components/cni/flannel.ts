@@ -21,6 +21,7 @@ export enum FlannelBackend {
   HOST_GW = 'host-gw',
 }
 
+/** Props of {@link Flannel}. */
 export interface FlannelProps {
   /** Pod network: `net-conf.json` `Network`; must equal kubeadm `networking.podSubnet`. */
   readonly podCidr: string;
@@ -72,6 +73,10 @@ function renderFlannelCniConf(): string {
   return `${JSON.stringify(conf, null, 2)}\n`;
 }
 
+/**
+ * Flannel as the cluster CNI: its ServiceAccount, RBAC, ConfigMap (`net-conf.json` from props) and the
+ * host-network DaemonSet on every Linux node. It does not enforce NetworkPolicy (see {@link KubeNetworkPolicies}).
+ */
 export class Flannel extends Construct implements ICniProvider {
   readonly pluginName = 'flannel';
   readonly enforcesNetworkPolicy = false;

@@ -11,6 +11,7 @@ import { clusterRoleFor, rule } from '../private/rbac';
 import { checkDnsLabel, checkInteger, checkIpv4, checkPort, problem, throwIfProblems } from '../private/validation';
 import type { INetworkPolicyEnforcer } from './cni-provider';
 
+/** Props of {@link KubeNetworkPolicies}. */
 export interface KubeNetworkPoliciesProps {
   /**
    * Namespace of the DaemonSet and ServiceAccount. Not created here; it must allow Pod Security `privileged`.
@@ -61,6 +62,10 @@ const KUBE_NETWORK_POLICIES_DEFAULT_METRICS_ADDRESS = '127.0.0.1:9080';
 /** Name of every object (ServiceAccount, ClusterRole, binding, DaemonSet), as upstream. */
 const KUBE_NETWORK_POLICIES_NAME = 'kube-network-policies';
 
+/**
+ * kube-network-policies: the DaemonSet that enforces NetworkPolicy next to a CNI that does not (Flannel),
+ * with its ServiceAccount and RBAC.
+ */
 export class KubeNetworkPolicies extends Construct implements INetworkPolicyEnforcer {
   readonly enforcerName = KUBE_NETWORK_POLICIES_NAME;
   readonly namespace: string;

@@ -14,6 +14,7 @@ const isDnsName = (value: string) => /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z
 import type { SecretKeyRef } from '../secret-ref';
 import { type FrpcTcpProxy, renderFrpcToml } from './frpc-config';
 
+/** Props of {@link Frpc}. */
 export interface FrpcProps {
   /** frps address (IP or DNS name) frpc dials. */
   readonly serverAddr: string;
@@ -82,6 +83,11 @@ const FRPC_TOKEN_PATH = '/etc/frp-secret/token';
 /** Environment variable carrying the admin API password. */
 const FRPC_WEB_PASSWORD_ENV = 'FRPC_WEB_PASSWORD';
 
+/**
+ * frpc, the cluster end of the frp tunnel: a one-replica Deployment that dials frps and forwards each proxy
+ * to `localIP`, its ConfigMap (`frpc.toml`) and ServiceAccount. The token and admin password Secrets are
+ * referenced, never emitted.
+ */
 export class Frpc extends Construct {
   readonly namespace: string;
   /** The rendered frpc.toml. */

@@ -17,6 +17,7 @@ import { comment, envFileTemplate, envName, execLine, fileOf, generatedBy, rende
 import type { ClusterModel, TunnelModel } from '../../model/types';
 import { FRPS_PATHS } from './paths';
 
+/** An inbound port the tunnel server must accept from the Internet, and why. */
 export interface TunnelPort {
   readonly port: number;
   readonly protocol: 'tcp';
@@ -52,6 +53,10 @@ function requireTunnel(model: ClusterModel): TunnelModel {
   return model.tunnel;
 }
 
+/**
+ * `frps.toml` for the tunnel server: bind port, `allowPorts` (exactly the forwarded ports), token from a
+ * root-only file, TLS forced, dashboard credentials from the environment.
+ */
 export function renderFrpsToml(model: ClusterModel): string {
   const t = requireTunnel(model);
   const config = {
@@ -82,11 +87,18 @@ export function renderFrpsToml(model: ClusterModel): string {
   ]);
 }
 
+/**
+ * `frps.env.example`: the names of the dashboard credential variables, to copy and fill in on the server.
+ */
 export function renderFrpsEnvExample(model: ClusterModel): string {
   const d = requireTunnel(model).dashboard;
   return envFileTemplate(model.name, FRPS_PATHS.frpsEnv, 'frps dashboard credentials. Avoid double quotes and backslashes (they are substituted into TOML strings).', [d.userEnv, d.passwordEnv]);
 }
 
+/**
+ * `frps.service`: the systemd unit, which refuses to start without the credentials and the token file, with
+ * only CAP_NET_BIND_SERVICE and a read-only file system.
+ */
 export function renderFrpsService(model: ClusterModel): string {
   const t = requireTunnel(model);
   const listens = [t.bindPort, t.dashboard.port, ...t.forwardedPorts.map((p) => p.remotePort)];

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { Endpoint, tcp, type ExternalEndpoint, type FlowPort } from '../../flows';
 import { checkDnsLabel, checkDnsSubdomain, checkIpv4, checkPort, problem, throwIfProblems } from '../private/validation';
 
+/** Props of {@link ExternalHttpsBackend}. */
 export interface ExternalHttpsBackendProps {
   /** Name of the Service, EndpointSlice and Ingress (the TLS Secret is `<name>-tls`). */
   readonly name: string;
@@ -31,6 +32,10 @@ export interface ExternalHttpsBackendProps {
 /** Value of `endpointslice.kubernetes.io/managed-by` on the EndpointSlice (not the EndpointSlice controller). */
 const EXTERNAL_BACKEND_MANAGED_BY = 'homelab-cluster';
 
+/**
+ * An HTTPS-only Ingress in front of an HTTP endpoint outside the cluster: a selector-less Service, an
+ * EndpointSlice naming the outside addresses, and an Ingress with a cert-manager certificate.
+ */
 export class ExternalHttpsBackend extends Construct {
   readonly serviceName: string;
   /** The outside addresses the ingress controller connects to (it proxies to the EndpointSlice directly). */

@@ -29,6 +29,7 @@ import {
 } from './ingress-controller';
 
 
+/** Props of {@link IngressNginx}. */
 export interface IngressNginxProps extends IngressControllerBaseProps {
   /**
    * Expect a PROXY protocol header on every connection (`use-proxy-protocol`), as sent by frpc with
@@ -82,6 +83,10 @@ const WEBHOOK_PORT = 8443;
 const HEALTH_PORT = 10254;
 const CERT_DIR = '/usr/local/certificates';
 
+/**
+ * ingress-nginx (retired upstream) behind a MetalLB LoadBalancer IP: controller Deployment, Service,
+ * IngressClass, hardened ConfigMap, RBAC and the optional admission webhook.
+ */
 export class IngressNginx extends Construct implements IIngressController {
   readonly controllerName = 'ingress-nginx';
   readonly controllerClass = INGRESS_NGINX_CONTROLLER_CLASS;

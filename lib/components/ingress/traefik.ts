@@ -34,6 +34,7 @@ import {
 import { addIngressClass, addLoadBalancerService, servicePort } from './ingress-objects';
 import { renderTraefikConfig, type TraefikEntryPoint } from './traefik-config';
 
+/** The tunnel entry points of {@link Traefik}: where a tunnel client (frpc) sends public traffic. */
 export interface TraefikTunnelProps {
   /**
    * Sources whose PROXY protocol header the tunnel entry points honour (CIDRs or addresses): the pod CIDR,
@@ -43,6 +44,7 @@ export interface TraefikTunnelProps {
   readonly proxyProtocolTrustedIPs?: readonly string[];
 }
 
+/** Props of {@link Traefik}. */
 export interface TraefikProps extends IngressControllerBaseProps {
   /**
    * Namespace whose Ingresses are served (provider `watchNamespace`).
@@ -89,6 +91,10 @@ export const TRAEFIK_ENTRY_POINTS = {
 const TRAEFIK_UID = 65532;
 const CONFIG_DIR = '/etc/traefik';
 
+/**
+ * Traefik behind a MetalLB LoadBalancer IP, serving the Ingress objects written for ingress-nginx (class and
+ * annotations) without CRDs; with a tunnel, its own ClusterIP entry points for the tunnel client.
+ */
 export class Traefik extends Construct implements IIngressController {
   readonly controllerName = 'traefik';
   readonly controllerClass = TRAEFIK_CONTROLLER_CLASS;

@@ -20,6 +20,7 @@ import { containerSecurity, intOrString, LINUX_NODE_SELECTOR, podSecurity, resou
 import { clusterRoleFor, rule } from '../private/rbac';
 import { checkDnsLabel, checkInteger, problem, throwIfProblems } from '../private/validation';
 
+/** Props of {@link MetricsServer}. */
 export interface MetricsServerProps {
   /** Namespace of the Deployment and Service (not created here). @default 'kube-system' (as upstream) */
   readonly namespace?: string;
@@ -43,6 +44,10 @@ export const METRICS_SERVER_NAMES = {
   authDelegatorBinding: 'metrics-server:system:auth-delegator',
 } as const;
 
+/**
+ * metrics-server (for `kubectl top` and the HorizontalPodAutoscaler): Deployment, Service, RBAC and the
+ * `v1beta1.metrics.k8s.io` APIService; it verifies the kubelets' serving certificates.
+ */
 export class MetricsServer extends Construct {
   readonly namespace: string;
   readonly podLabels: Readonly<Record<string, string>> = { 'k8s-app': METRICS_SERVER_NAMES.name };

@@ -17,6 +17,7 @@ import { checkDnsLabel, checkInteger, throwIfProblems } from '../private/validat
 import { NFS_CSI_RBAC_NAMES, provisionerRules, resizerRules } from './nfs-csi-rbac';
 import { NFS_CSI_DRIVER_NAME } from './nfs-storage-class';
 
+/** Props of {@link NfsCsiDriver}. */
 export interface NfsCsiDriverProps {
   /**
    * Namespace of the controller and node plugin. Not created here; it must allow Pod Security `privileged`.
@@ -43,6 +44,10 @@ const CONTROLLER_HEALTH_PORT = 29652;
 const NODE_HEALTH_PORT = 29653;
 const KUBELET_PODS = '/var/lib/kubelet/pods';
 
+/**
+ * csi-driver-nfs: the CSIDriver, the controller Deployment, the node DaemonSet (privileged: it mounts NFS
+ * shares for the kubelet) and their RBAC.
+ */
 export class NfsCsiDriver extends Construct {
   readonly namespace: string;
   readonly driverName = NFS_CSI_DRIVER_NAME;

@@ -14,6 +14,7 @@ import { podTemplateOf, type PodTemplate } from '../pod-template';
 import { CHECKS, type ViolationLevel } from './checks';
 import { compareLevels, POD_SECURITY_LEVELS, type PodSecurityLevel } from './levels';
 
+/** One Pod Security Standards violation of an object's pod template. */
 export interface PodSecurityViolation {
   /** The object, `Kind namespace/name`. */
   readonly object: string;
@@ -27,6 +28,7 @@ export interface PodSecurityViolation {
   readonly message: string;
 }
 
+/** Options of the Pod Security evaluator. */
 export interface PodSecurityOptions {
   /**
    * Pod Security Standards policy version (a Kubernetes minor, `1.32` or `v1.32`), as in the

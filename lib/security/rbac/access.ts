@@ -12,6 +12,7 @@ import { checkDnsLabel, checkOneOf, problem, throwIfProblems } from '../../compo
 /** `admin`, `viewer` or `operator`; the same type as the model's. */
 export type { AccessRole };
 
+/** A user or group and the access role it gets. */
 export interface AccessSubject {
   readonly kind: 'User' | 'Group';
   readonly name: string;
@@ -20,6 +21,7 @@ export interface AccessSubject {
   readonly namespaces?: readonly string[];
 }
 
+/** Props of {@link AccessRbac}. */
 export interface AccessRbacProps {
   /** Prefix of the object names: `<prefix>-admin`, `<prefix>-viewer`, `<prefix>-operator`. */
   readonly namePrefix: string;
