@@ -7,7 +7,8 @@
 import type { ClusterModel, Host } from '../model/types';
 import { day2AfterInit, day2AfterJoin, day2BeforeControlPlaneJoin, day2BeforeInit } from './day2';
 import { frpsInstructions } from '../components/frp/instructions';
-import { controlPlaneEndpoint, firstControlPlane, JOIN_SECRETS } from './kubeadm';
+import { firstControlPlane } from './control-plane';
+import { controlPlaneEndpoint, JOIN_SECRETS } from './kubeadm';
 import { healthCheckUrl, vrrpPlan } from './keepalived';
 import { kubernetesPackageVersion, PKGS_K8S_KEY_FINGERPRINT } from './node-prep';
 import { HOST_PATHS } from './paths';

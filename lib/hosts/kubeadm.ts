@@ -10,6 +10,7 @@
  */
 import type { ClusterModel, Host } from '../model/types';
 import { day2ApiServer, day2InitNeeds, day2KubeletConfiguration } from './day2';
+import { firstControlPlane } from './control-plane';
 import { HOST_PATHS } from './paths';
 import { comment, envName, generatedBy } from './text';
 import { renderYamlDocuments } from './yaml';
@@ -31,13 +32,6 @@ const placeholder = (name: string) => `\${${envName(name)}}`;
 /** The `host:port` every client and joining node uses: the keepalived VIP in front of HAProxy. */
 export function controlPlaneEndpoint(model: ClusterModel): string {
   return `${model.apiServer.vip}:${model.apiServer.port}`;
-}
-
-/** The host that runs `kubeadm init`. */
-export function firstControlPlane(model: ClusterModel): Host {
-  const first = model.apiServer.controlPlanes[0];
-  if (!first) throw new Error('internal: the model has no control-plane host');
-  return first;
 }
 
 function nodeRegistration(model: ClusterModel, host: Host) {

@@ -9,7 +9,7 @@ import { installed, type HostArtifact } from '../artifact';
 import { auditApiServerArgs, auditApiServerVolumes, renderAuditPolicy } from './audit-policy';
 import { encryptionApiServerArgs, encryptionApiServerVolumes, renderEncryptionScript } from './encryption';
 import { renderKubeletCsrApprover } from './kubelet-serving';
-import { firstControlPlane } from '../kubeadm';
+import { firstControlPlane } from '../control-plane';
 import { renderEtcdSnapshotMount, renderEtcdSnapshotScript, renderEtcdSnapshotService, renderEtcdSnapshotTimer } from './etcd-snapshot';
 
 export { auditPolicy } from './audit-policy';

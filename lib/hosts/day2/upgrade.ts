@@ -7,7 +7,7 @@
  */
 import { SUPPORTED_KUBERNETES_MINORS } from '../../model/semantic';
 import type { ClusterModel, Host } from '../../model/types';
-import { firstControlPlane } from '../kubeadm';
+import { firstControlPlane } from '../control-plane';
 import { K8S_PACKAGE_REVISION } from '../node-prep';
 import { HOST_PATHS } from '../paths';
 
