@@ -62,7 +62,7 @@ describe('validate --dir', () => {
       writeFileSync(desc, original.replace(/^name: .*$/m, 'name: renamed'));
       const result = run(['validate', '--dir', dir]);
       expect(result.code).toBe(EXIT_INVALID);
-      expect(result.err.join('\n')).toContain(`${MARKER_FILE}: ${desc} changed since this render (sha256 differs): the render is stale; run npm run synth`);
+      expect(result.err.join('\n')).toContain(`.homelab-cluster-render: ${desc} changed since this render (sha256 differs): the render is stale; run npm run synth`);
       expect(result.err.some((l) => /^\d\d-[a-z-]+\.yaml:\d+: differs/.test(l))).toBe(true);
     } finally {
       writeFileSync(desc, original);
