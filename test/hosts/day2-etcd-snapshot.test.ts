@@ -109,7 +109,10 @@ describe('etcd snapshot units and script through the real tools', () => {
     const where = /^Where=(.*)$/m.exec(fileOf(ref, 'hosts/n100-001/var-backups-etcd.mount').content)?.[1];
     expect(where).toBe('/var/backups/etcd');
     expect(run('systemd-escape', ['-p', '--suffix=mount', where!]).stdout.trim()).toBe('var-backups-etcd.mount');
-    const cal = run('systemd-analyze', ['calendar', ref.operations.etcdSnapshots!.schedule]);
+    // the schedule the timer really carries (the description's default: every 6 hours)
+    const onCalendar = /^OnCalendar=(.*)$/m.exec(fileOf(ref, 'hosts/n100-001/etcd-snapshot.timer').content)?.[1];
+    expect(onCalendar).toBe('*-*-* 00/6:00:00');
+    const cal = run('systemd-analyze', ['calendar', onCalendar!]);
     expect(cal.status, cal.stderr).toBe(0);
   });
 
