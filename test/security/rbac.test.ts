@@ -47,7 +47,7 @@ describe('access roles', () => {
   });
 
   it('viewers can run kubectl top nodes/pods (metrics.k8s.io), read-only', () => {
-    const metrics = VIEWER_RULES.filter((r) => r.apiGroups?.includes('metrics.k8s.io'));
+    const metrics = findObject(reference as any, 'ClusterRole', 'homelab-viewer').rules.filter((r: any) => r.apiGroups?.includes('metrics.k8s.io'));
     expect(metrics).toEqual([{ apiGroups: ['metrics.k8s.io'], resources: ['nodes', 'pods'], verbs: ['get', 'list', 'watch'] }]);
   });
 
