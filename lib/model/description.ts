@@ -12,13 +12,24 @@
  */
 import { T, type Static } from './schema-builder';
 
+/** The patterns whose meaning lib/model/schema.ts puts in words when a value does not match. */
+export const PATTERNS = {
+  cidr: '^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$',
+  dnsLabel: '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$',
+  envName: '^[A-Z_][A-Z0-9_]*$',
+  absPath: '^/[^\\s]*$',
+  kubernetesVersion: '^v\\d+\\.\\d+\\.\\d+$',
+  sshPublicKey: '^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh.com) [A-Za-z0-9+/=]+( .*)?$',
+  sshImportId: '^(gh|lp):[A-Za-z0-9_.-]+$',
+} as const;
+
 // Definitions, published under `definitions` and referenced with `$ref`.
 const Ipv4 = T.def('ipv4', T.string({ format: 'ipv4' }));
-export const Cidr = T.def('cidr', T.string({ pattern: '^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$' }));
+const Cidr = T.def('cidr', T.string({ pattern: PATTERNS.cidr }));
 const Port = T.def('port', T.integer({ minimum: 1, maximum: 65535 }));
-export const DnsLabel = T.def('dnsLabel', T.string({ pattern: '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$' }));
-export const EnvName = T.def('envName', T.string({ pattern: '^[A-Z_][A-Z0-9_]*$' }));
-export const AbsPath = T.def('absPath', T.string({ pattern: '^/[^\\s]*$' }));
+const DnsLabel = T.def('dnsLabel', T.string({ pattern: PATTERNS.dnsLabel }));
+const EnvName = T.def('envName', T.string({ pattern: PATTERNS.envName }));
+const AbsPath = T.def('absPath', T.string({ pattern: PATTERNS.absPath }));
 const PsaLevel = T.def('psaLevel', T.enum(['privileged', 'baseline', 'restricted']));
 const SecretKeyRef = T.def('secretKeyRef', T.object({
   properties: {
@@ -34,7 +45,7 @@ const description = T.object({
     name: T.ref(DnsLabel, { description: 'Cluster name (kubeadm clusterName, label app.kubernetes.io/part-of).' }),
     kubernetes: T.object({
       properties: {
-        version: T.string({ pattern: '^v\\d+\\.\\d+\\.\\d+$', description: 'Kubernetes version on every node, e.g. v1.32.3. Supported minors: 1.31, 1.32, 1.33.' }),
+        version: T.string({ pattern: PATTERNS.kubernetesVersion, description: 'Kubernetes version on every node, e.g. v1.32.3. Supported minors: 1.31, 1.32, 1.33.' }),
         podCidr: T.ref(Cidr, { default: '10.244.0.0/16', description: 'Pod network (kubeadm podSubnet = Flannel Network).' }),
         serviceCidr: T.ref(Cidr, { default: '10.96.0.0/12', description: 'Service network (kubeadm serviceSubnet).' }),
         dnsDomain: T.string({ pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$', default: 'cluster.local', description: 'Cluster DNS domain.' }),
@@ -89,11 +100,11 @@ const description = T.object({
         properties: {
           name: T.string({ pattern: '^[a-z_][a-z0-9_-]{0,31}$', description: 'Login name.' }),
           sshAuthorizedKeys: T.array({
-            items: T.string({ pattern: '^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh.com) [A-Za-z0-9+/=]+( .*)?$' }),
+            items: T.string({ pattern: PATTERNS.sshPublicKey }),
             default: [],
             description: 'Public SSH keys.',
           }),
-          sshImportIds: T.array({ items: T.string({ pattern: '^(gh|lp):[A-Za-z0-9_.-]+$' }), default: [], description: 'cloud-init ssh_import_id entries, e.g. gh:octocat.' }),
+          sshImportIds: T.array({ items: T.string({ pattern: PATTERNS.sshImportId }), default: [], description: 'cloud-init ssh_import_id entries, e.g. gh:octocat.' }),
           sudo: T.boolean({ default: true, description: 'Passwordless sudo.' }),
         },
       }),

@@ -88,12 +88,7 @@ export interface TDefinition<S extends TSchema = TSchema> {
   readonly schema: S;
 }
 
-type Node<S, J> = TSchema<S> & J;
-
-/** The JSON view of an object's properties (optional wrappers removed). */
-type PropertiesJson<P extends Properties> = { readonly [K in keyof P]: Unwrap<P[K]> };
-
-const node = <S, J>(json: object): Node<S, J> => json as unknown as Node<S, J>;
+const node = <S>(json: object): TSchema<S> => json as TSchema<S>;
 
 const isOptional = (p: Property): p is TOptional<TSchema> => OPTIONAL in p;
 
@@ -124,25 +119,25 @@ function withProperties(options: { readonly properties: Properties }): JsonSchem
 
 /** The builders. */
 export const T = {
-  string: (options: StringOptions = {}) => node<string, { readonly type: 'string' } & StringOptions>({ type: 'string', ...options }),
+  string: (options: StringOptions = {}) => node<string>({ type: 'string', ...options }),
 
-  integer: (options: IntegerOptions = {}) => node<number, { readonly type: 'integer' } & IntegerOptions>({ type: 'integer', ...options }),
+  integer: (options: IntegerOptions = {}) => node<number>({ type: 'integer', ...options }),
 
-  boolean: (options: Annotations<boolean> = {}) => node<boolean, { readonly type: 'boolean' }>({ type: 'boolean', ...options }),
+  boolean: (options: Annotations<boolean> = {}) => node<boolean>({ type: 'boolean', ...options }),
 
   /** `{enum: values}`: one of the given strings. */
   enum: <const V extends readonly [string, ...string[]]>(values: V, options: Annotations<V[number]> = {}) =>
-    node<V[number], { readonly enum: V }>({ enum: values, ...options }),
+    node<V[number]>({ enum: values, ...options }),
 
   /** `{const: value}`. */
-  literal: <const V extends string>(value: V) => node<V, { readonly const: V }>({ const: value }),
+  literal: <const V extends string>(value: V) => node<V>({ const: value }),
 
   array: <I extends TSchema>(options: ArrayOptions<I>) =>
-    node<Static<I>[], { readonly type: 'array'; readonly items: I }>({ type: 'array', ...options }),
+    node<Static<I>[]>({ type: 'array', ...options }),
 
   /** A closed object (`additionalProperties: false`). */
   object: <const P extends Properties>(options: ObjectOptions<P>) =>
-    node<StaticProperties<P>, { readonly type: 'object'; readonly properties: PropertiesJson<P> }>({
+    node<StaticProperties<P>>({
       type: 'object',
       additionalProperties: false,
       ...withProperties(options),
@@ -150,18 +145,18 @@ export const T = {
 
   /** The closed-object keywords without `type` (for `then`/`else` branches). */
   closed: <const P extends Properties>(options: ObjectOptions<P>) =>
-    node<StaticProperties<P>, { readonly properties: PropertiesJson<P> }>({ additionalProperties: false, ...withProperties(options) }),
+    node<StaticProperties<P>>({ additionalProperties: false, ...withProperties(options) }),
 
   /** An object whose values all match `values`. */
   record: <V extends TSchema>(values: V, options: Annotations<Record<string, Static<V>>> = {}) =>
-    node<Record<string, Static<V>>, { readonly type: 'object' }>({ type: 'object', additionalProperties: values, ...options }),
+    node<Record<string, Static<V>>>({ type: 'object', additionalProperties: values, ...options }),
 
   /**
    * An object with `if`/`then`/`else`: the common properties (`properties`) and whichever branch applies.
    * Its static type is the union of the common properties combined with each branch.
    */
   conditional: <const P extends Properties, Then extends TSchema, Else extends TSchema>(options: ConditionalOptions<P, Then, Else>) =>
-    node<Flatten<StaticProperties<P> & Static<Then>> | Flatten<StaticProperties<P> & Static<Else>>, { readonly type: 'object' }>({
+    node<Flatten<StaticProperties<P> & Static<Then>> | Flatten<StaticProperties<P> & Static<Else>>>({
       type: 'object',
       ...withProperties(options),
     }),
@@ -174,7 +169,7 @@ export const T = {
 
   /** `{$ref: '#/definitions/<name>'}` with the definition's static type. */
   ref: <S extends TSchema>(definition: TDefinition<S>, options: Annotations<Static<S>> = {}) =>
-    node<Static<S>, { readonly $ref: string }>({ $ref: `#/definitions/${definition.name}`, ...options }),
+    node<Static<S>>({ $ref: `#/definitions/${definition.name}`, ...options }),
 
   /** The `definitions` object of a root schema. */
   definitions: (definitions: readonly TDefinition[]): Record<string, JsonSchema> =>

@@ -5,22 +5,20 @@
  * `parentSchema`, ajv's `verbose` option).
  */
 import type { ErrorObject } from 'ajv';
-import { AbsPath, Cidr, DESCRIPTION_SCHEMA, DnsLabel, EnvName, type Description } from './description';
+import { PATTERNS, type Description } from './description';
 import { pointerToPath, show, type Problem } from './problems';
 import { descriptionValidator } from './validator';
 
-const users = DESCRIPTION_SCHEMA.properties.users.items.properties;
-
 /** Friendly names for the patterns used in the schema. */
-const PATTERN_HINTS = new Map<string | undefined, string>([
-  [Cidr.schema.pattern, 'an IPv4 CIDR such as 10.244.0.0/16'],
-  [DnsLabel.schema.pattern, "a lowercase DNS label (a-z, 0-9 and '-', at most 63 characters)"],
-  [EnvName.schema.pattern, 'an environment variable name such as FRP_TOKEN'],
-  [AbsPath.schema.pattern, 'an absolute path such as /etc/frp/token'],
-  [DESCRIPTION_SCHEMA.properties.kubernetes.properties.version.pattern, 'a version such as v1.32.3'],
-  [users.sshAuthorizedKeys.items.pattern, 'a public key line such as "ssh-ed25519 AAAA... user@host"'],
-  [users.sshImportIds.items.pattern, 'gh:<github-user> or lp:<launchpad-user>'],
-]);
+const PATTERN_HINTS: Record<string, string> = {
+  [PATTERNS.cidr]: 'an IPv4 CIDR such as 10.244.0.0/16',
+  [PATTERNS.dnsLabel]: "a lowercase DNS label (a-z, 0-9 and '-', at most 63 characters)",
+  [PATTERNS.envName]: 'an environment variable name such as FRP_TOKEN',
+  [PATTERNS.absPath]: 'an absolute path such as /etc/frp/token',
+  [PATTERNS.kubernetesVersion]: 'a version such as v1.32.3',
+  [PATTERNS.sshPublicKey]: 'a public key line such as "ssh-ed25519 AAAA... user@host"',
+  [PATTERNS.sshImportId]: 'gh:<github-user> or lp:<launchpad-user>',
+};
 
 function describeError(error: ErrorObject): Problem | undefined {
   const path = pointerToPath(error.instancePath);
@@ -45,7 +43,7 @@ function describeError(error: ErrorObject): Problem | undefined {
     case 'type':
       return { path, message: `expected ${String(params.type)}, got ${show(error.data)}` };
     case 'pattern': {
-      const hint = PATTERN_HINTS.get(String(params.pattern)) ?? `text matching ${String(params.pattern)}`;
+      const hint = PATTERN_HINTS[String(params.pattern)] ?? `text matching ${String(params.pattern)}`;
       return { path, message: `${show(error.data)} is not valid; expected ${hint}` };
     }
     case 'format':
