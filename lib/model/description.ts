@@ -8,7 +8,7 @@
  * - the published JSON Schema `hostconfig/cluster.schema.json` (`npm run generate`);
  * - the README's field reference (`npm run docs:fields`, lib/model/schema-docs.ts).
  *
- * The model the rest of the library reads is {@link ClusterModel} (lib/model/types.ts), built from this.
+ * The model the rest of the library reads is `ClusterModel` (lib/model/types.ts), which `buildModel` makes from it.
  */
 import { T, type Static } from './schema-builder';
 
@@ -440,7 +440,7 @@ export const DESCRIPTION_SCHEMA = {
 
 /**
  * A description (`hostconfig/cluster.yaml`) after validation, with every schema default filled in. Semantic
- * rules read this; `buildModel` turns it into the {@link ClusterModel}.
+ * rules read this; `buildModel` turns it into the `ClusterModel`.
  */
 export type Description = Static<typeof description>;
 
