@@ -5,8 +5,8 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    // Generated or built code: cdk8s import output, the generated ajv validator, build/synth output.
-    ignores: ["dist/**", "build/**", "imports/**", "lib/model/generated/**", "node_modules/**"],
+    // Generated or built code: cdk8s import output, build/synth output.
+    ignores: ["dist/**", "build/**", "imports/**", "node_modules/**"],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

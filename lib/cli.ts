@@ -63,7 +63,7 @@ export interface CliEnvironment {
   readonly cdk8sOutdir?: string;
 }
 
-export function parseArgs(argv: readonly string[], defaults: CliEnvironment = {}): Options {
+function parseArgs(argv: readonly string[], defaults: CliEnvironment = {}): Options {
   if (argv.some((a) => a === '--help' || a === '-h' || a === 'help')) return { command: 'help', config: '', out: '', configGiven: false };
   const [command, ...rest] = argv;
   if (command !== 'synth' && command !== 'validate') {

@@ -13,6 +13,7 @@
 /** A Linux platform an image is published for (`kubernetes.io/arch`, plus the variant for 32-bit arm). */
 export type ImagePlatform = 'amd64' | 'arm64' | 'arm' | 'arm/v7' | 'ppc64le' | 's390x' | 'riscv64';
 
+/** An image we deploy: repository, pinned tag and the platforms it is built for. */
 export interface ImageSpec {
   /** Registry and repository, without tag. */
   readonly repository: string;
@@ -136,6 +137,7 @@ export const IMAGES = {
   },
 } as const satisfies Record<string, ImageSpec>;
 
+/** The name of an image we deploy (a key of {@link IMAGES}). */
 export type ImageName = keyof typeof IMAGES;
 
 /** The reference a Pod spec uses: `repository:tag`. */
@@ -155,7 +157,7 @@ export function findImage(ref: string): ImageSpec | undefined {
  * planes runs etcdctl and etcdutl from this image (they are not installed on kubeadm hosts); etcdutl 3.5 reads
  * snapshots of every etcd 3.5 server, so an older kubeadm patch release with an earlier 3.5 etcd is served too.
  */
-export const ETCD_IMAGES: Readonly<Record<string, ImageSpec>> = Object.fromEntries(
+const ETCD_IMAGES: Readonly<Record<string, ImageSpec>> = Object.fromEntries(
   ['1.31', '1.32', '1.33'].map((minor) => [
     minor,
     {

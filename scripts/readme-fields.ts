@@ -1,5 +1,6 @@
 /**
- * Rewrites the field reference in README.md (between the fields markers) from the JSON Schema.
+ * Rewrites the field reference in README.md (between the fields markers) from the description format
+ * (lib/model/description.ts).
  * Run: npm run docs:fields. A test fails when the README is out of date.
  */
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -7,7 +7,7 @@
  * synthesized; a caller that changes the app afterwards synthesizes again, see renderCluster).
  */
 import { App, type Chart } from 'cdk8s';
-import type { K8sObject } from '../checks/types';
+import type { K8sObject } from '../k8s/object';
 import type { ClusterModel } from '../model/types';
 import { addPlatform, type Platform } from './platform';
 import { addSecurity } from './security';

@@ -27,7 +27,7 @@ import {
   FRPC_DEFAULT_ADMIN_SECRET,
   ExternalHttpsBackend,
 } from '../components';
-import { FRP_TOKEN_FILE, frpTokenGenerateCommands } from '../hosts/frps';
+import { FRP_TOKEN_FILE, frpTokenGenerateCommands } from '../components/frp/token';
 import type { ClusterModel } from '../model/types';
 import type { ReadmeSection } from '../output/readme';
 import { ModelProblems } from './model-problems';

@@ -6,7 +6,7 @@
  * the levels and policies follow the pods we really emit instead of a hand-kept list.
  */
 import { Chart, type App } from 'cdk8s';
-import type { K8sObject } from '../checks/types';
+import type { K8sObject } from '../k8s/object';
 import { FlowNetworkPolicies, Flows } from '../flows';
 import type { ClusterModel, PodSecurityLevel } from '../model/types';
 import { ownedNamespaces } from '../security/namespaces';

@@ -11,10 +11,11 @@ import type { Problem } from '../model/problems';
 import { labelsMatch, mountsServiceAccountToken, podTemplates } from '../security/pod-template';
 import { webhookServices } from '../security/services';
 import { isDefaultDeny } from './network-policy';
-import type { K8sObject, OutputCheck } from './types';
+import type { K8sObject } from '../k8s/object';
+import type { OutputCheck } from './types';
 
 /** Services the API server calls: webhook configurations and APIServices, as `namespace/name`. */
-export function apiServerCallees(objects: readonly K8sObject[]): { service: string; by: string }[] {
+function apiServerCallees(objects: readonly K8sObject[]): { service: string; by: string }[] {
   const hooks = webhookServices(objects).map((h) => ({ service: `${h.namespace}/${h.name}`, by: h.configuration }));
   const apis = objects
     .filter((o) => o.kind === 'APIService')
@@ -30,6 +31,10 @@ export function namespaceLabelsOf(objects: readonly K8sObject[]): Record<string,
   return Object.fromEntries(objects.filter((o) => o.kind === 'Namespace').map((o) => [o.metadata.name ?? '', (o.metadata.labels ?? {}) as Record<string, string>]));
 }
 
+/**
+ * The flow check on objects: every declared flow that the NetworkPolicies among `objects` get wrong, and every
+ * policy that no declared flow explains, as problems (path `flows`).
+ */
 export function flowProblems(flows: readonly Flow[], objects: readonly K8sObject[], dataplane: Parameters<typeof checkFlows>[0]['dataplane']): Problem[] {
   const results = checkFlows({ flows, policies: objects, dataplane, namespaceLabels: namespaceLabelsOf(objects) });
   const problems: Problem[] = results.filter((r) => !r.ok).map((r) => ({ path: 'flows', message: r.problem ?? `flow ${r.flow.id} fails` }));
@@ -57,6 +62,10 @@ export function flowProblems(flows: readonly Flow[], objects: readonly K8sObject
   return problems;
 }
 
+/**
+ * The output check `flows`: with `security.networkPolicies`, the emitted NetworkPolicies let every declared
+ * flow through and block every must-deny flow, for the addresses the dataplane really presents.
+ */
 export const flowsCheck: OutputCheck = {
   name: 'flows',
   description:

@@ -7,7 +7,8 @@ import type { Problem } from '../model/problems';
 import { containersOf, podTemplates } from '../security/pod-template';
 import { modelNodes, schedulableNodes, type NodeInfo } from '../security/scheduling';
 import { IMAGES, type ImageSpec } from '../versions';
-import { objectRef, type K8sObject, type OutputCheck } from './types';
+import { objectRef, type K8sObject } from '../k8s/object';
+import type { OutputCheck } from './types';
 
 export interface ImageReference {
   /** Registry and repository. */

@@ -13,6 +13,10 @@ import { rbacCheck } from './rbac';
 import { secretScanCheck } from './secret-scan';
 import type { OutputCheck } from './types';
 
+/**
+ * Every check synth runs on a complete render before anything is written, in order. Pass your own list as
+ * `renderCluster(model, { checks })` to add checks (or run fewer).
+ */
 export const OUTPUT_CHECKS: readonly OutputCheck[] = [
   podSecurityCheck,
   networkPolicyCheck,

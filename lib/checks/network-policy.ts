@@ -8,7 +8,8 @@
  */
 import type { Problem } from '../model/problems';
 import { podTemplates } from '../security/pod-template';
-import { objectRef, type K8sObject, type OutputCheck } from './types';
+import { objectRef, type K8sObject } from '../k8s/object';
+import type { OutputCheck } from './types';
 
 interface NetworkPolicyJson extends K8sObject {
   readonly spec?: { readonly podSelector?: Record<string, unknown>; readonly policyTypes?: readonly string[]; readonly ingress?: unknown[]; readonly egress?: unknown[] };

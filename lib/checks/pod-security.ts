@@ -8,7 +8,8 @@ import type { Problem } from '../model/problems';
 import { externalNamespaces } from '../security/namespaces';
 import { evaluatePodSecurity, isPodSecurityLevel, podSecurityLabel, podSecurityVersionLabel, POD_SECURITY_MODES, type PodSecurityLevel } from '../security/pod-security';
 import { podTemplateOf } from '../security/pod-template';
-import { objectRef, type K8sObject, type OutputCheck } from './types';
+import { objectRef, type K8sObject } from '../k8s/object';
+import type { OutputCheck } from './types';
 
 /** How Pod Security Admission treats a namespace. */
 export type NamespaceEnforcement =

@@ -7,7 +7,8 @@
 import type { Problem } from '../model/problems';
 import { mountsServiceAccountToken, podTemplates, serviceAccountOf } from '../security/pod-template';
 import { ADMIN_CLUSTER_ROLE } from '../security/rbac/rules';
-import { objectRef, type K8sObject, type OutputCheck } from './types';
+import { objectRef, type K8sObject } from '../k8s/object';
+import type { OutputCheck } from './types';
 
 interface RuleJson {
   readonly verbs?: readonly string[];
@@ -23,7 +24,7 @@ interface SubjectJson {
 }
 
 /** Roles allowed to use wildcards: only the admin role. */
-export const WILDCARD_ROLES: readonly string[] = [ADMIN_CLUSTER_ROLE];
+const WILDCARD_ROLES: readonly string[] = [ADMIN_CLUSTER_ROLE];
 
 export function checkWildcardRules(objects: readonly K8sObject[]): Problem[] {
   return objects
@@ -41,7 +42,7 @@ export function checkWildcardRules(objects: readonly K8sObject[]): Problem[] {
 }
 
 /** Whether any RoleBinding or ClusterRoleBinding names this ServiceAccount (directly or via its service-account groups). */
-export function serviceAccountIsBound(objects: readonly K8sObject[], namespace: string, name: string): boolean {
+function serviceAccountIsBound(objects: readonly K8sObject[], namespace: string, name: string): boolean {
   return objects.some((o) => {
     // A RoleBinding anywhere counts: one in kube-system may grant a ServiceAccount of another namespace (leader election).
     if (o.kind !== 'RoleBinding' && o.kind !== 'ClusterRoleBinding') return false;

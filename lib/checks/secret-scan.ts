@@ -6,7 +6,8 @@
 import * as yaml from 'js-yaml';
 import type { Problem } from '../model/problems';
 import type { RenderedFile } from '../output/files';
-import { objectRef, type K8sObject, type OutputCheck } from './types';
+import { objectRef, type K8sObject } from '../k8s/object';
+import type { OutputCheck } from './types';
 
 export interface SecretFinding {
   readonly file: string;

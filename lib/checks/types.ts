@@ -6,15 +6,9 @@ import type { ClusterModel } from '../model/types';
 import type { RenderedFile } from '../output/files';
 import type { Problem } from '../model/problems';
 import type { Flow } from '../flows/types';
+import type { K8sObject } from '../k8s/object';
 
-/** A Kubernetes object as synthesized, with the chart it came from. */
-export interface K8sObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: { readonly name?: string; readonly namespace?: string; readonly [key: string]: unknown };
-  readonly [key: string]: unknown;
-}
-
+/** What an output check sees: the model, every object and every file of the render. */
 export interface CheckContext {
   readonly model: ClusterModel;
   /** Every Kubernetes object we emit. */
@@ -25,6 +19,7 @@ export interface CheckContext {
   readonly flows?: readonly Flow[];
 }
 
+/** A check on the complete render; problems it returns fail the synth (nothing is written). */
 export interface OutputCheck {
   /** Short name, listed in the generated docs as a check that held. */
   readonly name: string;
@@ -39,10 +34,4 @@ export class OutputCheckError extends Error {
     super(`${problems.length} problem(s) in the rendered output`);
     this.name = 'OutputCheckError';
   }
-}
-
-/** `Kind namespace/name` for error messages. */
-export function objectRef(object: K8sObject): string {
-  const ns = object.metadata.namespace ? `${object.metadata.namespace}/` : '';
-  return `${object.kind} ${ns}${object.metadata.name ?? '(unnamed)'}`;
 }

@@ -4,11 +4,9 @@
  */
 export * from './cert-manager';
 export * from './cni';
-export * from './frpc';
+export * from './frp';
 export * from './ingress';
 export * from './metallb';
 export * from './metrics-server';
 export * from './nfs-csi';
 export { ComponentPropsError } from './private/validation';
-export type { SecretKeyRef } from './secret-ref';
-export { findImage, imageRef, IMAGES, PREREQUISITE_MANIFESTS, VERSIONS, type ImageName, type ImagePlatform, type ImageSpec } from '../versions';

@@ -34,7 +34,7 @@ export function at(value: unknown, path: string): unknown {
 }
 
 /** Manifests are the YAML files at the top of the output directory (what `kubectl apply -f dist` reads). */
-export function isManifestPath(path: string): boolean {
+function isManifestPath(path: string): boolean {
   return !path.includes('/') && /\.ya?ml$/.test(path);
 }
 

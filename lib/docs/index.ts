@@ -3,7 +3,7 @@
  * network (port matrix, tunnel, VPS firewall) and the checks that held. Pure: Markdown files under `docs/`
  * in the output directory, which `kubectl apply -f dist` ignores (it reads only top-level YAML).
  */
-import { tunnelServerPorts } from '../hosts/frps';
+import { tunnelServerPorts } from '../components/frp/frps';
 import { INGRESS_PORTS } from '../model/semantic';
 import type { ClusterModel } from '../model/types';
 import type { RenderedFile } from '../output/files';
@@ -15,16 +15,11 @@ import { inventorySection, ipPlanSection } from './inventory';
 import { code, list, table } from './markdown';
 import { listeners, tunnelHasOwnListeners } from './ports';
 
-export type { DocumentedCheck } from './checks';
-export { failureDomains, type FailureDomain } from './failure-domains';
-export { listeners, WELL_KNOWN_PORTS, type Listener, type Reach } from './ports';
-export { modelInvariants, type Invariant } from './invariants';
-export { flowMatrixSection, type FlowMatrixInput } from './flow-matrix';
-export { Flowchart, mermaidId, mermaidLabel } from './mermaid';
-export { consistencyCheck, checkConsistency, CONSISTENCY_FACTS, type CompositeCheck, type ConsistencyFact } from './consistency';
+export { failureDomains } from './failure-domains';
+export { listeners } from './ports';
 
 /** Directory of the generated docs inside the output directory. */
-export const DOCS_DIR = 'docs';
+const DOCS_DIR = 'docs';
 
 /** What the docs need besides the model. */
 export interface DocsContext {

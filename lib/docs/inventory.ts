@@ -17,17 +17,17 @@ const HARDWARE: Record<Host['hardware'], string> = {
 const size = (range: Ipv4Range) => range.last - range.first + 1;
 
 /** Number of addresses in a MetalLB pool (CIDRs and ranges, as written). */
-export function poolSize(addresses: readonly string[]): number {
+function poolSize(addresses: readonly string[]): number {
   return addresses.reduce((n, a) => n + size(parseAddressRange(a)!), 0);
 }
 
 /** Number of addresses in a CIDR. */
-export function cidrSize(cidr: string): number {
+function cidrSize(cidr: string): number {
   return size(parseCidr(cidr)!);
 }
 
 /** One row per host, in description order. */
-export function inventoryRows(model: ClusterModel): string[][] {
+function inventoryRows(model: ClusterModel): string[][] {
   return model.hosts.map((h) => [
     code(h.name),
     h.ip,
@@ -62,7 +62,7 @@ export function inventorySection(model: ClusterModel): string {
 }
 
 /** One row per address or range the cluster uses. */
-export function ipPlanRows(model: ClusterModel): string[][] {
+function ipPlanRows(model: ClusterModel): string[][] {
   const api = model.apiServer;
   const lan = model.lan;
   const rows: string[][] = [

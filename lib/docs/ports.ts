@@ -2,7 +2,7 @@
  * The port matrix: what listens where, who connects, and from how far away it is reachable. Computed from
  * the model; the generated docs print it and tests assert on it.
  */
-import { tunnelServerPorts } from '../hosts/frps';
+import { tunnelServerPorts } from '../components/frp/frps';
 import { INGRESS_PORTS } from '../model/semantic';
 import type { ClusterModel, Host } from '../model/types';
 

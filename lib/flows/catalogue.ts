@@ -9,6 +9,10 @@ import type { Flow, FlowDeclaration } from './types';
 const catalogues = new WeakMap<IConstruct, FlowCatalogue>();
 const ID = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
+/**
+ * The flows declared in one construct tree, by id: what the NetworkPolicies are generated from and checked
+ * against.
+ */
 export class FlowCatalogue {
   private readonly entries = new Map<string, Flow>();
 

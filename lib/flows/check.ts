@@ -9,12 +9,15 @@
  * const problems = results.filter((r) => !r.ok).map((r) => r.problem);
  * ```
  */
-import { AddressSet } from './addresses';
 import { podAddresses, type Dataplane } from './dataplane';
 import { egressVerdict, ingressVerdict, NAMESPACE_NAME_LABEL, type NamespaceLabels, type NetworkPolicyJson, type SideVerdict } from './evaluate';
 import { FlowDeclarationError, packets, type Packet, type Source } from './packets';
 import { endpointLabel, portsLabel, type Flow, type Labels } from './types';
 
+/**
+ * What {@link checkFlows} needs: the flows, the emitted objects (only NetworkPolicies are read) and the
+ * dataplane.
+ */
 export interface FlowCheckInput {
   readonly flows: readonly Flow[];
   /** Emitted objects; only NetworkPolicies are read. */
@@ -25,9 +28,13 @@ export interface FlowCheckInput {
 }
 
 /** What lets a flow through: policies, the node exception, or nothing isolates it. */
-export const NODE_EXCEPTION = 'node exception';
-export const NOT_SUBJECT = 'not subject to policy';
+const NODE_EXCEPTION = 'node exception';
+const NOT_SUBJECT = 'not subject to policy';
 
+/**
+ * The verdict on one flow: whether its packets pass, which policies let them through, and the problem when
+ * the verdict is not what the flow expects.
+ */
 export interface FlowResult {
   readonly flow: Flow;
   /** `allowed`: every packet passes; `denied`: none does; `partly`: some do. */
@@ -115,9 +122,4 @@ export function checkFlows(input: FlowCheckInput): FlowResult[] {
     const why = [...new Set(through.flatMap((v) => v.allowedBy))].sort().join(', ');
     return { flow, verdict, ok: false, allowedBy, problem: `${head} must be denied but gets through (allowed by: ${why})` };
   });
-}
-
-/** Sanity of the address model for messages and tests. */
-export function presentedAddresses(source: Source): AddressSet | undefined {
-  return source.kind === 'node-exception' ? undefined : source.addresses;
 }

@@ -25,12 +25,17 @@ import { ipToInt, parseCidr } from '../model/ip';
 import { AddressSet } from './addresses';
 import type { NodeSet } from './types';
 
+/** A cluster node as the dataplane sees it. */
 export interface DataplaneNode {
   readonly name: string;
   readonly ip: string;
   readonly controlPlane: boolean;
 }
 
+/**
+ * The addresses a packet really has on this cluster (pod CIDR, Flannel backend, kube-proxy mode, LAN,
+ * Service CIDR, API server port, nodes): what the flow checker evaluates NetworkPolicies for.
+ */
 export interface Dataplane {
   /** The cluster's pod CIDR (Flannel Network, kubeadm podSubnet). */
   readonly podCidr: string;
@@ -46,7 +51,7 @@ export interface Dataplane {
   readonly nodes: readonly DataplaneNode[];
 }
 
-export const DEFAULT_NODE_SUBNET_PREFIX = 24;
+const DEFAULT_NODE_SUBNET_PREFIX = 24;
 
 export function nodeAddresses(dp: Dataplane, set: NodeSet): AddressSet {
   return AddressSet.addresses(dp.nodes.filter((n) => set === 'all' || n.controlPlane).map((n) => ipToInt(n.ip)));
@@ -62,7 +67,7 @@ export function podAddresses(dp: Dataplane): AddressSet {
 }
 
 /** The flannel.1 addresses (vxlan): the first address of every possible node pod subnet in the pod CIDR. */
-export function flannelTunnelAddresses(dp: Dataplane): AddressSet {
+function flannelTunnelAddresses(dp: Dataplane): AddressSet {
   const range = parseCidr(dp.podCidr)!;
   const prefix = Math.max(dp.nodeSubnetPrefix ?? DEFAULT_NODE_SUBNET_PREFIX, Number(dp.podCidr.split('/')[1]));
   const step = 2 ** (32 - prefix);

@@ -47,7 +47,7 @@ import { NAMESPACE_NAME_LABEL } from '../security/network-policy/peers';
 
 export { NAMESPACE_NAME_LABEL };
 
-export function selectorMatches(selector: LabelSelectorJson | undefined, labels: Labels): boolean {
+function selectorMatches(selector: LabelSelectorJson | undefined, labels: Labels): boolean {
   if (!selector) return true;
   for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
   for (const e of selector.matchExpressions ?? []) {
@@ -79,7 +79,7 @@ export function policyTypes(policy: NetworkPolicyJson): string[] {
   return ['Ingress', ...(spec.egress?.length ? ['Egress'] : [])];
 }
 
-export function policyRef(policy: NetworkPolicyJson): string {
+function policyRef(policy: NetworkPolicyJson): string {
   return `${policy.metadata.namespace ?? 'default'}/${policy.metadata.name ?? '(unnamed)'}`;
 }
 
@@ -87,7 +87,7 @@ export function policyRef(policy: NetworkPolicyJson): string {
 export type NamespaceLabels = (namespace: string) => Labels;
 
 /** How much of a port the rule's ports admit: all of it, part of it (for "every port"), or nothing. */
-export function portAdmits(rulePorts: readonly NetworkPolicyPortJson[] | undefined, port: FlowPort | undefined, target: Target): 'all' | 'some' | 'none' {
+function portAdmits(rulePorts: readonly NetworkPolicyPortJson[] | undefined, port: FlowPort | undefined, target: Target): 'all' | 'some' | 'none' {
   if (!rulePorts?.length) return 'all';
   const protocol = port?.protocol ?? 'TCP';
   const pod = target.kind === 'pod' ? target.pods : undefined;
@@ -117,7 +117,7 @@ function ipBlockSet(block: { readonly cidr: string; readonly except?: readonly s
  * The part of `addresses` (belonging to `pod` when the peer is a pod, else to a host or outside client) that
  * the peers admit. `policyNamespace` resolves a podSelector without namespaceSelector.
  */
-export function peersAdmit(
+function peersAdmit(
   peers: readonly NetworkPolicyPeerJson[] | undefined,
   policyNamespace: string,
   pod: PodsEndpoint | undefined,
@@ -140,7 +140,7 @@ export function peersAdmit(
 }
 
 /** Policies in `pods`' namespace that select them for `direction`. */
-export function isolating(policies: readonly NetworkPolicyJson[], pods: PodsEndpoint, direction: 'Ingress' | 'Egress'): NetworkPolicyJson[] {
+function isolating(policies: readonly NetworkPolicyJson[], pods: PodsEndpoint, direction: 'Ingress' | 'Egress'): NetworkPolicyJson[] {
   if (pods.hostNetwork) return [];
   return policies.filter(
     (p) => p.kind === 'NetworkPolicy' && (p.metadata.namespace ?? 'default') === pods.namespace && policyTypes(p).includes(direction) && selectorMatches(p.spec?.podSelector ?? {}, pods.podLabels),

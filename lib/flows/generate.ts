@@ -11,7 +11,7 @@ import { NAMESPACE_NAME_LABEL, type NetworkPolicyJson, type NetworkPolicyPeerJso
 import { packets, type Source, type Target } from './packets';
 import type { Flow, Labels } from './types';
 
-export const DEFAULT_DENY_POLICY = 'default-deny';
+const DEFAULT_DENY_POLICY = 'default-deny';
 
 interface Rule {
   peers?: NetworkPolicyPeerJson[];
@@ -67,6 +67,7 @@ function addRule(rules: Rule[], rule: Rule): void {
   rules.push({ ...(rule.peers ? { peers: [...rule.peers] } : {}), ...(rule.ports ? { ports: [...rule.ports] } : {}) });
 }
 
+/** What {@link generateNetworkPolicies} needs. */
 export interface GeneratePoliciesInput {
   readonly flows: readonly Flow[];
   readonly dataplane: Dataplane;

@@ -56,7 +56,7 @@ function addressTarget(dp: Dataplane, e: Endpoint, port: FlowPort | undefined): 
 }
 
 /** The destinations of a flow after Service translation, one per port (or one for "every port"). */
-export function targets(flow: Flow, dp: Dataplane): Target[] {
+function targets(flow: Flow, dp: Dataplane): Target[] {
   const to = flow.to;
   const ports: (FlowPort | undefined)[] = flow.ports.length ? [...flow.ports] : [undefined];
   if (to.kind === 'pods' && !to.hostNetwork) return ports.map((port) => ({ kind: 'pod', pods: to, ...(port ? { port: withName(to, port) } : {}) }));
@@ -86,7 +86,7 @@ export function targets(flow: Flow, dp: Dataplane): Target[] {
 }
 
 /** The sources the destination may see for `target`. */
-export function sources(flow: Flow, target: Target, dp: Dataplane): Source[] {
+function sources(flow: Flow, target: Target, dp: Dataplane): Source[] {
   const from = flow.from;
   const toPod = target.kind === 'pod';
   const nodes = hostNodes(from);

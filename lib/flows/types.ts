@@ -14,10 +14,12 @@ export interface FlowPort {
   readonly name?: string;
 }
 
+/** A TCP port of a flow, optionally named (`tcp(443, 'https')`). */
 export function tcp(port: number, name?: string): FlowPort {
   return { protocol: 'TCP', port, ...(name ? { name } : {}) };
 }
 
+/** A UDP port of a flow, optionally named (`udp(53, 'dns')`). */
 export function udp(port: number, name?: string): FlowPort {
   return { protocol: 'UDP', port, ...(name ? { name } : {}) };
 }
@@ -104,6 +106,9 @@ export interface ServiceEndpoint {
   readonly loadBalancerIP?: string;
 }
 
+/**
+ * One end of a flow: pods, a Service, nodes, the API server, the LAN, the Internet or an outside address.
+ */
 export type Endpoint = PodsEndpoint | ApiServerEndpoint | NodesEndpoint | LanEndpoint | InternetEndpoint | ExternalEndpoint | ServiceEndpoint;
 
 /** Label of the API server's port in `default/kubernetes`; resolved to the cluster's bind port by the dataplane. */
@@ -194,6 +199,10 @@ export interface FlowDeclaration {
   readonly policyName?: string;
 }
 
+/**
+ * A declared flow as the catalogue holds it: the declaration, whether it must be allowed or denied, its
+ * ports, and who declared it.
+ */
 export interface Flow extends FlowDeclaration {
   readonly expect: 'allow' | 'deny';
   readonly ports: readonly FlowPort[];

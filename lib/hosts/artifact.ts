@@ -12,6 +12,10 @@ interface ArtifactBase {
   readonly purpose: string;
 }
 
+/**
+ * A file a host gets, and how it gets there (installed, a secret template to fill in, a cloud-init seed, or
+ * for reference only).
+ */
 export type HostArtifact =
   /** Installed as-is at `target` (cloud-init does it on provisioned hosts). */
   | (ArtifactBase & { readonly delivery: 'file'; readonly target: string })
@@ -28,6 +32,16 @@ export const installed = (file: string, target: string, mode: number, purpose: s
   content,
   mode,
   delivery: 'file',
+  target,
+  purpose,
+});
+
+/** A template listing variable names only: the owner copies it to `target` (mode 0600) and fills in the secrets. */
+export const secretTemplate = (file: string, target: string, purpose: string, content: string): HostArtifact => ({
+  file,
+  content,
+  mode: 0o644,
+  delivery: 'secret-template',
   target,
   purpose,
 });

@@ -71,7 +71,7 @@ function users(model: ClusterModel): unknown[] {
  * plain `sh` script without `-e`, so separate entries would carry on after a failed step (a fingerprint
  * mismatch would still install, hold and enable). Undefined when the host has nothing to run.
  */
-export function firstBootScript(model: ClusterModel, host: Host): string | undefined {
+function firstBootScript(model: ClusterModel, host: Host): string | undefined {
   const lines = [
     ...(host.isNode ? nodeFirstBootLines(model, host) : []),
     ...(host.roles.includes('load-balancer') ? ['systemctl daemon-reload', 'systemctl enable haproxy.service keepalived.service'] : []),

@@ -18,6 +18,10 @@ export function apiServerBackends(model: ClusterModel): { readonly name: string;
   return model.apiServer.controlPlanes.map((cp) => ({ name: cp.name, address: `${cp.ip}:${model.apiServer.bindPort}` }));
 }
 
+/**
+ * `haproxy.cfg` for one balancer host: the API frontend, the control-plane backends (health-checked with
+ * `/readyz`), the stats page on the host's own address.
+ */
 export function renderHaproxyCfg(model: ClusterModel, host: Host): string {
   const api = model.apiServer;
   const stats = api.stats;

@@ -1,5 +1,5 @@
 /**
- * Host artifacts: kubeadm, keepalived, HAProxy, frps and cloud-init files for every host of the model,
+ * Host artifacts: kubeadm, keepalived, HAProxy, frps (lib/components/frp) and cloud-init files for every host of the model,
  * under `hosts/<hostname>/`, and the README section that says where they go. Pure: model in, text out.
  */
 import type { ClusterModel } from '../model/types';
@@ -7,14 +7,12 @@ import type { RenderedFile } from '../output/files';
 import { hostArtifacts } from './plan';
 
 export { hostInstructions } from './instructions';
-export { hostArtifacts, type HostArtifact } from './plan';
+export { hostArtifacts } from './plan';
 export { HOST_PATHS } from './paths';
-export { CLOUD_CONFIG_TOP_LEVEL_KEYS, renderMetaData, renderNetworkConfig, renderUserData } from './cloud-init';
-export { renderFirewallPorts, renderFrpsEnvExample, renderFrpsService, renderFrpsToml, tunnelServerPorts, type TunnelPort } from './frps';
-export { apiServerBackends, renderHaproxyCfg, renderHaproxyDropIn, renderHaproxyEnvExample } from './haproxy';
-export { healthCheckUrl, renderCheckApiserver, renderKeepalivedConf, renderKeepalivedDropIn, vrrpPlan, type VrrpMember, type VrrpPlan } from './keepalived';
-export { controlPlaneEndpoint, firstControlPlane, JOIN_SECRETS, KUBEADM_API_VERSION, renderKubeadmInit, renderKubeadmJoin } from './kubeadm';
-export { kernelModules, kubernetesPackageVersion, nodePackages, nriEnabled, pauseImage, PKGS_K8S_KEY_FINGERPRINT, renderContainerdConfig } from './node-prep';
+export { CLOUD_CONFIG_TOP_LEVEL_KEYS, renderUserData } from './cloud-init';
+export { apiServerBackends, renderHaproxyCfg } from './haproxy';
+export { renderCheckApiserver, renderKeepalivedConf, vrrpPlan } from './keepalived';
+export { JOIN_SECRETS, renderKubeadmInit, renderKubeadmJoin } from './kubeadm';
 export { renderPodSecurityAdmission } from './psa-admission';
 
 /** Every host file, as `hosts/<hostname>/<file>`, sorted by path. */

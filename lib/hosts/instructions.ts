@@ -6,8 +6,9 @@
  */
 import type { ClusterModel, Host } from '../model/types';
 import { day2AfterInit, day2AfterJoin, day2BeforeControlPlaneJoin, day2BeforeInit } from './day2';
-import { FRP_TOKEN_FILE, frpTokenGenerateCommands, tunnelServerPorts } from './frps';
-import { controlPlaneEndpoint, firstControlPlane, JOIN_SECRETS } from './kubeadm';
+import { frpsInstructions } from '../components/frp/instructions';
+import { firstControlPlane } from './control-plane';
+import { controlPlaneEndpoint, JOIN_SECRETS } from './kubeadm';
 import { healthCheckUrl, vrrpPlan } from './keepalived';
 import { kubernetesPackageVersion, PKGS_K8S_KEY_FINGERPRINT } from './node-prep';
 import { HOST_PATHS } from './paths';
@@ -245,40 +246,8 @@ function workerSection(model: ClusterModel): string[] {
 function tunnelSection(model: ClusterModel): string[] {
   const t = model.tunnel;
   if (!t) return ['### 5. Tunnel server', '', 'None: no tunnel is described.', ''];
-  const host = t.server;
-  const artifacts = hostArtifacts(model, host);
-  const ports = tunnelServerPorts(t);
-  return [
-    `### 5. Tunnel server: frps on ${host.name}`,
-    '',
-    hostHeading(host, 'frps'),
-    '',
-    ...filesTable(host, artifacts),
-    '',
-    `Install the \`frps\` binary (frp v0.64 or newer, for \`auth.tokenSource\`; same release as the in-cluster frpc) at ${code(HOST_PATHS.frpsBinary)}. The unit runs it as root with only CAP_NET_BIND_SERVICE and a read-only file system.`,
-    '',
-    ...fence('sh', [
-      ...copyCommands(host, artifacts),
-      `install -m 0600 frps.env.example ${HOST_PATHS.frpsEnv}   # then set ${t.dashboard.userEnv} and ${t.dashboard.passwordEnv}`,
-    ]),
-    '',
-    `The client token is the one file ${code(FRP_TOKEN_FILE)} on your admin machine that the Secret ${code(`${t.namespace}/${t.token.secret.name}`)} is created from (see "Secrets to create"); never generate a second one here. From the admin machine (as root on the server, or copy it as your user and \`sudo install -m 0600 ${FRP_TOKEN_FILE} ${t.token.serverFile}\`):`,
-    '',
-    ...fence('sh', [
-      ...frpTokenGenerateCommands(),
-      `scp -p -P ${t.sshPort} ${FRP_TOKEN_FILE} root@${host.ip}:${t.token.serverFile}   # -p keeps mode 0600`,
-    ]),
-    '',
-    'Then on the server:',
-    '',
-    ...fence('sh', [
-      `set -a && . ${HOST_PATHS.frpsEnv} && set +a && frps verify -c ${HOST_PATHS.frpsToml}`,
-      'systemctl daemon-reload && systemctl enable --now frps',
-    ]),
-    '',
-    `Open exactly these inbound ports (also in \`firewall-ports.txt\`; SSH first, so enabling the firewall does not lock you out): ${ports.map((p) => code(`${p.port}/${p.protocol}`)).join(', ')}, e.g. ${ports.map((p) => code(`ufw allow ${p.port}/${p.protocol}`)).join(', ')}.`,
-    '',
-  ];
+  const artifacts = hostArtifacts(model, t.server);
+  return frpsInstructions(t, { heading: hostHeading(t.server, 'frps'), filesTable: filesTable(t.server, artifacts), copyCommands: copyCommands(t.server, artifacts) });
 }
 
 function otherHostsSection(model: ClusterModel): string[] {
@@ -288,6 +257,10 @@ function otherHostsSection(model: ClusterModel): string[] {
   return ['### Other hosts', '', ...rest.flatMap((h) => [hostHeading(h, h.roles.join(', ')), '', ...filesTable(h, hostArtifacts(model, h)), ''])];
 }
 
+/**
+ * The "Hosts" section of dist/README.md: per host, which file goes where and which commands to run, in the
+ * order that works.
+ */
 export function hostInstructions(model: ClusterModel): string {
   return [
     'Every host\'s files are in `hosts/<host>/`. No secret is generated: where a step needs one, you create a root-only file (mode 0600) on the host yourself; keep it out of git.',

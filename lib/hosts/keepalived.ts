@@ -25,7 +25,7 @@ export const API_READY_PATH = '/readyz';
  * The health check's timing: the VIP leaves a balancer whose API path died after `interval × fall` seconds
  * (plus one VRRP advertisement); curl gives up before keepalived's own `timeout` kills the script.
  */
-export const CHECK_TIMING = { interval: 2, timeout: 3, fall: 2, rise: 2, curlMaxTime: 2 } as const;
+const CHECK_TIMING = { interval: 2, timeout: 3, fall: 2, rise: 2, curlMaxTime: 2 } as const;
 
 /** keepalived accepts a vrrp_script weight in [-253, 253]. */
 const MAX_WEIGHT = 253;
@@ -76,6 +76,10 @@ export function healthCheckUrl(model: ClusterModel): string {
   return `https://127.0.0.1:${model.apiServer.port}${API_READY_PATH}`;
 }
 
+/**
+ * `keepalived.conf` for one balancer host: the VRRP instance holding the API VIP, its priority and the
+ * health check that lowers it.
+ */
 export function renderKeepalivedConf(model: ClusterModel, host: Host): string {
   const api = model.apiServer;
   const plan = vrrpPlan(model);
@@ -127,6 +131,7 @@ export function renderKeepalivedConf(model: ClusterModel, host: Host): string {
   ]);
 }
 
+/** `check_apiserver.sh`: keepalived's health check, `/readyz` through the local HAProxy. */
 export function renderCheckApiserver(model: ClusterModel): string {
   const url = healthCheckUrl(model);
   return fileOf([

@@ -10,11 +10,12 @@
  */
 import type { ClusterModel, Host } from '../model/types';
 import { day2ApiServer, day2InitNeeds, day2KubeletConfiguration } from './day2';
+import { firstControlPlane } from './control-plane';
 import { HOST_PATHS } from './paths';
 import { comment, envName, generatedBy } from './text';
-import { yamlDocuments } from './yaml';
+import { renderYamlDocuments } from './yaml';
 
-export const KUBEADM_API_VERSION = 'kubeadm.k8s.io/v1beta4';
+const KUBEADM_API_VERSION = 'kubeadm.k8s.io/v1beta4';
 
 /** Environment variables whose values `envsubst` writes into the join file at join time. */
 export const JOIN_SECRETS = {
@@ -31,13 +32,6 @@ const placeholder = (name: string) => `\${${envName(name)}}`;
 /** The `host:port` every client and joining node uses: the keepalived VIP in front of HAProxy. */
 export function controlPlaneEndpoint(model: ClusterModel): string {
   return `${model.apiServer.vip}:${model.apiServer.port}`;
-}
-
-/** The host that runs `kubeadm init`. */
-export function firstControlPlane(model: ClusterModel): Host {
-  const first = model.apiServer.controlPlanes[0];
-  if (!first) throw new Error('internal: the model has no control-plane host');
-  return first;
 }
 
 function nodeRegistration(model: ClusterModel, host: Host) {
@@ -93,7 +87,7 @@ function kubeProxyConfiguration(model: ClusterModel) {
 export function renderKubeadmInit(model: ClusterModel): string {
   const host = firstControlPlane(model);
   const api = model.apiServer;
-  return yamlDocuments(
+  return renderYamlDocuments(
     comment(
       '#',
       generatedBy(model.name),
@@ -124,7 +118,7 @@ export function renderKubeadmJoin(model: ClusterModel, host: Host): string {
   if (!isControlPlane && !host.roles.includes('worker')) throw new Error(`internal: ${host.name} is not a Kubernetes node`);
   if (host === firstControlPlane(model)) throw new Error(`internal: ${host.name} runs kubeadm init, not join`);
   const secrets = isControlPlane ? Object.values(JOIN_SECRETS) : [JOIN_SECRETS.token, JOIN_SECRETS.caCertHash];
-  return yamlDocuments(
+  return renderYamlDocuments(
     comment(
       '#',
       generatedBy(model.name),

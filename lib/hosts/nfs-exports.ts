@@ -13,7 +13,7 @@ import { comment, fileOf, generatedBy } from './text';
 export const NFS_EXPORT_OPTIONS = 'rw,sync,no_subtree_check,no_root_squash';
 
 /** Addresses the NFS server must allow: every Kubernetes node (the CSI node plugin mounts from the host). */
-export function nfsClientAddresses(model: ClusterModel): string[] {
+function nfsClientAddresses(model: ClusterModel): string[] {
   return model.hosts.filter((h) => h.isNode).map((h) => h.ip);
 }
 

@@ -29,14 +29,14 @@ const PAUSE_IMAGES: Readonly<Record<string, string>> = {
 /** Kernel modules kube-proxy IPVS mode uses. */
 const IPVS_MODULES = ['ip_vs', 'ip_vs_rr', 'ip_vs_wrr', 'ip_vs_sh', 'nf_conntrack'];
 
-export function pauseImage(model: ClusterModel): string {
+function pauseImage(model: ClusterModel): string {
   const image = PAUSE_IMAGES[model.kubernetes.minor];
   if (!image) throw new Error(`internal: no pause image known for Kubernetes ${model.kubernetes.minor}; add it to PAUSE_IMAGES`);
   return image;
 }
 
 /** containerd NRI is needed when kube-network-policies runs with NRI (the default). */
-export function nriEnabled(model: ClusterModel): boolean {
+function nriEnabled(model: ClusterModel): boolean {
   return model.cni.networkPolicyEnforcer === 'kube-network-policies' && model.cni.nri;
 }
 
@@ -45,7 +45,7 @@ export function kubernetesPackageVersion(model: ClusterModel): string {
   return `${model.kubernetes.version.replace(/^v/, '')}-${K8S_PACKAGE_REVISION}`;
 }
 
-export function kernelModules(model: ClusterModel): string[] {
+function kernelModules(model: ClusterModel): string[] {
   return [
     'overlay',
     'br_netfilter',
@@ -105,7 +105,7 @@ export function renderContainerdConfig(model: ClusterModel): string {
   return `${comment('#', generatedBy(model.name), 'containerd for kubeadm: systemd cgroups, pinned pause image.').join('\n')}\n\n${stringify(config).trimEnd()}\n`;
 }
 
-export function kubernetesAptSource(model: ClusterModel): string {
+function kubernetesAptSource(model: ClusterModel): string {
   return `deb [signed-by=${HOST_PATHS.kubernetesAptKeyring}] ${kubernetesRepoUrl(model)} /\n`;
 }
 
@@ -115,7 +115,7 @@ function kubernetesRepoUrl(model: ClusterModel): string {
 }
 
 /** Quotes one argument for a POSIX shell (single quotes unless it is plainly safe). */
-export function shellQuote(arg: string): string {
+function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 

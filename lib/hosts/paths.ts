@@ -2,6 +2,9 @@
  * Where things live on the hosts. One table, so the renderers, the cloud-init `write_files`, the systemd
  * units and the README instructions cannot disagree about a path.
  */
+import { FRPS_PATHS } from '../components/frp/paths';
+
+/** Every path the host files are installed at, by name. */
 export const HOST_PATHS = {
   kubeadmInit: '/etc/kubernetes/kubeadm-init.yaml',
   /** Join template with `${KUBEADM_*}` placeholders; no secret in it. */
@@ -18,10 +21,8 @@ export const HOST_PATHS = {
   haproxyEnv: '/etc/haproxy/stats.env',
   haproxyDropIn: '/etc/systemd/system/haproxy.service.d/10-env.conf',
 
-  frpsBinary: '/usr/local/bin/frps',
-  frpsToml: '/etc/frp/frps.toml',
-  frpsEnv: '/etc/frp/frps.env',
-  frpsUnit: '/etc/systemd/system/frps.service',
+  // frps on the tunnel server (lib/components/frp/paths.ts).
+  ...FRPS_PATHS,
 
   containerdConfig: '/etc/containerd/config.toml',
   modulesLoad: '/etc/modules-load.d/kubernetes.conf',

@@ -4,29 +4,20 @@
  */
 import type { ClusterModel, Host } from '../model/types';
 import { renderMetaData, renderNetworkConfig, renderUserData } from './cloud-init';
-import { renderFirewallPorts, renderFrpsEnvExample, renderFrpsService, renderFrpsToml } from './frps';
+import { frpsHostArtifacts } from '../components/frp/frps';
 import { renderHaproxyCfg, renderHaproxyDropIn, renderHaproxyEnvExample } from './haproxy';
 import { renderCheckApiserver, renderKeepalivedConf, renderKeepalivedDropIn } from './keepalived';
 import { day2Artifacts } from './day2';
-import { firstControlPlane, renderKubeadmInit, renderKubeadmJoin } from './kubeadm';
+import { firstControlPlane } from './control-plane';
+import { renderKubeadmInit, renderKubeadmJoin } from './kubeadm';
 import { renderNfsExports } from './nfs-exports';
-import { installed, type HostArtifact } from './artifact';
+import { installed, secretTemplate, type HostArtifact } from './artifact';
 import { HOST_PATHS } from './paths';
 import { renderPodSecurityAdmission } from './psa-admission';
 
 export type { HostArtifact } from './artifact';
 
 const byFile = (a: HostArtifact, b: HostArtifact) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
-
-
-const secretTemplate = (file: string, target: string, purpose: string, content: string): HostArtifact => ({
-  file,
-  content,
-  mode: 0o644,
-  delivery: 'secret-template',
-  target,
-  purpose,
-});
 
 /** Everything installed on the host by the owner or by cloud-init, without the cloud-init seed. */
 function serviceArtifacts(model: ClusterModel, host: Host): HostArtifact[] {
@@ -54,12 +45,7 @@ function serviceArtifacts(model: ClusterModel, host: Host): HostArtifact[] {
   }
   out.push(...day2Artifacts(model, host));
   if (model.tunnel && model.tunnel.server === host) {
-    out.push(
-      installed('frps.toml', P.frpsToml, 0o644, 'frps configuration', renderFrpsToml(model)),
-      installed('frps.service', P.frpsUnit, 0o644, 'systemd unit for frps', renderFrpsService(model)),
-      secretTemplate('frps.env.example', P.frpsEnv, 'names of the dashboard credential variables', renderFrpsEnvExample(model)),
-      { file: 'firewall-ports.txt', content: renderFirewallPorts(model), mode: 0o644, delivery: 'reference', purpose: 'inbound ports to open on the server' },
-    );
+    out.push(...frpsHostArtifacts(model));
   }
   if (model.storage && model.storage.server === host) {
     out.push({ file: 'nfs-exports', content: renderNfsExports(model), mode: 0o644, delivery: 'reference', purpose: 'NFS exports for the StorageClass shares: the nodes only, no root squash (see the comments)' });

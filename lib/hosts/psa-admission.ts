@@ -6,12 +6,15 @@
 import type { ClusterModel } from '../model/types';
 import { HOST_PATHS } from './paths';
 import { comment, generatedBy } from './text';
-import { yamlDocuments } from './yaml';
+import { renderYamlDocuments } from './yaml';
 
+/**
+ * `psa-admission.yaml`: the Pod Security Admission defaults kube-apiserver reads on every control plane.
+ */
 export function renderPodSecurityAdmission(model: ClusterModel): string {
   const psa = model.security.podSecurity;
   const version = `v${model.kubernetes.minor}`;
-  return yamlDocuments(
+  return renderYamlDocuments(
     comment(
       '#',
       generatedBy(model.name),

@@ -18,6 +18,6 @@ export function toYaml(value: unknown, options: YamlOptions = {}): string {
 }
 
 /** A multi-document YAML file: comment lines first, then the documents separated by `---`. */
-export function yamlDocuments(commentLines: readonly string[], docs: readonly unknown[], options: YamlOptions = {}): string {
+export function renderYamlDocuments(commentLines: readonly string[], docs: readonly unknown[], options: YamlOptions = {}): string {
   return [...commentLines.map((l) => `${l}\n`), ...docs.map((d) => `---\n${toYaml(d, options)}`)].join('');
 }

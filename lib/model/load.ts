@@ -6,7 +6,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import * as yaml from 'js-yaml';
 import { buildModel } from './build';
-import type { Description } from './description';
 import { DescriptionError, type Problem } from './problems';
 import { validateShape } from './schema';
 import { findLiteralSecrets, findPrivateKeyText } from './secrets';
@@ -41,13 +40,13 @@ export function parseDescription(text: string, file = '<description>'): ClusterM
     throw new DescriptionError(file, [{ path: '(root)', message: 'the description must be a YAML mapping (see hostconfig/cluster.yaml)' }]);
   }
   const secretProblems = [...findLiteralSecrets(raw), ...findPrivateKeyText(text)];
-  const shapeProblems = validateShape(raw);
-  const problems: Problem[] = [...secretProblems, ...shapeProblems.filter((p) => !secretProblems.some((s) => s.path === p.path))];
-  if (problems.length) throw new DescriptionError(file, problems);
-  const description = raw as Description;
-  const semanticProblems = checkSemantics(description);
+  const shape = validateShape(raw);
+  const shapeProblems = shape.ok ? [] : shape.problems.filter((p) => !secretProblems.some((s) => s.path === p.path));
+  const problems: Problem[] = [...secretProblems, ...shapeProblems];
+  if (problems.length || !shape.ok) throw new DescriptionError(file, problems.length ? problems : secretProblems);
+  const semanticProblems = checkSemantics(shape.description);
   if (semanticProblems.length) throw new DescriptionError(file, semanticProblems);
-  return buildModel(description);
+  return buildModel(shape.description);
 }
 
 /** The largest description accepted, in bytes. The reference description is about 5 KiB. */

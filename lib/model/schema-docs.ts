@@ -1,8 +1,8 @@
 /**
- * Renders the README's field reference from the published JSON Schema, so the documentation of every field
- * and its default cannot drift from what the loader accepts.
+ * Renders the README's field reference from the description schema (lib/model/description.ts), so the
+ * documentation of every field and its default cannot drift from what the loader accepts.
  */
-import { DESCRIPTION_SCHEMA } from './schema';
+import { DESCRIPTION_SCHEMA } from './description';
 
 interface SchemaNode {
   type?: string;
@@ -19,7 +19,7 @@ interface SchemaNode {
   minItems?: number;
 }
 
-const root = DESCRIPTION_SCHEMA as SchemaNode & { definitions: Record<string, SchemaNode> };
+const root = DESCRIPTION_SCHEMA as unknown as SchemaNode & { definitions: Record<string, SchemaNode> };
 
 const REF_TYPES: Record<string, string> = {
   ipv4: 'IPv4 address',

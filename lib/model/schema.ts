@@ -1,29 +1,23 @@
 /**
- * Shape validation of a raw description with the published JSON Schema (ajv): unknown keys rejected, types
- * and enums checked, defaults filled in place. Every ajv error becomes one {@link Problem} with a field path.
- *
- * The validator is ajv standalone code generated from the schema (generated/description-validator.js, by
- * `npm run generate`), so loading a description neither loads ajv's compiler nor compiles the schema. It
- * is compiled with `verbose: true`: errors carry `data` and `parentSchema`, which the messages below use.
+ * Shape validation of a raw description with the description schema (lib/model/description.ts, validated by
+ * ajv): unknown keys rejected, types and enums checked, defaults filled in place. Every ajv error becomes one
+ * {@link Problem} with a field path; the messages read the failing value and its schema (`data` and
+ * `parentSchema`, ajv's `verbose` option).
  */
 import type { ErrorObject } from 'ajv';
-import schema from '../../hostconfig/cluster.schema.json';
-import { validateDescriptionSchema as validate } from './generated/description-validator';
+import { PATTERNS, type Description } from './description';
 import { pointerToPath, show, type Problem } from './problems';
-
-/** The JSON Schema of the description format, as published in `hostconfig/cluster.schema.json`. */
-export const DESCRIPTION_SCHEMA: object = schema;
+import { descriptionValidator } from './validator';
 
 /** Friendly names for the patterns used in the schema. */
 const PATTERN_HINTS: Record<string, string> = {
-  [schema.definitions.cidr.pattern]: 'an IPv4 CIDR such as 10.244.0.0/16',
-  [schema.definitions.dnsLabel.pattern]: "a lowercase DNS label (a-z, 0-9 and '-', at most 63 characters)",
-  [schema.definitions.envName.pattern]: 'an environment variable name such as FRP_TOKEN',
-  [schema.definitions.absPath.pattern]: 'an absolute path such as /etc/frp/token',
-  [schema.properties.kubernetes.properties.version.pattern]: 'a version such as v1.32.3',
-  [schema.properties.users.items.properties.sshAuthorizedKeys.items.pattern]:
-    'a public key line such as "ssh-ed25519 AAAA... user@host"',
-  [schema.properties.users.items.properties.sshImportIds.items.pattern]: 'gh:<github-user> or lp:<launchpad-user>',
+  [PATTERNS.cidr]: 'an IPv4 CIDR such as 10.244.0.0/16',
+  [PATTERNS.dnsLabel]: "a lowercase DNS label (a-z, 0-9 and '-', at most 63 characters)",
+  [PATTERNS.envName]: 'an environment variable name such as FRP_TOKEN',
+  [PATTERNS.absPath]: 'an absolute path such as /etc/frp/token',
+  [PATTERNS.kubernetesVersion]: 'a version such as v1.32.3',
+  [PATTERNS.sshPublicKey]: 'a public key line such as "ssh-ed25519 AAAA... user@host"',
+  [PATTERNS.sshImportId]: 'gh:<github-user> or lp:<launchpad-user>',
 };
 
 function describeError(error: ErrorObject): Problem | undefined {
@@ -70,12 +64,17 @@ function describeError(error: ErrorObject): Problem | undefined {
   }
 }
 
+/** The outcome of {@link validateShape}: the typed, defaulted description, or every problem found. */
+export type ShapeResult = { readonly ok: true; readonly description: Description } | { readonly ok: false; readonly problems: Problem[] };
+
 /**
  * Validates the raw description against the schema, filling defaults in place (the caller passes its own
- * copy). Returns every problem found, de-duplicated, in document order.
+ * copy). Returns the same object typed as a {@link Description}, or every problem found, de-duplicated, in
+ * document order.
  */
-export function validateShape(raw: unknown): Problem[] {
-  if (validate(raw)) return [];
+export function validateShape(raw: unknown): ShapeResult {
+  const validate = descriptionValidator();
+  if (validate(raw)) return { ok: true, description: raw };
   const seen = new Set<string>();
   const problems: Problem[] = [];
   for (const error of validate.errors ?? []) {
@@ -86,5 +85,7 @@ export function validateShape(raw: unknown): Problem[] {
       problems.push(problem);
     }
   }
-  return problems;
+  // Every failing `if` comes with a failing branch, so this holds; it keeps an invalid description from passing.
+  if (!problems.length) problems.push({ path: '', message: 'does not match the description schema' });
+  return { ok: false, problems };
 }

@@ -6,26 +6,33 @@
  * (balancer hosts, the NFS server, the tunnel server) are already resolved to {@link Host} objects, so no
  * later stage looks anything up by name or re-validates anything.
  *
- * The YAML description (`hostconfig/cluster.yaml`, JSON Schema `hostconfig/cluster.schema.json`) has the
- * same shape with optional fields; see the README for every field and its default.
+ * The YAML description (`hostconfig/cluster.yaml`) has the same shape with optional fields; its one
+ * definition (lib/model/description.ts) gives the {@link Description} type, the JSON Schema and the README's
+ * field reference. The value sets below (architectures, roles, levels…) are taken from it, so a new value in
+ * the schema reaches every `switch` over it.
  */
+import type { Description, HostDescription } from './description';
+
+type Acme = NonNullable<Description['acme']>;
+type Tunnel = NonNullable<Description['tunnel']>;
+type StorageClass = NonNullable<Description['storage']>['classes'][number];
 
 /** CPU architecture, in Kubernetes (`kubernetes.io/arch`) spelling. */
-export type Arch = 'amd64' | 'arm64';
+export type Arch = NonNullable<HostDescription['arch']>;
 
 /** Hardware kind of a host. It fixes the architecture for `raspberry-pi` (arm64) and `n100` (amd64). */
-export type Hardware = 'raspberry-pi' | 'n100' | 'mini-pc' | 'nas' | 'vps';
+export type Hardware = HostDescription['hardware'];
 
-/** What a host does for the cluster. */
-export type HostRole =
-  | 'control-plane' // kubeadm control-plane node (etcd, apiserver, scheduler, controller-manager)
-  | 'worker' // kubeadm worker node
-  | 'load-balancer' // keepalived + HAProxy in front of the API servers
-  | 'nfs-server' // serves NFS shares for the StorageClasses
-  | 'tunnel-server'; // runs frps, reachable from the Internet
+/**
+ * What a host does for the cluster: `control-plane` (kubeadm control-plane node: etcd, apiserver, scheduler,
+ * controller-manager), `worker` (kubeadm worker node), `load-balancer` (keepalived + HAProxy in front of the
+ * API servers), `nfs-server` (serves NFS shares for the StorageClasses), `tunnel-server` (runs frps, reachable
+ * from the Internet).
+ */
+export type HostRole = HostDescription['roles'][number];
 
 /** Operating system image a provisioned host is installed from; it selects the cloud-init flavour. */
-export type HostOs = 'ubuntu-24.04';
+export type HostOs = HostDescription['os'];
 
 export interface Host {
   readonly name: string;
@@ -75,7 +82,7 @@ export interface LanModel {
   readonly searchDomains: readonly string[];
 }
 
-export type KubeProxyMode = 'iptables' | 'ipvs' | 'nftables';
+export type KubeProxyMode = Description['kubernetes']['kubeProxyMode'];
 
 export interface KubernetesModel {
   /** Full version with leading v, e.g. v1.32.3. */
@@ -160,7 +167,7 @@ export interface MetalLbModel {
   readonly pools: readonly MetalLbPool[];
 }
 
-export type IngressControllerKind = 'ingress-nginx' | 'traefik';
+export type IngressControllerKind = Description['ingress']['controller'];
 
 export interface IngressModel {
   /** @default ingress-nginx */
@@ -182,19 +189,16 @@ export interface IngressModel {
   readonly defaultClass: boolean;
 }
 
-export type AcmeIssuerKind = 'staging' | 'production';
+export type AcmeIssuerKind = Acme['issuers'][number];
 
 /** Reference to a key in an in-cluster Secret; the Secret itself is never generated. */
-export interface SecretKeyRef {
-  readonly name: string;
-  readonly key: string;
-}
+export type SecretKeyRef = Readonly<Tunnel['token']['secret']>;
 
 export type AcmeSolver =
   | { readonly type: 'http01' }
   | {
       readonly type: 'dns01';
-      readonly provider: 'cloudflare';
+      readonly provider: Extract<Acme['solver'], { type: 'dns01' }>['provider'];
       /** Secret (in the cert-manager namespace) holding the API token. */
       readonly apiTokenSecretRef: SecretKeyRef;
       /** Limit this solver to these DNS zones. @default [] (all) */
@@ -218,12 +222,12 @@ export interface ForwardedPort {
   /** Port on the ingress IP. */
   readonly localPort: number;
   /** @default tcp */
-  readonly protocol: 'tcp';
+  readonly protocol: Tunnel['forwardedPorts'][number]['protocol'];
 }
 
 export interface TunnelModel {
   /** @default frp */
-  readonly kind: 'frp';
+  readonly kind: Tunnel['kind'];
   readonly server: Host;
   /** frps bindPort, the port frpc dials. @default 7000 */
   readonly bindPort: number;
@@ -261,7 +265,7 @@ export interface TunnelModel {
   };
 }
 
-export type ReclaimPolicy = 'Delete' | 'Retain';
+export type ReclaimPolicy = StorageClass['reclaimPolicy'];
 
 export interface StorageClassModel {
   /** StorageClass name. */
@@ -289,14 +293,14 @@ export interface NfsModel {
   readonly snapshots: boolean;
 }
 
-export type CniPlugin = 'flannel';
-export type NetworkPolicyEnforcer = 'kube-network-policies' | 'none';
+export type CniPlugin = Description['cni']['plugin'];
+export type NetworkPolicyEnforcer = Description['cni']['networkPolicyEnforcer'];
 
 export interface CniModel {
   /** @default flannel */
   readonly plugin: CniPlugin;
   /** Flannel backend. @default vxlan */
-  readonly backend: 'vxlan' | 'host-gw';
+  readonly backend: Description['cni']['backend'];
   /** Who enforces NetworkPolicy next to the CNI. @default kube-network-policies */
   readonly networkPolicyEnforcer: NetworkPolicyEnforcer;
   /** kube-network-policies uses containerd NRI (hosts enable it); false adds `--disable-nri`. @default true */
@@ -305,7 +309,7 @@ export interface CniModel {
   readonly failOpen: boolean;
 }
 
-export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
+export type PodSecurityLevel = Description['security']['podSecurity']['enforce'];
 
 export interface PodSecurityDefaults {
   /** Cluster-wide defaults (AdmissionConfiguration on the API server). */
@@ -325,11 +329,11 @@ export interface AppNamespace {
   readonly allowIngressController: boolean;
 }
 
-export type AccessRole = 'admin' | 'viewer' | 'operator';
+export type AccessRole = Description['access'][number]['role'];
 
 export interface AccessGrant {
   /** RBAC subject kind. */
-  readonly kind: 'User' | 'Group';
+  readonly kind: Description['access'][number]['kind'];
   readonly name: string;
   /** admin: cluster-admin; viewer: read-only cluster-wide without Secrets; operator: edit in `namespaces`. */
   readonly role: AccessRole;
@@ -350,7 +354,7 @@ export interface OutputModel {
   readonly partOf: string;
 }
 
-export type EncryptionProvider = 'secretbox' | 'aescbc';
+export type EncryptionProvider = Description['operations']['encryptionAtRest']['provider'];
 
 /** Scheduled etcd snapshots: a systemd timer on every control plane writes to an NFS share. */
 export interface EtcdSnapshotsModel {

@@ -5,7 +5,7 @@
  * Empty `{}` / `[]` outside metadata are kept on purpose: Kubernetes gives several of them meaning
  * (`podSelector: {}` selects every pod, `emptyDir: {}` picks the volume type, `ingress: [{}]` allows all).
  */
-import type { K8sObject } from '../checks/types';
+import type { K8sObject } from '../k8s/object';
 import { compareCodePoints } from '../compare';
 
 /** Value of `app.kubernetes.io/managed-by` on everything we emit. */

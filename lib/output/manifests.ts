@@ -6,13 +6,14 @@
  */
 import type { App, Chart } from 'cdk8s';
 import * as yaml from 'js-yaml';
-import type { K8sObject } from '../checks/types';
+import type { K8sObject } from '../k8s/object';
 import type { ClusterModel } from '../model/types';
 import { PREREQUISITE_MANIFESTS, VERSIONS } from '../versions';
 import { serializedFile, type RenderedFile } from './files';
 import { FLUX_DIR, FLUX_NAMESPACE, FLUX_SOURCE_DIST_PATH, fluxKustomizationName, renderFluxFiles } from './flux';
 import { cleanObject, LABEL_MANAGED_BY, LABEL_PART_OF, MANAGED_BY, toLabelValue, withAnnotation, type ChartObjects } from './labels';
-import { isBuiltinApiVersion, planWaves, podReferences, podTemplateOf, type Wave, type WavePlan } from './waves';
+import { podTemplateOf } from '../security/pod-template';
+import { isBuiltinApiVersion, planWaves, podReferences, type Wave, type WavePlan } from './waves';
 import { compareCodePoints } from '../compare';
 
 export type { ChartObjects } from './labels';

@@ -16,8 +16,8 @@
  * allows, so they ship in the file of the workload that uses them. Each depth is one wave, named by what it
  * holds (networking, controllers, custom-resources, policies).
  */
-import { POD_TEMPLATE_KINDS, podTemplateOf as podTemplate } from '../security/pod-template';
-import type { K8sObject } from '../checks/types';
+import { POD_TEMPLATE_KINDS, podTemplateOf } from '../security/pod-template';
+import type { K8sObject } from '../k8s/object';
 import { clusterScopedCustomKinds, isClusterScoped } from './labels';
 import { compareCodePoints } from '../compare';
 
@@ -92,12 +92,6 @@ const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
 const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '');
 
-/** The pod template spec and labels of a workload, or undefined (the kinds and paths: lib/security/pod-template). */
-export function podTemplateOf(object: K8sObject): { spec: Json; labels: Record<string, string> } | undefined {
-  const template = podTemplate(object);
-  return template && { spec: template.spec as Json, labels: { ...template.metadata.labels } };
-}
-
 /** What a pod spec refers to by name, in its own namespace (and the cluster-scoped classes it names). */
 export function podReferences(podSpec: Json): { kind: string; name: string }[] {
   const refs: { kind: string; name: string }[] = [];
@@ -143,7 +137,7 @@ function mentions(podSpec: Json, name: string): boolean {
   return texts.some((t) => t.split(/[\s=,/:]+/).includes(name));
 }
 
-const selects = (selector: Record<string, string>, labels: Record<string, string>) =>
+const selects = (selector: Record<string, string>, labels: Readonly<Record<string, string>> = {}) =>
   Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 /** Builds the dependency graph (see the file comment for the edges). */
@@ -233,13 +227,13 @@ export function buildDependencyGraph(objects: readonly K8sObject[]): DependencyG
     if (o.kind === 'Service') {
       const selector = obj(spec.selector) as Record<string, string>;
       for (const w of workloads) {
-        if (objects[w].metadata.namespace === ns && selects(selector, pods[w]!.labels)) add(i, w, 'order', `${ref(o)} selects the pods of ${ref(objects[w])}`);
+        if (objects[w].metadata.namespace === ns && selects(selector, pods[w]!.metadata.labels)) add(i, w, 'order', `${ref(o)} selects the pods of ${ref(objects[w])}`);
       }
     }
     if (o.kind === 'PodDisruptionBudget') {
       const selector = obj(obj(spec.selector).matchLabels) as Record<string, string>;
       for (const w of workloads) {
-        if (objects[w].metadata.namespace === ns && selects(selector, pods[w]!.labels)) add(w, i, 'order', `${ref(o)} covers the pods of ${ref(objects[w])}`);
+        if (objects[w].metadata.namespace === ns && selects(selector, pods[w]!.metadata.labels)) add(w, i, 'order', `${ref(o)} covers the pods of ${ref(objects[w])}`);
       }
     }
     if (WEBHOOK_KINDS.has(o.kind)) {
@@ -250,7 +244,7 @@ export function buildDependencyGraph(objects: readonly K8sObject[]): DependencyG
         add(svc, i, 'order', `${ref(o)} calls ${ref(objects[svc])}`);
         const selector = obj(obj(objects[svc].spec).selector) as Record<string, string>;
         for (const w of workloads) {
-          if (objects[w].metadata.namespace === objects[svc].metadata.namespace && selects(selector, pods[w]!.labels)) {
+          if (objects[w].metadata.namespace === objects[svc].metadata.namespace && selects(selector, pods[w]!.metadata.labels)) {
             add(w, i, 'order', `${ref(o)} is served by ${ref(objects[w])}`);
           }
         }

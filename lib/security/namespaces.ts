@@ -8,7 +8,7 @@
  *   cert-manager's `cert-manager.yaml` creates `cert-manager` (no Pod Security labels; ClusterIssuer secrets
  *   live there). Labelling or isolating them from here would judge pods we cannot see.
  */
-import type { K8sObject } from '../checks/types';
+import type { K8sObject } from '../k8s/object';
 import type { ClusterModel } from '../model/types';
 import type { PodSecurityLevel } from './pod-security/levels';
 
@@ -22,7 +22,7 @@ export interface ExternalNamespace {
 }
 
 /** Namespaces Kubernetes creates. */
-export const KUBERNETES_NAMESPACES: readonly string[] = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
+const KUBERNETES_NAMESPACES: readonly string[] = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
 
 /** Namespaces created by someone else, for this model. */
 export function externalNamespaces(model: ClusterModel): ExternalNamespace[] {

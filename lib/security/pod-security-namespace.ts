@@ -3,9 +3,10 @@
  */
 import { Construct } from 'constructs';
 import { checkDnsLabel, checkOneOf, problem, throwIfProblems } from '../components/private/validation';
-import { k8s } from '../k8s-api';
+import { k8s } from '../k8s/api';
 import { POD_SECURITY_LEVELS, podSecurityLabels, type PodSecurityLevel } from './pod-security/levels';
 
+/** Props of {@link PodSecurityNamespace}. */
 export interface PodSecurityNamespaceProps {
   /** Namespace name. */
   readonly name: string;
@@ -26,6 +27,10 @@ export interface PodSecurityNamespaceProps {
 /** Annotation that says why a namespace has its level. */
 export const POD_SECURITY_REASON_ANNOTATION = 'homelab.dev/pod-security-reason';
 
+/**
+ * A Namespace labelled for Pod Security Admission: a level and a pinned version for enforce, audit and warn,
+ * and, when given, the reason for the level as an annotation.
+ */
 export class PodSecurityNamespace extends Construct {
   readonly name: string;
   readonly enforce: PodSecurityLevel;

@@ -2,10 +2,14 @@
  * Finds the pod template inside any pod-bearing Kubernetes object, as plain JSON. Shared by the Pod Security
  * evaluator, the NetworkPolicy computation and the output checks, so they agree on what a "pod we emit" is.
  */
-import type { K8sObject } from '../checks/types';
+import type { K8sObject } from '../k8s/object';
 
-/** The JSON shape of the pod fields we read. Everything is optional: the input is any synthesized object. */
+/**
+ * The JSON shape of the pod fields we read. Everything is optional: the input is any synthesized object.
+ * Other pod spec fields (`dnsPolicy`, `priorityClassName`, ...) are there too, untyped.
+ */
 export interface PodSpecJson {
+  readonly [field: string]: unknown;
   readonly hostNetwork?: boolean;
   readonly hostPID?: boolean;
   readonly hostIPC?: boolean;
@@ -137,16 +141,6 @@ export function podTemplates(objects: readonly K8sObject[]): PodTemplate[] {
 export function containersOf(spec: PodSpecJson): ContainerRef[] {
   const lists: ContainerList[] = ['initContainers', 'containers', 'ephemeralContainers'];
   return lists.flatMap((list) => (spec[list] ?? []).map((container, index) => ({ container, list, index, path: `${list}[${index}]` })));
-}
-
-/**
- * Labels that select this workload's pods: the workload's `spec.selector.matchLabels` when it has one (what
- * a controller uses), else the template labels.
- */
-export function podSelectorLabels(template: PodTemplate): Readonly<Record<string, string>> {
-  const selector = dig(template.object, template.object.kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec', 'selector', 'matchLabels'] : ['spec', 'selector', 'matchLabels']);
-  if (selector && typeof selector === 'object' && Object.keys(selector).length) return selector as Record<string, string>;
-  return template.metadata.labels ?? {};
 }
 
 /** True when `labels` has every key/value of `selector` (an empty selector matches everything). */

@@ -20,7 +20,7 @@ export interface NodeInfo {
 }
 
 /** kubeadm's taint on control-plane nodes. */
-export const CONTROL_PLANE_TAINT: NodeTaint = { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' };
+const CONTROL_PLANE_TAINT: NodeTaint = { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' };
 
 /** The Kubernetes nodes of a description, with the labels and taints kubelet and kubeadm give them. */
 export function modelNodes(model: ClusterModel): NodeInfo[] {

@@ -1,9 +1,8 @@
 /**
- * Follows Services to the pods and container ports behind them, on synthesized objects. NetworkPolicy sees
- * traffic after Service translation, so rules name the pods' labels and container ports, not the Service.
+ * Services on synthesized objects: what is a Service, which LoadBalancer IPs it asks for, and which Services
+ * the API server calls as webhooks.
  */
-import type { K8sObject } from '../checks/types';
-import { containersOf, labelsMatch, podTemplates, type PodTemplate } from './pod-template';
+import type { K8sObject } from '../k8s/object';
 
 export interface ServicePortJson {
   readonly name?: string;
@@ -19,59 +18,6 @@ export interface ServiceJson extends K8sObject {
     readonly ports?: readonly ServicePortJson[];
     readonly loadBalancerIP?: string;
   };
-}
-
-/** A container port behind a Service port. `port` is a number when the pods agree on it, else the port name. */
-export interface BackendPort {
-  readonly protocol: 'TCP' | 'UDP';
-  readonly port: number | string;
-}
-
-export interface ServiceBackend {
-  readonly service: ServiceJson;
-  readonly namespace: string;
-  /** The Service's selector: the labels of the backend pods. */
-  readonly podLabels: Readonly<Record<string, string>>;
-  /** Pod templates we emit that the selector matches. */
-  readonly pods: readonly PodTemplate[];
-  /** Container ports for the Service ports asked for. */
-  readonly ports: readonly BackendPort[];
-}
-
-export function isService(object: K8sObject): object is ServiceJson {
-  return object.kind === 'Service' && object.apiVersion === 'v1';
-}
-
-export function findService(objects: readonly K8sObject[], namespace: string, name: string): ServiceJson | undefined {
-  return objects.find((o): o is ServiceJson => isService(o) && (o.metadata.namespace ?? 'default') === namespace && o.metadata.name === name);
-}
-
-/** Resolves a Service's ports (all, or those whose `port` is in `servicePorts`) to the pods and container ports behind them. */
-export function serviceBackend(service: ServiceJson, objects: readonly K8sObject[], servicePorts?: readonly number[]): ServiceBackend {
-  const namespace = service.metadata.namespace ?? 'default';
-  const podLabels = service.spec?.selector ?? {};
-  const pods = Object.keys(podLabels).length
-    ? podTemplates(objects).filter((t) => t.namespace === namespace && labelsMatch(podLabels, t.metadata.labels))
-    : [];
-  const ports = (service.spec?.ports ?? [])
-    .filter((p) => !servicePorts || servicePorts.includes(p.port))
-    .map((p): BackendPort => ({ protocol: p.protocol === 'UDP' ? 'UDP' : 'TCP', port: resolveTargetPort(p.targetPort ?? p.port, pods) }));
-  return { service, namespace, podLabels, pods, ports };
-}
-
-/** A named targetPort becomes the container port number when every backend pod that names it agrees. */
-function resolveTargetPort(target: number | string, pods: readonly PodTemplate[]): number | string {
-  if (typeof target === 'number') return target;
-  if (/^\d+$/.test(target)) return Number(target);
-  const numbers = new Set(
-    pods.flatMap((t) => containersOf(t.spec).flatMap((c) => (c.container.ports ?? []).filter((p) => p.name === target).map((p) => p.containerPort))),
-  );
-  return numbers.size === 1 ? [...numbers][0]! : target;
-}
-
-/** Services reachable from outside the cluster (LoadBalancer and NodePort). */
-export function isExposedService(service: ServiceJson): boolean {
-  return service.spec?.type === 'LoadBalancer' || service.spec?.type === 'NodePort';
 }
 
 /** The LoadBalancer IPs a Service asks for (MetalLB annotation or the deprecated spec field). */

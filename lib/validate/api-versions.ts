@@ -12,7 +12,7 @@
  */
 import { compareCodePoints } from '../compare';
 
-export interface ApiLifecycle {
+interface ApiLifecycle {
   /** `group/version` as written in `apiVersion` (`v1` for the core group). */
   readonly apiVersion: string;
   /** Kinds this entry is about; all kinds of the group/version when absent. */
@@ -28,7 +28,7 @@ export interface ApiLifecycle {
 }
 
 /** Removals and additions that matter for 1.16 and later, newest last. */
-export const API_LIFECYCLE: readonly ApiLifecycle[] = [
+const API_LIFECYCLE: readonly ApiLifecycle[] = [
   { apiVersion: 'extensions/v1beta1', kinds: ['DaemonSet', 'Deployment', 'ReplicaSet'], removedIn: '1.16', replacement: 'apps/v1' },
   { apiVersion: 'extensions/v1beta1', kinds: ['NetworkPolicy'], removedIn: '1.16', replacement: 'networking.k8s.io/v1' },
   { apiVersion: 'extensions/v1beta1', kinds: ['PodSecurityPolicy'], removedIn: '1.16', replacement: 'Pod Security Admission labels' },

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { default as Ajv, ValidateFunction } from 'ajv';
 import * as yaml from 'js-yaml';
-import type { K8sObject } from '../checks/types';
+import type { K8sObject } from '../k8s/object';
 import { describeAjvErrors, uniqueIssues, type AjvErrorLike, type FieldIssue } from './ajv-errors';
 import { validateObjectMeta } from './k8s-schema';
 import { validationProblem, type ValidationProblem } from './problems';

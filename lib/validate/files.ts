@@ -16,7 +16,7 @@ export type HostFileCheck = (path: string, content: string) => readonly Problem[
 const firstLine = (message: string) => message.split('\n')[0];
 
 /** Whether a file is a cloud-init user-data file (by name). */
-export const isUserData = (path: string) => /(^|\/)user-data(\.ya?ml)?$/.test(path);
+const isUserData = (path: string) => /(^|\/)user-data(\.ya?ml)?$/.test(path);
 
 /** Parse checks for one file that is not a top-level manifest. */
 export function checkFileFormat(file: RenderedFile, hostFileCheck?: HostFileCheck): ValidationProblem[] {

@@ -9,7 +9,7 @@
  */
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import type { K8sObject } from '../checks/types';
+import type { K8sObject } from '../k8s/object';
 import type { RenderedFile } from '../output/files';
 import { FLUX_DIR, FLUX_SOURCE_DIST_PATH } from '../output/flux';
 import { clusterScopedCustomKinds, hygieneIssues } from '../output/labels';
@@ -24,7 +24,7 @@ import { describeObject, validationProblem, type ValidationProblem } from './pro
 import { compareCodePoints } from '../compare';
 
 export { SCHEMA_SOURCE } from './k8s-schema';
-export { API_LIFECYCLE, apiChangesBetween, unservedReason } from './api-versions';
+
 export type { ValidationProblem } from './problems';
 export type { HostFileCheck } from './files';
 
@@ -48,9 +48,9 @@ export interface ValidateOptions {
 }
 
 /** A top-level manifest file: `NN-name.yaml` (or any .yaml/.yml/.json directly in the directory). */
-export const isManifestFile = (path: string) => !path.includes('/') && /\.(ya?ml|json)$/.test(path);
+const isManifestFile = (path: string) => !path.includes('/') && /\.(ya?ml|json)$/.test(path);
 
-export interface ParsedDocument {
+interface ParsedDocument {
   readonly file: string;
   readonly index: number;
   readonly object: K8sObject;
@@ -80,7 +80,7 @@ function parseManifests(files: readonly RenderedFile[], problems: ValidationProb
 }
 
 /** Validates parsed objects (see the file comment). `crds` adds CRDs beyond those among the objects. */
-export function validateObjects(docs: readonly ParsedDocument[], options: ValidateOptions & { readonly crds?: CrdIndex } = {}): ValidationProblem[] {
+function validateObjects(docs: readonly ParsedDocument[], options: ValidateOptions & { readonly crds?: CrdIndex } = {}): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
   const objects = docs.map((d) => d.object);
   const crds = options.crds ?? new CrdIndex();

@@ -19,11 +19,9 @@
  * CRD printer-column `description`, CRD schema `description` and `x-kubernetes-*`. Those names are
  * therefore never reported as unknown, and their values are not checked.
  */
-import type { K8sObject } from '../checks/types';
+import type { K8sObject } from '../k8s/object';
 import { describeAjvErrors, uniqueIssues, type AjvErrorLike, type FieldIssue } from './ajv-errors';
 import { fieldPath } from './problems';
-
-export type { FieldIssue } from './ajv-errors';
 
 /** The schema source, for documentation and reports. */
 export const SCHEMA_SOURCE = {

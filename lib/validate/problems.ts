@@ -3,7 +3,7 @@
  * path; it is a {@link Problem} whose `path` joins the three, so the CLI prints one line per problem:
  * `30-controllers.yaml: Deployment frpc/frpc: spec.replicas: must be integer, got "2"`.
  */
-import type { K8sObject } from '../checks/types';
+import type { K8sObject } from '../k8s/object';
 import type { Problem } from '../model/problems';
 
 export interface ValidationProblem extends Problem {

@@ -14,7 +14,6 @@ import {
   type FlannelProps,
   type KubeNetworkPoliciesProps,
 } from '../../lib/components';
-import { IMAGES, imageRef } from '../../lib/versions';
 import { container, findObject, hasObject, podSpec, podTemplateMetadata, synthChart } from '../helpers/k8s';
 
 const flannel = (props: FlannelProps) => synthChart((chart) => new Flannel(chart, 'Flannel', props));
@@ -30,10 +29,10 @@ describe('Flannel', () => {
   it('defaults: namespace kube-flannel, VXLAN, iptables masquerading', () => {
     expect([FLANNEL_DEFAULT_NAMESPACE, FLANNEL_DEFAULT_BACKEND, FLANNEL_DEFAULT_ENABLE_NFTABLES]).toEqual(['kube-flannel', FlannelBackend.VXLAN, false]);
     const objects = flannel({ podCidr: '10.244.0.0/16' });
-    const conf = netConf(objects, FLANNEL_DEFAULT_NAMESPACE);
-    expect(conf.Backend.Type).toBe(FLANNEL_DEFAULT_BACKEND);
-    expect(conf.EnableNFTables).toBe(FLANNEL_DEFAULT_ENABLE_NFTABLES);
-    expect(findObject(objects, 'DaemonSet', 'kube-flannel-ds').metadata.namespace).toBe(FLANNEL_DEFAULT_NAMESPACE);
+    const conf = netConf(objects, 'kube-flannel');
+    expect(conf.Backend.Type).toBe('vxlan');
+    expect(conf.EnableNFTables).toBe(false);
+    expect(findObject(objects, 'DaemonSet', 'kube-flannel-ds').metadata.namespace).toBe('kube-flannel');
   });
 
   it('places every namespaced object in the namespace prop and binds the ServiceAccount there', () => {
@@ -61,8 +60,8 @@ describe('Flannel', () => {
     const sc = container(ds, 'kube-flannel').securityContext;
     expect(sc.capabilities).toEqual({ add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] });
     expect([sc.allowPrivilegeEscalation, sc.privileged, sc.readOnlyRootFilesystem, sc.seccompProfile.type]).toEqual([false, false, true, 'RuntimeDefault']);
-    expect(container(ds, 'install-cni-plugin').image).toBe(imageRef(IMAGES.flannelCniPlugin));
-    expect(container(ds, 'kube-flannel').image).toBe(imageRef(IMAGES.flannel));
+    expect(container(ds, 'install-cni-plugin').image).toBe('ghcr.io/flannel-io/flannel-cni-plugin:v1.9.1-flannel3');
+    expect(container(ds, 'kube-flannel').image).toBe('ghcr.io/flannel-io/flannel:v0.28.9');
     expect(podSpec(ds).automountServiceAccountToken).toBe(true);
   });
 
@@ -92,10 +91,10 @@ describe('KubeNetworkPolicies', () => {
       98,
     ]);
     const ds = agent(netpol());
-    expect(ds.metadata.namespace).toBe(KUBE_NETWORK_POLICIES_DEFAULT_NAMESPACE);
+    expect(ds.metadata.namespace).toBe('kube-system');
     const args = container(ds, 'kube-network-policies').args;
-    expect(args).toContain(`--fail-open=${KUBE_NETWORK_POLICIES_DEFAULT_FAIL_OPEN}`);
-    expect(args).toContain(`--nfqueue-id=${KUBE_NETWORK_POLICIES_DEFAULT_NFQUEUE_ID}`);
+    expect(args).toContain('--fail-open=false');
+    expect(args).toContain('--nfqueue-id=98');
     expect(args).not.toContain('--disable-nri');
     expect(podSpec(ds).volumes.map((v: any) => v.hostPath.path)).toContain('/var/run/nri');
   });

@@ -10,7 +10,6 @@ import {
   FRPC_DEFAULT_WEB_SERVER_PORT,
   type FrpcProps,
 } from '../../lib/components';
-import { IMAGES, imageRef } from '../../lib/versions';
 import { container, findObject, findObjects, podSpec, podTemplateMetadata, synthChart } from '../helpers/k8s';
 
 const base: FrpcProps = {
@@ -72,18 +71,18 @@ describe('Frpc', () => {
     ]);
     const objects = frpc();
     const config = toml(objects);
-    expect(config.serverPort).toBe(FRPC_DEFAULT_SERVER_PORT);
-    expect(config.proxies.some((p: any) => p.transport)).toBe(FRPC_DEFAULT_PROXY_PROTOCOL);
-    expect(config.webServer.port).toBe(FRPC_DEFAULT_WEB_SERVER_PORT);
-    expect('password' in config.webServer).toBe(FRPC_DEFAULT_WEB_SERVER_AUTH);
-    expect(podSpec(deployment(objects)).volumes.find((v: any) => v.name === 'token').secret.secretName).toBe(FRPC_DEFAULT_TOKEN_SECRET.name);
-    for (const o of objects) expect(o.metadata.namespace, o.kind).toBe(FRPC_DEFAULT_NAMESPACE);
+    expect(config.serverPort).toBe(7000);
+    expect(config.proxies.some((p: any) => p.transport)).toBe(false);
+    expect(config.webServer.port).toBe(7400);
+    expect('password' in config.webServer).toBe(true);
+    expect(podSpec(deployment(objects)).volumes.find((v: any) => v.name === 'token').secret).toMatchObject({ secretName: 'frp-token', items: [{ key: 'token', path: 'token' }] });
+    for (const o of objects) expect(o.metadata.namespace, o.kind).toBe('frpc');
   });
 
   it('runs the pinned image non-root (65532), read-only, without a service account token', () => {
     const d = deployment(frpc());
     const c = container(d, 'frpc');
-    expect(c.image).toBe(imageRef(IMAGES.frpc));
+    expect(c.image).toBe('fatedier/frpc:v0.70.1');
     expect(c.args).toEqual(['-c', '/etc/frp/frpc.toml']);
     expect(c.securityContext).toEqual({
       allowPrivilegeEscalation: false,

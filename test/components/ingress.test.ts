@@ -13,7 +13,6 @@ import {
   type IIngressController,
   type IngressNginxProps,
 } from '../../lib/components';
-import { IMAGES, imageRef } from '../../lib/versions';
 import { container, findObject, findObjects, hasObject, podSpec, synthChart } from '../helpers/k8s';
 
 const ingress = (props: IngressNginxProps = {}) => synthChart((chart) => new IngressNginx(chart, 'Ingress', props));
@@ -63,14 +62,14 @@ describe('IngressNginx', () => {
     ]).toEqual(['ingress-nginx', 'nginx', false, 2, ExternalTrafficPolicy.LOCAL, false, true, {}]);
     const objects = ingress();
     const deployment = controller(objects);
-    expect(deployment.metadata.namespace).toBe(INGRESS_NGINX_DEFAULT_NAMESPACE);
-    expect(deployment.spec.replicas).toBe(INGRESS_DEFAULT_REPLICAS);
-    expect(findObject(objects, 'IngressClass', INGRESS_DEFAULT_CLASS_NAME).metadata.annotations).toBeUndefined();
+    expect(deployment.metadata.namespace).toBe('ingress-nginx');
+    expect(deployment.spec.replicas).toBe(2);
+    expect(findObject(objects, 'IngressClass', 'nginx').metadata.annotations).toBeUndefined();
     const service = findObject(objects, 'Service', 'ingress-nginx-controller');
-    expect(service.spec.externalTrafficPolicy).toBe(INGRESS_DEFAULT_EXTERNAL_TRAFFIC_POLICY);
+    expect(service.spec.externalTrafficPolicy).toBe('Local');
     expect(service.metadata.annotations).toBeUndefined();
-    expect(config(objects)['use-proxy-protocol']).toBe(String(INGRESS_NGINX_DEFAULT_PROXY_PROTOCOL));
-    expect(hasObject(objects, 'ValidatingWebhookConfiguration', 'ingress-nginx-admission')).toBe(INGRESS_NGINX_DEFAULT_ADMISSION_WEBHOOK);
+    expect(config(objects)['use-proxy-protocol']).toBe('false');
+    expect(hasObject(objects, 'ValidatingWebhookConfiguration', 'ingress-nginx-admission')).toBe(true);
     expect(findObject(objects, 'PodDisruptionBudget', 'ingress-nginx-controller').spec.maxUnavailable).toBe(1);
   });
 
@@ -88,11 +87,12 @@ describe('IngressNginx', () => {
   it('runs the pinned images with restricted-compatible security contexts', () => {
     const objects = ingress();
     const c = container(controller(objects), 'controller');
-    expect(c.image).toBe(imageRef(IMAGES.ingressNginxController));
+    expect(c.image).toBe('registry.k8s.io/ingress-nginx/controller:v1.15.1');
     expect(c.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 101, allowPrivilegeEscalation: false, capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] } });
+    expect(findObjects(objects, 'Job').map((j) => j.metadata.name)).toEqual(['ingress-nginx-admission-create', 'ingress-nginx-admission-patch']);
     for (const job of findObjects(objects, 'Job')) {
       const certgen = podSpec(job).containers[0];
-      expect(certgen.image).toBe(imageRef(IMAGES.kubeWebhookCertgen));
+      expect(certgen.image).toBe('registry.k8s.io/ingress-nginx/kube-webhook-certgen:v1.6.9');
       expect(certgen.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
     }
   });

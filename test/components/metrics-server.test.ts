@@ -5,7 +5,8 @@
  * refused without kubelet serving certificates).
  */
 import { describe, expect, it } from 'vitest';
-import { ComponentPropsError, findImage, MetricsServer, METRICS_SERVER_NAMES } from '../../lib/components';
+import { ComponentPropsError, MetricsServer } from '../../lib/components';
+import { findImage } from '../../lib/versions';
 import { Flows, tcp, type Flow } from '../../lib/flows';
 import { buildClusterApp } from '../../lib/app/cluster-app';
 import { dataplaneOf } from '../../lib/app/flows';
@@ -37,8 +38,8 @@ describe('MetricsServer conforms to metrics-server v0.8.1 manifests/base', () =>
           .sort();
       expect(refs(ours), b).toEqual(refs(up));
     }
-    const reader = findObject(ours, 'ClusterRole', METRICS_SERVER_NAMES.aggregatedReader);
-    const upReader = findObject(up, 'ClusterRole', METRICS_SERVER_NAMES.aggregatedReader);
+    const reader = findObject(ours, 'ClusterRole', 'system:aggregated-metrics-reader');
+    const upReader = findObject(up, 'ClusterRole', 'system:aggregated-metrics-reader');
     expect(uncoveredPermissions(upReader.rules as PolicyRule[], reader.rules as PolicyRule[])).toEqual([]);
     expect(reader.metadata.labels).toMatchObject(upReader.metadata.labels!);
   });
@@ -130,6 +131,7 @@ describe('metrics-server from the description', () => {
       problems = (e as DescriptionError).problems.map((p) => `${p.path}: ${p.message}`);
     }
     expect(problems).toEqual([expect.stringMatching(/^operations\.metricsServer\.enabled: metrics-server verifies kubelet serving certificates/)]);
-    expect(() => variant((d) => (d.operations = { kubeletServingCertificates: { enabled: false }, metricsServer: { enabled: false } }))).not.toThrow();
+    const both = variant((d) => (d.operations = { kubeletServingCertificates: { enabled: false }, metricsServer: { enabled: false } }));
+    expect([both.operations.kubeletServingCertificates, both.operations.metricsServer]).toEqual([false, undefined]);
   });
 });

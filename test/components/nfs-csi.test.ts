@@ -27,14 +27,25 @@ describe('NfsCsiDriver', () => {
   it('defaults: kube-system, no snapshot sidecar, one controller replica', () => {
     expect([NFS_CSI_DEFAULT_NAMESPACE, NFS_CSI_DEFAULT_SNAPSHOTS, NFS_CSI_DEFAULT_CONTROLLER_REPLICAS]).toEqual(['kube-system', false, 1]);
     const objects = driver();
-    const controller = findObject(objects, 'Deployment', 'csi-nfs-controller', NFS_CSI_DEFAULT_NAMESPACE);
-    expect(allContainers(controller).map((c) => c.name)).toEqual(['csi-provisioner', 'csi-resizer', 'liveness-probe', 'nfs']);
-    expect(controller.spec.replicas).toBe(NFS_CSI_DEFAULT_CONTROLLER_REPLICAS);
-    expect(findObject(objects, 'DaemonSet', 'csi-nfs-node', NFS_CSI_DEFAULT_NAMESPACE)).toBeDefined();
+    const controller = findObject(objects, 'Deployment', 'csi-nfs-controller', 'kube-system');
+    expect(allContainers(controller).map((c) => `${c.name} ${c.image}`)).toEqual([
+      'csi-provisioner registry.k8s.io/sig-storage/csi-provisioner:v6.3.0',
+      'csi-resizer registry.k8s.io/sig-storage/csi-resizer:v2.2.0',
+      'liveness-probe registry.k8s.io/sig-storage/livenessprobe:v2.19.0',
+      'nfs registry.k8s.io/sig-storage/nfsplugin:v4.13.4',
+    ]);
+    expect(controller.spec.replicas).toBe(1);
+    const node = findObject(objects, 'DaemonSet', 'csi-nfs-node', 'kube-system');
+    expect(allContainers(node).map((c) => `${c.name} ${c.image}`)).toEqual([
+      'liveness-probe registry.k8s.io/sig-storage/livenessprobe:v2.19.0',
+      'node-driver-registrar registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.17.0',
+      'nfs registry.k8s.io/sig-storage/nfsplugin:v4.13.4',
+    ]);
   });
 
   it('adds the csi-snapshotter sidecar with snapshots', () => {
     const controller = findObject(driver({ snapshots: true }), 'Deployment', 'csi-nfs-controller');
+    expect(container(controller, 'csi-snapshotter').image).toBe('registry.k8s.io/sig-storage/csi-snapshotter:v8.6.0');
     expect(container(controller, 'csi-snapshotter').args).toContain('--leader-election');
   });
 
@@ -87,10 +98,10 @@ describe('NfsStorageClass', () => {
       false,
     ]);
     const sc = storageClass();
-    expect(sc.mountOptions).toEqual(NFS_STORAGE_CLASS_DEFAULT_MOUNT_OPTIONS);
+    expect(sc.mountOptions).toEqual(['nfsvers=4.1']);
     expect(sc.reclaimPolicy).toBe('Retain');
     expect(sc.parameters.onDelete).toBeUndefined(); // Retain: the driver's DeleteVolume never runs
-    expect(sc.allowVolumeExpansion).toBe(NFS_STORAGE_CLASS_DEFAULT_ALLOW_VOLUME_EXPANSION);
+    expect(sc.allowVolumeExpansion).toBe(true);
     expect(sc.metadata.annotations).toBeUndefined();
     expect(sc.parameters.subDir).toBeUndefined();
   });

@@ -11,6 +11,7 @@ import { loadDescription } from '../../lib/model/load';
 import type { ClusterModel } from '../../lib/model/types';
 import { PREREQUISITE_MANIFESTS } from '../../lib/versions';
 import { container, findObject, findObjects, REPO_ROOT, type K8sObject } from '../helpers/k8s';
+import { docOfKind, fileOf } from '../hosts/fixtures';
 
 const reference = (): ClusterModel => loadDescription(join(REPO_ROOT, 'hostconfig/cluster.yaml'));
 
@@ -41,70 +42,63 @@ describe('addPlatform with the reference model', () => {
 
   it('Flannel Network equals the kubeadm pod CIDR', () => {
     const conf = JSON.parse(findObject(byChart.cni, 'ConfigMap', 'kube-flannel-cfg').data['net-conf.json']);
-    expect(conf.Network).toBe(model.kubernetes.podCidr);
     expect(conf.Network).toBe('10.244.0.0/16');
-    expect(conf.Backend.Type).toBe(model.cni.backend);
+    expect(conf.Backend.Type).toBe('vxlan');
+    expect(docOfKind(fileOf(model, 'hosts/n100-001/kubeadm-init.yaml').content, 'ClusterConfiguration').networking.podSubnet).toBe(conf.Network);
   });
 
   it('kube-network-policies follows the model NRI and fail-open settings', () => {
     const args = container(findObject(byChart.cni, 'DaemonSet', 'kube-network-policies'), 'kube-network-policies').args;
-    expect(args).toContain(`--fail-open=${model.cni.failOpen}`);
-    expect(args.includes('--disable-nri')).toBe(!model.cni.nri);
+    expect(args).toContain('--fail-open=false');
+    expect(args).not.toContain('--disable-nri');
   });
 
   it('the ingress Service asks for the model ingress IP, which lies in a MetalLB pool', () => {
     const service = findObject(byChart.ingress, 'Service', 'ingress-nginx-controller', model.ingress.namespace);
     const ip = service.metadata.annotations!['metallb.io/loadBalancerIPs'];
-    expect(ip).toBe(model.ingress.loadBalancerIP);
     expect(ip).toBe('192.168.100.240');
     const pools = findObjects(byChart.metallb, 'IPAddressPool');
     const holding = pools.filter((p) => (p.spec.addresses as string[]).some((a) => inRange(ip, a)));
-    expect(holding.map((p) => p.metadata.name)).toEqual([model.ingress.pool]);
-    expect(findObject(byChart.metallb, 'L2Advertisement', `${model.ingress.pool}-l2`).spec.ipAddressPools).toEqual([model.ingress.pool]);
+    expect(holding.map((p) => p.metadata.name)).toEqual(['lan-pool-ingress']);
+    expect(findObject(byChart.metallb, 'L2Advertisement', 'lan-pool-ingress-l2').spec.ipAddressPools).toEqual(['lan-pool-ingress']);
   });
 
   it('the IngressClass is the model class, default as described', () => {
-    const cls = findObject(byChart.ingress, 'IngressClass', model.ingress.className);
-    expect(cls.metadata.annotations?.['ingressclass.kubernetes.io/is-default-class']).toBe(model.ingress.defaultClass ? 'true' : undefined);
-    expect(findObject(byChart.ingress, 'Deployment', 'ingress-nginx-controller').spec.replicas).toBe(model.ingress.replicas);
+    // hostconfig/cluster.yaml: className nginx; defaultClass and replicas left at the description defaults (true, 2)
+    const cls = findObject(byChart.ingress, 'IngressClass', 'nginx');
+    expect(cls.metadata.annotations).toEqual({ 'ingressclass.kubernetes.io/is-default-class': 'true' });
+    expect(findObject(byChart.ingress, 'Deployment', 'ingress-nginx-controller').spec.replicas).toBe(2);
   });
 
   it('the issuers solve HTTP-01 through the ingress class and use the model e-mail', () => {
     const issuers = findObjects(byChart['cert-manager'], 'ClusterIssuer');
-    expect(issuers.map((i) => i.metadata.name)).toEqual(model.acme!.issuers.map((k) => `letsencrypt-${k}`));
+    expect(issuers.map((i) => i.metadata.name)).toEqual(['letsencrypt-staging', 'letsencrypt-production']);
     for (const issuer of issuers) {
-      expect(issuer.spec.acme.email).toBe(model.acme!.email);
-      expect(issuer.spec.acme.solvers).toEqual([{ http01: { ingress: { ingressClassName: model.ingress.className } } }]);
+      expect(issuer.spec.acme).not.toHaveProperty('email'); // the reference leaves acme.email out
+      expect(issuer.spec.acme.solvers).toEqual([{ http01: { ingress: { ingressClassName: 'nginx' } } }]);
     }
   });
 
   it('frpc dials the tunnel server and forwards exactly the model ports to the ingress IP', () => {
-    const tunnel = model.tunnel!;
-    const config: any = parse(findObject(byChart.frpc, 'ConfigMap', 'frpc-config', tunnel.namespace).data['frpc.toml']);
-    expect(config.serverAddr).toBe(tunnel.server.ip);
+    const config: any = parse(findObject(byChart.frpc, 'ConfigMap', 'frpc-config', 'frpc').data['frpc.toml']);
     expect(config.serverAddr).toBe('161.132.4.98');
-    expect(config.serverPort).toBe(tunnel.bindPort);
-    expect(config.proxies.map((p: any) => [p.name, p.type, p.localIP, p.localPort, p.remotePort])).toEqual(
-      tunnel.forwardedPorts.map((p) => [p.name, 'tcp', model.ingress.loadBalancerIP, p.localPort, p.remotePort]),
-    );
-    expect(config.proxies.map((p: any) => p.remotePort)).toEqual([80, 443]);
+    expect(config.serverPort).toBe(7000);
+    expect(config.proxies.map((p: any) => [p.name, p.type, p.localIP, p.localPort, p.remotePort])).toEqual([
+      ['http', 'tcp', '192.168.100.240', 80, 80],
+      ['https', 'tcp', '192.168.100.240', 443, 443],
+    ]);
     const volume = findObject(byChart.frpc, 'Deployment', 'frpc').spec.template.spec.volumes.find((v: any) => v.secret);
-    expect(volume.secret.secretName).toBe(tunnel.token.secret.name);
-    expect(volume.secret.items).toEqual([{ key: tunnel.token.secret.key, path: 'token' }]);
+    expect(volume.secret.secretName).toBe('frp-token');
+    expect(volume.secret.items).toEqual([{ key: 'token', path: 'token' }]);
   });
 
   it('StorageClasses point at the NFS server IP, one per model class', () => {
     const classes = findObjects(byChart['nfs-csi'], 'StorageClass');
-    expect(classes.map((c) => c.metadata.name)).toEqual(model.storage!.classes.map((c) => c.name));
-    for (const sc of classes) {
-      const described = model.storage!.classes.find((c) => c.name === sc.metadata.name)!;
-      expect(sc.parameters.server).toBe(model.storage!.server.ip);
-      expect(sc.parameters.server).toBe('192.168.100.171');
-      expect(sc.parameters.share).toBe(described.share);
-      expect(sc.reclaimPolicy).toBe(described.reclaimPolicy);
-      expect(sc.metadata.annotations?.['storageclass.kubernetes.io/is-default-class']).toBe(described.default ? 'true' : undefined);
-    }
-    expect(findObject(byChart['nfs-csi'], 'StorageClass', 'nas-001').parameters.share).toBe('/mnt/server');
+    expect(classes.map((c) => [c.metadata.name, c.parameters.server, c.parameters.share, c.reclaimPolicy, c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class']])).toEqual([
+      ['nas-001', '192.168.100.171', '/mnt/server', 'Delete', 'true'],
+      ['nas-002', '192.168.100.171', '/mnt/server2', 'Delete', undefined],
+      ['nas-003', '192.168.100.171', '/mnt/server3', 'Delete', undefined],
+    ]);
   });
 
   it('emits no Namespace objects and no Secrets', () => {

@@ -56,8 +56,9 @@ describe('secure pod defaults', () => {
     for (const c of allContainers(workload)) {
       const seccomp = c.securityContext?.seccompProfile?.type ?? spec.securityContext?.seccompProfile?.type;
       if (!PRIVILEGED_CONTAINERS[`${name}/${c.name}`]?.privileged) expect(seccomp, c.name).toBe('RuntimeDefault');
-      expect(c.resources?.requests?.cpu, c.name).toBeDefined();
-      expect(c.resources?.requests?.memory, c.name).toBeDefined();
+      // a positive quantity, not merely a key: an empty or zero request schedules as if there were none
+      expect(c.resources?.requests?.cpu, c.name).toMatch(/^[1-9]\d*m$/);
+      expect(c.resources?.requests?.memory, c.name).toMatch(/^[1-9]\d*Mi$/);
     }
     expect(spec.automountServiceAccountToken).toBe(API_CLIENTS.includes(name));
   });

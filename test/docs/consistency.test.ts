@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Artifacts, checkConsistency, CONSISTENCY_FACTS, consistencyCheck } from '../../lib/docs/consistency';
 import { loadDescription } from '../../lib/model/load';
 import type { ClusterModel } from '../../lib/model/types';
+import { OutputCheckError } from '../../lib/checks/types';
 import type { RenderedFile } from '../../lib/output/files';
 import { renderCluster } from '../../lib/render';
 
@@ -42,10 +43,10 @@ describe('consistency check on real renders', () => {
     expect(kinds).toContain('hosts/n100-001/kubeadm-init.yaml ClusterConfiguration');
     expect(kinds).toContain('hosts/5825u-001/kubeadm-join.yaml JoinConfiguration');
     for (const b of ['n100-004', 'nas-001', 'nas-002']) {
-      expect(a.hostFile(b, 'keepalived.conf'), b).toBeDefined();
-      expect(a.hostFile(b, 'haproxy.cfg'), b).toBeDefined();
+      expect(a.hostFile(b, 'keepalived.conf')?.content, b).toContain('192.168.100.230/24 dev');
+      expect(a.hostFile(b, 'haproxy.cfg')?.content, b).toContain('server n100-003 192.168.100.203:6443');
     }
-    expect(a.hostFile('vps', 'frps.toml')).toBeDefined();
+    expect(a.hostFile('vps', 'frps.toml')?.content).toContain('bindPort = 7000');
     const objects = a.manifests();
     expect(objects.filter((o) => o.kind === 'IPAddressPool').map((o) => o.name)).toEqual(['lan-pool', 'lan-pool-ingress']);
     expect(objects.filter((o) => o.kind === 'Service' && o.namespace === 'ingress-nginx' && (o.body.spec as { type?: string }).type === 'LoadBalancer')).toHaveLength(1);
@@ -159,8 +160,17 @@ describe('consistency check on tampered file sets', () => {
   });
 
   it('fails a render when wired as an output check', () => {
-    expect(() => renderCluster({ ...reference, apiServer: { ...reference.apiServer } }, { checks: [consistencyCheck] })).not.toThrow();
-    const run = consistencyCheck.run({ model: reference, objects: [], files: tamper(referenceFiles, 'hosts/vps/frps.toml', 'bindPort = 7000', 'bindPort = 7001') });
-    expect(run.map((p) => p.path)).toEqual(['hosts/vps/frps.toml']);
+    // wired in, it passes a good render ...
+    expect(renderCluster(reference, { checks: [consistencyCheck] }).checks).toEqual(['cross-artifact-consistency']);
+    // ... and stops one whose files disagree (frps.toml tampered with between rendering and checking)
+    const seesTampered = { ...consistencyCheck, run: (ctx: Parameters<typeof consistencyCheck.run>[0]) => consistencyCheck.run({ ...ctx, files: tamper(ctx.files, 'hosts/vps/frps.toml', 'bindPort = 7000', 'bindPort = 7001') }) };
+    let problems: string[] = [];
+    try {
+      renderCluster(reference, { checks: [seesTampered] });
+    } catch (e) {
+      if (!(e instanceof OutputCheckError)) throw e;
+      problems = e.problems.map((p) => p.path);
+    }
+    expect(problems).toEqual(['hosts/vps/frps.toml']);
   });
 });

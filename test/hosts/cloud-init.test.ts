@@ -1,6 +1,6 @@
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import { CLOUD_CONFIG_TOP_LEVEL_KEYS, hostArtifacts, renderHostFiles, renderUserData } from '../../lib/hosts';
+import { hostArtifacts, renderHostFiles, renderUserData } from '../../lib/hosts';
 import type { ClusterModel } from '../../lib/model/types';
 import { type Doc, fileOf, reference, variant, variants, yamlDocs } from './fixtures';
 
@@ -31,14 +31,19 @@ describe('cloud-init seed files', () => {
   });
 
   it('user-data starts with #cloud-config and uses only allow-listed top-level keys', () => {
+    // cloud-init modules we rely on (cc_set_hostname, cc_users_groups, cc_ssh, cc_package_update_upgrade_install,
+    // cc_write_files, cc_runcmd, cc_power_state_change), written out here rather than taken from the renderer
+    const allowed = ['hostname', 'users', 'ssh_pwauth', 'package_update', 'package_upgrade', 'packages', 'write_files', 'runcmd', 'power_state'];
     const models = [ref, variants.ipvs(), variants.singleBalancer()];
     for (const m of models) {
       for (const f of renderHostFiles(m).filter((x) => x.path.endsWith('/user-data'))) {
         expect(f.content.split('\n')[0], f.path).toBe('#cloud-config');
         const keys = Object.keys(yamlDocs(f.content)[0]);
-        expect(keys.filter((k) => !(CLOUD_CONFIG_TOP_LEVEL_KEYS as readonly string[]).includes(k)), f.path).toEqual([]);
+        expect(keys.filter((k) => !allowed.includes(k)), f.path).toEqual([]);
       }
     }
+    expect(Object.keys(userData(ref, 'n100-001'))).toEqual(['hostname', 'users', 'ssh_pwauth', 'package_update', 'package_upgrade', 'packages', 'write_files', 'runcmd']);
+    expect(Object.keys(userData(ref, 'raspberry-001'))).toEqual([...Object.keys(userData(ref, 'n100-001')), 'power_state']);
   });
 
   it('network-config v2 gives the static address, default route and DNS of the model', () => {

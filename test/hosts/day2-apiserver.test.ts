@@ -7,7 +7,6 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { HOST_PATHS } from '../../lib/hosts';
 import { auditPolicy } from '../../lib/hosts/day2';
 import { loadDescription } from '../../lib/model/load';
 import type { ClusterModel } from '../../lib/model/types';
@@ -104,18 +103,18 @@ describe('audit policy', () => {
   it('is wired through ClusterConfiguration v1beta4: flags as {name, value}, policy read-only, log dir writable', () => {
     const args = argsOf(ref);
     expect(args).toMatchObject({
-      'audit-policy-file': HOST_PATHS.auditPolicy,
-      'audit-log-path': HOST_PATHS.auditLog,
+      'audit-policy-file': '/etc/kubernetes/audit/policy.yaml',
+      'audit-log-path': '/var/log/kubernetes/audit/audit.log',
       'audit-log-maxage': '30',
       'audit-log-maxbackup': '10',
       'audit-log-maxsize': '100',
     });
     const volumes = apiServerOf(ref).extraVolumes;
     const mountOf = (path: string) => volumes.find((v: any) => path.startsWith(`${v.mountPath}/`));
-    expect(mountOf(HOST_PATHS.auditPolicy)).toMatchObject({ hostPath: HOST_PATHS.auditDir, readOnly: true });
-    expect(mountOf(HOST_PATHS.auditLog)).toMatchObject({ hostPath: HOST_PATHS.auditLogDir, readOnly: false, pathType: 'DirectoryOrCreate' });
+    expect(mountOf('/etc/kubernetes/audit/policy.yaml')).toMatchObject({ hostPath: '/etc/kubernetes/audit', readOnly: true });
+    expect(mountOf('/var/log/kubernetes/audit/audit.log')).toMatchObject({ hostPath: '/var/log/kubernetes/audit', readOnly: false, pathType: 'DirectoryOrCreate' });
     expect(new Set(volumes.map((v: any) => v.name)).size).toBe(volumes.length);
-    expect(fileOf(ref, 'hosts/n100-003/user-data').content).toContain(`path: ${HOST_PATHS.auditPolicy}`);
+    expect(fileOf(ref, 'hosts/n100-003/user-data').content).toContain('  - path: /etc/kubernetes/audit/policy.yaml\n');
   });
 
   it('takes rotation from the description and turns off cleanly', () => {
@@ -132,10 +131,11 @@ describe('audit policy', () => {
 
 describe('encryption at rest: kubeadm wiring', () => {
   it('points kube-apiserver at the config and mounts its directory read-only, which must exist', () => {
-    expect(argsOf(ref)['encryption-provider-config']).toBe(HOST_PATHS.encryptionConfig);
+    expect(argsOf(ref)['encryption-provider-config']).toBe('/etc/kubernetes/encryption/config.yaml');
     const vol = apiServerOf(ref).extraVolumes.find((v: any) => v.name === 'encryption');
-    expect(vol).toEqual({ name: 'encryption', hostPath: HOST_PATHS.encryptionDir, mountPath: HOST_PATHS.encryptionDir, readOnly: true, pathType: 'Directory' });
-    expect(HOST_PATHS.encryptionConfig.startsWith(`${vol.mountPath}/`)).toBe(true);
+    expect(vol).toEqual({ name: 'encryption', hostPath: '/etc/kubernetes/encryption', mountPath: '/etc/kubernetes/encryption', readOnly: true, pathType: 'Directory' });
+    // the script writes the config where the flag points
+    expect(fileOf(ref, 'hosts/n100-001/kube-encryption-config').content).toContain("DIR='/etc/kubernetes/encryption'");
   });
 
   it('puts the key step before kubeadm init and before each control-plane join in the README', () => {
@@ -162,10 +162,10 @@ describe('kube-encryption-config in a sandbox', () => {
     const root = freshDir();
     const m = provider === 'secretbox' ? ref : variant((d) => (d.operations = { encryptionAtRest: { provider } }));
     const script = fileOf(m, 'hosts/n100-001/kube-encryption-config').content;
-    expect(script).toContain(`DIR='${HOST_PATHS.encryptionDir}'`);
+    expect(script).toContain("DIR='/etc/kubernetes/encryption'");
     const make = (name: string) => {
       const path = join(root, name);
-      writeFileSync(path, script.replace(`DIR='${HOST_PATHS.encryptionDir}'`, `DIR='${root}/${name}.d'`), { mode: 0o755 });
+      writeFileSync(path, script.replace("DIR='/etc/kubernetes/encryption'", `DIR='${root}/${name}.d'`), { mode: 0o755 });
       return (args: string[], input?: string) => run('sh', [path, ...args], { input });
     };
     return { root, first: make('first'), second: make('second'), dir: (n: string) => join(root, `${n}.d`) };
@@ -296,7 +296,7 @@ describe('no key material anywhere in dist/', () => {
     skipWithout(ctx, 'sh');
     const root = freshDir();
     const path = join(root, 'k');
-    writeFileSync(path, fileOf(ref, 'hosts/n100-001/kube-encryption-config').content.replace(`DIR='${HOST_PATHS.encryptionDir}'`, `DIR='${root}/d'`));
+    writeFileSync(path, fileOf(ref, 'hosts/n100-001/kube-encryption-config').content.replace("DIR='/etc/kubernetes/encryption'", `DIR='${root}/d'`));
     expect(run('sh', [path, 'init']).status).toBe(0);
     const config = readFileSync(join(root, 'd/config.yaml'), 'utf8');
     expect(config.match(KEY_LIKE)).toHaveLength(1);

@@ -11,12 +11,13 @@ import { HOST_PATHS } from '../../lib/hosts';
 import { renderEtcdRestoreRunbook } from '../../lib/hosts/day2';
 import { parseDescription } from '../../lib/model/load';
 import { DescriptionError } from '../../lib/model/problems';
-import { etcdImage } from '../../lib/versions';
 import { scratchDirs } from '../helpers/scratch';
 import { run, skipWithout } from '../helpers/tools';
 import { fileOf, filesByPath, reference, variant } from './fixtures';
 
 const ref = reference();
+/** The etcd image kubeadm v1.32 runs (kubernetes/kubernetes cmd/kubeadm/app/constants: SupportedEtcdVersion[32] = "3.5.21-0"). */
+const ETCD_IMAGE = 'registry.k8s.io/etcd:3.5.21-0';
 const freshDir = scratchDirs('etcd-snapshot-');
 
 function problemsOf(mutate: (d: Record<string, any>) => void): string[] {
@@ -82,11 +83,12 @@ describe('etcd snapshot model', () => {
     const script = fileOf(ref, 'hosts/n100-002/etcd-snapshot');
     expect(script.mode).toBe(0o755);
     expect(script.content).toContain("TARGET_DIR='/var/backups/etcd/etcd-snapshots/n100-002'");
-    expect(script.content).toContain(`IMAGE='${etcdImage('1.32')}'`);
+    expect(script.content).toContain(`IMAGE='${ETCD_IMAGE}'`);
     expect(fileOf(ref, 'hosts/n100-002/var-backups-etcd.mount').content).toContain('What=192.168.100.171:/mnt/server\n');
     // cloud-init writes them, and mount.nfs is installed
     const userData = fileOf(ref, 'hosts/n100-002/user-data').content;
-    expect(userData).toContain(`path: ${HOST_PATHS.etcdSnapshotTimer}`);
+    for (const unit of ['etcd-snapshot.service', 'etcd-snapshot.timer', 'var-backups-etcd.mount']) expect(userData).toContain(`  - path: /etc/systemd/system/${unit}\n`);
+    expect(userData).toContain('  - path: /usr/local/sbin/etcd-snapshot\n');
     expect(userData).toMatch(/- nfs-common/);
   });
 });
@@ -96,16 +98,21 @@ describe('etcd snapshot units and script through the real tools', () => {
     skipWithout(ctx, 'systemd-analyze');
     const dir = freshDir();
     const service = fileOf(ref, 'hosts/n100-001/etcd-snapshot.service').content;
-    expect(service).toContain(`ExecStart=${HOST_PATHS.etcdSnapshotScript}\n`);
-    writeFileSync(join(dir, 'etcd-snapshot.service'), service.replace(HOST_PATHS.etcdSnapshotScript, '/bin/true'));
+    expect(service).toContain('ExecStart=/usr/local/sbin/etcd-snapshot\n');
+    writeFileSync(join(dir, 'etcd-snapshot.service'), service.replace('/usr/local/sbin/etcd-snapshot', '/bin/true'));
     writeFileSync(join(dir, 'etcd-snapshot.timer'), fileOf(ref, 'hosts/n100-001/etcd-snapshot.timer').content);
     writeFileSync(join(dir, 'var-backups-etcd.mount'), fileOf(ref, 'hosts/n100-001/var-backups-etcd.mount').content);
     const r = run('systemd-analyze', ['verify', '--man=no', ...['etcd-snapshot.service', 'etcd-snapshot.timer', 'var-backups-etcd.mount'].map((f) => join(dir, f))]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
-    const escaped = run('systemd-escape', ['-p', '--suffix=mount', HOST_PATHS.etcdSnapshotMountPoint]).stdout.trim();
-    expect(HOST_PATHS.etcdSnapshotMountUnit).toBe(`/etc/systemd/system/${escaped}`);
-    const cal = run('systemd-analyze', ['calendar', ref.operations.etcdSnapshots!.schedule]);
+    // systemd only uses a mount unit whose file name is its Where= path, escaped
+    const where = /^Where=(.*)$/m.exec(fileOf(ref, 'hosts/n100-001/var-backups-etcd.mount').content)?.[1];
+    expect(where).toBe('/var/backups/etcd');
+    expect(run('systemd-escape', ['-p', '--suffix=mount', where!]).stdout.trim()).toBe('var-backups-etcd.mount');
+    // the schedule the timer really carries (the description's default: every 6 hours)
+    const onCalendar = /^OnCalendar=(.*)$/m.exec(fileOf(ref, 'hosts/n100-001/etcd-snapshot.timer').content)?.[1];
+    expect(onCalendar).toBe('*-*-* 00/6:00:00');
+    const cal = run('systemd-analyze', ['calendar', onCalendar!]);
     expect(cal.status, cal.stderr).toBe(0);
   });
 
@@ -173,7 +180,7 @@ describe('etcd-snapshot script in a sandbox (stubbed ctr and mountpoint)', () =>
     for (const f of [...old, 'notes.txt', 'etcd-snapshot-manual.db']) writeFileSync(join(target, f), 'x');
     const exec = (env: Record<string, string>) =>
       run('sh', [join(root, 'etcd-snapshot')], {
-        env: { PATH: `${bin}:${process.env.PATH}`, SANDBOX: root, IMAGE_PRESENT: etcdImage('1.32'), FAIL: '', MOUNTED: 'yes', ...env },
+        env: { PATH: `${bin}:${process.env.PATH}`, SANDBOX: root, IMAGE_PRESENT: ETCD_IMAGE, FAIL: '', MOUNTED: 'yes', ...env },
       });
     return { root, target, old, exec, prom: () => readFileSync(join(root, 'textfile/etcd_snapshot.prom'), 'utf8') };
   }
@@ -223,7 +230,7 @@ describe('etcd-snapshot script in a sandbox (stubbed ctr and mountpoint)', () =>
     const r1 = save.exec({ FAIL: 'save', IMAGE_PRESENT: '' });
     expect(r1.status).not.toBe(0);
     expect(r1.stderr).toContain('etcdctl snapshot save failed');
-    expect(readFileSync(join(save.root, 'ctr.log'), 'utf8')).toContain(`images pull ${etcdImage('1.32')}`);
+    expect(readFileSync(join(save.root, 'ctr.log'), 'utf8')).toContain(`images pull ${ETCD_IMAGE}`);
     expect(save.prom()).toMatch(/etcd_snapshot_success\{node="n100-001"\} 0/);
 
     const unmounted = sandbox();

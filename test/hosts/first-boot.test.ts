@@ -10,9 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderHostFiles } from '../../lib/hosts';
-import { PKGS_K8S_KEY_FINGERPRINT } from '../../lib/hosts/node-prep';
 import { skipWithout } from '../helpers/tools';
 import { reference, variants, yamlDocs } from './fixtures';
+
+/** The fingerprint the real pkgs.k8s.io Release.key has (../shared/notes/host-facts.md, "isv:kubernetes OBS Project"). */
+const RELEASE_KEY_FINGERPRINT = 'DE15B14486CD377B9E876E1A234654DA9A296436';
 
 const scriptOf = (content: string): string => {
   const runcmd = yamlDocs(content)[0].runcmd as string[];
@@ -59,7 +61,7 @@ describe('first-boot script (cloud-init runcmd)', () => {
 
   it('runs key → fingerprint → apt list → update → install → hold → enable when the key checks out', (ctx) => {
     skipWithout(ctx, 'sh');
-    const r = sandbox('good', node, PKGS_K8S_KEY_FINGERPRINT);
+    const r = sandbox('good', node, RELEASE_KEY_FINGERPRINT);
     expect(r.status, r.stderr).toBe(0);
     const at = (prefix: string) => r.log.findIndex((l) => l.startsWith(prefix));
     const order = [
@@ -89,7 +91,7 @@ describe('first-boot script (cloud-init runcmd)', () => {
   it('stops when an earlier step fails too (the key download)', (ctx) => {
     skipWithout(ctx, 'sh');
     const failingCurl = node.replace(/^curl /m, 'false && curl ').replace(/^false && curl (.*)$/m, 'curl $1 && false');
-    const r = sandbox('curl', failingCurl, PKGS_K8S_KEY_FINGERPRINT);
+    const r = sandbox('curl', failingCurl, RELEASE_KEY_FINGERPRINT);
     expect(r.status).not.toBe(0);
     expect(r.log.some((l) => l.startsWith('apt-get install'))).toBe(false);
   });

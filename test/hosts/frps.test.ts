@@ -1,6 +1,7 @@
 import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import { renderFrpsService, renderFrpsToml, renderHostFiles, tunnelServerPorts } from '../../lib/hosts';
+import { renderFrpsService, renderFrpsToml, tunnelServerPorts } from '../../lib/components/frp';
+import { renderHostFiles } from '../../lib/hosts';
 import { fileOf, reference, variant, variants } from './fixtures';
 import { FRPS_SHAPE, unknownKeys } from './formats';
 

@@ -1,6 +1,7 @@
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import { hostInstructions, renderHostFiles, tunnelServerPorts } from '../../lib/hosts';
+import { tunnelServerPorts } from '../../lib/components/frp';
+import { hostInstructions, renderHostFiles } from '../../lib/hosts';
 import { docOfKind, fileOf, reference, variant, variants, yamlDocs } from './fixtures';
 
 const ref = reference();
@@ -61,7 +62,7 @@ describe('consistency across artifacts', () => {
   const [endpointHost, endpointPort] = cc.controlPlaneEndpoint.split(':');
 
   it('the VIP and port are the same in kubeadm, keepalived, HAProxy and the health check', () => {
-    expect(endpointHost).toBe(ref.apiServer.vip);
+    expect(cc.controlPlaneEndpoint).toBe('192.168.100.230:6443');
     for (const lb of ['n100-004', 'nas-001', 'nas-002']) {
       expect(fileOf(ref, `hosts/${lb}/keepalived.conf`).content).toMatch(new RegExp(`\\n\\s+${endpointHost.replace(/\./g, '\\.')}/24 dev \\S+\\n`));
       expect(fileOf(ref, `hosts/${lb}/haproxy.cfg`).content).toContain(`\n    bind :${endpointPort}\n`);
@@ -84,20 +85,22 @@ describe('consistency across artifacts', () => {
     ];
     const servers = fileOf(ref, 'hosts/nas-001/haproxy.cfg').content.split('\n').filter((l) => l.trim().startsWith('server ')).map((l) => l.trim().split(/\s+/)[2]);
     expect(servers).toEqual(advertised);
-    expect(servers).toEqual(ref.apiServer.controlPlanes.map((h) => `${h.ip}:6443`));
+    expect(servers).toEqual(['192.168.100.201:6443', '192.168.100.202:6443', '192.168.100.203:6443']);
   });
 
   it('the kubeadm pod subnet is the model pod CIDR', () => {
-    expect(cc.networking.podSubnet).toBe(ref.kubernetes.podCidr);
+    expect(cc.networking.podSubnet).toBe('10.244.0.0/16');
     const m = variant((d) => (d.kubernetes.podCidr = '10.42.0.0/16'));
     expect(docOfKind(fileOf(m, 'hosts/n100-001/kubeadm-init.yaml').content, 'ClusterConfiguration').networking.podSubnet).toBe('10.42.0.0/16');
   });
 
   it('frps listens on the tunnel bindPort and allows exactly the forwarded ports, which are the firewall ports', () => {
     const frps = parseToml(fileOf(ref, 'hosts/vps/frps.toml').content) as { bindPort: number; allowPorts: { single: number }[] };
-    expect(frps.bindPort).toBe(ref.tunnel!.bindPort);
-    expect(frps.allowPorts.map((p) => p.single)).toEqual(ref.tunnel!.forwardedPorts.map((p) => p.remotePort));
-    expect(tunnelServerPorts(ref.tunnel!).map((p) => p.port).sort((a, b) => a - b)).toEqual([...frps.allowPorts.map((p) => p.single), frps.bindPort, ref.tunnel!.sshPort].sort((a, b) => a - b));
+    expect(frps.bindPort).toBe(7000);
+    expect(frps.allowPorts.map((p) => p.single)).toEqual([80, 443]);
+    expect(tunnelServerPorts(ref.tunnel!).map((p) => p.port).sort((a, b) => a - b)).toEqual([...frps.allowPorts.map((p) => p.single), frps.bindPort, 22].sort((a, b) => a - b));
+    const firewall = fileOf(ref, 'hosts/vps/firewall-ports.txt').content.split('\n').filter((l) => /^\d/.test(l)).map((l) => l.split(/\s+/)[0]);
+    expect(firewall).toEqual(['22/tcp', '80/tcp', '443/tcp', '7000/tcp']);
   });
 
   it('the kube-proxy mode, the node modules and containerd NRI follow the same model fields', () => {

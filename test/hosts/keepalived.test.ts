@@ -63,12 +63,14 @@ describe('keepalived.conf per balancer', () => {
         withoutHosts(d, 'n100-004', 'nas-002');
         d.hosts.find((h: { name: string }) => h.name === 'nas-001').roles = ['nfs-server'];
       });
-      const plan = vrrpPlan(m);
-      expect(plan.weight).toBeGreaterThanOrEqual(-253);
-      for (const failed of plan.members) {
-        expect(failed.failedPriority).toBe(Math.max(1, failed.priority + plan.weight)); // keepalived clamps at 1
-        for (const healthy of plan.members.filter((x) => x !== failed)) {
-          expect(failed.failedPriority, `${priorities}: ${failed.priority} failed vs ${healthy.priority}`).toBeLessThan(healthy.priority);
+      // what keepalived reads on each balancer, not the plan the renderer computed
+      const confs = priorities.map((_, i) => confOf(m, `lb-${i}`));
+      expect(confs.map((c) => c.priority)).toEqual(priorities);
+      for (const failed of confs) {
+        expect(failed.weight).toBeGreaterThanOrEqual(-253); // keepalived's lower bound for a track_script weight
+        const failedPriority = Math.max(1, failed.priority + failed.weight); // keepalived clamps at 1
+        for (const healthy of confs.filter((x) => x !== failed)) {
+          expect(failedPriority, `${priorities}: ${failed.priority} failed vs ${healthy.priority}`).toBeLessThan(healthy.priority);
         }
       }
     }

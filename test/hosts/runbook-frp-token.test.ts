@@ -9,14 +9,22 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FRP_TOKEN_FILE } from '../../lib/hosts/frps';
+import { parse as parseToml } from 'smol-toml';
 import { renderCluster } from '../../lib/render';
 import { referenceModel } from '../output/fixtures';
 import { skipWithout } from '../helpers/tools';
 
 const model = referenceModel();
-const readme = renderCluster(model, { checks: [] }).files.find((f) => f.path === 'README.md')!.content;
-const tunnel = model.tunnel!;
+const rendered = renderCluster(model, { checks: [] });
+const readme = rendered.files.find((f) => f.path === 'README.md')!.content;
+/** The admin machine's copy of the token, which both ends are filled from. */
+const FRP_TOKEN_FILE = 'frp-token';
+
+/** Where the two ends read the token, from what they are given (the frpc Deployment, frps.toml), not from the model. */
+const frpc = rendered.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'frpc') as any;
+const tokenVolume = frpc.spec.template.spec.volumes.find((v: any) => v.name === 'token').secret;
+const frpcReads = { namespace: frpc.metadata.namespace as string, name: tokenVolume.secretName as string, key: tokenVolume.items[0].key as string };
+const frpsReads = (parseToml(rendered.files.find((f) => f.path === 'hosts/vps/frps.toml')!.content) as any).auth.tokenSource.file.path as string;
 
 /** Every ```sh block of the README, with the two-space list indentation removed. */
 function shellBlocks(text: string): string[] {
@@ -82,15 +90,16 @@ function runBlocks(name: string, blocks: readonly string[]) {
 
 describe('frp token runbook (dist/README.md)', () => {
   it('has a block that creates the Secret and one that copies the same file to the tunnel server', () => {
-    expect(tokenBlocks.some((b) => b.includes(`create secret generic ${tunnel.token.secret.name}`))).toBe(true);
-    expect(tokenBlocks.some((b) => /^scp /m.test(b) && b.includes(tunnel.token.serverFile))).toBe(true);
+    expect([frpcReads, frpsReads]).toEqual([{ namespace: 'frpc', name: 'frp-token', key: 'token' }, '/etc/frp/token']);
+    expect(tokenBlocks.some((b) => b.includes('kubectl -n frpc create secret generic frp-token --from-file=token=frp-token'))).toBe(true);
+    expect(tokenBlocks.some((b) => /^scp /m.test(b) && b.includes('/etc/frp/token'))).toBe(true);
   });
 
   it('generates the token at most once: every generating line is the same guarded command on the admin file', () => {
     const generating = readme.split('\n').filter((l) => /openssl rand/.test(l) && !/frpc-admin-password/.test(l));
     expect(generating.length).toBeGreaterThan(0);
     for (const line of generating) expect(line.trim()).toMatch(new RegExp(`^\\[ -s ${FRP_TOKEN_FILE} \\] \\|\\|`));
-    expect(readme).not.toMatch(new RegExp(`openssl rand[^\\n]*> *${tunnel.token.serverFile.replace(/\//g, '\\/')}`));
+    expect(readme).not.toMatch(/openssl rand[^\n]*> *\/etc\/frp\/token/);
   });
 
   it.for([
@@ -99,10 +108,10 @@ describe('frp token runbook (dist/README.md)', () => {
   ] as const)('both ends read identical bytes when run %s', ([name, reverse], ctx) => {
     skipWithout(ctx, 'sh', 'openssl');
     const { secrets, remote } = runBlocks(name.replace(/ /g, '-'), reverse ? [...tokenBlocks].reverse() : tokenBlocks);
-    const secretFile = join(secrets, tunnel.namespace, tunnel.token.secret.name, tunnel.token.secret.key);
-    const serverFile = join(remote, tunnel.token.serverFile);
-    expect(existsSync(secretFile), 'the Secret was created').toBe(true);
-    expect(existsSync(serverFile), `${tunnel.token.serverFile} was copied to the tunnel server`).toBe(true);
+    const secretFile = join(secrets, frpcReads.namespace, frpcReads.name, frpcReads.key);
+    const serverFile = join(remote, frpsReads);
+    expect(existsSync(secretFile), 'the Secret frpc mounts was created').toBe(true);
+    expect(existsSync(serverFile), `${frpsReads}, which frps reads, was copied to the tunnel server`).toBe(true);
     const [a, b] = [readFileSync(secretFile), readFileSync(serverFile)];
     expect(a.toString()).toMatch(/^[0-9a-f]{64}$/);
     expect(b.equals(a)).toBe(true);
@@ -112,6 +121,7 @@ describe('frp token runbook (dist/README.md)', () => {
   it('gives the frpc admin API its own Secret, not the tunnel token', () => {
     const admin = readme.match(/create secret generic (\S+) --from-file=(\S+)=frpc-admin-password/);
     expect(admin).not.toBeNull();
-    expect(admin![1]).not.toBe(tunnel.token.secret.name);
+    expect(admin![1]).toBe('frpc-admin');
+    expect(admin![1]).not.toBe(frpcReads.name);
   });
 });

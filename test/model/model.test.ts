@@ -34,7 +34,7 @@ describe('reference cluster model', () => {
     expect(m.ingress.loadBalancerIP).toBe('192.168.100.240');
     expect(m.ingress.pool).toBe('lan-pool-ingress');
     expect(m.tunnel?.server.ip).toBe('161.132.4.98');
-    expect(m.tunnel?.targetAddress).toBe(m.ingress.loadBalancerIP);
+    expect(m.tunnel?.targetAddress).toBe('192.168.100.240');
     expect(m.tunnel?.forwardedPorts.map((p) => [p.remotePort, p.localPort])).toEqual([[80, 80], [443, 443]]);
     expect(m.storage?.server.ip).toBe('192.168.100.171');
     expect(m.storage?.classes.map((c) => c.name)).toEqual(['nas-001', 'nas-002', 'nas-003']);

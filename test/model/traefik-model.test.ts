@@ -14,7 +14,7 @@ describe('model: ingress.controller', () => {
   it('defaults to ingress-nginx in namespace ingress-nginx; the tunnel targets the ingress IP', () => {
     const m = withIngress({});
     expect([m.ingress.controller, m.ingress.namespace]).toEqual(['ingress-nginx', 'ingress-nginx']);
-    expect(m.tunnel?.targetAddress).toBe(m.ingress.loadBalancerIP);
+    expect(m.tunnel?.targetAddress).toBe('192.168.1.200');
   });
 
   it('traefik: namespace traefik by default, the tunnel targets its tunnel Service', () => {

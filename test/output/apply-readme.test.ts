@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyReadmeSection, secretsToCreate } from '../../lib/output/manifests';
-import { PREREQUISITE_MANIFESTS } from '../../lib/versions';
+import * as yaml from 'js-yaml';
 import { referenceRender } from './fixtures';
 
 /** The lines of the first ```sh block after `heading`. */
@@ -22,7 +22,7 @@ describe('applyReadmeSection', () => {
 
   it('applies every wave file once, in wave order', () => {
     const applies = kubectl.filter((l) => l.startsWith('kubectl apply -f dist/')).map((l) => l.slice('kubectl apply -f dist/'.length));
-    expect(applies).toEqual(layout.plan.waves.map((w) => w.file));
+    expect(applies).toEqual(['00-namespaces.yaml', '10-cluster.yaml', '20-networking.yaml', '30-controllers.yaml', '40-custom-resources.yaml', '50-policies.yaml']);
   });
 
   it('waits for the CNI and policy agent to roll out before applying the controllers', () => {
@@ -34,16 +34,27 @@ describe('applyReadmeSection', () => {
 
   it('waits for every workload of the controllers wave before the custom resources', () => {
     const crs = line('kubectl apply -f dist/40-custom-resources.yaml');
-    for (const o of layout.plan.waves.find((w) => w.name === 'controllers')!.objects.filter((x) => x.kind === 'Deployment' || x.kind === 'DaemonSet')) {
-      expect(line(`kubectl -n ${o.metadata.namespace} rollout status ${o.kind.toLowerCase()}/${o.metadata.name}`)).toBeLessThan(crs);
+    // the workloads in dist/30-controllers.yaml, read from the file itself
+    const controllers = files.find((f) => f.path === '30-controllers.yaml')!.content;
+    const workloads = (yaml.loadAll(controllers) as any[]).filter((o) => o.kind === 'Deployment' || o.kind === 'DaemonSet').map((o) => `${o.metadata.namespace} ${o.kind.toLowerCase()}/${o.metadata.name}`);
+    expect(workloads.sort()).toEqual([
+      'frpc deployment/frpc',
+      'ingress-nginx deployment/ingress-nginx-controller',
+      'kube-system daemonset/csi-nfs-node',
+      'kube-system deployment/csi-nfs-controller',
+      'kube-system deployment/metrics-server',
+    ]);
+    for (const w of workloads) {
+      const [namespace, workload] = w.split(' ');
+      expect(line(`kubectl -n ${namespace} rollout status ${workload}`)).toBeLessThan(crs);
     }
   });
 
   it('installs MetalLB and cert-manager after the pod network exists and before their custom resources, waiting for CRDs and webhooks', () => {
     const crs = line('kubectl apply -f dist/40-custom-resources.yaml');
     const networking = line('kubectl apply -f dist/20-networking.yaml');
-    const metallb = line(`kubectl apply -f ${PREREQUISITE_MANIFESTS.metallb}`);
-    const certManager = line(`kubectl apply -f ${PREREQUISITE_MANIFESTS.certManager}`);
+    const metallb = line('kubectl apply -f https://raw.githubusercontent.com/metallb/metallb/v0.16.1/config/manifests/metallb-native.yaml');
+    const certManager = line('kubectl apply -f https://github.com/cert-manager/cert-manager/releases/download/v1.21.1/cert-manager.yaml');
     for (const install of [metallb, certManager]) expect(install).toBeGreaterThan(networking);
     const waits = [
       'kubectl wait --for=condition=Established --timeout=2m crd/ipaddresspools.metallb.io crd/l2advertisements.metallb.io',
@@ -62,7 +73,7 @@ describe('applyReadmeSection', () => {
 
   it('gives the prune command with the part-of selector and every kind we emit', () => {
     const prune = shellBlock(section.body, '### Pruning').join('\n');
-    expect(prune).toContain(`kubectl apply -f dist/ --prune -l app.kubernetes.io/part-of=${model.output.partOf}`);
+    expect(prune).toContain('kubectl apply -f dist/ --prune -l app.kubernetes.io/part-of=homelab');
     for (const kind of new Set(layout.objects.map((o) => `${o.apiVersion.includes('/') ? o.apiVersion : `core/${o.apiVersion}`}/${o.kind}`))) {
       expect(prune).toContain(`--prune-allowlist=${kind}`);
     }
@@ -78,7 +89,17 @@ describe('applyReadmeSection', () => {
     expect(applyReadmeSection(noFlux.model, noFlux.files).body).toContain('Set `output.flux: true`');
   });
 
-  it('lists each wave with its object count', () => {
-    for (const wave of layout.plan.waves) expect(section.body).toContain(`| ${wave.number} | \`${wave.file}\` | ${wave.objects.length} |`);
+  it('lists each wave with the number of objects its file holds', () => {
+    const rows = [...section.body.matchAll(/^\| (\d+) \| `(\d\d-[a-z-]+\.yaml)` \| (\d+) \|/gm)].map((m) => [Number(m[1]), m[2], Number(m[3])]);
+    const counted = (file: string) => (yaml.loadAll(files.find((f) => f.path === file)!.content) as unknown[]).filter((d) => d !== null && d !== undefined).length;
+    expect(rows.map(([n, file]) => [n, file])).toEqual([
+      [0, '00-namespaces.yaml'],
+      [10, '10-cluster.yaml'],
+      [20, '20-networking.yaml'],
+      [30, '30-controllers.yaml'],
+      [40, '40-custom-resources.yaml'],
+      [50, '50-policies.yaml'],
+    ]);
+    for (const [, file, count] of rows) expect(count, file as string).toBe(counted(file as string));
   });
 });

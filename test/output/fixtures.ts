@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { buildClusterApp } from '../../lib/app/cluster-app';
-import type { K8sObject } from '../../lib/checks/types';
+import type { K8sObject } from '../../lib/k8s/object';
 import { renderHostFiles } from '../../lib/hosts';
 import { loadDescription } from '../../lib/model/load';
 import type { ClusterModel } from '../../lib/model/types';

@@ -1,7 +1,6 @@
 import { posix } from 'node:path';
 import * as yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { FLUX_SOURCE_DIST_PATH } from '../../lib/output/flux';
 import { checkFluxReferences } from '../../lib/validate/files';
 import { referenceRender } from './fixtures';
 
@@ -13,31 +12,48 @@ interface FluxKustomization {
 }
 
 describe('Flux output', () => {
-  const { model, layout, files } = referenceRender({ flux: true });
+  const { layout, files } = referenceRender({ flux: true });
+  /** Where the GitRepository holds dist/ (the repository root is the source). */
+  const FLUX_SOURCE_DIST_PATH = './dist';
   const waves = layout.plan.waves;
   const kustomizations = yaml.loadAll(files.find((f) => f.path === 'flux/kustomizations.yaml')!.content) as FluxKustomization[];
 
   it('is off by default and lives under flux/ when on', () => {
     expect(referenceRender().files.some((f) => f.path.startsWith('flux/'))).toBe(false);
     const fluxFiles = files.filter((f) => f.path.startsWith('flux/')).map((f) => f.path);
-    expect(fluxFiles).toEqual([...waves.map((w) => `flux/${w.file.replace('.yaml', '')}/kustomization.yaml`), 'flux/kustomizations.yaml']);
+    expect(fluxFiles).toEqual([
+      'flux/00-namespaces/kustomization.yaml',
+      'flux/10-cluster/kustomization.yaml',
+      'flux/20-networking/kustomization.yaml',
+      'flux/30-controllers/kustomization.yaml',
+      'flux/40-custom-resources/kustomization.yaml',
+      'flux/50-policies/kustomization.yaml',
+      'flux/kustomizations.yaml',
+    ]);
   });
 
   it('emits one kustomize.toolkit.fluxcd.io/v1 Kustomization per wave, chained with dependsOn in wave order', () => {
-    expect(kustomizations).toHaveLength(waves.length);
+    expect(kustomizations.map((k) => k.metadata.name)).toEqual([
+      'homelab-00-namespaces',
+      'homelab-10-cluster',
+      'homelab-20-networking',
+      'homelab-30-controllers',
+      'homelab-40-custom-resources',
+      'homelab-50-policies',
+    ]);
     kustomizations.forEach((k, i) => {
       expect(k.apiVersion).toBe('kustomize.toolkit.fluxcd.io/v1');
       expect(k.kind).toBe('Kustomization');
-      expect(k.metadata).toMatchObject({ name: `${model.name}-${waves[i].file.replace('.yaml', '')}`, namespace: 'flux-system' });
+      expect(k.metadata.namespace).toBe('flux-system');
       expect(k.spec.dependsOn).toEqual(i === 0 ? undefined : [{ name: kustomizations[i - 1].metadata.name }]);
-      expect(k.spec).toMatchObject({ prune: true, wait: true, sourceRef: { kind: 'GitRepository', name: model.name, namespace: 'flux-system' } });
+      expect(k.spec).toMatchObject({ prune: true, wait: true, sourceRef: { kind: 'GitRepository', name: 'homelab', namespace: 'flux-system' } });
     });
   });
 
   it('points each Kustomization at a directory whose kustomization.yaml lists exactly its wave file', () => {
     const paths = new Set(files.map((f) => f.path));
     kustomizations.forEach((k, i) => {
-      expect(k.spec.path.startsWith(`${FLUX_SOURCE_DIST_PATH}/flux/`)).toBe(true);
+      expect(k.spec.path).toBe(`./dist/flux/${waves[i].file.replace('.yaml', '')}`);
       const dir = k.spec.path.slice(`${FLUX_SOURCE_DIST_PATH}/`.length);
       const kustomization = yaml.load(files.find((f) => f.path === `${dir}/kustomization.yaml`)!.content) as { kind: string; resources: string[] };
       expect(kustomization.kind).toBe('Kustomization');

@@ -1,17 +1,8 @@
 import * as yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import type { K8sObject } from '../../lib/checks/types';
-import {
-  cleanObject,
-  hygieneIssues,
-  LABEL_COMPONENT,
-  LABEL_MANAGED_BY,
-  LABEL_NAME,
-  LABEL_PART_OF,
-  MANAGED_BY,
-  toLabelValue,
-} from '../../lib/output/labels';
-import { planManifests, SYNC_WAVE_ANNOTATION } from '../../lib/output/manifests';
+import type { K8sObject } from '../../lib/k8s/object';
+import { cleanObject, hygieneIssues, toLabelValue } from '../../lib/output/labels';
+import { planManifests } from '../../lib/output/manifests';
 import { fixtureObjects, referenceModel, referenceRender } from './fixtures';
 
 const raw = (o: Record<string, unknown>) => o as unknown as K8sObject;
@@ -42,21 +33,21 @@ describe('cleanObject', () => {
   });
 
   it('adds the common labels, deriving name from the app label and component from the chart', () => {
-    expect(clean.metadata.labels).toEqual({ app: 'web', [LABEL_COMPONENT]: 'security', [LABEL_MANAGED_BY]: MANAGED_BY, [LABEL_NAME]: 'web', [LABEL_PART_OF]: 'homelab' });
+    expect(clean.metadata.labels).toEqual({ app: 'web', ['app.kubernetes.io/component']: 'security', ['app.kubernetes.io/managed-by']: 'homelab-cluster', ['app.kubernetes.io/name']: 'web', ['app.kubernetes.io/part-of']: 'homelab' });
   });
 
   it('keeps name and component that are set, overrides managed-by and part-of', () => {
     const labelled = cleanObject(
-      raw({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'n', labels: { [LABEL_NAME]: 'ingress-nginx', [LABEL_COMPONENT]: 'controller', [LABEL_MANAGED_BY]: 'Helm', [LABEL_PART_OF]: 'x' } } }),
+      raw({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'n', labels: { ['app.kubernetes.io/name']: 'ingress-nginx', ['app.kubernetes.io/component']: 'controller', ['app.kubernetes.io/managed-by']: 'Helm', ['app.kubernetes.io/part-of']: 'x' } } }),
       { partOf: 'homelab', chart: 'ingress' },
     );
-    expect(labelled.metadata.labels).toMatchObject({ [LABEL_NAME]: 'ingress-nginx', [LABEL_COMPONENT]: 'controller', [LABEL_MANAGED_BY]: MANAGED_BY, [LABEL_PART_OF]: 'homelab' });
+    expect(labelled.metadata.labels).toMatchObject({ ['app.kubernetes.io/name']: 'ingress-nginx', ['app.kubernetes.io/component']: 'controller', ['app.kubernetes.io/managed-by']: 'homelab-cluster', ['app.kubernetes.io/part-of']: 'homelab' });
   });
 
   it('falls back to the chart for the name and does not mutate its input', () => {
     const input = raw({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'n' } });
     const out = cleanObject(input, { partOf: 'homelab', chart: 'nfs-csi' });
-    expect(out.metadata.labels).toMatchObject({ [LABEL_NAME]: 'nfs-csi', [LABEL_COMPONENT]: 'nfs-csi' });
+    expect(out.metadata.labels).toMatchObject({ ['app.kubernetes.io/name']: 'nfs-csi', ['app.kubernetes.io/component']: 'nfs-csi' });
     expect(input.metadata).not.toHaveProperty('labels');
   });
 
@@ -68,22 +59,22 @@ describe('cleanObject', () => {
 });
 
 describe('hygieneIssues', () => {
-  const good = cleanObject(raw({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'n', annotations: { [SYNC_WAVE_ANNOTATION]: '30' } } }), { partOf: 'homelab', chart: 'x' });
+  const good = cleanObject(raw({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'n', annotations: { ['argocd.argoproj.io/sync-wave']: '30' } } }), { partOf: 'homelab', chart: 'x' });
 
   it('accepts a clean object', () => {
-    expect(hygieneIssues(good, { partOf: 'homelab', requireAnnotations: [SYNC_WAVE_ANNOTATION] })).toEqual([]);
+    expect(hygieneIssues(good, { partOf: 'homelab', requireAnnotations: ['argocd.argoproj.io/sync-wave'] })).toEqual([]);
   });
 
   it('names every broken rule with its field', () => {
-    const bad = raw({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels: { [LABEL_PART_OF]: 'other' }, annotations: {} }, data: { a: null }, status: {} });
-    const fields = hygieneIssues(bad, { partOf: 'homelab', requireAnnotations: [SYNC_WAVE_ANNOTATION] }).map((i) => i.field);
+    const bad = raw({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels: { ['app.kubernetes.io/part-of']: 'other' }, annotations: {} }, data: { a: null }, status: {} });
+    const fields = hygieneIssues(bad, { partOf: 'homelab', requireAnnotations: ['argocd.argoproj.io/sync-wave'] }).map((i) => i.field);
     expect(fields).toEqual(
       expect.arrayContaining([
-        `metadata.labels["${LABEL_MANAGED_BY}"]`,
-        `metadata.labels["${LABEL_NAME}"]`,
-        `metadata.labels["${LABEL_COMPONENT}"]`,
-        `metadata.labels["${LABEL_PART_OF}"]`,
-        `metadata.annotations["${SYNC_WAVE_ANNOTATION}"]`,
+        `metadata.labels["app.kubernetes.io/managed-by"]`,
+        `metadata.labels["app.kubernetes.io/name"]`,
+        `metadata.labels["app.kubernetes.io/component"]`,
+        `metadata.labels["app.kubernetes.io/part-of"]`,
+        `metadata.annotations["argocd.argoproj.io/sync-wave"]`,
         'metadata.annotations',
         'status',
         'data.a',
@@ -102,24 +93,24 @@ describe('hygieneIssues', () => {
 });
 
 describe('every object of a render', () => {
-  const { model, layout } = referenceRender();
+  const { layout } = referenceRender();
 
-  it('carries the four common labels, part-of from the model, and its wave as sync-wave', () => {
+  it('carries the four common labels, part-of homelab (the cluster name), and its wave as sync-wave', () => {
     expect(layout.objects.length).toBeGreaterThan(50);
     for (const wave of layout.plan.waves) {
       for (const o of wave.objects) {
         const labels = o.metadata.labels as Record<string, string>;
-        expect(labels[LABEL_MANAGED_BY], `${o.kind} ${o.metadata.name}`).toBe(MANAGED_BY);
-        expect(labels[LABEL_PART_OF]).toBe(model.output.partOf);
-        expect(labels[LABEL_NAME]).toMatch(/^[a-z0-9][-a-z0-9.]*$/);
-        expect(labels[LABEL_COMPONENT]).toMatch(/^[a-z0-9][-a-z0-9.]*$/);
-        expect((o.metadata.annotations as Record<string, string>)[SYNC_WAVE_ANNOTATION]).toBe(String(wave.number));
+        expect(labels['app.kubernetes.io/managed-by'], `${o.kind} ${o.metadata.name}`).toBe('homelab-cluster');
+        expect(labels['app.kubernetes.io/part-of']).toBe('homelab');
+        expect(labels['app.kubernetes.io/name']).toMatch(/^[a-z0-9][-a-z0-9.]*$/);
+        expect(labels['app.kubernetes.io/component']).toMatch(/^[a-z0-9][-a-z0-9.]*$/);
+        expect((o.metadata.annotations as Record<string, string>)['argocd.argoproj.io/sync-wave']).toBe(String(Number(wave.file.slice(0, 2)))); // the number of the file it is written to
       }
     }
   });
 
   it('has no status, no null, no empty metadata map, and a namespace exactly when namespaced', () => {
-    const issues = layout.objects.flatMap((o) => hygieneIssues(o, { partOf: model.output.partOf, requireAnnotations: [SYNC_WAVE_ANNOTATION] }).map((i) => `${o.kind} ${o.metadata.name}: ${i.field}: ${i.message}`));
+    const issues = layout.objects.flatMap((o) => hygieneIssues(o, { partOf: 'homelab', requireAnnotations: ['argocd.argoproj.io/sync-wave'] }).map((i) => `${o.kind} ${o.metadata.name}: ${i.field}: ${i.message}`));
     expect(issues).toEqual([]);
   });
 
@@ -134,7 +125,7 @@ describe('every object of a render', () => {
 
   it('takes the component from the chart id', () => {
     const flannel = layout.objects.find((o) => o.kind === 'DaemonSet' && o.metadata.name === 'kube-flannel-ds')!;
-    expect((flannel.metadata.labels as Record<string, string>)[LABEL_COMPONENT]).toBe('cni');
+    expect((flannel.metadata.labels as Record<string, string>)['app.kubernetes.io/component']).toBe('cni');
   });
 
   it('is byte-for-byte deterministic', () => {

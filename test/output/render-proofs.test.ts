@@ -11,9 +11,12 @@ import { describe, expect, it } from 'vitest';
 import { consistencyCheck } from '../../lib/docs/consistency';
 import { loadDescription } from '../../lib/model/load';
 import { renderCluster } from '../../lib/render';
-import { isManifestFile, validateRenderedFiles } from '../../lib/validate';
+import { validateRenderedFiles } from '../../lib/validate';
 import { checkFileFormat } from '../../lib/validate/files';
 import { REPO_ROOT } from '../helpers/k8s';
+
+/** A top-level manifest: a YAML file directly in the output directory (what `kubectl apply -f dist` reads). */
+const isManifestFile = (path: string) => !path.includes('/') && /\.ya?ml$/.test(path);
 
 const descriptions = [
   join(REPO_ROOT, 'hostconfig/cluster.yaml'),

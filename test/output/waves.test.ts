@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { K8sObject } from '../../lib/checks/types';
+import type { K8sObject } from '../../lib/k8s/object';
 import { buildDependencyGraph, kindRank, planWaves, type WavePlan } from '../../lib/output/waves';
 import { renderCluster } from '../../lib/render';
 import * as yaml from 'js-yaml';

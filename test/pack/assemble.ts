@@ -14,11 +14,13 @@ export const PACKAGE_FIELDS = {
     '.': { types: './build/lib/index.d.ts', default: './build/lib/index.js' },
     './package.json': './package.json',
   },
-  files: ['build/lib', 'build/imports', 'build/hostconfig'],
+  files: ['build/lib', 'build/imports', 'hostconfig/cluster.schema.json'],
 } as const;
 
-/** Directories of build/ that go into the package (the JSON schema is imported by the loader). */
-const BUILD_DIRS = ['lib', 'imports', 'hostconfig'];
+/** Directories of build/ that go into the package. */
+const BUILD_DIRS = ['lib', 'imports'];
+/** The published JSON Schema of the description format (generated from lib/model/description.ts). */
+const SCHEMA = 'hostconfig/cluster.schema.json';
 
 export function assemblePackage(repo: string, staging: string): void {
   for (const dir of BUILD_DIRS) {
@@ -26,7 +28,8 @@ export function assemblePackage(repo: string, staging: string): void {
     if (!existsSync(from)) throw new Error(`${from} is missing; run npm run build first`);
     cpSync(from, join(staging, 'build', dir), { recursive: true });
   }
-  mkdirSync(staging, { recursive: true });
+  mkdirSync(join(staging, 'hostconfig'), { recursive: true });
+  cpSync(join(repo, SCHEMA), join(staging, SCHEMA));
   const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as Record<string, unknown>;
   // Consumers install dependencies only; scripts (build, test) and devDependencies belong to this repository.
   delete manifest.scripts;

@@ -150,7 +150,9 @@ describe('pack and import (slow)', () => {
     for (const [field, value] of Object.entries(PACKAGE_FIELDS)) expect(installed[field], field).toEqual(value);
     // Only the compiled library ships: no sources, tests or scripts.
     expect(readdirSync(join(consumer, 'node_modules/homelab-cluster')).sort()).toEqual(expect.arrayContaining(['build', 'package.json']));
-    expect(readdirSync(join(consumer, 'node_modules/homelab-cluster/build')).sort()).toEqual(['hostconfig', 'imports', 'lib']);
+    expect(readdirSync(join(consumer, 'node_modules/homelab-cluster/build')).sort()).toEqual(['imports', 'lib']);
+    // The description's JSON Schema, for editors.
+    expect(readdirSync(join(consumer, 'node_modules/homelab-cluster/hostconfig'))).toEqual(['cluster.schema.json']);
   });
 
   it('npm pack on a fresh clone builds first (prepack) and ships the compiled library with its types', () => {

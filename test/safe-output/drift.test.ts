@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT_INVALID, EXIT_OK, runCli } from '../../lib/cli';
+import { runCli } from '../../lib/cli';
 import { MARKER_FILE } from '../../lib/output/writer';
 
 function run(argv: string[]) {
@@ -19,7 +19,7 @@ beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'drift-'));
   cpSync('test/fixtures/valid/minimal.yaml', join(work, 'desc', 'office.yaml'), { recursive: true });
   pristine = join(work, 'pristine');
-  expect(run(['synth', '--config', join(work, 'desc', 'office.yaml'), '--out', pristine]).code).toBe(EXIT_OK);
+  expect(run(['synth', '--config', join(work, 'desc', 'office.yaml'), '--out', pristine]).code).toBe(0); // exit codes as documented in --help: 0 ok, 1 invalid
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -33,7 +33,7 @@ describe('validate --dir', () => {
   it('a fresh render of a non-reference description is valid against its own description', () => {
     const result = run(['validate', '--dir', copy('fresh')]);
     expect(result.err).toEqual([]);
-    expect(result.code).toBe(EXIT_OK);
+    expect(result.code).toBe(0);
     expect(result.out.join('\n')).toContain(`identical to a fresh render of ${join(work, 'desc', 'office.yaml')}`);
   });
 
@@ -47,7 +47,7 @@ describe('validate --dir', () => {
     writeFileSync(join(dir, 'hosts/cp-1/extra.conf'), 'x\n');
     unlinkSync(join(dir, 'README.md'));
     const result = run(['validate', '--dir', dir]);
-    expect(result.code).toBe(EXIT_INVALID);
+    expect(result.code).toBe(1);
     const text = result.err.join('\n');
     expect(text).toContain(`${host}:${at + 1}: differs from a fresh render of the description (1 line(s) differ): expected ${JSON.stringify(readFileSync(join(pristine, host), 'utf8').split('\n')[at])}, found "${lines[at]}"`);
     expect(text).toContain('hosts/cp-1/extra.conf: not part of a fresh render');
@@ -61,8 +61,8 @@ describe('validate --dir', () => {
     try {
       writeFileSync(desc, original.replace(/^name: .*$/m, 'name: renamed'));
       const result = run(['validate', '--dir', dir]);
-      expect(result.code).toBe(EXIT_INVALID);
-      expect(result.err.join('\n')).toContain(`${MARKER_FILE}: ${desc} changed since this render (sha256 differs): the render is stale; run npm run synth`);
+      expect(result.code).toBe(1);
+      expect(result.err.join('\n')).toContain(`.homelab-cluster-render: ${desc} changed since this render (sha256 differs): the render is stale; run npm run synth`);
       expect(result.err.some((l) => /^\d\d-[a-z-]+\.yaml:\d+: differs/.test(l))).toBe(true);
     } finally {
       writeFileSync(desc, original);
@@ -73,7 +73,7 @@ describe('validate --dir', () => {
     const dir = copy('unmarked');
     unlinkSync(join(dir, MARKER_FILE));
     const result = run(['validate', '--dir', dir]);
-    expect(result.code).toBe(EXIT_INVALID);
+    expect(result.code).toBe(1);
     expect(result.err[1]).toMatch(/^\.homelab-cluster-render: missing or records no description, .*render it with npm run synth, or give --config$/);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as yaml from 'js-yaml';
-import type { K8sObject } from '../../lib/checks/types';
+import type { K8sObject } from '../../lib/k8s/object';
 import { parseDescription } from '../../lib/model/load';
 import type { ClusterModel } from '../../lib/model/types';
 import { renderCluster, type RenderResult } from '../../lib/render';

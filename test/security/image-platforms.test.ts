@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkImages, imagePlatformsCheck, parseImageReference } from '../../lib/checks/image-platforms';
-import type { K8sObject } from '../../lib/checks/types';
+import type { K8sObject } from '../../lib/k8s/object';
 import { loadDescription } from '../../lib/model/load';
 import { renderCluster } from '../../lib/render';
 import { canSchedule, modelNodes } from '../../lib/security/scheduling';
@@ -53,7 +53,7 @@ describe('architectures', () => {
     const frpcOnlyAmd64 = images.map((i) => (i === IMAGES.frpc ? { ...i, platforms: ['amd64'] as const } : i));
     const problems = checkImages(objects, { images: frpcOnlyAmd64, nodes });
     expect(problems.map((p) => p.path)).toEqual(['Deployment frpc/frpc spec.template.spec.containers[0].image']);
-    expect(problems[0].message).toContain(`"fatedier/frpc:${IMAGES.frpc.tag}"`);
+    expect(problems[0].message).toContain('"fatedier/frpc:v0.70.1"');
   });
 
   it('an arm64-only image on a workload that can reach amd64 nodes fails too; on an all-arm64 cluster it passes', () => {

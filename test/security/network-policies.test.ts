@@ -6,7 +6,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { checkNetworkPolicyCoverage, networkPolicyCheck } from '../../lib/checks/network-policy';
-import type { K8sObject } from '../../lib/checks/types';
+import type { K8sObject } from '../../lib/k8s/object';
 import { AllowEgress, allowDns, allowTraffic, denyAll, Peer, Port } from '../../lib/security/network-policy';
 import { findObject, findObjects } from '../helpers/k8s';
 import { referenceModel, renderUnchecked } from './fixtures';
@@ -87,7 +87,9 @@ describe('policies generated from the flow catalogue for the reference cluster',
     for (const ns of ['apps', 'frpc', 'ingress-nginx']) {
       expect(policy(ns, 'default-deny').spec, ns).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     }
-    expect(findObject(objects as any, 'Namespace', 'kube-flannel')).toBeDefined();
+    // kube-flannel exists and is privileged: its only pods run on the host network, so no policy could apply
+    expect(findObject(objects as any, 'Namespace', 'kube-flannel').metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'privileged' });
+    expect(findObjects(objects as any, 'DaemonSet').filter((d) => d.metadata.namespace === 'kube-flannel').map((d) => [d.metadata.name, d.spec.template.spec.hostNetwork])).toEqual([['kube-flannel-ds', true]]);
     expect(policies.filter((p) => p.metadata.namespace === 'kube-flannel')).toEqual([]);
     expect(networkPolicyCheck.run({ model, objects, files: [] })).toEqual([]);
   });
@@ -185,7 +187,7 @@ describe('policies generated from the flow catalogue for the reference cluster',
     });
     const r = renderUnchecked(m).objects as any[];
     expect(findObject(r, 'NetworkPolicy', 'frpc-tunnel', 'frpc').spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 7443 }]);
-    expect(findObject(r, 'NetworkPolicy', 'default-deny', 'batch')).toBeDefined();
+    expect(findObject(r, 'NetworkPolicy', 'default-deny', 'batch').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     expect(r.some((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'ingress-to-batch')).toBe(false);
     expect(findObject(r, 'NetworkPolicy', 'ingress-to-batch-acme', 'batch').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 8089 }]);
   });

@@ -3,7 +3,7 @@
  * Pod Security Admission v1.32 rejects, at the right level, naming the field; and admits what it admits.
  */
 import { describe, expect, it } from 'vitest';
-import type { K8sObject } from '../../lib/checks/types';
+import type { K8sObject } from '../../lib/k8s/object';
 import {
   admittingLevel,
   evaluatePodSecurity,

@@ -5,7 +5,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { checkUnusedTokens, checkWildcardRules, rbacCheck } from '../../lib/checks/rbac';
-import type { K8sObject } from '../../lib/checks/types';
+import type { K8sObject } from '../../lib/k8s/object';
 import { loadDescription } from '../../lib/model/load';
 import { AccessRbac, OPERATOR_RULES, VIEWER_RULES } from '../../lib/security/rbac';
 import { findObject, findObjects } from '../helpers/k8s';
@@ -47,7 +47,7 @@ describe('access roles', () => {
   });
 
   it('viewers can run kubectl top nodes/pods (metrics.k8s.io), read-only', () => {
-    const metrics = VIEWER_RULES.filter((r) => r.apiGroups?.includes('metrics.k8s.io'));
+    const metrics = findObject(reference as any, 'ClusterRole', 'homelab-viewer').rules.filter((r: any) => r.apiGroups?.includes('metrics.k8s.io'));
     expect(metrics).toEqual([{ apiGroups: ['metrics.k8s.io'], resources: ['nodes', 'pods'], verbs: ['get', 'list', 'watch'] }]);
   });
 

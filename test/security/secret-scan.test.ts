@@ -3,7 +3,7 @@
  * is found, by file and line, while references (${VAR}, {{ .Envs.X }}, file paths) are not.
  */
 import { describe, expect, it } from 'vitest';
-import type { K8sObject } from '../../lib/checks/types';
+import type { K8sObject } from '../../lib/k8s/object';
 import { isReference, scanFilesForSecrets, scanObjectsForSecrets, secretScanCheck, shannonEntropy } from '../../lib/checks/secret-scan';
 import { loadDescription } from '../../lib/model/load';
 import { serializedFile, type RenderedFile } from '../../lib/output/files';

@@ -1,7 +1,7 @@
 import * as yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { k8sSchemaCheck, k8sSchemaCheckWith } from '../../lib/checks/k8s-schema';
-import type { K8sObject } from '../../lib/checks/types';
+import type { K8sObject } from '../../lib/k8s/object';
 import { formatProblem } from '../../lib/model/problems';
 import type { RenderedFile } from '../../lib/output/files';
 import { referenceRender, sharedCrdsDir } from '../output/fixtures';

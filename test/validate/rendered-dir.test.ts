@@ -131,17 +131,20 @@ describe('validateRenderedDir', () => {
   });
 
   it('reports host files that do not parse and user-data without #cloud-config', () => {
-    const userData = files.find((f) => /^hosts\/[^/]+\/user-data$/.test(f.path));
-    const toml = files.find((f) => f.path.endsWith('.toml'));
-    const hostYaml = files.find((f) => f.path.startsWith('hosts/') && f.path.endsWith('.yaml'));
-    expect(userData && toml && hostYaml, 'the render has user-data, TOML and YAML host files').toBeTruthy();
-    writeFileSync(join(dir, userData!.path), userData!.content.replace(/^#cloud-config\n/, ''));
-    writeFileSync(join(dir, toml!.path), `${toml!.content}\n[broken\n`);
-    writeFileSync(join(dir, hostYaml!.path), `${hostYaml!.content}\n  - : [\n`);
+    const file = (path: string) => {
+      const found = files.find((f) => f.path === path);
+      if (!found) throw new Error(`${path} is not in the render`);
+      return found;
+    };
+    const [userData, toml, hostYaml] = [file('hosts/n100-001/user-data'), file('hosts/vps/frps.toml'), file('hosts/n100-001/kubeadm-init.yaml')];
+    writeFileSync(join(dir, userData.path), userData.content.replace(/^#cloud-config\n/, ''));
+    writeFileSync(join(dir, toml.path), `${toml.content}\n[broken\n`);
+    writeFileSync(join(dir, hostYaml.path), `${hostYaml.content}\n  - : [\n`);
     const problems = validateRenderedDir(dir, options());
-    expect(problems.map((p) => p.file).sort()).toEqual([hostYaml!.path, toml!.path, userData!.path].sort());
-    expect(problems.find((p) => p.file === userData!.path)!.message).toMatch(/must start with a "#cloud-config" line/);
-    expect(problems.find((p) => p.file === toml!.path)!.message).toMatch(/^does not parse/);
+    expect(problems.map((p) => p.file).sort()).toEqual(['hosts/n100-001/kubeadm-init.yaml', 'hosts/n100-001/user-data', 'hosts/vps/frps.toml']);
+    expect(problems.find((p) => p.file === 'hosts/n100-001/user-data')!.message).toMatch(/must start with a "#cloud-config" line/);
+    expect(problems.find((p) => p.file === 'hosts/vps/frps.toml')!.message).toMatch(/^does not parse/);
+    expect(problems.find((p) => p.file === 'hosts/n100-001/kubeadm-init.yaml')!.message).toMatch(/^does not parse/);
   });
 
   it('reports a manifest that does not parse, and a missing directory', () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { K8sObject } from '../../lib/checks/types';
+import type { K8sObject } from '../../lib/k8s/object';
 import { apiChangesBetween, unservedReason } from '../../lib/validate/api-versions';
 import { CrdIndex, loadCrdDir, toJsonSchema } from '../../lib/validate/crd';
 import { hasBuiltinSchema, SCHEMA_SOURCE, validateBuiltinObject, validateObjectMeta } from '../../lib/validate/k8s-schema';

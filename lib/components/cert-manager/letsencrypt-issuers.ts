@@ -10,6 +10,7 @@ import { ClusterIssuer, type ClusterIssuerSpecAcmeSolvers } from '../../../impor
 import { checkDnsSubdomain, problem, throwIfProblems } from '../private/validation';
 import type { SecretKeyRef } from '../secret-ref';
 
+/** A Let's Encrypt environment; each gets its own ClusterIssuer. */
 export enum AcmeEnvironment {
   /** Untrusted certificates, generous rate limits: for trying things out. */
   STAGING = 'staging',
@@ -17,7 +18,7 @@ export enum AcmeEnvironment {
 }
 
 /** Let's Encrypt ACME directory URLs. */
-export const LETSENCRYPT_SERVERS: Readonly<Record<AcmeEnvironment, string>> = {
+const LETSENCRYPT_SERVERS: Readonly<Record<AcmeEnvironment, string>> = {
   [AcmeEnvironment.STAGING]: 'https://acme-staging-v02.api.letsencrypt.org/directory',
   [AcmeEnvironment.PRODUCTION]: 'https://acme-v02.api.letsencrypt.org/directory',
 };
@@ -28,6 +29,7 @@ export const CERT_MANAGER_CLUSTER_RESOURCE_NAMESPACE = 'cert-manager';
 /** Solvers apply to every domain unless limited to zones. */
 export const ACME_SOLVER_DEFAULT_DNS_ZONES: readonly string[] = [];
 
+/** HTTP-01 challenges answered through the ingress controller. */
 export interface Http01IngressSolverOptions {
   /** IngressClass of the solver Ingress (`http01.ingress.ingressClassName`). */
   readonly ingressClassName: string;
@@ -38,6 +40,7 @@ export interface Http01IngressSolverOptions {
   readonly dnsZones?: readonly string[];
 }
 
+/** DNS-01 challenges answered through Cloudflare's API. */
 export interface Dns01CloudflareSolverOptions {
   /** Cloudflare API token (Zone:DNS:Edit) Secret, in the cluster resource namespace. */
   readonly apiTokenSecretRef: SecretKeyRef;
@@ -83,6 +86,7 @@ export class AcmeSolver {
   }
 }
 
+/** Props of {@link LetsEncryptIssuers}. */
 export interface LetsEncryptIssuersProps {
   /**
    * ACME account e-mail. Optional; never an RFC 2606 example domain (Let's Encrypt refuses those).
@@ -101,15 +105,19 @@ export interface LetsEncryptIssuersProps {
 export const LETSENCRYPT_DEFAULT_ENVIRONMENTS: readonly AcmeEnvironment[] = [AcmeEnvironment.STAGING, AcmeEnvironment.PRODUCTION];
 
 /** ClusterIssuer name for an environment. */
-export function letsEncryptIssuerName(environment: AcmeEnvironment): string {
+function letsEncryptIssuerName(environment: AcmeEnvironment): string {
   return `letsencrypt-${environment}`;
 }
 
 /** Secret holding the ACME account key of an environment's issuer (created by cert-manager). */
-export function letsEncryptAccountKeySecret(environment: AcmeEnvironment): string {
+function letsEncryptAccountKeySecret(environment: AcmeEnvironment): string {
   return `${letsEncryptIssuerName(environment)}-account-key`;
 }
 
+/**
+ * Let's Encrypt ClusterIssuers for cert-manager, one per environment (`letsencrypt-staging`,
+ * `letsencrypt-production`), with an HTTP-01 (ingress) or DNS-01 (Cloudflare) solver.
+ */
 export class LetsEncryptIssuers extends Construct {
   /** ClusterIssuer names, staging first. */
   readonly issuerNames: readonly string[];

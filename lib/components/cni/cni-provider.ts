@@ -4,6 +4,7 @@
  */
 import type { IConstruct } from 'constructs';
 
+/** A CNI construct, as the platform and the security layer see it (Flannel today). */
 export interface ICniProvider extends IConstruct {
   /** Short plugin name, e.g. `flannel`. */
   readonly pluginName: string;

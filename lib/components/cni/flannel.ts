@@ -3,7 +3,7 @@
  * the Namespace (the security layer creates it, Pod Security `privileged`), with `net-conf.json` built
  * from props and tighter container security contexts.
  */
-import { k8s } from '../../k8s-api';
+import { k8s } from '../../k8s/api';
 import { Construct } from 'constructs';
 import { Endpoint, Flows, tcp, udp } from '../../flows';
 import { IMAGES, imageRef } from '../../versions';
@@ -21,6 +21,7 @@ export enum FlannelBackend {
   HOST_GW = 'host-gw',
 }
 
+/** Props of {@link Flannel}. */
 export interface FlannelProps {
   /** Pod network: `net-conf.json` `Network`; must equal kubeadm `networking.podSubnet`. */
   readonly podCidr: string;
@@ -44,7 +45,7 @@ export const FLANNEL_DEFAULT_BACKEND = FlannelBackend.VXLAN;
 export const FLANNEL_DEFAULT_ENABLE_NFTABLES = false;
 
 /** Object names (same as upstream, so an upstream install is updated in place). */
-export const FLANNEL_NAMES = {
+const FLANNEL_NAMES = {
   serviceAccount: 'flannel',
   clusterRole: 'flannel',
   configMap: 'kube-flannel-cfg',
@@ -52,15 +53,15 @@ export const FLANNEL_NAMES = {
 } as const;
 
 /** Health port of flanneld (`--healthz-port`). */
-export const FLANNEL_HEALTHZ_PORT = 8081;
+const FLANNEL_HEALTHZ_PORT = 8081;
 
 /** `net-conf.json` contents. Pure. */
-export function renderFlannelNetConf(podCidr: string, backend: FlannelBackend, enableNFTables: boolean): string {
+function renderFlannelNetConf(podCidr: string, backend: FlannelBackend, enableNFTables: boolean): string {
   return `${JSON.stringify({ Network: podCidr, EnableNFTables: enableNFTables, Backend: { Type: backend } }, null, 2)}\n`;
 }
 
 /** `cni-conf.json`: the CNI plugin chain flannel installs on each node (flannel + portmap). */
-export function renderFlannelCniConf(): string {
+function renderFlannelCniConf(): string {
   const conf = {
     name: 'cbr0',
     cniVersion: '0.3.1',
@@ -72,6 +73,10 @@ export function renderFlannelCniConf(): string {
   return `${JSON.stringify(conf, null, 2)}\n`;
 }
 
+/**
+ * Flannel as the cluster CNI: its ServiceAccount, RBAC, ConfigMap (`net-conf.json` from props) and the
+ * host-network DaemonSet on every Linux node. It does not enforce NetworkPolicy (see {@link KubeNetworkPolicies}).
+ */
 export class Flannel extends Construct implements ICniProvider {
   readonly pluginName = 'flannel';
   readonly enforcesNetworkPolicy = false;

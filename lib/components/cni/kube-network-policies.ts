@@ -2,7 +2,7 @@
  * kube-network-policies (SIG Network, v1.1.x): enforces Kubernetes NetworkPolicy next to a CNI that does
  * not (Flannel). The objects of upstream `install.yaml`, with the NRI and fail-open behaviour from props.
  */
-import { k8s } from '../../k8s-api';
+import { k8s } from '../../k8s/api';
 import { Construct } from 'constructs';
 import { IMAGES, imageRef } from '../../versions';
 import { Endpoint, Flows, tcp, type PodsEndpoint } from '../../flows';
@@ -11,6 +11,7 @@ import { clusterRoleFor, rule } from '../private/rbac';
 import { checkDnsLabel, checkInteger, checkIpv4, checkPort, problem, throwIfProblems } from '../private/validation';
 import type { INetworkPolicyEnforcer } from './cni-provider';
 
+/** Props of {@link KubeNetworkPolicies}. */
 export interface KubeNetworkPoliciesProps {
   /**
    * Namespace of the DaemonSet and ServiceAccount. Not created here; it must allow Pod Security `privileged`.
@@ -55,12 +56,16 @@ export const KUBE_NETWORK_POLICIES_DEFAULT_NAMESPACE = 'kube-system';
 export const KUBE_NETWORK_POLICIES_DEFAULT_NRI = true;
 export const KUBE_NETWORK_POLICIES_DEFAULT_FAIL_OPEN = false;
 export const KUBE_NETWORK_POLICIES_DEFAULT_NFQUEUE_ID = 98;
-export const KUBE_NETWORK_POLICIES_DEFAULT_VERBOSITY = 1;
-export const KUBE_NETWORK_POLICIES_DEFAULT_METRICS_ADDRESS = '127.0.0.1:9080';
+const KUBE_NETWORK_POLICIES_DEFAULT_VERBOSITY = 1;
+const KUBE_NETWORK_POLICIES_DEFAULT_METRICS_ADDRESS = '127.0.0.1:9080';
 
 /** Name of every object (ServiceAccount, ClusterRole, binding, DaemonSet), as upstream. */
-export const KUBE_NETWORK_POLICIES_NAME = 'kube-network-policies';
+const KUBE_NETWORK_POLICIES_NAME = 'kube-network-policies';
 
+/**
+ * kube-network-policies: the DaemonSet that enforces NetworkPolicy next to a CNI that does not (Flannel),
+ * with its ServiceAccount and RBAC.
+ */
 export class KubeNetworkPolicies extends Construct implements INetworkPolicyEnforcer {
   readonly enforcerName = KUBE_NETWORK_POLICIES_NAME;
   readonly namespace: string;

@@ -4,11 +4,12 @@
  * Ingress with TLS from a cert-manager ClusterIssuer (ingress-shim annotation). The backend keeps its own
  * authentication; the Internet only ever sees it over TLS (plain HTTP redirects to HTTPS).
  */
-import { k8s } from '../../k8s-api';
+import { k8s } from '../../k8s/api';
 import { Construct } from 'constructs';
 import { Endpoint, tcp, type ExternalEndpoint, type FlowPort } from '../../flows';
 import { checkDnsLabel, checkDnsSubdomain, checkIpv4, checkPort, problem, throwIfProblems } from '../private/validation';
 
+/** Props of {@link ExternalHttpsBackend}. */
 export interface ExternalHttpsBackendProps {
   /** Name of the Service, EndpointSlice and Ingress (the TLS Secret is `<name>-tls`). */
   readonly name: string;
@@ -29,8 +30,12 @@ export interface ExternalHttpsBackendProps {
 }
 
 /** Value of `endpointslice.kubernetes.io/managed-by` on the EndpointSlice (not the EndpointSlice controller). */
-export const EXTERNAL_BACKEND_MANAGED_BY = 'homelab-cluster';
+const EXTERNAL_BACKEND_MANAGED_BY = 'homelab-cluster';
 
+/**
+ * An HTTPS-only Ingress in front of an HTTP endpoint outside the cluster: a selector-less Service, an
+ * EndpointSlice naming the outside addresses, and an Ingress with a cert-manager certificate.
+ */
 export class ExternalHttpsBackend extends Construct {
   readonly serviceName: string;
   /** The outside addresses the ingress controller connects to (it proxies to the EndpointSlice directly). */

@@ -1,6 +1,6 @@
 export * from './ingress-controller';
 export * from './ingress-nginx';
-export { CERTGEN_UID, INGRESS_NGINX_ADMISSION_NAMES } from './ingress-nginx-admission';
+export { INGRESS_NGINX_ADMISSION_NAMES } from './ingress-nginx-admission';
 export * from './external-https-backend';
 export * from './traefik';
 export * from './traefik-config';

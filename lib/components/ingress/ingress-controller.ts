@@ -49,6 +49,7 @@ export interface IngressControllerBaseProps {
   readonly externalTrafficPolicy?: ExternalTrafficPolicy;
 }
 
+/** A port of the ingress controller's Service. */
 export interface IngressServicePort {
   /** Port name on the Service (`http`, `https`). */
   readonly name: string;
@@ -71,6 +72,10 @@ export interface IngressTunnelTarget {
   readonly proxyProtocol: boolean;
 }
 
+/**
+ * An ingress controller, as the issuers, the tunnel client and the security layer see it: ingress-nginx and
+ * Traefik are interchangeable behind it.
+ */
 export interface IIngressController extends IConstruct {
   /** Implementation name, e.g. `ingress-nginx`. */
   readonly controllerName: string;

@@ -3,7 +3,7 @@
  * ValidatingWebhookConfiguration, and the kube-webhook-certgen Jobs that create its certificate Secret
  * and patch the CA into the configuration, with their RBAC. Used by {@link IngressNginx}.
  */
-import { k8s } from '../../k8s-api';
+import { k8s } from '../../k8s/api';
 import { Construct } from 'constructs';
 import { Endpoint, Flows, tcp } from '../../flows';
 import { IMAGES, imageRef } from '../../versions';
@@ -23,7 +23,7 @@ export const INGRESS_NGINX_ADMISSION_NAMES = {
 } as const;
 
 /** kube-webhook-certgen runs as this non-root user and group. */
-export const CERTGEN_UID = 65532;
+const CERTGEN_UID = 65532;
 
 export interface IngressNginxAdmissionProps {
   readonly namespace: string;

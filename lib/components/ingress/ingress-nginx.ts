@@ -7,7 +7,7 @@
  * {@link IIngressController} so a maintained controller can take its place without touching the
  * consumers (issuers, frpc, NetworkPolicies).
  */
-import { k8s } from '../../k8s-api';
+import { k8s } from '../../k8s/api';
 import { Construct } from 'constructs';
 import { Endpoint, Flows, tcp, type PodsEndpoint, type ServiceEndpoint } from '../../flows';
 import { IMAGES, imageRef, VERSIONS } from '../../versions';
@@ -29,6 +29,7 @@ import {
 } from './ingress-controller';
 
 
+/** Props of {@link IngressNginx}. */
 export interface IngressNginxProps extends IngressControllerBaseProps {
   /**
    * Expect a PROXY protocol header on every connection (`use-proxy-protocol`), as sent by frpc with
@@ -57,7 +58,7 @@ export const INGRESS_NGINX_DEFAULT_ADMISSION_WEBHOOK = true;
 export const INGRESS_NGINX_DEFAULT_EXTRA_CONFIG: Readonly<Record<string, string>> = {};
 
 /** Controller ConfigMap entries we always set (v1.15.1 defaults made explicit, plus hardening). */
-export const INGRESS_NGINX_SECURE_CONFIG: Readonly<Record<string, string>> = {
+const INGRESS_NGINX_SECURE_CONFIG: Readonly<Record<string, string>> = {
   'allow-snippet-annotations': 'false',
   'annotations-risk-level': 'High',
   'server-tokens': 'false',
@@ -65,10 +66,10 @@ export const INGRESS_NGINX_SECURE_CONFIG: Readonly<Record<string, string>> = {
   'strict-validate-path-type': 'true',
 };
 
-export const INGRESS_NGINX_CONTROLLER_CLASS = 'k8s.io/ingress-nginx';
+const INGRESS_NGINX_CONTROLLER_CLASS = 'k8s.io/ingress-nginx';
 
 /** Object names, as upstream (an upstream install is updated in place). */
-export const INGRESS_NGINX_NAMES = {
+const INGRESS_NGINX_NAMES = {
   serviceAccount: 'ingress-nginx',
   role: 'ingress-nginx',
   configMap: 'ingress-nginx-controller',
@@ -82,6 +83,10 @@ const WEBHOOK_PORT = 8443;
 const HEALTH_PORT = 10254;
 const CERT_DIR = '/usr/local/certificates';
 
+/**
+ * ingress-nginx (retired upstream) behind a MetalLB LoadBalancer IP: controller Deployment, Service,
+ * IngressClass, hardened ConfigMap, RBAC and the optional admission webhook.
+ */
 export class IngressNginx extends Construct implements IIngressController {
   readonly controllerName = 'ingress-nginx';
   readonly controllerClass = INGRESS_NGINX_CONTROLLER_CLASS;

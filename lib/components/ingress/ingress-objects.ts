@@ -3,7 +3,7 @@
  * Service on the MetalLB address. Internal to the ingress folder (not exported from the library).
  */
 import type { Construct } from 'constructs';
-import { k8s } from '../../k8s-api';
+import { k8s } from '../../k8s/api';
 import { intOrString } from '../private/pod';
 import type { ExternalTrafficPolicy, IngressServicePort } from './ingress-controller';
 

@@ -12,7 +12,7 @@
  * ports; the two together are what restricts PROXY headers to frpc. Without NetworkPolicy enforcement any pod
  * could claim any client address on these ports.
  */
-import { k8s } from '../../k8s-api';
+import { k8s } from '../../k8s/api';
 import { Construct } from 'constructs';
 import { Endpoint, Flows, tcp, type PodsEndpoint, type ServiceEndpoint } from '../../flows';
 import { IMAGES, imageRef, VERSIONS } from '../../versions';
@@ -34,6 +34,7 @@ import {
 import { addIngressClass, addLoadBalancerService, servicePort } from './ingress-objects';
 import { renderTraefikConfig, type TraefikEntryPoint } from './traefik-config';
 
+/** The tunnel entry points of {@link Traefik}: where a tunnel client (frpc) sends public traffic. */
 export interface TraefikTunnelProps {
   /**
    * Sources whose PROXY protocol header the tunnel entry points honour (CIDRs or addresses): the pod CIDR,
@@ -43,6 +44,7 @@ export interface TraefikTunnelProps {
   readonly proxyProtocolTrustedIPs?: readonly string[];
 }
 
+/** Props of {@link Traefik}. */
 export interface TraefikProps extends IngressControllerBaseProps {
   /**
    * Namespace whose Ingresses are served (provider `watchNamespace`).
@@ -65,7 +67,7 @@ export const TRAEFIK_DEFAULT_TUNNEL_TRUSTED_IPS: readonly string[] = [];
  */
 export const TRAEFIK_CONTROLLER_CLASS = 'k8s.io/ingress-nginx';
 
-export const TRAEFIK_NAMES = {
+const TRAEFIK_NAMES = {
   serviceAccount: 'traefik',
   clusterRole: 'traefik-ingress-nginx-controller',
   configMap: 'traefik-config',
@@ -86,9 +88,13 @@ export const TRAEFIK_ENTRY_POINTS = {
 } as const;
 
 /** The image runs as this non-root user (no USER in the image; any uid works, nothing is written to /). */
-export const TRAEFIK_UID = 65532;
+const TRAEFIK_UID = 65532;
 const CONFIG_DIR = '/etc/traefik';
 
+/**
+ * Traefik behind a MetalLB LoadBalancer IP, serving the Ingress objects written for ingress-nginx (class and
+ * annotations) without CRDs; with a tunnel, its own ClusterIP entry points for the tunnel client.
+ */
 export class Traefik extends Construct implements IIngressController {
   readonly controllerName = 'traefik';
   readonly controllerClass = TRAEFIK_CONTROLLER_CLASS;
@@ -312,7 +318,7 @@ export class Traefik extends Construct implements IIngressController {
  * `namespaces` is only used with `watchNamespaceSelector` and `pods get` only for OpenTelemetry attributes;
  * both stay so the role covers the upstream one exactly.
  */
-export function traefikClusterRules(): k8s.PolicyRule[] {
+function traefikClusterRules(): k8s.PolicyRule[] {
   return [
     rule([''], ['services', 'secrets', 'configmaps'], ['list', 'watch']),
     rule([''], ['namespaces'], ['list', 'watch']),

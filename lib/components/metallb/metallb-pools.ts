@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { IpAddressPool, L2Advertisement } from '../../../imports/metallb-metallb.io';
 import { addressRange, checkDnsLabel, checkDnsSubdomain, checkUnique, ipToInt, isIpv4, problem, throwIfProblems } from '../private/validation';
 
+/** One MetalLB address pool, announced over Layer 2. */
 export interface MetalLbAddressPool {
   /** IPAddressPool name. */
   readonly name: string;
@@ -24,6 +25,7 @@ export interface MetalLbAddressPool {
   readonly avoidBuggyIPs?: boolean;
 }
 
+/** Props of {@link MetalLbL2Pools}. */
 export interface MetalLbL2PoolsProps {
   /**
    * MetalLB's namespace: its custom resources only take effect there.
@@ -44,10 +46,14 @@ export const METALLB_DEFAULT_AVOID_BUGGY_IPS = false;
 export const METALLB_DEFAULT_INTERFACES: readonly string[] = [];
 
 /** Name of the L2Advertisement announcing `pool`. */
-export function l2AdvertisementName(pool: string): string {
+function l2AdvertisementName(pool: string): string {
   return `${pool}-l2`;
 }
 
+/**
+ * MetalLB Layer 2 pools: an IPAddressPool and an L2Advertisement per pool. MetalLB itself is a prerequisite
+ * (its upstream manifest).
+ */
 export class MetalLbL2Pools extends Construct {
   readonly namespace: string;
   readonly pools: readonly MetalLbAddressPool[];

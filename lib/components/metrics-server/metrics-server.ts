@@ -14,12 +14,13 @@
  */
 import { Construct } from 'constructs';
 import { Endpoint, Flows, tcp, type Flow, type PodsEndpoint, type ServiceEndpoint } from '../../flows';
-import { k8s } from '../../k8s-api';
+import { k8s } from '../../k8s/api';
 import { IMAGES, imageRef } from '../../versions';
 import { containerSecurity, intOrString, LINUX_NODE_SELECTOR, podSecurity, resources } from '../private/pod';
 import { clusterRoleFor, rule } from '../private/rbac';
 import { checkDnsLabel, checkInteger, problem, throwIfProblems } from '../private/validation';
 
+/** Props of {@link MetricsServer}. */
 export interface MetricsServerProps {
   /** Namespace of the Deployment and Service (not created here). @default 'kube-system' (as upstream) */
   readonly namespace?: string;
@@ -29,11 +30,11 @@ export interface MetricsServerProps {
   readonly metricResolutionSeconds?: number;
 }
 
-export const METRICS_SERVER_DEFAULT_NAMESPACE = 'kube-system';
+const METRICS_SERVER_DEFAULT_NAMESPACE = 'kube-system';
 /** The container's secure port (upstream `--secure-port=10250`); the Service maps 443 to it. */
-export const METRICS_SERVER_PORT = 10250;
+const METRICS_SERVER_PORT = 10250;
 /** The kubelet port metrics-server scrapes (`--kubelet-use-node-status-port` reads it from Node status). */
-export const KUBELET_PORT = 10250;
+const KUBELET_PORT = 10250;
 export const METRICS_SERVER_NAMES = {
   name: 'metrics-server',
   apiService: 'v1beta1.metrics.k8s.io',
@@ -43,6 +44,10 @@ export const METRICS_SERVER_NAMES = {
   authDelegatorBinding: 'metrics-server:system:auth-delegator',
 } as const;
 
+/**
+ * metrics-server (for `kubectl top` and the HorizontalPodAutoscaler): Deployment, Service, RBAC and the
+ * `v1beta1.metrics.k8s.io` APIService; it verifies the kubelets' serving certificates.
+ */
 export class MetricsServer extends Construct {
   readonly namespace: string;
   readonly podLabels: Readonly<Record<string, string>> = { 'k8s-app': METRICS_SERVER_NAMES.name };

@@ -8,7 +8,7 @@
  * `privileged`. Upstream uses kube-system, which kubeadm clusters leave unlabelled and which the
  * cluster's PSA configuration exempts; we keep it by default.
  */
-import { k8s } from '../../k8s-api';
+import { k8s } from '../../k8s/api';
 import { Construct } from 'constructs';
 import { IMAGES, imageRef } from '../../versions';
 import { containerSecurity, fieldEnv, LINUX_NODE_SELECTOR, podSecurity, resources } from '../private/pod';
@@ -17,6 +17,7 @@ import { checkDnsLabel, checkInteger, throwIfProblems } from '../private/validat
 import { NFS_CSI_RBAC_NAMES, provisionerRules, resizerRules } from './nfs-csi-rbac';
 import { NFS_CSI_DRIVER_NAME } from './nfs-storage-class';
 
+/** Props of {@link NfsCsiDriver}. */
 export interface NfsCsiDriverProps {
   /**
    * Namespace of the controller and node plugin. Not created here; it must allow Pod Security `privileged`.
@@ -37,12 +38,16 @@ export const NFS_CSI_DEFAULT_NAMESPACE = 'kube-system';
 export const NFS_CSI_DEFAULT_SNAPSHOTS = false;
 export const NFS_CSI_DEFAULT_CONTROLLER_REPLICAS = 1;
 
-export const NFS_CSI_NAMES = { ...NFS_CSI_RBAC_NAMES, controller: 'csi-nfs-controller', node: 'csi-nfs-node' } as const;
+const NFS_CSI_NAMES = { ...NFS_CSI_RBAC_NAMES, controller: 'csi-nfs-controller', node: 'csi-nfs-node' } as const;
 
 const CONTROLLER_HEALTH_PORT = 29652;
 const NODE_HEALTH_PORT = 29653;
 const KUBELET_PODS = '/var/lib/kubelet/pods';
 
+/**
+ * csi-driver-nfs: the CSIDriver, the controller Deployment, the node DaemonSet (privileged: it mounts NFS
+ * shares for the kubelet) and their RBAC.
+ */
 export class NfsCsiDriver extends Construct {
   readonly namespace: string;
   readonly driverName = NFS_CSI_DRIVER_NAME;

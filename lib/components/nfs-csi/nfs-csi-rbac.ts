@@ -2,7 +2,7 @@
  * RBAC of csi-driver-nfs v4.13.x (upstream `rbac-csi-nfs.yaml`): the controller's provisioner and resizer
  * roles. The node plugin's ServiceAccount has no bindings.
  */
-import type { k8s } from '../../k8s-api';
+import type { k8s } from '../../k8s/api';
 import { rule } from '../private/rbac';
 
 export const NFS_CSI_RBAC_NAMES = {

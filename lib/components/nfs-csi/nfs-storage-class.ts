@@ -1,13 +1,14 @@
 /**
  * A StorageClass provisioning csi-driver-nfs volumes as subdirectories of one NFS export.
  */
-import { k8s } from '../../k8s-api';
+import { k8s } from '../../k8s/api';
 import { Construct } from 'constructs';
 import { checkDnsSubdomain, checkOneOf, isIpv4, problem, throwIfProblems } from '../private/validation';
 
 /** CSI driver name (CSIDriver object and StorageClass `provisioner`). */
 export const NFS_CSI_DRIVER_NAME = 'nfs.csi.k8s.io';
 
+/** What happens to a volume when its claim is deleted (`reclaimPolicy`). */
 export enum ReclaimPolicy {
   /** Delete the volume's directory on the NAS, with the user's files, when its claim is deleted. */
   DELETE = 'Delete',
@@ -15,6 +16,7 @@ export enum ReclaimPolicy {
   RETAIN = 'Retain',
 }
 
+/** Props of {@link NfsStorageClass}. */
 export interface NfsStorageClassProps {
   /** StorageClass name. */
   readonly name: string;
@@ -52,11 +54,12 @@ export interface NfsStorageClassProps {
 }
 
 export const NFS_STORAGE_CLASS_DEFAULT_MOUNT_OPTIONS: readonly string[] = ['nfsvers=4.1'];
-export const NFS_STORAGE_CLASS_DEFAULT_MOUNT_PERMISSIONS = '0775';
+const NFS_STORAGE_CLASS_DEFAULT_MOUNT_PERMISSIONS = '0775';
 export const NFS_STORAGE_CLASS_DEFAULT_RECLAIM_POLICY = ReclaimPolicy.RETAIN;
 export const NFS_STORAGE_CLASS_DEFAULT_ALLOW_VOLUME_EXPANSION = true;
 export const NFS_STORAGE_CLASS_DEFAULT_DEFAULT_CLASS = false;
 
+/** A StorageClass whose volumes are subdirectories of one NFS export, provisioned by csi-driver-nfs. */
 export class NfsStorageClass extends Construct {
   readonly name: string;
 

@@ -2,7 +2,7 @@
  * Pod-spec building blocks with secure defaults. Components start from these and relax only what a
  * container truly needs, with a comment saying why.
  */
-import { k8s } from '../../k8s-api';
+import { k8s } from '../../k8s/api';
 
 export interface ContainerSecurityOptions {
   /** @default - not set: the image's user (only for containers that must run as root) */

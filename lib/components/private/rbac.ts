@@ -1,7 +1,7 @@
 /**
  * Small RBAC helpers: a (Cluster)Role plus its binding to one ServiceAccount.
  */
-import { k8s } from '../../k8s-api';
+import { k8s } from '../../k8s/api';
 import { Construct } from 'constructs';
 
 export interface ServiceAccountRef {

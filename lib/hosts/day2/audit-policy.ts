@@ -11,7 +11,7 @@
 import type { AuditLogModel, ClusterModel } from '../../model/types';
 import { HOST_PATHS } from '../paths';
 import { comment, generatedBy } from '../text';
-import { yamlDocuments } from '../yaml';
+import { renderYamlDocuments } from '../yaml';
 
 const WRITE_VERBS = ['create', 'update', 'patch', 'delete', 'deletecollection'];
 const READ_VERBS = ['get', 'list', 'watch'];
@@ -49,7 +49,7 @@ export function auditPolicy(): Record<string, unknown> {
 }
 
 export function renderAuditPolicy(model: ClusterModel): string {
-  return yamlDocuments(
+  return renderYamlDocuments(
     comment(
       '#',
       generatedBy(model.name),

@@ -11,15 +11,15 @@ import { snapshotDir, snapshotShare } from './etcd-snapshot';
 
 const fence = (lines: readonly string[]) => ['```sh', ...lines, '```'];
 
-export const etcdPeerUrl = (host: Host) => `https://${host.ip}:2380`;
+const etcdPeerUrl = (host: Host) => `https://${host.ip}:2380`;
 
 /** `n100-001=https://192.168.100.201:2380,…` in control-plane order. */
-export function initialCluster(model: ClusterModel): string {
+function initialCluster(model: ClusterModel): string {
   return model.apiServer.controlPlanes.map((h) => `${h.name}=${etcdPeerUrl(h)}`).join(',');
 }
 
 /** The restore command for one member, run from the etcd image (etcdutl is not installed on the host). */
-export function restoreCommand(model: ClusterModel, host: Host): string[] {
+function restoreCommand(model: ClusterModel, host: Host): string[] {
   return [
     `ctr -n k8s.io run --rm \\`,
     `  --mount type=bind,src=/root/restore,dst=/restore,options=rbind:rw \\`,

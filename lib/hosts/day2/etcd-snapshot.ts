@@ -23,7 +23,7 @@ import { HOST_PATHS } from '../paths';
 import { comment, fileOf, generatedBy, renderUnit, shQuote } from '../text';
 
 /** Snapshot file names the script writes and prunes: `etcd-snapshot-20261130T031500Z.db`. */
-export const SNAPSHOT_FILE_PATTERN = '^etcd-snapshot-[0-9]{8}T[0-9]{6}Z\\.db$';
+const SNAPSHOT_FILE_PATTERN = '^etcd-snapshot-[0-9]{8}T[0-9]{6}Z\\.db$';
 /** Metric names in `etcd_snapshot.prom`. */
 export const SNAPSHOT_METRICS = {
   success: 'etcd_snapshot_success',

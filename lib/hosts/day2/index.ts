@@ -9,18 +9,15 @@ import { installed, type HostArtifact } from '../artifact';
 import { auditApiServerArgs, auditApiServerVolumes, renderAuditPolicy } from './audit-policy';
 import { encryptionApiServerArgs, encryptionApiServerVolumes, renderEncryptionScript } from './encryption';
 import { renderKubeletCsrApprover } from './kubelet-serving';
-import { firstControlPlane } from '../kubeadm';
+import { firstControlPlane } from '../control-plane';
 import { renderEtcdSnapshotMount, renderEtcdSnapshotScript, renderEtcdSnapshotService, renderEtcdSnapshotTimer } from './etcd-snapshot';
 
-export { auditPolicy, renderAuditPolicy } from './audit-policy';
-export { RESTART_APISERVER, renderEncryptionScript } from './encryption';
-export { renderEtcdRestoreRunbook, initialCluster, etcdPeerUrl } from './etcd-restore';
-export { day2Docs, operationsReadme } from './readme';
-export { OPERATOR_TASKS, loginCommand, type OperatorTask, type Permission } from './logins';
-export { renderUpgradeRunbook, nextMinor } from './upgrade';
-export { renderKubeletCsrApprover, KUBELET_SERVING_SIGNER } from './kubelet-serving';
-export { SNAPSHOT_FILE_PATTERN, SNAPSHOT_METRICS, snapshotDir, snapshotShare } from './etcd-snapshot';
+export { auditPolicy } from './audit-policy';
 
+export { renderEtcdRestoreRunbook } from './etcd-restore';
+export { day2Docs, operationsReadme } from './readme';
+export { OPERATOR_TASKS, loginCommand } from './logins';
+export { renderUpgradeRunbook } from './upgrade';
 
 /** The day-2 files of a host (control planes only). */
 export function day2Artifacts(model: ClusterModel, host: Host): HostArtifact[] {

@@ -12,7 +12,7 @@ import type { ClusterModel } from '../../model/types';
 import { HOST_PATHS } from '../paths';
 import { comment, fileOf, generatedBy, shQuote } from '../text';
 
-export const KUBELET_SERVING_SIGNER = 'kubernetes.io/kubelet-serving';
+const KUBELET_SERVING_SIGNER = 'kubernetes.io/kubelet-serving';
 
 export function renderKubeletCsrApprover(model: ClusterModel): string {
   const nodes = model.hosts.filter((h) => h.isNode);

@@ -4,7 +4,7 @@
  * carry the permissions they need, so a test proves the operator role grants them.
  */
 import type { AccessGrant, ClusterModel } from '../../model/types';
-import { firstControlPlane } from '../kubeadm';
+import { firstControlPlane } from '../control-plane';
 import { HOST_PATHS } from '../paths';
 
 /** A permission a command needs: verb on `resource` in API group `group` ('' = core). */

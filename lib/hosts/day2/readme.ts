@@ -4,7 +4,7 @@
  */
 import type { ClusterModel } from '../../model/types';
 import type { RenderedFile } from '../../output/files';
-import { firstControlPlane } from '../kubeadm';
+import { firstControlPlane } from '../control-plane';
 import { HOST_PATHS } from '../paths';
 import { renderEtcdRestoreRunbook } from './etcd-restore';
 import { RESTART_APISERVER } from './encryption';

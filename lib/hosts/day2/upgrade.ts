@@ -7,13 +7,13 @@
  */
 import { SUPPORTED_KUBERNETES_MINORS } from '../../model/semantic';
 import type { ClusterModel, Host } from '../../model/types';
-import { firstControlPlane } from '../kubeadm';
+import { firstControlPlane } from '../control-plane';
 import { K8S_PACKAGE_REVISION } from '../node-prep';
 import { HOST_PATHS } from '../paths';
 
 const fence = (lines: readonly string[]) => ['```sh', ...lines, '```'];
 
-export function nextMinor(minor: string): string {
+function nextMinor(minor: string): string {
   const [major, m] = minor.split('.').map(Number);
   return `${major}.${m + 1}`;
 }

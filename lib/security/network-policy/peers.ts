@@ -1,7 +1,7 @@
 /**
  * Typed ends and ports of a NetworkPolicy rule.
  */
-import { k8s } from '../../k8s-api';
+import { k8s } from '../../k8s/api';
 import { isIpv4, parseCidr } from '../../model/ip';
 import { checkDnsLabel, checkLabels, problem, throwIfProblems } from '../../components/private/validation';
 

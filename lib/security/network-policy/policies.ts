@@ -8,7 +8,7 @@
  * the Internet).
  */
 import { Lazy } from 'cdk8s';
-import { k8s } from '../../k8s-api';
+import { k8s } from '../../k8s/api';
 import { Construct } from 'constructs';
 import { checkDnsLabel, checkDnsSubdomain, checkLabels, problem, throwIfProblems } from '../../components/private/validation';
 import { labelSelector, Peer, Port, sortPorts } from './peers';
@@ -44,8 +44,9 @@ function rulePorts(ports: readonly Port[] | undefined): { ports?: k8s.NetworkPol
   return ports?.length ? { ports: sortPorts(ports).map((p) => p._toKube()) } : {};
 }
 
-export const DEFAULT_DENY_NAME = 'default-deny';
+const DEFAULT_DENY_NAME = 'default-deny';
 
+/** Props of {@link DefaultDeny}. */
 export interface DefaultDenyProps {
   readonly namespace: string;
   /** @default 'default-deny' */
@@ -64,6 +65,7 @@ export class DefaultDeny extends Construct {
   }
 }
 
+/** Props of {@link AllowEgress}. */
 export interface AllowEgressProps {
   /** NetworkPolicy name, unique in the namespace. */
   readonly name: string;
@@ -103,6 +105,7 @@ export class AllowEgress extends Construct {
   }
 }
 
+/** Props of {@link AllowIngress}. */
 export interface AllowIngressProps {
   /** NetworkPolicy name, unique in the namespace. */
   readonly name: string;
@@ -149,6 +152,7 @@ export interface PodGroup {
   readonly podLabels?: Labels;
 }
 
+/** Props of {@link AllowTraffic}. */
 export interface AllowTrafficProps {
   readonly from: PodGroup;
   readonly to: PodGroup;

@@ -12,14 +12,14 @@ import { containersOf, type ContainerRef, type PodSpecJson, type SecurityContext
 export type ViolationLevel = 'baseline' | 'restricted';
 
 /** Where a finding points: a field of the pod spec or of the pod metadata. */
-export interface Finding {
+interface Finding {
   readonly check: string;
   readonly level: ViolationLevel;
   readonly field: { readonly in: 'spec' | 'metadata'; readonly path: string };
   readonly message: string;
 }
 
-export interface PodView {
+interface PodView {
   readonly spec: PodSpecJson;
   readonly annotations: Readonly<Record<string, string>>;
   /** Policy minor version, e.g. 32. */
@@ -63,7 +63,7 @@ const privileged: Check = (pod) =>
     .map((c) => finding('privileged', 'baseline', `${c.path}.securityContext.privileged`, 'is true; privileged containers are not allowed below privileged'));
 
 /** Capabilities baseline lets containers add (the container runtime's default set). */
-export const BASELINE_CAPABILITIES: readonly string[] = [
+const BASELINE_CAPABILITIES: readonly string[] = [
   'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
 ];
 
@@ -133,7 +133,7 @@ const seccompProfileBaseline: Check = (pod) =>
     .map(({ sc, path }) => finding('seccompProfile_baseline', 'baseline', `${path}.seccompProfile.type`, `is ${JSON.stringify(sc!.seccompProfile!.type)}; allowed: ${quote(SECCOMP_TYPES)}`));
 
 /** The sysctls baseline allows, by the policy version that added them. */
-export function safeSysctls(minor: number): string[] {
+function safeSysctls(minor: number): string[] {
   return [
     'kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_unprivileged_port_start',
     ...(minor >= 27 ? ['net.ipv4.ip_local_reserved_ports'] : []),
@@ -152,7 +152,7 @@ const sysctls: Check = (pod) => {
 // ---- restricted ----------------------------------------------------------------------------------------------
 
 /** Volume sources restricted allows. */
-export const RESTRICTED_VOLUME_SOURCES: readonly string[] = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'image', 'persistentVolumeClaim', 'projected', 'secret'];
+const RESTRICTED_VOLUME_SOURCES: readonly string[] = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'image', 'persistentVolumeClaim', 'projected', 'secret'];
 
 const restrictedVolumes: Check = (pod) =>
   (pod.spec.volumes ?? []).flatMap((v, i) => {

@@ -9,11 +9,12 @@
  * Not modelled: the relaxation for user-namespaced pods (`hostUsers: false`), which up to v1.33 sits behind
  * the alpha feature gate UserNamespacesPodSecurityStandards (off by default), and the v1.34+ checks.
  */
-import { objectRef, type K8sObject } from '../../checks/types';
+import { objectRef, type K8sObject } from '../../k8s/object';
 import { podTemplateOf, type PodTemplate } from '../pod-template';
 import { CHECKS, type ViolationLevel } from './checks';
 import { compareLevels, POD_SECURITY_LEVELS, type PodSecurityLevel } from './levels';
 
+/** One Pod Security Standards violation of an object's pod template. */
 export interface PodSecurityViolation {
   /** The object, `Kind namespace/name`. */
   readonly object: string;
@@ -27,6 +28,7 @@ export interface PodSecurityViolation {
   readonly message: string;
 }
 
+/** Options of the Pod Security evaluator. */
 export interface PodSecurityOptions {
   /**
    * Pod Security Standards policy version (a Kubernetes minor, `1.32` or `v1.32`), as in the
@@ -37,8 +39,8 @@ export interface PodSecurityOptions {
 }
 
 /** The policy versions whose rules this evaluator implements. */
-export const SUPPORTED_POLICY_MINORS = { min: 25, max: 33 } as const;
-export const DEFAULT_POLICY_VERSION = '1.32';
+const SUPPORTED_POLICY_MINORS = { min: 25, max: 33 } as const;
+const DEFAULT_POLICY_VERSION = '1.32';
 
 function policyMinor(version: string = DEFAULT_POLICY_VERSION): number {
   const match = /^v?1\.(\d+)$/.exec(version);

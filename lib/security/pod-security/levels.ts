@@ -28,6 +28,7 @@ export function podSecurityVersionLabel(mode: PodSecurityMode): string {
   return `pod-security.kubernetes.io/${mode}-version`;
 }
 
+/** Options of {@link podSecurityLabels}. */
 export interface PodSecurityLabelOptions {
   /** Level for `enforce`. */
   readonly enforce: PodSecurityLevel;
@@ -55,6 +56,7 @@ export function podSecurityLabels(options: PodSecurityLabelOptions): Record<stri
   return labels;
 }
 
+/** Whether `value` is a Pod Security level name. */
 export function isPodSecurityLevel(value: unknown): value is PodSecurityLevel {
   return typeof value === 'string' && (POD_SECURITY_LEVELS as readonly string[]).includes(value);
 }

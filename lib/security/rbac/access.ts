@@ -3,7 +3,7 @@
  * operators an edit ClusterRole bound by RoleBinding in each of their namespaces.
  */
 import { Construct } from 'constructs';
-import { k8s } from '../../k8s-api';
+import { k8s } from '../../k8s/api';
 import type { AccessRole } from '../../model/types';
 import { ADMIN_CLUSTER_ROLE, OPERATOR_RULES, VIEWER_RULES } from './rules';
 import { compareCodePoints } from '../../compare';
@@ -12,6 +12,7 @@ import { checkDnsLabel, checkOneOf, problem, throwIfProblems } from '../../compo
 /** `admin`, `viewer` or `operator`; the same type as the model's. */
 export type { AccessRole };
 
+/** A user or group and the access role it gets. */
 export interface AccessSubject {
   readonly kind: 'User' | 'Group';
   readonly name: string;
@@ -20,6 +21,7 @@ export interface AccessSubject {
   readonly namespaces?: readonly string[];
 }
 
+/** Props of {@link AccessRbac}. */
 export interface AccessRbacProps {
   /** Prefix of the object names: `<prefix>-admin`, `<prefix>-viewer`, `<prefix>-operator`. */
   readonly namePrefix: string;

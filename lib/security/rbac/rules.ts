@@ -3,10 +3,10 @@
  * Secrets for viewers, no RBAC objects, impersonation or token creation for operators (so neither role can
  * grant itself more).
  */
-import type { k8s } from '../../k8s-api';
+import type { k8s } from '../../k8s/api';
 
-export const READ_VERBS: readonly string[] = ['get', 'list', 'watch'];
-export const WRITE_VERBS: readonly string[] = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+const READ_VERBS: readonly string[] = ['get', 'list', 'watch'];
+const WRITE_VERBS: readonly string[] = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 
 type Rule = k8s.PolicyRule;
 

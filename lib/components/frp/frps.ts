@@ -1,5 +1,6 @@
 /**
- * frps on the tunnel server (frp v0.70, TOML config), its systemd unit and the firewall ports it needs.
+ * frps on the tunnel server (frp v0.70, TOML config), its systemd unit and the firewall ports it needs:
+ * the server end of the frp component, the files the tunnel server gets (`frpsHostArtifacts`).
  *
  * Secrets stay on the server: the client token is read from `tunnel.token.serverFile`
  * (`auth.tokenSource.type = "file"`, frp v0.64+), the dashboard credentials from environment variables
@@ -11,10 +12,12 @@
  * read-only.
  */
 import { stringify } from 'smol-toml';
-import type { ClusterModel, TunnelModel } from '../model/types';
-import { HOST_PATHS } from './paths';
-import { comment, envFileTemplate, envName, execLine, fileOf, generatedBy, renderUnit, type UnitSection } from './text';
+import { installed, secretTemplate, type HostArtifact } from '../../hosts/artifact';
+import { comment, envFileTemplate, envName, execLine, fileOf, generatedBy, renderUnit, type UnitSection } from '../../hosts/text';
+import type { ClusterModel, TunnelModel } from '../../model/types';
+import { FRPS_PATHS } from './paths';
 
+/** An inbound port the tunnel server must accept from the Internet, and why. */
 export interface TunnelPort {
   readonly port: number;
   readonly protocol: 'tcp';
@@ -45,22 +48,15 @@ export function tunnelServerPorts(tunnel: TunnelModel): TunnelPort[] {
   return ports.sort((a, b) => a.port - b.port);
 }
 
-/** File on the admin machine that holds the one frp token: the Secret is created from it, the VPS gets a copy. */
-export const FRP_TOKEN_FILE = 'frp-token';
-
-/**
- * Creates the frp token file on the admin machine unless it exists, so whichever README step runs first
- * generates it and every later step reuses the same bytes (one line, no trailing newline).
- */
-export function frpTokenGenerateCommands(): string[] {
-  return [`[ -s ${FRP_TOKEN_FILE} ] || (umask 077 && openssl rand -hex 32 | tr -d '\\n' > ${FRP_TOKEN_FILE})   # once; reused if it exists`];
-}
-
 function requireTunnel(model: ClusterModel): TunnelModel {
   if (!model.tunnel) throw new Error('internal: the model has no tunnel');
   return model.tunnel;
 }
 
+/**
+ * `frps.toml` for the tunnel server: bind port, `allowPorts` (exactly the forwarded ports), token from a
+ * root-only file, TLS forced, dashboard credentials from the environment.
+ */
 export function renderFrpsToml(model: ClusterModel): string {
   const t = requireTunnel(model);
   const config = {
@@ -83,19 +79,26 @@ export function renderFrpsToml(model: ClusterModel): string {
       '#',
       generatedBy(model.name),
       `frps on ${t.server.name} (${t.server.ip}). Client token: ${t.token.serverFile} (root, 0600), the same value as`,
-      `Secret ${t.token.secret.name}/${t.token.secret.key} in namespace ${t.namespace}. Dashboard credentials: ${HOST_PATHS.frpsEnv}.`,
-      `Check with: set -a; . ${HOST_PATHS.frpsEnv}; set +a; frps verify -c ${HOST_PATHS.frpsToml}`,
+      `Secret ${t.token.secret.name}/${t.token.secret.key} in namespace ${t.namespace}. Dashboard credentials: ${FRPS_PATHS.frpsEnv}.`,
+      `Check with: set -a; . ${FRPS_PATHS.frpsEnv}; set +a; frps verify -c ${FRPS_PATHS.frpsToml}`,
     ),
     '',
     stringify(config).trimEnd(),
   ]);
 }
 
+/**
+ * `frps.env.example`: the names of the dashboard credential variables, to copy and fill in on the server.
+ */
 export function renderFrpsEnvExample(model: ClusterModel): string {
   const d = requireTunnel(model).dashboard;
-  return envFileTemplate(model.name, HOST_PATHS.frpsEnv, 'frps dashboard credentials. Avoid double quotes and backslashes (they are substituted into TOML strings).', [d.userEnv, d.passwordEnv]);
+  return envFileTemplate(model.name, FRPS_PATHS.frpsEnv, 'frps dashboard credentials. Avoid double quotes and backslashes (they are substituted into TOML strings).', [d.userEnv, d.passwordEnv]);
 }
 
+/**
+ * `frps.service`: the systemd unit, which refuses to start without the credentials and the token file, with
+ * only CAP_NET_BIND_SERVICE and a read-only file system.
+ */
 export function renderFrpsService(model: ClusterModel): string {
   const t = requireTunnel(model);
   const listens = [t.bindPort, t.dashboard.port, ...t.forwardedPorts.map((p) => p.remotePort)];
@@ -113,11 +116,11 @@ export function renderFrpsService(model: ClusterModel): string {
       'Service',
       [
         ['Type', 'simple'],
-        ['EnvironmentFile', HOST_PATHS.frpsEnv],
+        ['EnvironmentFile', FRPS_PATHS.frpsEnv],
         ['ExecStartPre', execLine('/usr/bin/test', '-n', { env: t.dashboard.userEnv })],
         ['ExecStartPre', execLine('/usr/bin/test', '-n', { env: t.dashboard.passwordEnv })],
         ['ExecStartPre', execLine('/usr/bin/test', '-s', t.token.serverFile)],
-        ['ExecStart', execLine(HOST_PATHS.frpsBinary, '-c', HOST_PATHS.frpsToml)],
+        ['ExecStart', execLine(FRPS_PATHS.frpsBinary, '-c', FRPS_PATHS.frpsToml)],
         ['Restart', 'on-failure'],
         ['RestartSec', '5s'],
         ['CapabilityBoundingSet', listens.some((p) => p < 1024) ? 'CAP_NET_BIND_SERVICE' : ''],
@@ -163,4 +166,15 @@ export function renderFirewallPorts(model: ClusterModel): string {
     ),
     ...ports.map((p) => `${`${p.port}/${p.protocol}`.padEnd(10)} # ${p.purpose}`),
   ]);
+}
+
+/** The files the tunnel server gets from frp (in `dist/hosts/<server>/`), in the host plan's order. */
+export function frpsHostArtifacts(model: ClusterModel): HostArtifact[] {
+  const P = FRPS_PATHS;
+  return [
+    installed('frps.toml', P.frpsToml, 0o644, 'frps configuration', renderFrpsToml(model)),
+    installed('frps.service', P.frpsUnit, 0o644, 'systemd unit for frps', renderFrpsService(model)),
+    secretTemplate('frps.env.example', P.frpsEnv, 'names of the dashboard credential variables', renderFrpsEnvExample(model)),
+    { file: 'firewall-ports.txt', content: renderFirewallPorts(model), mode: 0o644, delivery: 'reference', purpose: 'inbound ports to open on the server' },
+  ];
 }

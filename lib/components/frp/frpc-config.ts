@@ -3,6 +3,7 @@
  */
 import { stringify } from 'smol-toml';
 
+/** One TCP port frps opens on the tunnel server and frpc forwards into the cluster. */
 export interface FrpcTcpProxy {
   /** Proxy name (unique per frps). */
   readonly name: string;

@@ -2,7 +2,7 @@
  * frpc (frp v0.70.x) inside the cluster: dials frps on the tunnel server and forwards public ports to the
  * ingress LoadBalancer IP. The token Secret is referenced, never emitted; the user creates it.
  */
-import { k8s } from '../../k8s-api';
+import { k8s } from '../../k8s/api';
 import { Construct } from 'constructs';
 import { Endpoint, Flows, tcp, type PodsEndpoint, type ServiceEndpoint } from '../../flows';
 import { IMAGES, imageRef } from '../../versions';
@@ -14,6 +14,7 @@ const isDnsName = (value: string) => /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z
 import type { SecretKeyRef } from '../secret-ref';
 import { type FrpcTcpProxy, renderFrpcToml } from './frpc-config';
 
+/** Props of {@link Frpc}. */
 export interface FrpcProps {
   /** frps address (IP or DNS name) frpc dials. */
   readonly serverAddr: string;
@@ -75,13 +76,18 @@ export const FRPC_DEFAULT_WEB_SERVER_AUTH = true;
 export const FRPC_DEFAULT_ADMIN_SECRET: SecretKeyRef = { name: 'frpc-admin', key: 'password' };
 
 /** frpc runs as this non-root user and group (the image has no USER). */
-export const FRPC_UID = 65532;
-export const FRPC_NAMES = { deployment: 'frpc', serviceAccount: 'frpc', configMap: 'frpc-config' } as const;
-export const FRPC_CONFIG_PATH = '/etc/frp/frpc.toml';
-export const FRPC_TOKEN_PATH = '/etc/frp-secret/token';
+const FRPC_UID = 65532;
+const FRPC_NAMES = { deployment: 'frpc', serviceAccount: 'frpc', configMap: 'frpc-config' } as const;
+const FRPC_CONFIG_PATH = '/etc/frp/frpc.toml';
+const FRPC_TOKEN_PATH = '/etc/frp-secret/token';
 /** Environment variable carrying the admin API password. */
-export const FRPC_WEB_PASSWORD_ENV = 'FRPC_WEB_PASSWORD';
+const FRPC_WEB_PASSWORD_ENV = 'FRPC_WEB_PASSWORD';
 
+/**
+ * frpc, the cluster end of the frp tunnel: a one-replica Deployment that dials frps and forwards each proxy
+ * to `localIP`, its ConfigMap (`frpc.toml`) and ServiceAccount. The token and admin password Secrets are
+ * referenced, never emitted.
+ */
 export class Frpc extends Construct {
   readonly namespace: string;
   /** The rendered frpc.toml. */

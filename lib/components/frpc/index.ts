@@ -1,2 +1,0 @@
-export * from './frpc';
-export * from './frpc-config';
