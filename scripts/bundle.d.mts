@@ -1,0 +1,5 @@
+// Types of scripts/bundle.mjs for the TypeScript that imports it (tests, the bench).
+export declare const BUNDLE: string;
+export declare const plugins: unknown[];
+export declare function precompiledValidatorSource(): Promise<string>;
+export declare function bundle(): Promise<void>;
