@@ -128,7 +128,8 @@ export { flowProblems, flowsCheck } from './checks/flows';
  * frps, containerd, Pod Security admission, cloud-init), and the plan of which host gets which file where.
  */
 export { hostArtifacts, type HostArtifact } from './hosts/plan';
-export { hostInstructions, HOST_PATHS, renderHostFiles } from './hosts';
+export { HOST_PATHS, renderHostFiles } from './hosts';
+export { hostInstructions } from './readme/hosts';
 export { controlPlaneEndpoint, renderKubeadmInit, renderKubeadmJoin } from './hosts/kubeadm';
 export { renderCheckApiserver, renderKeepalivedConf, renderKeepalivedDropIn } from './hosts/keepalived';
 export { renderHaproxyCfg, renderHaproxyDropIn, renderHaproxyEnvExample } from './hosts/haproxy';

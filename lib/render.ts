@@ -6,20 +6,17 @@ import type { App } from 'cdk8s';
 import { composeCluster } from './app/cluster-app';
 import { dataplaneOf } from './app/flows';
 import { namespaceLabelsOf } from './checks/flows';
-import { ingressMigrationSection } from './app/ingress-migration';
 import { checkFlows, Flows } from './flows';
-import { platformReadmeSections } from './app/platform';
-import { securityReadmeSection } from './app/security';
 import { OUTPUT_CHECKS } from './checks';
 import type { K8sObject } from './k8s/object';
 import { OutputCheckError, type OutputCheck } from './checks/types';
 import { renderDocs } from './docs';
-import { hostInstructions, renderHostFiles } from './hosts';
-import { day2Docs, operationsReadme } from './hosts/day2';
+import { renderHostFiles } from './hosts';
+import { day2Docs } from './readme/operations';
 import type { ClusterModel } from './model/types';
 import type { RenderedFile } from './output/files';
-import { applyReadmeSection, planManifests, synthChartObjects } from './output/manifests';
-import { renderDistReadme, type ReadmeSection } from './output/readme';
+import { planManifests, synthChartObjects } from './output/manifests';
+import { renderDistReadme } from './readme';
 import { compareCodePoints } from './compare';
 
 export interface RenderResult {
@@ -76,24 +73,7 @@ export function renderCluster(model: ClusterModel, options: RenderOptions = {}):
     ...renderDocs(model, { checks, warnings, flows: { results: flowResults, dataplane, enforced: model.security.networkPolicies } }),
     ...day2Docs(model),
   ];
-  const sections: ReadmeSection[] = [
-    ...(warnings.length ? [{ title: 'Warnings', body: warnings.map((w) => `- ${w}`).join('\n') }] : []),
-    applyReadmeSection(model, body),
-    ...platformReadmeSections(model),
-    ingressMigrationSection(model),
-    securityReadmeSection(model, objects),
-    { title: 'Hosts', body: hostInstructions(model) },
-    { title: 'Operations', body: operationsReadme(model) },
-    {
-      title: 'Architecture',
-      body: body
-        .filter((f) => f.path.startsWith('docs/'))
-        .map((f) => `- [\`${f.path}\`](${f.path})`)
-        .join('\n')
-        .concat('\n\nNode inventory, IP plan, port matrix, failure domains, the checks that held for this render, and diagrams, generated from the description.'),
-    },
-  ];
-  const files = [...body, { path: 'README.md', content: renderDistReadme(model, body, sections) }].sort((a, b) =>
+  const files = [...body, { path: 'README.md', content: renderDistReadme(model, body, objects, warnings) }].sort((a, b) =>
     compareCodePoints(a.path, b.path),
   );
   const problems = checks.flatMap((check) => check.run({ model, objects, files, flows }));

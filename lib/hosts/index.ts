@@ -6,7 +6,6 @@ import type { ClusterModel } from '../model/types';
 import type { RenderedFile } from '../output/files';
 import { hostArtifacts } from './plan';
 
-export { hostInstructions } from './instructions';
 export { hostArtifacts } from './plan';
 export { HOST_PATHS } from './paths';
 export { CLOUD_CONFIG_TOP_LEVEL_KEYS, renderUserData } from './cloud-init';

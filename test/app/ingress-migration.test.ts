@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ingressMigrationSection, TRAEFIK_SUPPORTED_ANNOTATIONS, TRAEFIK_UNSUPPORTED_ANNOTATIONS } from '../../lib/app/ingress-migration';
+import { ingressMigrationSection, TRAEFIK_SUPPORTED_ANNOTATIONS, TRAEFIK_UNSUPPORTED_ANNOTATIONS } from '../../lib/readme/ingress-migration';
 import { loadDescription } from '../../lib/model/load';
 import { renderCluster } from '../../lib/render';
 import { sharedDir } from '../helpers/k8s';

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { App } from 'cdk8s';
 import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import { addPlatform, PLATFORM_CHARTS, platformReadmeSections } from '../../lib/app/platform';
+import { addPlatform, PLATFORM_CHARTS } from '../../lib/app/platform';
+import { secretsReadmeSections } from '../../lib/readme/secrets';
 import { loadDescription } from '../../lib/model/load';
 import type { ClusterModel } from '../../lib/model/types';
 import { PREREQUISITE_MANIFESTS } from '../../lib/versions';
@@ -138,9 +139,9 @@ describe('addPlatform with other models', () => {
   });
 });
 
-describe('platformReadmeSections', () => {
+describe('secretsReadmeSections', () => {
   it('says how to create the frp Secret, which dist/ never contains', () => {
-    const sections = platformReadmeSections(reference());
+    const sections = secretsReadmeSections(reference());
     expect(sections.map((s) => s.title)).toEqual(['Secrets to create']);
     const secrets = sections[0].body;
     expect(secrets).toContain('kubectl -n frpc create secret generic frp-token --from-file=token=frp-token');
@@ -150,9 +151,9 @@ describe('platformReadmeSections', () => {
 
   it('adds the DNS-01 token Secret when selected, and nothing when no component needs a Secret', () => {
     const ref = reference();
-    const dns = platformReadmeSections({ ...ref, acme: { ...ref.acme!, solver: { type: 'dns01', provider: 'cloudflare', apiTokenSecretRef: { name: 'cf', key: 'api-token' }, dnsZones: [] } } });
+    const dns = secretsReadmeSections({ ...ref, acme: { ...ref.acme!, solver: { type: 'dns01', provider: 'cloudflare', apiTokenSecretRef: { name: 'cf', key: 'api-token' }, dnsZones: [] } } });
     expect(dns[0].body).toContain('kubectl -n cert-manager create secret generic cf --from-file=api-token=cloudflare-api-token');
-    expect(platformReadmeSections({ ...ref, acme: undefined, tunnel: undefined, storage: undefined })).toEqual([]);
+    expect(secretsReadmeSections({ ...ref, acme: undefined, tunnel: undefined, storage: undefined })).toEqual([]);
   });
 
   it('pins the upstream prerequisite manifests used by the apply sequence', () => {

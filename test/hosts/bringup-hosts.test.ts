@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildClusterApp } from '../../lib/app/cluster-app';
-import { hostInstructions } from '../../lib/hosts';
+import { hostInstructions } from '../../lib/readme/hosts';
 import { synthChartObjects } from '../../lib/output/manifests';
 import { fileOf, reference, variant } from './fixtures';
 

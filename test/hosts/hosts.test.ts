@@ -1,7 +1,8 @@
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { tunnelServerPorts } from '../../lib/components/frp';
-import { hostInstructions, renderHostFiles } from '../../lib/hosts';
+import { renderHostFiles } from '../../lib/hosts';
+import { hostInstructions } from '../../lib/readme/hosts';
 import { docOfKind, fileOf, reference, variant, variants, yamlDocs } from './fixtures';
 
 const ref = reference();

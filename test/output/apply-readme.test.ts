@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyReadmeSection, secretsToCreate } from '../../lib/output/manifests';
+import { applyReadmeSection, secretsToCreate } from '../../lib/readme/apply';
 import * as yaml from 'js-yaml';
 import { referenceRender } from './fixtures';
 

@@ -4,7 +4,8 @@
  * level its namespace enforces.
  */
 import { describe, expect, it } from 'vitest';
-import { planNamespaces, securityReadmeSection } from '../../lib/app/security';
+import { planNamespaces } from '../../lib/app/security';
+import { securityReadmeSection } from '../../lib/readme/security';
 import { checkNamespaceLabels, checkPodAdmission, namespaceEnforcement, podSecurityCheck } from '../../lib/checks/pod-security';
 import { OutputCheckError } from '../../lib/checks/types';
 import { loadDescription } from '../../lib/model/load';

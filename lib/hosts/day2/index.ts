@@ -15,7 +15,6 @@ import { renderEtcdSnapshotMount, renderEtcdSnapshotScript, renderEtcdSnapshotSe
 export { auditPolicy } from './audit-policy';
 
 export { renderEtcdRestoreRunbook } from './etcd-restore';
-export { day2Docs, operationsReadme } from './readme';
 export { OPERATOR_TASKS, loginCommand } from './logins';
 export { renderUpgradeRunbook } from './upgrade';
 

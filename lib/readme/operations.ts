@@ -2,16 +2,16 @@
  * The "Operations" section of dist/README.md and the day-2 pages under docs/: what each day-2 part does,
  * the design choices and their reasons, and the commands, per host, in the order that works.
  */
-import type { ClusterModel } from '../../model/types';
-import type { RenderedFile } from '../../output/files';
-import { firstControlPlane } from '../control-plane';
-import { HOST_PATHS } from '../paths';
-import { renderEtcdRestoreRunbook } from './etcd-restore';
-import { RESTART_APISERVER } from './encryption';
-import { SNAPSHOT_METRICS, snapshotDir, snapshotShare } from './etcd-snapshot';
-import { loginsSection } from './logins';
-import { kubeletServingSection } from './kubelet-serving';
-import { renderUpgradeRunbook } from './upgrade';
+import type { ClusterModel } from '../model/types';
+import type { RenderedFile } from '../output/files';
+import { firstControlPlane } from '../hosts/control-plane';
+import { HOST_PATHS } from '../hosts/paths';
+import { renderEtcdRestoreRunbook } from '../hosts/day2/etcd-restore';
+import { RESTART_APISERVER } from '../hosts/day2/encryption';
+import { SNAPSHOT_METRICS, snapshotDir, snapshotShare } from '../hosts/day2/etcd-snapshot';
+import { loginsSection } from '../hosts/day2/logins';
+import { kubeletServingSection } from '../hosts/day2/kubelet-serving';
+import { renderUpgradeRunbook } from '../hosts/day2/upgrade';
 
 const code = (s: string | number) => `\`${s}\``;
 const fence = (lines: readonly string[]) => ['```sh', ...lines, '```'];

@@ -5,14 +5,14 @@
  * files themselves.
  */
 import type { ClusterModel, Host } from '../model/types';
-import { day2AfterInit, day2AfterJoin, day2BeforeControlPlaneJoin, day2BeforeInit } from './day2';
+import { day2AfterInit, day2AfterJoin, day2BeforeControlPlaneJoin, day2BeforeInit } from '../hosts/day2';
 import { frpsInstructions } from '../components/frp/instructions';
-import { firstControlPlane } from './control-plane';
-import { controlPlaneEndpoint, JOIN_SECRETS } from './kubeadm';
-import { healthCheckUrl, vrrpPlan } from './keepalived';
-import { kubernetesPackageVersion, PKGS_K8S_KEY_FINGERPRINT } from './node-prep';
-import { HOST_PATHS } from './paths';
-import { hostArtifacts, type HostArtifact } from './plan';
+import { firstControlPlane } from '../hosts/control-plane';
+import { controlPlaneEndpoint, JOIN_SECRETS } from '../hosts/kubeadm';
+import { healthCheckUrl, vrrpPlan } from '../hosts/keepalived';
+import { kubernetesPackageVersion, PKGS_K8S_KEY_FINGERPRINT } from '../hosts/node-prep';
+import { HOST_PATHS } from '../hosts/paths';
+import { hostArtifacts, type HostArtifact } from '../hosts/plan';
 
 const code = (s: string | number) => `\`${s}\``;
 const fence = (lang: string, lines: readonly string[]) => ['```' + lang, ...lines, '```'];
