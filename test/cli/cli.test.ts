@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, runCli } from '../../lib/cli';
 import { writeOutput } from '../../lib/output/writer';
+import { scratchDir } from '../helpers/scratch';
 
 /** Every file below `dir` with its bytes, for byte-for-byte comparison of whole trees. */
 function snapshotTree(dir: string): Record<string, string> {
@@ -29,7 +29,7 @@ function run(argv: string[]) {
 
 let work: string;
 beforeEach(() => {
-  work = mkdtempSync(join(tmpdir(), 'cli-'));
+  work = scratchDir('cli-');
 });
 afterEach(() => rmSync(work, { recursive: true, force: true }));
 

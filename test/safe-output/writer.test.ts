@@ -3,18 +3,18 @@
  * locks, umask, fsync'd renames, git-ignored temp names, `out:` errors.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import ts from 'typescript';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MARKER_FILE, OutputError, writeOutput } from '../../lib/output/writer';
+import { scratchDir } from '../helpers/scratch';
 import { killLoopRender, tree, whichRender } from './renders';
 
 const REPO = resolve(__dirname, '../..');
 let work: string;
 beforeEach(() => {
-  work = mkdtempSync(join(tmpdir(), 'writer-'));
+  work = scratchDir('writer-');
 });
 afterEach(() => {
   chmodSync(work, 0o755);
@@ -27,11 +27,11 @@ const siblings = () => readdirSync(work).filter((n) => n !== 'dist');
  * The writer compiled to one plain CommonJS file (it imports only node: modules), so a killed child costs a
  * bare `node` start rather than a TypeScript loader's. The child wraps the `fs` calls the writer makes (before
  * loading it) and SIGKILLs itself as call number `killAt` starts; with `killAt` -1 it writes to the end and
- * prints every call: `[op, path]` (and an open's flags), the path relative to the output's parent, a file descriptor's call named by
+ * prints every call: `[op, path]` (and an open's flags; 'failed' when it threw), the path relative to the output's parent, a file descriptor's call named by
  * the path it was opened with.
  */
 function compileChild(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'writer-child-'));
+  const dir = scratchDir('writer-child-');
   const writer = ts.transpileModule(readFileSync(join(REPO, 'lib/output/writer.ts'), 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
   writeFileSync(join(dir, 'writer.js'), writer.outputText);
   writeFileSync(
@@ -50,10 +50,16 @@ for (const op of ${JSON.stringify(TRACED_CALLS)}) {
       for (;;);
     }
     const target = typeof args[0] === 'number' ? fds.get(args[0]) : path.relative(parent, path.resolve(String(args[0])));
-    calls.push(op === 'openSync' ? [op, target, String(args[1])] : [op, target]);
-    const result = original.apply(this, args);
-    if (op === 'openSync') fds.set(result, target);
-    return result;
+    const call = op === 'openSync' ? [op, target, String(args[1])] : [op, target];
+    calls.push(call);
+    try {
+      const result = original.apply(this, args);
+      if (op === 'openSync') fds.set(result, target);
+      return result;
+    } catch (error) {
+      call.push('failed');
+      throw error;
+    }
   };
 }
 const { writeOutput } = require('./writer.js');
@@ -68,7 +74,7 @@ process.stdout.write(JSON.stringify(calls));
 /** Every fs call of the writer that the child can be killed at (the writer reads and stats with others). */
 const TRACED_CALLS = ['mkdirSync', 'chmodSync', 'openSync', 'writeSync', 'fchmodSync', 'fsyncSync', 'closeSync', 'renameSync', 'linkSync', 'rmSync', 'rmdirSync', 'unlinkSync'];
 
-type Call = [op: string, target: string, flags?: string];
+type Call = [op: string, target: string, ...more: string[]];
 
 /** Runs the child to the end (`killAt` -1, returns its calls) or until it kills itself (returns undefined). */
 function runChild(childDir: string, out: string, tag: string, killAt: number): Call[] | undefined {
@@ -83,9 +89,10 @@ function runChild(childDir: string, out: string, tag: string, killAt: number): C
 
 /**
  * Calls that change what a later run finds: not fsync, close or a read-only open (a killed process's page cache
- * survives it), nor rmSync itself (it changes the tree through the rmdir and unlink calls it makes).
+ * survives it), nor rmSync itself (it changes the tree through the rmdir and unlink calls it makes), nor a call
+ * that failed (a lock that exists, a directory not yet empty). A kill before any other call finds the same.
  */
-const changes = ([op, , flags]: Call) => !['fsyncSync', 'closeSync', 'rmSync'].includes(op) && !(op === 'openSync' && flags === 'r');
+const changes = ([op, , ...more]: Call) => !['fsyncSync', 'closeSync', 'rmSync'].includes(op) && !(op === 'openSync' && more[0] === 'r') && !more.includes('failed');
 
 /**
  * Where to kill: before every call that changes the directory, except inside long runs of calls on one
@@ -172,7 +179,7 @@ describe('SIGKILL at every step', () => {
   it('a run that recovers a killed run (stale lock, old render beside no output, a half-written staging) can itself be killed at every step of that recovery', () => {
     const out = join(work, 'dist');
     const childDir = compileChild();
-    const template = join(mkdtempSync(join(tmpdir(), 'writer-template-')), 'dist');
+    const template = join(scratchDir('writer-template-'), 'dist');
     writeOutput(template, killLoopRender('A'));
     const killedBetweenRenames = () => {
       rmSync(out, { recursive: true, force: true });
