@@ -2,14 +2,17 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Three projects (see the README, "Tests"):
- * - `unit`: in-process tests. One module registry per worker (`isolate: false`), so cdk8s, cdk8s-plus and the
- *   library are imported once per worker instead of once per file. Such a test must not leave global state
- *   behind (environment, working directory, umask, mocks): do that in a child process, in `tools`.
- * - `tools`: tests that start processes (the CLI, tsx, tsc, npm pack), real validators (haproxy, keepalived,
- *   cloud-init, systemd-analyze, shellcheck) or shell sandboxes. Each file in its own module registry.
+ * - `unit`: in-process tests (`npx vitest run --project unit` is the quick loop while editing).
+ * - `tools`: tests that start processes (the command line, tsx, npm pack, cdk8s-cli), run real validators
+ *   (haproxy, keepalived, cloud-init, systemd-analyze, shellcheck) or shell scripts in sandboxes.
  * - `lab`: the failover lab (real keepalived and HAProxy in network namespaces, as root). It measures failover
  *   timing, so it runs alone (`npm run test:lab`), never beside the other projects: `npm test` runs `unit`
  *   and `tools` only, and a bare `vitest run` starts the lab after both (groupOrder 1).
+ *
+ * `unit` and `tools` share one module registry per worker (`isolate: false`): cdk8s, cdk8s-plus and the library
+ * are imported once per worker instead of once per file (about 0.5 s each). So no test may leave global state
+ * behind (environment, working directory, umask, mocks, patched modules; test/helpers/global-state.ts fails a
+ * file that changes the first three); a test that needs such a change makes it in a child process.
  */
 const TOOLS = [
   'test/cli/cli.test.ts',
@@ -28,6 +31,8 @@ const TOOLS = [
   'test/safe-output/writer.test.ts',
 ];
 const LAB = ['test/lab/**/*.test.ts'];
+/** Fails a file of `unit` or `tools` that leaves environment, working directory or umask changed. */
+const GUARD = './test/helpers/global-state.ts';
 
 export default defineConfig({
   test: {
@@ -38,11 +43,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...TOOLS, ...LAB], isolate: false },
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...TOOLS, ...LAB], isolate: false, setupFiles: [GUARD] },
       },
       {
         extends: true,
-        test: { name: 'tools', include: TOOLS },
+        test: { name: 'tools', include: TOOLS, isolate: false, setupFiles: [GUARD] },
       },
       {
         extends: true,
