@@ -1,10 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, runCli } from '../../lib/cli';
 import { writeOutput } from '../../lib/output/writer';
+import { scratchDir } from '../helpers/scratch';
 
 /** Every file below `dir` with its bytes, for byte-for-byte comparison of whole trees. */
 function snapshotTree(dir: string): Record<string, string> {
@@ -29,7 +29,7 @@ function run(argv: string[]) {
 
 let work: string;
 beforeEach(() => {
-  work = mkdtempSync(join(tmpdir(), 'cli-'));
+  work = scratchDir('cli-');
 });
 afterEach(() => rmSync(work, { recursive: true, force: true }));
 
@@ -125,12 +125,20 @@ describe('writer', () => {
 });
 
 describe('the real command line (npm run synth)', () => {
+  /** What `npm run synth --` runs (package.json), as its own process: exit code and streams as a user sees them. */
+  const synthProcess = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'main.ts', 'synth', ...args], { encoding: 'utf8' });
+
+  it('the synth script is the command these tests run', () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.synth).toBe('node --import tsx main.ts synth');
+  });
+
   it('exits 1 without a stack trace and leaves dist/ alone', () => {
     const out = join(work, 'dist');
     cpSync('test/fixtures/valid/minimal.yaml', join(work, 'minimal.yaml'));
-    execFileSync('npx', ['tsx', 'main.ts', 'synth', '--config', join(work, 'minimal.yaml'), '--out', out], { stdio: 'pipe' });
+    expect(run(['synth', '--config', join(work, 'minimal.yaml'), '--out', out]).code).toBe(EXIT_OK);
     const before = snapshotTree(out);
-    const proc = spawnSync('npx', ['tsx', 'main.ts', 'synth', '--config', 'test/fixtures/invalid/unknown-field.yaml', '--out', out], { encoding: 'utf8' });
+    const proc = synthProcess('--config', 'test/fixtures/invalid/unknown-field.yaml', '--out', out);
     expect(proc.status).toBe(1);
     expect(proc.stderr).toContain('hosts[0].ipp: unknown field');
     expect(proc.stderr).not.toMatch(/^\s+at /m);
@@ -138,8 +146,10 @@ describe('the real command line (npm run synth)', () => {
   });
 
   it('exits 2 on a usage error', () => {
-    const proc = spawnSync('npx', ['tsx', 'main.ts', 'synth', '--nope'], { encoding: 'utf8' });
+    const proc = synthProcess('--nope');
     expect(proc.status).toBe(2);
+    expect(proc.stderr).toMatch(/^error: /);
+    expect(proc.stderr).not.toMatch(/^\s+at /m);
   });
 });
 

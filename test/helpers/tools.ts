@@ -79,27 +79,14 @@ export function run(command: string, args: readonly string[], options: { input?:
 }
 
 /** Like {@link run}, without blocking the event loop (needed when the test itself serves the command). */
-export function runAsync(command: string, args: readonly string[], options: { timeoutMs?: number } = {}): Promise<RunResult> {
+export function runAsync(command: string, args: readonly string[], options: { input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    execFile(command, [...args], { encoding: 'utf8', timeout: options.timeoutMs ?? 30_000 }, (error, stdout, stderr) => {
+    const child = execFile(command, [...args], { encoding: 'utf8', timeout: options.timeoutMs ?? 30_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error && typeof error.code !== 'number') reject(error);
       else resolve({ status: error ? (error.code as number) : 0, stdout, stderr });
     });
+    child.stdin?.end(options.input ?? '');
   });
-}
-
-/** Runs the jobs at most `limit` at a time (the machines have 2 cores); results in job order. */
-export async function inParallel<T>(jobs: readonly (() => Promise<T>)[], limit = 4): Promise<T[]> {
-  const results: T[] = new Array(jobs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const i = next++;
-      results[i] = await jobs[i]();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
-  return results;
 }
 
 /** The interpreter named on the first line of an installed script (e.g. cloud-init's python). */

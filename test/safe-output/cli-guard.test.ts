@@ -2,13 +2,14 @@
  * The output guard, the cdk8s-cli path and the CLI basics (--help, repeated flags, messages that say what to do).
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import * as yaml from 'js-yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, runCli, type CliEnvironment } from '../../lib/cli';
 import { checkOutputDir, MARKER_FILE } from '../../lib/output/writer';
+import { scratchDir } from '../helpers/scratch';
 import { tree } from './renders';
 
 const REPO = resolve(__dirname, '../..');
@@ -22,7 +23,7 @@ function run(argv: string[], env: CliEnvironment = {}) {
 
 let work: string;
 beforeEach(() => {
-  work = mkdtempSync(join(tmpdir(), 'guard-'));
+  work = scratchDir('guard-');
 });
 afterEach(() => rmSync(work, { recursive: true, force: true }));
 

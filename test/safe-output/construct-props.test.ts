@@ -1,6 +1,5 @@
 /** Public constructs validate their props at runtime; errors under the model name description paths, all at once. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +16,7 @@ import { PodSecurityNamespace } from '../../lib/security/pod-security-namespace'
 import { AllowEgress, AllowIngress, AllowTraffic, DefaultDeny } from '../../lib/security/network-policy/policies';
 import { Peer, Port } from '../../lib/security/network-policy/peers';
 import { FlowNetworkPolicies } from '../../lib/flows/generate';
+import { scratchDir } from '../helpers/scratch';
 
 const chart = () => new Chart(new App(), 'c');
 const problemsOf = (build: () => unknown): readonly string[] => {
@@ -205,7 +205,7 @@ describe('construct errors under the model', () => {
   });
 
   it('the CLI prints them under the description file, one line each (a description the schema accepts)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'props-'));
+    const dir = scratchDir('props-');
     try {
       const file = join(dir, 'cluster.yaml');
       writeFileSync(

@@ -1,10 +1,10 @@
 /** `validate --dir` re-renders the description recorded in the render and reports every difference. */
-import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../lib/cli';
 import { MARKER_FILE } from '../../lib/output/writer';
+import { scratchDir } from '../helpers/scratch';
 
 function run(argv: string[]) {
   const out: string[] = [];
@@ -16,7 +16,7 @@ function run(argv: string[]) {
 let work: string;
 let pristine: string;
 beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'drift-'));
+  work = scratchDir('drift-');
   cpSync('test/fixtures/valid/minimal.yaml', join(work, 'desc', 'office.yaml'), { recursive: true });
   pristine = join(work, 'pristine');
   expect(run(['synth', '--config', join(work, 'desc', 'office.yaml'), '--out', pristine]).code).toBe(0); // exit codes as documented in --help: 0 ok, 1 invalid

@@ -1,10 +1,10 @@
 /** Sorting by code point: the same render under every locale. */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareCodePoints } from '../../lib/compare';
+import { scratchDir } from '../helpers/scratch';
 import { tree } from './renders';
 
 const REPO = resolve(__dirname, '../..');
@@ -34,7 +34,7 @@ describe('code-point order', () => {
   });
 
   it('renders byte-identically under different LANG/LC_ALL (child processes)', () => {
-    const work = mkdtempSync(join(tmpdir(), 'locale-'));
+    const work = scratchDir('locale-');
     try {
       const renders = ['C', 'sv_SE.UTF-8'].map((locale) => {
         const out = join(work, locale);

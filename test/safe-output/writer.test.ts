@@ -1,20 +1,20 @@
 /**
- * The output writer under crashes and concurrency: SIGKILL at random points, two writers at once, stale
+ * The output writer under crashes and concurrency: SIGKILL at every step, two writers at once, stale
  * locks, umask, fsync'd renames, git-ignored temp names, `out:` errors.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import ts from 'typescript';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MARKER_FILE, OutputError, writeOutput } from '../../lib/output/writer';
+import { scratchDir } from '../helpers/scratch';
 import { killLoopRender, tree, whichRender } from './renders';
 
 const REPO = resolve(__dirname, '../..');
 let work: string;
 beforeEach(() => {
-  work = mkdtempSync(join(tmpdir(), 'writer-'));
+  work = scratchDir('writer-');
 });
 afterEach(() => {
   chmodSync(work, 0o755);
@@ -25,85 +25,201 @@ const siblings = () => readdirSync(work).filter((n) => n !== 'dist');
 
 /**
  * The writer compiled to one plain CommonJS file (it imports only node: modules), so a killed child costs a
- * bare `node` start rather than a TypeScript loader's: many kills fit in a few seconds.
+ * bare `node` start rather than a TypeScript loader's. The child wraps the `fs` calls the writer makes (before
+ * loading it) and SIGKILLs itself as call number `killAt` starts; with `killAt` -1 it writes to the end and
+ * prints every call: `[op, path]` (plus an open's flags, and 'failed' when the call threw), the path relative to
+ * the output's parent, a file descriptor's call named by the path it was opened with.
  */
 function compileChild(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'writer-child-'));
+  const dir = scratchDir('writer-child-');
   const writer = ts.transpileModule(readFileSync(join(REPO, 'lib/output/writer.ts'), 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
   writeFileSync(join(dir, 'writer.js'), writer.outputText);
-  // render A and B as in ./renders.ts; writes alternately until killed, printing each write's duration
   writeFileSync(
     join(dir, 'child.js'),
-    `const { writeOutput } = require('./writer.js');
-const render = ${killLoopRender.toString()};
-const out = process.argv[2];
-for (let n = 0; ; n++) {
-  const t = Date.now();
-  writeOutput(out, render(n % 2 ? 'B' : 'A'));
-  process.stdout.write('wrote ' + (Date.now() - t) + '\\n');
+    `const fs = require('node:fs');
+const path = require('node:path');
+const [out, tag, killAt] = [process.argv[2], process.argv[3], Number(process.argv[4])];
+const parent = path.dirname(out);
+const calls = [];
+const fds = new Map();
+for (const op of ${JSON.stringify(TRACED_CALLS)}) {
+  const original = fs[op];
+  fs[op] = function (...args) {
+    if (calls.length === killAt) {
+      process.kill(process.pid, 'SIGKILL');
+      for (;;);
+    }
+    const target = typeof args[0] === 'number' ? fds.get(args[0]) : path.relative(parent, path.resolve(String(args[0])));
+    const call = op === 'openSync' ? [op, target, String(args[1])] : [op, target];
+    calls.push(call);
+    try {
+      const result = original.apply(this, args);
+      if (op === 'openSync') fds.set(result, target);
+      return result;
+    } catch (error) {
+      call.push('failed');
+      throw error;
+    }
+  };
 }
+const { writeOutput } = require('./writer.js');
+const render = ${killLoopRender.toString()};
+writeOutput(out, render(tag));
+process.stdout.write(JSON.stringify(calls));
 `,
   );
   return dir;
 }
 
-function startChild(childDir: string, out: string) {
-  const child = spawn(process.execPath, [join(childDir, 'child.js'), out], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const ready = new Promise<number>((ok, fail) => {
-    child.stdout.on('data', (d: Buffer) => {
-      const m = /wrote (\d+)/.exec(d.toString());
-      if (m) ok(Number(m[1]));
-    });
-    child.on('exit', (code) => fail(new Error(`child exited ${code} before its first write: ${stderr}`)));
-  });
-  const exited = new Promise<void>((ok) => child.on('exit', () => ok()));
-  return { child, ready, exited };
+/** Every fs call of the writer that the child can be killed at (the writer reads and stats with others). */
+const TRACED_CALLS = ['mkdirSync', 'chmodSync', 'openSync', 'writeSync', 'fchmodSync', 'fsyncSync', 'closeSync', 'renameSync', 'linkSync', 'rmSync', 'rmdirSync', 'unlinkSync'];
+
+type Call = [op: string, target: string, ...more: string[]];
+
+/** Runs the child to the end (`killAt` -1, returns its calls) or until it kills itself (returns undefined). */
+function runChild(childDir: string, out: string, tag: string, killAt: number): Call[] | undefined {
+  const r = spawnSync(process.execPath, [join(childDir, 'child.js'), out, tag, String(killAt)], { encoding: 'utf8', timeout: 20_000 });
+  if (killAt < 0) {
+    expect(r.status, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as Call[];
+  }
+  expect(r.signal, `child with killAt ${killAt}: ${r.stderr}`).toBe('SIGKILL');
+  return undefined;
 }
 
-describe('SIGKILL at random points', () => {
-  it('leaves the complete old or new render every time (or the complete old one beside it, restored by the next run), and nothing accumulates', async () => {
+/**
+ * Calls that change what a later run finds: not fsync, close or a read-only open (a killed process's page cache
+ * survives it), nor a call that failed (a lock that exists, a directory not yet empty); a kill just before one of
+ * those finds what a kill before the next changing call finds. (rmSync counts: Node 20 deletes through rmdir and
+ * unlink calls the child sees, later versions in native code it does not.)
+ */
+const changes = ([op, , ...more]: Call) => !['fsyncSync', 'closeSync'].includes(op) && !(op === 'openSync' && more[0] === 'r') && !more.includes('failed');
+
+/**
+ * Where to kill: before every call that changes the directory, except inside long runs of calls on one
+ * directory's contents (writing the staged files, deleting a tree), where the first, a middle and the last do.
+ */
+function killPoints(calls: readonly Call[], until = calls.length): number[] {
+  const group = ([op, target]: Call) => {
+    const [top, ...inside] = target.split('/');
+    return inside.length ? `inside ${top.replace(/[0-9a-f]{24}$/, '')}` : `${op} ${top}`;
+  };
+  const changing = calls.map((c, i) => [c, i] as const).filter(([c, i]) => i < until && changes(c));
+  const points = new Set<number>();
+  for (let k = 0; k < changing.length; ) {
+    let end = k;
+    while (end + 1 < changing.length && group(changing[end + 1][0]).startsWith('inside') && group(changing[end + 1][0]) === group(changing[k][0])) end++;
+    for (const j of new Set([k, Math.floor((k + end) / 2), end])) points.add(changing[j][1]);
+    k = end + 1;
+  }
+  return [...points].sort((a, b) => a - b);
+}
+
+/** After a kill: a lock the child had created but not yet written is empty; it would be broken only once 3 s old. */
+function ageEmptyLock(): void {
+  const lock = join(work, '.dist.homelab-lock');
+  if (existsSync(lock) && readFileSync(lock, 'utf8') === '') utimesSync(lock, new Date(Date.now() - 10_000), new Date(Date.now() - 10_000));
+}
+
+/** The leftovers beside the output stay bounded and named as .gitignore expects. */
+function expectTidyLeftovers(when: string): void {
+  expect(siblings().length, `${when}: ${siblings().join(' ')}`).toBeLessThanOrEqual(4);
+  for (const name of siblings()) expect(name, when).toMatch(/^\.dist\.homelab-(lock|tmp-[0-9a-f]{24}|old-[0-9a-f]{24})$/);
+}
+
+const olds = () => siblings().filter((n) => n.startsWith('.dist.homelab-old-'));
+
+describe('SIGKILL at every step', () => {
+  it('replacing A with B: killed before any step, the output is the complete A, the complete B, or (between the two renames) no output and A beside it; the next run always recovers', () => {
     const out = join(work, 'dist');
-    const started = Date.now();
-    const seen = { A: 0, B: 0, restored: 0 };
-    let kills = 0;
     const childDir = compileChild();
-    // Bounded in count and time so it stays well within a minute on a loaded CI machine.
-    while (kills < 40 && Date.now() - started < 25_000) {
-      const { child, ready, exited } = startChild(childDir, out);
-      const duration = await ready; // the first write has finished (it recovered whatever the last kill left)
-      // a random point within the next two or three writes: staging, fsyncs, renames, deletion of the old one
-      await new Promise((ok) => setTimeout(ok, Math.random() * 2.5 * Math.max(duration, 5)));
-      child.kill('SIGKILL');
-      await exited;
-      kills++;
-      const state = whichRender(out);
-      if (state === 'A' || state === 'B') {
-        seen[state]++;
-      } else {
-        // Killed between the two renames: the output is the complete previous render under its old name.
-        expect(existsSync(out), `after kill ${kills}: ${state}`).toBe(false);
-        const olds = siblings().filter((n) => n.startsWith('.dist.homelab-old-'));
-        expect(olds).toHaveLength(1);
-        expect(['A', 'B']).toContain(whichRender(join(work, olds[0])));
-        seen.restored++;
-      }
-      // leftovers are bounded: the lock, at most one staging, one previous, one being deleted
-      expect(siblings().length, siblings().join(' ')).toBeLessThanOrEqual(4);
-      for (const name of siblings()) expect(name).toMatch(/^\.dist\.homelab-(lock|tmp-[0-9a-f]{24}|old-[0-9a-f]{24})$/);
-    }
-    expect(kills).toBeGreaterThanOrEqual(8);
-    expect(seen.A + seen.B + seen.restored).toBe(kills);
-    // The next run recovers: the stale lock is broken, leftovers removed, the output replaced.
     writeOutput(out, killLoopRender('A'));
-    expect(whichRender(out)).toBe('A');
-    expect(siblings()).toEqual([]);
+    const calls = runChild(childDir, out, 'B', -1)!;
+    expect(whichRender(out)).toBe('B');
+    // the trace really is the writer's: the staged files, the two renames around which everything turns
+    const renames = calls.map((c, i) => [c, i] as const).filter(([[op]]) => op === 'renameSync');
+    expect(renames.map(([[, target]]) => target.replace(/[0-9a-f]{24}$/, ''))).toEqual(['dist', '.dist.homelab-tmp-', '.dist.homelab-old-']);
+    expect(calls.filter(([op, target]) => op === 'openSync' && /^\.dist\.homelab-tmp-[0-9a-f]{24}\/d\d\/f\d+\.yaml$/.test(target))).toHaveLength(12);
+    const [outAside, stagingIn] = [renames[0][1], renames[1][1]];
+
+    const points = killPoints(calls);
+    expect(points.length).toBeGreaterThanOrEqual(15);
+    const seen = { old: 0, new: 0, restored: 0 };
+    let current = 'B'; // what the output holds before each kill; the child writes the other one
+    for (const at of points) {
+      const [before, after] = current === 'A' ? ['A', 'B'] : ['B', 'A'];
+      runChild(childDir, out, after, at);
+      const when = `${before} → ${after} killed before call ${at} (${calls[at].join(' ')})`;
+      if (at <= outAside) {
+        expect(whichRender(out), when).toBe(before);
+        seen.old++;
+      } else if (at <= stagingIn) {
+        // between the renames: no output, the complete previous one beside it
+        expect(existsSync(out), when).toBe(false);
+        expect(olds(), when).toHaveLength(1);
+        expect(whichRender(join(work, olds()[0])), when).toBe(before);
+        seen.restored++;
+      } else {
+        expect(whichRender(out), when).toBe(after);
+        seen.new++;
+      }
+      expectTidyLeftovers(when);
+      // the next run recovers: a stale lock broken, leftovers removed, the output replaced
+      ageEmptyLock();
+      current = at % 2 ? 'A' : 'B';
+      writeOutput(out, killLoopRender(current));
+      expect(whichRender(out), `next run after ${when}`).toBe(current);
+      expect(siblings(), `next run after ${when}`).toEqual([]);
+    }
+    expect(seen.restored).toBeGreaterThanOrEqual(1);
+    expect(seen.old).toBeGreaterThanOrEqual(5);
+    expect(seen.new).toBeGreaterThanOrEqual(3);
     rmSync(childDir, { recursive: true, force: true });
-    expect(seen.A).toBeGreaterThan(0);
-    expect(seen.B).toBeGreaterThan(0);
-    console.info(`kill loop: ${kills} kills in ${Date.now() - started} ms, ${JSON.stringify(seen)}`);
-  }, 60_000);
+  });
+
+  it('a run that recovers a killed run (stale lock, old render beside no output, a half-written staging) can itself be killed at every step of that recovery', () => {
+    const out = join(work, 'dist');
+    const childDir = compileChild();
+    const template = join(scratchDir('writer-template-'), 'dist');
+    writeOutput(template, killLoopRender('A'));
+    const killedBetweenRenames = () => {
+      rmSync(out, { recursive: true, force: true });
+      cpSync(template, join(work, '.dist.homelab-old-0123456789abcdef01234567'), { recursive: true });
+      mkdirSync(join(work, '.dist.homelab-tmp-0123456789abcdef01234567', 'd0'), { recursive: true });
+      writeFileSync(join(work, '.dist.homelab-tmp-0123456789abcdef01234567', 'd0', 'f0.yaml'), 'tag: B\n');
+      writeFileSync(join(work, '.dist.homelab-lock'), '999999999 1 x\n'); // no such process
+    };
+    killedBetweenRenames();
+    const calls = runChild(childDir, out, 'B', -1)!;
+    expect(whichRender(out)).toBe('B');
+    expect(siblings()).toEqual([]);
+    // its recovery: break the lock, take the lock, put the old render back, remove the leftovers; then it writes
+    const restore = calls.findIndex(([op, target]) => op === 'renameSync' && target.startsWith('.dist.homelab-old-0123'));
+    expect(restore).toBeGreaterThan(0);
+    const staging = calls.findIndex(([op, target], i) => i > restore && op === 'mkdirSync' && /^\.dist\.homelab-tmp-[0-9a-f]{24}$/.test(target));
+    expect(staging).toBeGreaterThan(restore);
+    const points = killPoints(calls, staging + 1);
+    expect(points.length).toBeGreaterThanOrEqual(6);
+    for (const at of points) {
+      killedBetweenRenames();
+      runChild(childDir, out, 'B', at);
+      const when = `killed before call ${at} (${calls[at].join(' ')})`;
+      if (at <= restore) {
+        expect(existsSync(out), when).toBe(false);
+        expect(olds(), when).toHaveLength(1);
+        expect(whichRender(join(work, olds()[0])), when).toBe('A');
+      } else {
+        expect(whichRender(out), when).toBe('A');
+      }
+      expectTidyLeftovers(when);
+      ageEmptyLock();
+      writeOutput(out, killLoopRender('B'));
+      expect(whichRender(out), `next run after ${when}`).toBe('B');
+      expect(siblings(), `next run after ${when}`).toEqual([]);
+    }
+    rmSync(childDir, { recursive: true, force: true });
+    rmSync(dirname(template), { recursive: true, force: true });
+  });
 
   it.skipIf(!existsSync('/usr/bin/strace'))('fsyncs every file, the marker and every directory of the staging tree before renaming it into place, and the parent after (strace; apt-get install strace)', () => {
     const out = join(work, 'dist');
@@ -189,8 +305,10 @@ describe('lock', () => {
 describe('files', () => {
   it('sets modes independently of the umask', () => {
     const out = join(work, 'dist');
-    const script = `process.umask(0o077); require(${JSON.stringify(join(REPO, 'lib/output/writer.ts'))}).writeOutput(${JSON.stringify(out)}, [{ path: 'a/x.yaml', content: 'x' }, { path: 'a/run.sh', content: '#!/bin/sh', mode: 0o755 }])`;
-    execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: REPO });
+    const childDir = compileChild();
+    const script = `process.umask(0o077); require(${JSON.stringify(join(childDir, 'writer.js'))}).writeOutput(${JSON.stringify(out)}, [{ path: 'a/x.yaml', content: 'x' }, { path: 'a/run.sh', content: '#!/bin/sh', mode: 0o755 }])`;
+    execFileSync(process.execPath, ['-e', script]);
+    rmSync(childDir, { recursive: true, force: true });
     expect(statSync(join(out, 'a/x.yaml')).mode & 0o777).toBe(0o644);
     expect(statSync(join(out, 'a/run.sh')).mode & 0o777).toBe(0o755);
     expect(statSync(join(out, 'a')).mode & 0o777).toBe(0o755);

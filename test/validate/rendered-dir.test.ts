@@ -1,11 +1,11 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as yaml from 'js-yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { formatProblem } from '../../lib/model/problems';
 import { writeOutput } from '../../lib/output/writer';
 import { validateRenderedDir, type ValidationProblem } from '../../lib/validate';
+import { scratchDir } from '../helpers/scratch';
 import { referenceRender, sharedCrdsDir } from '../output/fixtures';
 
 type Json = Record<string, any>;
@@ -16,12 +16,12 @@ const { model, files } = referenceRender({ flux: true });
 const options = () => ({ crdsDir: sharedCrdsDir(), kubernetesMinor: model.kubernetes.minor, partOf: model.output.partOf });
 
 beforeAll(() => {
-  pristine = join(mkdtempSync(join(tmpdir(), 'validate-')), 'dist');
+  pristine = join(scratchDir('validate-'), 'dist');
   writeOutput(pristine, files);
 });
 afterAll(() => rmSync(join(pristine, '..'), { recursive: true, force: true }));
 beforeEach(() => {
-  dir = join(mkdtempSync(join(tmpdir(), 'validate-copy-')), 'dist');
+  dir = join(scratchDir('validate-copy-'), 'dist');
   cpSync(pristine, dir, { recursive: true });
 });
 
