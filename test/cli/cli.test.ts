@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, runCli } from '../../lib/cli';
+import { runCli } from '../../lib/cli';
 import { writeOutput } from '../../lib/output/writer';
 import { scratchDir } from '../helpers/scratch';
 
@@ -38,7 +38,7 @@ describe('synth', () => {
     const out = join(work, 'dist');
     const result = run(['synth', '--config', 'hostconfig/cluster.yaml', '--out', out]);
     expect(result.err.filter((l) => !l.startsWith('warning:'))).toEqual([]);
-    expect(result.code).toBe(EXIT_OK);
+    expect(result.code).toBe(0);
     expect(result.out.join('\n')).toMatch(/^wrote \d+ files to .*: \d+ Kubernetes objects in \d+ manifest files, files for \d+ hosts, README.md/);
     const files = Object.keys(snapshotTree(out));
     expect(files).toContain('README.md');
@@ -53,8 +53,8 @@ describe('synth', () => {
   });
 
   it('is deterministic: two renders are byte-identical', () => {
-    expect(run(['synth', '--out', join(work, 'a')]).code).toBe(EXIT_OK);
-    expect(run(['synth', '--out', join(work, 'b')]).code).toBe(EXIT_OK);
+    expect(run(['synth', '--out', join(work, 'a')]).code).toBe(0);
+    expect(run(['synth', '--out', join(work, 'b')]).code).toBe(0);
     expect(snapshotTree(join(work, 'b'))).toEqual(snapshotTree(join(work, 'a')));
   });
 
@@ -63,7 +63,7 @@ describe('synth', () => {
     mkdirSync(join(out, 'hosts', 'gone'), { recursive: true });
     writeFileSync(join(out, '99-stale.yaml'), 'kind: Stale\n');
     writeFileSync(join(out, '.homelab-cluster-render'), 'homelab-cluster render\n'); // an earlier render
-    expect(run(['synth', '--out', out]).code).toBe(EXIT_OK);
+    expect(run(['synth', '--out', out]).code).toBe(0);
     expect(readdirSync(out)).not.toContain('99-stale.yaml');
     expect(readdirSync(join(out, 'hosts'))).not.toContain('gone');
     expect(readdirSync(work).filter((f) => f.startsWith('.'))).toEqual([]); // no staging leftovers
@@ -71,10 +71,10 @@ describe('synth', () => {
 
   it('rejects an invalid description with one line per problem and leaves dist/ byte-identical', () => {
     const out = join(work, 'dist');
-    expect(run(['synth', '--out', out]).code).toBe(EXIT_OK);
+    expect(run(['synth', '--out', out]).code).toBe(0);
     const before = snapshotTree(out);
     const result = run(['synth', '--config', 'test/fixtures/invalid/vip-is-host-ip.yaml', '--out', out]);
-    expect(result.code).toBe(EXIT_INVALID);
+    expect(result.code).toBe(1);
     expect(result.err[0]).toBe('test/fixtures/invalid/vip-is-host-ip.yaml: 1 problem(s); nothing was written');
     expect(result.err[1]).toMatch(/^apiServer\.vip: "192\.168\.1\.11" is the IP of host cp-1/);
     expect(snapshotTree(out)).toEqual(before);
@@ -82,7 +82,7 @@ describe('synth', () => {
 
   it('reports a missing description file as a problem, not a crash', () => {
     const result = run(['synth', '--config', join(work, 'nope.yaml'), '--out', join(work, 'dist')]);
-    expect(result.code).toBe(EXIT_INVALID);
+    expect(result.code).toBe(1);
     expect(result.err[1]).toBe('(file): cannot read: ENOENT (no such file); give the description with --config, e.g. --config hostconfig/cluster.yaml');
   });
 });
@@ -90,19 +90,19 @@ describe('synth', () => {
 describe('validate', () => {
   it('checks a description without writing anything', () => {
     const result = run(['validate', '--config', 'test/fixtures/valid/all-arm64.yaml']);
-    expect(result.code).toBe(EXIT_OK);
+    expect(result.code).toBe(0);
     expect(result.out[0]).toMatch(/^test\/fixtures\/valid\/all-arm64\.yaml: valid \(7 hosts, \d+ Kubernetes objects/);
   });
 
   it('fails on an invalid description', () => {
-    expect(run(['validate', '--config', 'test/fixtures/invalid/pools-overlap.yaml']).code).toBe(EXIT_INVALID);
+    expect(run(['validate', '--config', 'test/fixtures/invalid/pools-overlap.yaml']).code).toBe(1);
   });
 });
 
 describe('usage errors', () => {
   it.each([[[]], [['deploy']], [['synth', '--bogus']], [['synth', '--config']]])('%j exits 2 with usage', (argv) => {
     const result = run(argv);
-    expect(result.code).toBe(EXIT_USAGE);
+    expect(result.code).toBe(2);
     expect(result.err.join('\n')).toContain('usage: main.ts synth');
   });
 });
@@ -125,18 +125,21 @@ describe('writer', () => {
 });
 
 describe('the real command line (npm run synth)', () => {
-  /** What `npm run synth --` runs (package.json), as its own process: exit code and streams as a user sees them. */
-  const synthProcess = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'main.ts', 'synth', ...args], { encoding: 'utf8' });
+  /**
+   * What `npm run synth --` runs (package.json), as its own process: the bundled command line (built first
+   * when missing or stale), with its exit code and streams as a user sees them.
+   */
+  const synthProcess = (...args: string[]) => spawnSync(process.execPath, ['scripts/cli.cjs', 'synth', ...args], { encoding: 'utf8' });
 
   it('the synth script is the command these tests run', () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
-    expect(pkg.scripts.synth).toBe('node --import tsx main.ts synth');
+    expect(pkg.scripts.synth).toBe('node scripts/cli.cjs synth');
   });
 
   it('exits 1 without a stack trace and leaves dist/ alone', () => {
     const out = join(work, 'dist');
     cpSync('test/fixtures/valid/minimal.yaml', join(work, 'minimal.yaml'));
-    expect(run(['synth', '--config', join(work, 'minimal.yaml'), '--out', out]).code).toBe(EXIT_OK);
+    expect(run(['synth', '--config', join(work, 'minimal.yaml'), '--out', out]).code).toBe(0);
     const before = snapshotTree(out);
     const proc = synthProcess('--config', 'test/fixtures/invalid/unknown-field.yaml', '--out', out);
     expect(proc.status).toBe(1);
@@ -156,7 +159,7 @@ describe('the real command line (npm run synth)', () => {
 describe('warnings', () => {
   it('warns that PROXY protocol breaks direct LAN clients when it is on, and only then', () => {
     const withProxy = run(['synth', '--config', 'test/fixtures/valid/five-control-planes-other-subnet.yaml', '--out', join(work, 'p')]);
-    expect(withProxy.code).toBe(EXIT_OK);
+    expect(withProxy.code).toBe(0);
     expect(withProxy.err.join('\n')).toMatch(/^warning: tunnel\.proxyProtocol is on: public on 10\.20\.3\.1 now expects a PROXY protocol header/m);
     const without = run(['synth', '--out', join(work, 'q')]);
     expect(without.err.join('\n')).not.toContain('proxyProtocol');

@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import * as yaml from 'js-yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, runCli, type CliEnvironment } from '../../lib/cli';
+import { runCli, type CliEnvironment } from '../../lib/cli';
 import { checkOutputDir, MARKER_FILE } from '../../lib/output/writer';
 import { scratchDir } from '../helpers/scratch';
 import { tree } from './renders';
@@ -61,7 +61,7 @@ describe('synth refuses an --out it must not replace (exit 2, one line, nothing 
     // The guard must refuse first: if it ever regressed, the CLI below must not get a chance to replace `/`, $HOME or the repository.
     expect(checkOutputDir(out, { descriptionFile: 'hostconfig/cluster.yaml' })).toMatch(reason);
     const result = run(['synth', '--out', out]);
-    expect(result.code).toBe(EXIT_USAGE);
+    expect(result.code).toBe(2);
     expect(result.err).toHaveLength(1);
     expect(result.err[0]).toMatch(/^out: refusing to write to ".*": /);
     expect(result.err[0]).toMatch(reason);
@@ -76,11 +76,11 @@ describe('synth refuses an --out it must not replace (exit 2, one line, nothing 
   });
 
   it('accepts a new directory, an empty one and a previous render', () => {
-    expect(run(['synth', '--out', join(work, 'new')]).code).toBe(EXIT_OK);
+    expect(run(['synth', '--out', join(work, 'new')]).code).toBe(0);
     expect(readFileSync(join(work, 'new', MARKER_FILE), 'utf8')).toMatch(/^homelab-cluster render\ndescription: .*hostconfig\/cluster\.yaml\nsha256: [0-9a-f]{64}\n$/);
-    expect(run(['synth', '--out', join(work, 'new')]).code).toBe(EXIT_OK);
+    expect(run(['synth', '--out', join(work, 'new')]).code).toBe(0);
     mkdirSync(join(work, 'empty'));
-    expect(run(['synth', '--out', join(work, 'empty')]).code).toBe(EXIT_OK);
+    expect(run(['synth', '--out', join(work, 'empty')]).code).toBe(0);
   });
 
   it('the committed dist/ carries the marker, so an existing checkout keeps rendering into it', () => {
@@ -95,7 +95,7 @@ describe('CDK8S_OUTDIR', () => {
     mkdirSync(stray);
     writeFileSync(join(stray, 'keep.txt'), 'mine');
     const result = run(['synth', '--out', join(work, 'dist')], { cdk8sOutdir: stray });
-    expect(result.code).toBe(EXIT_OK);
+    expect(result.code).toBe(0);
     expect(result.err.join('\n')).toContain(`warning: CDK8S_OUTDIR=${stray} is ignored`);
     expect(readFileSync(join(stray, 'keep.txt'), 'utf8')).toBe('mine');
     expect(existsSync(join(work, 'dist', MARKER_FILE))).toBe(true);
@@ -104,18 +104,18 @@ describe('CDK8S_OUTDIR', () => {
   it('--cdk8s-cli writes dist/ and the copy cdk8s-cli lists; an invalid description leaves dist/ and says so', () => {
     const scratch = join(work, '.cdk8s-out');
     const out = join(work, 'dist');
-    expect(run(['synth', '--cdk8s-cli', '--out', out], { cdk8sOutdir: scratch }).code).toBe(EXIT_OK);
+    expect(run(['synth', '--cdk8s-cli', '--out', out], { cdk8sOutdir: scratch }).code).toBe(0);
     expect(tree(scratch)).toEqual(tree(out));
     const before = tree(out);
     rmSync(scratch, { recursive: true }); // what cdk8s-cli does before it runs the app
     const bad = run(['synth', '--cdk8s-cli', '--config', 'test/fixtures/invalid/vip-is-host-ip.yaml', '--out', out], { cdk8sOutdir: scratch });
-    expect(bad.code).toBe(EXIT_INVALID);
+    expect(bad.code).toBe(1);
     expect(bad.err[0]).toMatch(/nothing was written to .*dist\/ \(left as it was\); cdk8s-cli emptied only its scratch directory/);
     expect(tree(out)).toEqual(before);
   });
 
   it('--cdk8s-cli without CDK8S_OUTDIR is a usage error', () => {
-    expect(run(['synth', '--cdk8s-cli']).code).toBe(EXIT_USAGE);
+    expect(run(['synth', '--cdk8s-cli']).code).toBe(2);
   });
 
   it('cdk8s.yaml points cdk8s-cli (which deletes its output first) at a scratch directory, never dist/', () => {
@@ -146,7 +146,7 @@ describe('CLI basics', () => {
   it('--help prints usage on stdout and exits 0', () => {
     for (const argv of [['--help'], ['-h'], ['synth', '--help'], ['validate', '--help']]) {
       const result = run(argv);
-      expect(result.code).toBe(EXIT_OK);
+      expect(result.code).toBe(0);
       expect(result.out.join('\n')).toMatch(/^usage: main\.ts synth/);
       expect(result.out.join('\n')).toContain('previous\n  render');
       expect(result.err).toEqual([]);
@@ -159,7 +159,7 @@ describe('CLI basics', () => {
     [['validate', '--dir', 'a', '--dir=b'], '--dir is given twice; give it once'],
   ])('%j: a repeated flag is an error', (argv, message) => {
     const result = run(argv);
-    expect(result.code).toBe(EXIT_USAGE);
+    expect(result.code).toBe(2);
     expect(result.err[0]).toBe(`error: ${message}`);
   });
 

@@ -223,7 +223,7 @@ describe('SIGKILL at every step', () => {
 
   it.skipIf(!existsSync('/usr/bin/strace'))('fsyncs every file, the marker and every directory of the staging tree before renaming it into place, and the parent after (strace; apt-get install strace)', () => {
     const out = join(work, 'dist');
-    const childDir = mkdtempSync(join(tmpdir(), 'writer-once-'));
+    const childDir = scratchDir('writer-once-');
     const writer = ts.transpileModule(readFileSync(join(REPO, 'lib/output/writer.ts'), 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
     writeFileSync(join(childDir, 'writer.js'), writer.outputText);
     writeFileSync(join(childDir, 'once.js'), `require('./writer.js').writeOutput(process.argv[2], ${killLoopRender.toString()}('A'));\n`);
