@@ -224,7 +224,8 @@ function readOrUndefined(path: string): string | undefined {
  *
  * - `fsyncAll`: every path (files and directories) is durable when it returns. Order does not matter:
  *   nothing is renamed into place before every one has completed.
- * - `removeTree`: the tree is gone (its files unlinked in parallel, then its directories, deepest first).
+ * - `removeTree`: the tree is gone (its files unlinked in parallel, then its directories, deepest first); a
+ *   file or symlink in its place is unlinked.
  *
  * A worker that has not started within 10 s (a platform without worker threads) is given up: the calls then
  * run one at a time on this thread, with the same result.
@@ -275,7 +276,7 @@ class ParallelFs {
 
 /** The worker of {@link ParallelFs}: 64 calls in flight per job; answers on the port, then wakes the waiting thread. */
 const PARALLEL_WORKER = `
-const { open, unlink, rmdir, readdir } = require('node:fs/promises');
+const { open, unlink, rmdir, readdir, lstat } = require('node:fs/promises');
 const { join } = require('node:path');
 const { workerData } = require('node:worker_threads');
 const { port, started } = workerData;
@@ -289,6 +290,8 @@ const fsync = async (path) => {
   try { await handle.sync(); } finally { await handle.close(); }
 };
 const remove = async (root) => {
+  // a leftover sibling may be a file (a lock's temporary) or a symlink: never walked, just unlinked
+  if (!(await lstat(root)).isDirectory()) return unlink(root);
   const files = [], dirs = [];
   const walk = async (dir) => {
     dirs.push(dir);
