@@ -9,7 +9,7 @@ import ts from 'typescript';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MARKER_FILE, OutputError, writeOutput } from '../../lib/output/writer';
 import { scratchDir } from '../helpers/scratch';
-import { killLoopRender, tree, whichRender } from './renders';
+import { killLoopRender, manyFileRender, tree, whichRender } from './renders';
 
 const REPO = resolve(__dirname, '../..');
 let work: string;
@@ -139,13 +139,13 @@ describe('SIGKILL at every step', () => {
     // the trace really is the writer's: the staged files, the two renames around which everything turns
     const renames = calls.map((c, i) => [c, i] as const).filter(([[op]]) => op === 'renameSync');
     expect(renames.map(([[, target]]) => target.replace(/[0-9a-f]{24}$/, ''))).toEqual(['dist', '.dist.homelab-tmp-', '.dist.homelab-old-']);
-    expect(calls.filter(([op, target]) => op === 'openSync' && /^\.dist\.homelab-tmp-[0-9a-f]{24}\/d\d\/f\d+\.yaml$/.test(target))).toHaveLength(12);
+    const staged = calls.filter(([op, target, flags]) => op === 'openSync' && /^\.dist\.homelab-tmp-[0-9a-f]{24}\/d\d\/f\d+\.yaml$/.test(target));
+    expect(staged.filter(([, , flags]) => flags !== 'r')).toHaveLength(12); // written
+    expect(staged.filter(([, , flags]) => flags === 'r')).toHaveLength(12); // opened again to be fsynced
     const [outAside, stagingIn] = [renames[0][1], renames[1][1]];
 
     const points = killPoints(calls);
-    // The previous render is removed on the writer's file-system worker (parallel unlinks this child does not
-    // trace); a kill there leaves a `.dist.homelab-tmp-*` tree, which the recovery test below starts from.
-    expect(points.length).toBeGreaterThanOrEqual(12);
+    expect(points.length).toBeGreaterThanOrEqual(15);
     const seen = { old: 0, new: 0, restored: 0 };
     let current = 'B'; // what the output holds before each kill; the child writes the other one
     for (const at of points) {
@@ -223,22 +223,27 @@ describe('SIGKILL at every step', () => {
     rmSync(dirname(template), { recursive: true, force: true });
   });
 
-  it.skipIf(!existsSync('/usr/bin/strace'))('fsyncs every file, the marker and every directory of the staging tree before renaming it into place, and the parent after (strace; apt-get install strace)', () => {
+  it.skipIf(!existsSync('/usr/bin/strace')).each([
+    [12, 'one at a time'],
+    [450, "on the writer's file-system worker"],
+  ])('%i files (fsyncs %s): every file, the marker and every directory of the staging tree is fsynced before it is renamed into place, and the parent after (strace; apt-get install strace)', (count) => {
     const out = join(work, 'dist');
     const childDir = scratchDir('writer-once-');
     const writer = ts.transpileModule(readFileSync(join(REPO, 'lib/output/writer.ts'), 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
     writeFileSync(join(childDir, 'writer.js'), writer.outputText);
-    writeFileSync(join(childDir, 'once.js'), `require('./writer.js').writeOutput(process.argv[2], ${killLoopRender.toString()}('A'));\n`);
-    // -f follows the fsync worker thread; -y prints the path behind each file descriptor.
+    writeFileSync(join(childDir, 'once.js'), `require('./writer.js').writeOutput(process.argv[2], (${manyFileRender.toString()})('A', ${count}));\n`);
+    // -f follows the worker thread and its thread pool; -y prints the path behind each file descriptor.
     const traced = spawnSync('/usr/bin/strace', ['-f', '-y', '-qq', '-e', 'trace=fsync,rename,renameat,renameat2', process.execPath, join(childDir, 'once.js'), out], { encoding: 'utf8' });
     rmSync(childDir, { recursive: true, force: true });
     expect(traced.status, traced.stderr).toBe(0);
-    expect(whichRender(out)).toBe('A');
+    const written = tree(out);
+    expect(written.size).toBe(count + 1);
+    expect(written.get('d2/f5.yaml')).toEqual({ content: 'tag: A\nfile: 5\n', mode: 0o755 });
     const lines = traced.stderr.split('\n');
     const synced = lines.map((l) => /fsync\(\d+<([^>]+)>/.exec(l)?.[1]).filter((p): p is string => p !== undefined);
     const staging = synced.map((p) => /^(.*\/\.dist\.homelab-tmp-[0-9a-f]{24})/.exec(p)?.[1]).find(Boolean)!;
     expect(staging, synced.join('\n')).toMatch(/\.dist\.homelab-tmp-[0-9a-f]{24}$/);
-    const want = [...killLoopRender('A').map((f) => join(staging, f.path)), join(staging, MARKER_FILE), staging, join(staging, 'd0'), join(staging, 'd1'), join(staging, 'd2')];
+    const want = [...manyFileRender('A', count).map((f) => join(staging, f.path)), join(staging, MARKER_FILE), staging, join(staging, 'd0'), join(staging, 'd1'), join(staging, 'd2')];
     for (const path of want) expect(synced, `fsync of ${path}`).toContain(path);
     // every one of them before the staging directory is renamed into place; the parent after
     const renameLine = lines.findIndex((l) => /rename/.test(l) && l.includes(staging) && l.includes(`${out}"`));
@@ -246,6 +251,11 @@ describe('SIGKILL at every step', () => {
     const before = new Set(lines.slice(0, renameLine).map((l) => /fsync\(\d+<([^>]+)>/.exec(l)?.[1]));
     for (const path of want) expect(before.has(path), `fsync of ${path} before the rename`).toBe(true);
     expect(lines.slice(renameLine).some((l) => l.includes(`fsync(`) && l.includes(`<${work}>`))).toBe(true);
+    // the next render replaces it; the previous one is removed (by the worker from 400 files on)
+    writeOutput(out, manyFileRender('B', count));
+    expect(tree(out).get('d2/f5.yaml')?.content).toBe('tag: B\nfile: 5\n');
+    expect(tree(out).size).toBe(count + 1);
+    expect(siblings()).toEqual([]);
   });
 
   it('the next run restores a previous output a killed run left beside the missing output', () => {
