@@ -181,9 +181,12 @@ function lanRules(d: Description): Problem[] {
   const podPrefix = Number(d.kubernetes.podCidr.split('/')[1]);
   const perNode = podPrefix > NODE_CIDR_MASK_SIZE ? 0 : 2 ** (NODE_CIDR_MASK_SIZE - podPrefix);
   if (perNode < nodeCount) {
+    const needed = Math.max(8, NODE_CIDR_MASK_SIZE - Math.ceil(Math.log2(Math.max(nodeCount, 1))));
+    // the same network widened to the prefix it needs (its address aligned to that prefix)
+    const widened = intToIp((ipToInt(d.kubernetes.podCidr.split('/')[0]) & (0xffffffff << (32 - needed))) >>> 0);
     problems.push({
       path: 'kubernetes.podCidr',
-      message: `${show(d.kubernetes.podCidr)} holds ${perNode} per-node /${NODE_CIDR_MASK_SIZE} block(s) but the cluster has ${nodeCount} nodes (kube-controller-manager node-cidr-mask-size ${NODE_CIDR_MASK_SIZE}); nodes without a block get no pod network. Use /${Math.max(8, NODE_CIDR_MASK_SIZE - Math.ceil(Math.log2(Math.max(nodeCount, 1))))} or larger, e.g. 10.244.0.0/16`,
+      message: `${show(d.kubernetes.podCidr)} holds ${perNode} per-node /${NODE_CIDR_MASK_SIZE} block(s) but the cluster has ${nodeCount} nodes (kube-controller-manager node-cidr-mask-size ${NODE_CIDR_MASK_SIZE}); nodes without a block get no pod network. Use /${needed} or larger, e.g. ${widened}/${needed}`,
     });
   }
   return problems;

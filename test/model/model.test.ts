@@ -146,3 +146,17 @@ describe('problem reporting', () => {
     expect(problems('- a\n- b\n')).toEqual(['(root): the description must be a YAML mapping (see hostconfig/cluster.yaml)']);
   });
 });
+
+describe('pod CIDR size', () => {
+  it('names the prefix the node count needs, with the same network widened to it as the example', () => {
+    const text = mutate((d) => {
+      d.lan.cidr = '10.0.0.0/16';
+      d.kubernetes.podCidr = '10.244.0.0/16';
+      for (let i = 0; i < 300; i++) d.hosts.push({ name: `w-${i}`, ip: `10.0.${1 + Math.floor(i / 200)}.${1 + (i % 200)}`, hardware: 'raspberry-pi', roles: ['worker'] });
+    });
+    const found = problems(text).filter((p) => p.startsWith('kubernetes.podCidr'));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/holds 256 per-node \/24 block\(s\) but the cluster has 30\d nodes/);
+    expect(found[0]).toMatch(/Use \/15 or larger, e\.g\. 10\.244\.0\.0\/15$/);
+  });
+});
