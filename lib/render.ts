@@ -19,6 +19,7 @@ import { planManifests, synthChartObjects } from './output/manifests';
 import { renderDistReadme } from './readme';
 import { compareCodePoints } from './compare';
 
+/** What {@link renderCluster} returns: the files for dist/ and what the CLI reports. */
 export interface RenderResult {
   /** Every file for dist/, sorted by path. */
   readonly files: readonly RenderedFile[];
@@ -29,6 +30,7 @@ export interface RenderResult {
   readonly checks: readonly string[];
 }
 
+/** Options of {@link renderCluster}. */
 export interface RenderOptions {
   /** Checks to run before returning. @default OUTPUT_CHECKS */
   readonly checks?: readonly OutputCheck[];
@@ -40,6 +42,7 @@ export interface RenderOptions {
   readonly extend?: (app: App) => void;
 }
 
+/** What the user should know about this description (also the README's "Warnings"). */
 export function collectWarnings(model: ClusterModel): string[] {
   const warnings: string[] = [];
   if (model.ingress.controller === 'ingress-nginx') {
@@ -56,6 +59,12 @@ export function collectWarnings(model: ClusterModel): string[] {
   return warnings;
 }
 
+/**
+ * The whole render of a validated model: composes the constructs once, synthesizes them once, lays the objects
+ * out in apply waves, renders the host files, docs and README, and runs the output checks (schema and CRD
+ * validation, Pod Security admission, the flow check, the secret scan). Pure: writes nothing.
+ * @throws OutputCheckError with every problem the checks found
+ */
 export function renderCluster(model: ClusterModel, options: RenderOptions = {}): RenderResult {
   const { app, synthesized } = composeCluster(model);
   options.extend?.(app);

@@ -20,6 +20,7 @@ export interface ClusterComposition {
   readonly synthesized: ReadonlyMap<Chart, readonly K8sObject[]>;
 }
 
+/** Builds the app from the model: platform charts, synthesized once, then the security layer. */
 export function composeCluster(model: ClusterModel): ClusterComposition {
   const app = new App();
   const platform = addPlatform(app, model);
@@ -28,6 +29,7 @@ export function composeCluster(model: ClusterModel): ClusterComposition {
   return { app, platform, synthesized };
 }
 
+/** The composed cdk8s App of a cluster model (see {@link composeCluster}); synthesize it yourself or pass it on. */
 export function buildClusterApp(model: ClusterModel): App {
   return composeCluster(model).app;
 }

@@ -19,6 +19,7 @@ export function truncateValues(message: string): string {
   );
 }
 
+/** One line for a problem: `path: message` (`(root)` for the whole description; long paths and values shortened). */
 export function formatProblem(problem: Problem): string {
   const path = problem.path || '(root)';
   return `${path.length > MAX_PATH ? `${path.slice(0, MAX_PATH)}…` : path}: ${truncateValues(problem.message)}`;

@@ -34,6 +34,7 @@ export type HostRole = HostDescription['roles'][number];
 /** Operating system image a provisioned host is installed from; it selects the cloud-init flavour. */
 export type HostOs = HostDescription['os'];
 
+/** A machine of the description, resolved: its roles, architecture, OS and interface settled. */
 export interface Host {
   readonly name: string;
   /** IPv4 address (on the LAN unless `external`). */
@@ -309,6 +310,7 @@ export interface CniModel {
   readonly failOpen: boolean;
 }
 
+/** A Pod Security Standards level: privileged, baseline or restricted. */
 export type PodSecurityLevel = Description['security']['podSecurity']['enforce'];
 
 export interface PodSecurityDefaults {
@@ -329,6 +331,7 @@ export interface AppNamespace {
   readonly allowIngressController: boolean;
 }
 
+/** What an `access` entry grants: admin (cluster-admin), viewer (read-only without Secrets) or operator (edit in its namespaces). */
 export type AccessRole = Description['access'][number]['role'];
 
 export interface AccessGrant {
@@ -402,6 +405,10 @@ export interface OperationsModel {
   readonly upgradeRunbook: boolean;
 }
 
+/**
+ * The validated cluster model `loadDescription` returns: the description with defaults filled, references
+ * resolved to hosts, and every derived fact (control planes, balancers, ingress pool) settled once.
+ */
 export interface ClusterModel {
   readonly name: string;
   readonly kubernetes: KubernetesModel;

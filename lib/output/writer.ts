@@ -165,6 +165,7 @@ export function checkOutputDir(outDir: string, context: GuardContext = {}): stri
   return undefined;
 }
 
+/** Options of {@link writeOutput}. */
 export interface WriteOptions {
   /** The description rendered, recorded in the marker. */
   readonly source?: RenderSource;
