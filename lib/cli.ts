@@ -32,7 +32,7 @@ const USAGE = [
   '       main.ts --help',
   '  synth renders the description into --out. It replaces only a directory that is new, empty or a previous',
   `  render (it holds ${MARKER_FILE}), never the working directory or a parent, a repository root, the`,
-  '  description\'s directory, $HOME or /; concurrent runs on one --out take turns (a lock beside it).',
+  "  description's directory, $HOME or /; concurrent runs on one --out take turns (a lock beside it).",
   '  validate checks the description and its render; with --dir (the default when --config is not given)',
   '  it also re-renders the description the directory was rendered from and reports every difference, checks',
   '  the directory against Kubernetes schemas and, with --crds, custom resources against CRDs.',
@@ -88,10 +88,11 @@ function parseArgs(argv: readonly string[], defaults: CliEnvironment = {}): Opti
   }
   let cdk8sOutdir: string | undefined;
   if (flags.has('cdk8s-cli')) {
-    if (!defaults.cdk8sOutdir) throw new UsageError('--cdk8s-cli is for the app command in cdk8s.yaml and needs CDK8S_OUTDIR; run npx cdk8s synth, or npm run synth without it');
+    if (!defaults.cdk8sOutdir)
+      throw new UsageError('--cdk8s-cli is for the app command in cdk8s.yaml and needs CDK8S_OUTDIR; run npx cdk8s synth, or npm run synth without it');
     cdk8sOutdir = defaults.cdk8sOutdir;
   }
-  const dir = command === 'validate' ? values.dir ?? (values.config === undefined ? 'dist' : undefined) : undefined;
+  const dir = command === 'validate' ? (values.dir ?? (values.config === undefined ? 'dist' : undefined)) : undefined;
   return {
     command,
     config: values.config ?? 'hostconfig/cluster.yaml',
@@ -125,9 +126,14 @@ export function runCli(argv: readonly string[], io: CliIo, defaults: CliEnvironm
     return EXIT_OK;
   }
   if (options.command === 'synth' && !options.cdk8sOutdir && defaults.cdk8sOutdir) {
-    io.err(`warning: CDK8S_OUTDIR=${defaults.cdk8sOutdir} is ignored: only npx cdk8s synth (cdk8s.yaml) uses it; writing ${shown(options.out)} (choose with --out)`);
+    io.err(
+      `warning: CDK8S_OUTDIR=${defaults.cdk8sOutdir} is ignored: only npx cdk8s synth (cdk8s.yaml) uses it; writing ${shown(options.out)} (choose with --out)`,
+    );
   }
-  const targets = options.command === 'synth' ? [options.out, ...(options.cdk8sOutdir && resolve(options.cdk8sOutdir) !== resolve(options.out) ? [options.cdk8sOutdir] : [])] : [];
+  const targets =
+    options.command === 'synth'
+      ? [options.out, ...(options.cdk8sOutdir && resolve(options.cdk8sOutdir) !== resolve(options.out) ? [options.cdk8sOutdir] : [])]
+      : [];
   // What to say about the output when nothing new is written: cdk8s-cli removes its output directory before
   // it runs the app, so under cdk8s-cli "nothing was written" must not hide that.
   const leftAlone = (): string => {
@@ -188,7 +194,10 @@ function validate(options: Options, io: CliIo): number {
     const marker = readMarker(dir);
     if (!marker?.description) {
       printProblems(io, `${dir}: 1 problem(s)`, [
-        { path: MARKER_FILE, message: `missing or records no description, so ${dir} cannot be compared with its source; render it with npm run synth, or give --config` },
+        {
+          path: MARKER_FILE,
+          message: `missing or records no description, so ${dir} cannot be compared with its source; render it with npm run synth, or give --config`,
+        },
       ]);
       return EXIT_INVALID;
     }

@@ -48,7 +48,13 @@ export type { ICniProvider, INetworkPolicyEnforcer } from './components/cni/cni-
 export { MetalLbL2Pools, type MetalLbAddressPool, type MetalLbL2PoolsProps } from './components/metallb/metallb-pools';
 export { IngressNginx, type IngressNginxProps } from './components/ingress/ingress-nginx';
 export { Traefik, type TraefikProps, type TraefikTunnelProps } from './components/ingress/traefik';
-export type { ExternalTrafficPolicy, IIngressController, IngressControllerBaseProps, IngressServicePort, IngressTunnelTarget } from './components/ingress/ingress-controller';
+export type {
+  ExternalTrafficPolicy,
+  IIngressController,
+  IngressControllerBaseProps,
+  IngressServicePort,
+  IngressTunnelTarget,
+} from './components/ingress/ingress-controller';
 export { ExternalHttpsBackend, type ExternalHttpsBackendProps } from './components/ingress/external-https-backend';
 export {
   AcmeEnvironment,

@@ -82,9 +82,7 @@ export function renderCluster(model: ClusterModel, options: RenderOptions = {}):
     ...renderDocs(model, { checks, warnings, flows: { results: flowResults, dataplane, enforced: model.security.networkPolicies } }),
     ...day2Docs(model),
   ];
-  const files = [...body, { path: 'README.md', content: renderDistReadme(model, body, objects, warnings) }].sort((a, b) =>
-    compareCodePoints(a.path, b.path),
-  );
+  const files = [...body, { path: 'README.md', content: renderDistReadme(model, body, objects, warnings) }].sort((a, b) => compareCodePoints(a.path, b.path));
   const problems = checks.flatMap((check) => check.run({ model, objects, files, flows }));
   if (problems.length) throw new OutputCheckError(problems);
   return { files, objects, warnings, checks: checks.map((c) => c.name) };

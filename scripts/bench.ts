@@ -134,7 +134,9 @@ function main(): void {
     const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
     const baseline = () => runNode([join(scratch, 'baseline.cjs'), join(scratch, 'baseline-out')], scratch);
     const synth = (config: string, out: string) => runNode(['scripts/cli.cjs', 'synth', '--config', config, '--out', join(scratch, out)], scratch);
-    console.log(`homelab-cluster benchmark: node ${process.version}; peak RSS via ${HAVE_TIME ? '/usr/bin/time -v' : 'process.resourceUsage()'}; output in ${outRoot}`);
+    console.log(
+      `homelab-cluster benchmark: node ${process.version}; peak RSS via ${HAVE_TIME ? '/usr/bin/time -v' : 'process.resourceUsage()'}; output in ${outRoot}`,
+    );
 
     // One warm-up of each (disk cache, the bundle's first load), not counted.
     baseline();
@@ -163,7 +165,9 @@ function main(): void {
     console.log(`\nReference cluster, ${PAIRS} pairs (baseline and synth alternating; medians, peak RSS the largest of the runs):`);
     console.log(`  baseline (load cdk8s + cdk8s-plus-30, synth one empty chart): ${fmtMs(baseMs)}, peak RSS ${fmtMiB(baseRss)}`);
     console.log(`  synth (node scripts/cli.cjs synth, as npm run synth):          ${fmtMs(synthMs)}, peak RSS ${fmtMiB(synthRss)}`);
-    console.log(`  ratio synth/baseline, median of the pairs: ${ratio.toFixed(2)}x (pairs: ${pairs.map((p) => (p.synth.ms / p.base.ms).toFixed(2)).join(' ')})`);
+    console.log(
+      `  ratio synth/baseline, median of the pairs: ${ratio.toFixed(2)}x (pairs: ${pairs.map((p) => (p.synth.ms / p.base.ms).toFixed(2)).join(' ')})`,
+    );
     console.log(`1000-node description, ${RUNS} run(s): ${fmtMs(bigMs)} (median), peak RSS ${fmtMiB(bigRss)}`);
     console.log('\nTargets (printed, never enforced):');
     console.log(`- reference synth within 1.5x of the baseline: ${ratio.toFixed(2)}x: ${verdict(ratio <= 1.5)}`);

@@ -24,7 +24,8 @@ export const BUNDLE = join(ROOT, 'build/cli/main.js');
 export async function precompiledValidatorSource() {
   const probe = await build({
     stdin: {
-      contents: "export { DESCRIPTION_SCHEMA } from './lib/model/description'; export { DESCRIPTION_AJV_OPTIONS, DESCRIPTION_FORMATS } from './lib/model/validator';",
+      contents:
+        "export { DESCRIPTION_SCHEMA } from './lib/model/description'; export { DESCRIPTION_AJV_OPTIONS, DESCRIPTION_FORMATS } from './lib/model/validator';",
       resolveDir: ROOT,
       loader: 'ts',
     },

@@ -42,7 +42,9 @@ function readEntries(): ImportEntry[] {
 function checkSources(entries: readonly ImportEntry[]): void {
   const shared = resolve(ROOT, '..', 'shared');
   if (entries.some((e) => e.file.startsWith(shared)) && !existsSync(shared)) {
-    fail(`../shared not found (looked for ${shared}): the pinned CRDs named in cdk8s.yaml live there. Check out the shared material next to this repository and run again.`);
+    fail(
+      `../shared not found (looked for ${shared}): the pinned CRDs named in cdk8s.yaml live there. Check out the shared material next to this repository and run again.`,
+    );
   }
   const missing = entries.filter((e) => !existsSync(e.file));
   if (missing.length) fail(`CRD file(s) named in cdk8s.yaml not found:\n${missing.map((e) => `  - ${e.path}`).join('\n')}`);
@@ -50,7 +52,14 @@ function checkSources(entries: readonly ImportEntry[]): void {
 
 /** One multi-document YAML per prefix (cdk8s import takes one file per prefix). */
 function concatenate(files: readonly string[]): string {
-  return files.map((file) => `---\n${readFileSync(file, 'utf8').replace(/^---\s*\n/, '').trimEnd()}\n`).join('');
+  return files
+    .map(
+      (file) =>
+        `---\n${readFileSync(file, 'utf8')
+          .replace(/^---\s*\n/, '')
+          .trimEnd()}\n`,
+    )
+    .join('');
 }
 
 function sha256(file: string): string {

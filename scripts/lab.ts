@@ -83,7 +83,11 @@ async function main(argv: string[]): Promise<number> {
   }
   const failed = report.scenarios.filter((r) => r.status === 'failed');
   out('');
-  out(failed.length ? `lab: FAILED ${failed.map((r) => `${r.id} ${r.name}`).join(', ')} (${report.seconds.toFixed(1)}s)` : `lab: every scenario holds (${report.seconds.toFixed(1)}s)`);
+  out(
+    failed.length
+      ? `lab: FAILED ${failed.map((r) => `${r.id} ${r.name}`).join(', ')} (${report.seconds.toFixed(1)}s)`
+      : `lab: every scenario holds (${report.seconds.toFixed(1)}s)`,
+  );
   return report.ok ? 0 : 1;
 }
 

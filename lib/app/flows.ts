@@ -31,7 +31,12 @@ export function dataplaneOf(model: ClusterModel): Dataplane {
 export function ingressHandles(ingress: IIngressController): { pods: PodsEndpoint; service: ServiceEndpoint } {
   const pods =
     ingress.pods ??
-    Endpoint.pods({ name: `${ingress.controllerName} controller`, namespace: ingress.namespace, podLabels: ingress.podLabels, ports: ingress.servicePorts.map((p) => tcp(p.targetPort, p.name)) });
+    Endpoint.pods({
+      name: `${ingress.controllerName} controller`,
+      namespace: ingress.namespace,
+      podLabels: ingress.podLabels,
+      ports: ingress.servicePorts.map((p) => tcp(p.targetPort, p.name)),
+    });
   const service =
     ingress.service ??
     Endpoint.service({
@@ -109,7 +114,13 @@ export function declareClusterFlows(app: App, platform: Platform, model: Cluster
     }
     flows.forbid({ id: `lan-to-${ns.name}`, from: Endpoint.lan(), to: appPods, purpose: 'apps are published only through the ingress' });
     flows.forbid({ id: `internet-to-${ns.name}`, from: Endpoint.internet(), to: appPods, purpose: 'apps are published only through the ingress' });
-    flows.forbid({ id: `${ns.name}-to-apiserver`, from: appPods, to: Endpoint.kubernetesApi(), ports: [tcp(443)], purpose: 'apps get no API access unless you add a policy' });
+    flows.forbid({
+      id: `${ns.name}-to-apiserver`,
+      from: appPods,
+      to: Endpoint.kubernetesApi(),
+      ports: [tcp(443)],
+      purpose: 'apps get no API access unless you add a policy',
+    });
     if (platform.frpc) flows.forbid({ id: `${ns.name}-to-frpc`, from: appPods, to: platform.frpc.pods, purpose: 'the tunnel client is not an app backend' });
     const tunnelService = platform.ingress.tunnelService;
     if (tunnelService) {
@@ -117,7 +128,9 @@ export function declareClusterFlows(app: App, platform: Platform, model: Cluster
         id: `${ns.name}-to-tunnel-entry-points`,
         from: appPods,
         to: ingress.pods,
-        ports: tunnelService.ports.map((p) => tcp(typeof p.targetPort === 'number' ? p.targetPort : (ingress.pods.ports.find((q) => q.name === p.targetPort)?.port ?? 0))),
+        ports: tunnelService.ports.map((p) =>
+          tcp(typeof p.targetPort === 'number' ? p.targetPort : (ingress.pods.ports.find((q) => q.name === p.targetPort)?.port ?? 0)),
+        ),
         purpose: 'only frpc may reach the entry points that trust PROXY protocol headers',
       });
     }

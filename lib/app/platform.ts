@@ -68,11 +68,13 @@ export function addPlatform(app: App, model: ClusterModel): Platform {
       ? problems.build('cni', () => new KubeNetworkPolicies(cniChart, 'KubeNetworkPolicies', { nri: model.cni.nri, failOpen: model.cni.failOpen }))
       : undefined;
 
-  const metallb = problems.build('metallb', () =>
-    new MetalLbL2Pools(new Chart(app, PLATFORM_CHARTS.metallb), 'Pools', {
-      namespace: model.metallb.namespace,
-      pools: model.metallb.pools.map((p) => ({ name: p.name, addresses: p.addresses, autoAssign: p.autoAssign, avoidBuggyIPs: p.avoidBuggyIPs })),
-    }),
+  const metallb = problems.build(
+    'metallb',
+    () =>
+      new MetalLbL2Pools(new Chart(app, PLATFORM_CHARTS.metallb), 'Pools', {
+        namespace: model.metallb.namespace,
+        pools: model.metallb.pools.map((p) => ({ name: p.name, addresses: p.addresses, autoAssign: p.autoAssign, avoidBuggyIPs: p.avoidBuggyIPs })),
+      }),
   );
 
   const ingress = problems.build('ingress', () => addIngress(new Chart(app, PLATFORM_CHARTS.ingress), model), { proxyProtocol: 'tunnel.proxyProtocol' });
@@ -81,15 +83,20 @@ export function addPlatform(app: App, model: ClusterModel): Platform {
   const issuers =
     acme &&
     ingress &&
-    problems.build('acme', () => new LetsEncryptIssuers(new Chart(app, PLATFORM_CHARTS.certManager), 'LetsEncrypt', {
-      email: acme.email,
-      environments: acme.issuers.map((kind) => (kind === 'staging' ? AcmeEnvironment.STAGING : AcmeEnvironment.PRODUCTION)),
-      solvers: [
-        acme.solver.type === 'dns01'
-          ? AcmeSolver.dns01Cloudflare({ apiTokenSecretRef: acme.solver.apiTokenSecretRef, dnsZones: acme.solver.dnsZones })
-          : AcmeSolver.http01Ingress({ ingressClassName: ingress.className }),
-      ],
-    }), { environments: 'acme.issuers', solvers: 'acme.solver' });
+    problems.build(
+      'acme',
+      () =>
+        new LetsEncryptIssuers(new Chart(app, PLATFORM_CHARTS.certManager), 'LetsEncrypt', {
+          email: acme.email,
+          environments: acme.issuers.map((kind) => (kind === 'staging' ? AcmeEnvironment.STAGING : AcmeEnvironment.PRODUCTION)),
+          solvers: [
+            acme.solver.type === 'dns01'
+              ? AcmeSolver.dns01Cloudflare({ apiTokenSecretRef: acme.solver.apiTokenSecretRef, dnsZones: acme.solver.dnsZones })
+              : AcmeSolver.http01Ingress({ ingressClassName: ingress.className }),
+          ],
+        }),
+      { environments: 'acme.issuers', solvers: 'acme.solver' },
+    );
 
   const tunnel = model.tunnel;
   const target = ingress?.tunnelTarget;
@@ -97,16 +104,27 @@ export function addPlatform(app: App, model: ClusterModel): Platform {
   const frpc =
     tunnel &&
     target &&
-    problems.build('tunnel', () => new Frpc(new Chart(app, PLATFORM_CHARTS.frpc), 'Frpc', {
-      namespace: tunnel.namespace,
-      serverAddr: tunnel.server.ip,
-      serverPort: tunnel.bindPort,
-      // The controller says where tunnel traffic goes (model.tunnel.targetAddress says the same; a consistency fact proves it).
-      localIP: target.address,
-      proxies: tunnel.forwardedPorts.map((p) => ({ name: p.name, localPort: p.localPort, remotePort: p.remotePort })),
-      proxyProtocol: tunnel.proxyProtocol,
-      tokenSecretRef: tunnel.token.secret,
-    }), { serverAddr: 'tunnel.server', serverPort: 'tunnel.bindPort', localIP: 'ingress.loadBalancerIP', proxies: 'tunnel.forwardedPorts', tokenSecretRef: 'tunnel.token.secret' });
+    problems.build(
+      'tunnel',
+      () =>
+        new Frpc(new Chart(app, PLATFORM_CHARTS.frpc), 'Frpc', {
+          namespace: tunnel.namespace,
+          serverAddr: tunnel.server.ip,
+          serverPort: tunnel.bindPort,
+          // The controller says where tunnel traffic goes (model.tunnel.targetAddress says the same; a consistency fact proves it).
+          localIP: target.address,
+          proxies: tunnel.forwardedPorts.map((p) => ({ name: p.name, localPort: p.localPort, remotePort: p.remotePort })),
+          proxyProtocol: tunnel.proxyProtocol,
+          tokenSecretRef: tunnel.token.secret,
+        }),
+      {
+        serverAddr: 'tunnel.server',
+        serverPort: 'tunnel.bindPort',
+        localIP: 'ingress.loadBalancerIP',
+        proxies: 'tunnel.forwardedPorts',
+        tokenSecretRef: 'tunnel.token.secret',
+      },
+    );
 
   const stats = model.apiServer.stats;
   let balancerStats: ExternalHttpsBackend | undefined;
@@ -129,25 +147,45 @@ export function addPlatform(app: App, model: ClusterModel): Platform {
     const chart = new Chart(app, PLATFORM_CHARTS.nfsCsi);
     nfsCsi = problems.build('storage', () => new NfsCsiDriver(chart, 'Driver', { snapshots: storage.snapshots }));
     const classes = new Construct(chart, 'StorageClasses');
-    storage.classes.forEach((c, i) => problems.build(`storage.classes[${i}]`, () => new NfsStorageClass(classes, c.name, {
-        name: c.name,
-        server: storage.server.ip,
-        share: c.share,
-        subDir: c.subDir,
-        mountOptions: c.mountOptions,
-        mountPermissions: c.mountPermissions,
-        reclaimPolicy: c.reclaimPolicy === 'Retain' ? ReclaimPolicy.RETAIN : ReclaimPolicy.DELETE,
-        allowVolumeExpansion: c.allowVolumeExpansion,
-        defaultClass: c.default,
-      }), { server: 'storage.server', defaultClass: `storage.classes[${i}].default` }));
+    storage.classes.forEach((c, i) =>
+      problems.build(
+        `storage.classes[${i}]`,
+        () =>
+          new NfsStorageClass(classes, c.name, {
+            name: c.name,
+            server: storage.server.ip,
+            share: c.share,
+            subDir: c.subDir,
+            mountOptions: c.mountOptions,
+            mountPermissions: c.mountPermissions,
+            reclaimPolicy: c.reclaimPolicy === 'Retain' ? ReclaimPolicy.RETAIN : ReclaimPolicy.DELETE,
+            allowVolumeExpansion: c.allowVolumeExpansion,
+            defaultClass: c.default,
+          }),
+        { server: 'storage.server', defaultClass: `storage.classes[${i}].default` },
+      ),
+    );
   }
 
   const metricsServer =
     model.operations.metricsServer &&
-    problems.build('operations.metricsServer', () => new MetricsServer(new Chart(app, PLATFORM_CHARTS.metricsServer), 'MetricsServer', { replicas: model.operations.metricsServer!.replicas }));
+    problems.build(
+      'operations.metricsServer',
+      () => new MetricsServer(new Chart(app, PLATFORM_CHARTS.metricsServer), 'MetricsServer', { replicas: model.operations.metricsServer!.replicas }),
+    );
 
   problems.throwIfAny();
-  return { cni: cni!, networkPolicyEnforcer, metallb: metallb!, ingress: ingress!, issuers: issuers || undefined, frpc: frpc || undefined, nfsCsi, balancerStats, metricsServer: metricsServer || undefined };
+  return {
+    cni: cni!,
+    networkPolicyEnforcer,
+    metallb: metallb!,
+    ingress: ingress!,
+    issuers: issuers || undefined,
+    frpc: frpc || undefined,
+    nfsCsi,
+    balancerStats,
+    metricsServer: metricsServer || undefined,
+  };
 }
 
 function addCni(chart: Chart, model: ClusterModel): ICniProvider {

@@ -55,7 +55,11 @@ export function planNamespaces(model: ClusterModel, objects: readonly K8sObject[
 export function isolatedNamespaces(model: ClusterModel, owned: readonly string[], objects: readonly K8sObject[]): string[] {
   if (!model.security.networkPolicies) return [];
   const apps = new Set(model.namespaces.map((n) => n.name));
-  const networked = new Set(podTemplates(objects).filter((t) => t.spec.hostNetwork !== true).map((t) => t.namespace));
+  const networked = new Set(
+    podTemplates(objects)
+      .filter((t) => t.spec.hostNetwork !== true)
+      .map((t) => t.namespace),
+  );
   return owned.filter((ns) => apps.has(ns) || networked.has(ns));
 }
 
@@ -86,12 +90,19 @@ export function addSecurity(app: App, model: ClusterModel, platform: Platform, o
     );
   }
   // Flows name their namespaces: declare them only when every namespace is valid (else the problems above say why).
-  const isolated = problems.problems.length ? [] : isolatedNamespaces(model, namespaces.map((n) => n.name), objects);
+  const isolated = problems.problems.length
+    ? []
+    : isolatedNamespaces(
+        model,
+        namespaces.map((n) => n.name),
+        objects,
+      );
   if (!problems.problems.length) declareClusterFlows(app, platform, model, isolated);
   if (model.security.networkPolicies && !problems.problems.length) {
     problems.build(
       'security.networkPolicies',
-      () => new FlowNetworkPolicies(chart, 'NetworkPolicies', { flows: Flows.catalogue(app).flows, dataplane: dataplaneOf(model), isolatedNamespaces: isolated }),
+      () =>
+        new FlowNetworkPolicies(chart, 'NetworkPolicies', { flows: Flows.catalogue(app).flows, dataplane: dataplaneOf(model), isolatedNamespaces: isolated }),
       Object.fromEntries(isolated.map((ns, i) => [`isolatedNamespaces[${i}]`, namespacePath(model, ns, 'security.networkPolicies')])),
     );
   }

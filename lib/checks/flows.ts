@@ -28,7 +28,9 @@ function apiServerCallees(objects: readonly K8sObject[]): { service: string; by:
 
 /** Labels of the Namespaces we emit, by name. */
 export function namespaceLabelsOf(objects: readonly K8sObject[]): Record<string, Record<string, string>> {
-  return Object.fromEntries(objects.filter((o) => o.kind === 'Namespace').map((o) => [o.metadata.name ?? '', (o.metadata.labels ?? {}) as Record<string, string>]));
+  return Object.fromEntries(
+    objects.filter((o) => o.kind === 'Namespace').map((o) => [o.metadata.name ?? '', (o.metadata.labels ?? {}) as Record<string, string>]),
+  );
 }
 
 /**
@@ -39,11 +41,15 @@ export function flowProblems(flows: readonly Flow[], objects: readonly K8sObject
   const results = checkFlows({ flows, policies: objects, dataplane, namespaceLabels: namespaceLabelsOf(objects) });
   const problems: Problem[] = results.filter((r) => !r.ok).map((r) => ({ path: 'flows', message: r.problem ?? `flow ${r.flow.id} fails` }));
   const declared = new Set(
-    flows.filter((f) => f.expect === 'allow' && f.from.kind === 'api-server' && f.to.kind === 'service').map((f) => (f.to.kind === 'service' ? `${f.to.namespace}/${f.to.name}` : '')),
+    flows
+      .filter((f) => f.expect === 'allow' && f.from.kind === 'api-server' && f.to.kind === 'service')
+      .map((f) => (f.to.kind === 'service' ? `${f.to.namespace}/${f.to.name}` : '')),
   );
   // A pod that mounts a token in a default-deny namespace needs a declared flow to the API (no more guessing).
   const isolated = new Set(objects.filter(isDefaultDeny).map((p) => p.metadata.namespace ?? 'default'));
-  const toApi = flows.filter((f) => f.expect === 'allow' && f.from.kind === 'pods' && (f.to.kind === 'api-server' || (f.to.kind === 'service' && f.to.backends.kind === 'api-server')));
+  const toApi = flows.filter(
+    (f) => f.expect === 'allow' && f.from.kind === 'pods' && (f.to.kind === 'api-server' || (f.to.kind === 'service' && f.to.backends.kind === 'api-server')),
+  );
   for (const t of podTemplates(objects)) {
     if (t.spec.hostNetwork || !isolated.has(t.namespace) || !mountsServiceAccountToken(t, objects)) continue;
     const covered = toApi.some((f) => f.from.kind === 'pods' && f.from.namespace === t.namespace && labelsMatch(f.from.podLabels, t.metadata.labels));
@@ -56,7 +62,10 @@ export function flowProblems(flows: readonly Flow[], objects: readonly K8sObject
   }
   for (const callee of apiServerCallees(objects)) {
     if (!declared.has(callee.service)) {
-      problems.push({ path: callee.by, message: `calls Service ${callee.service}, but no component declares that flow from the API server (Flows.of(this).require({ from: Endpoint.apiServer(), to: <its Service handle>, ... }))` });
+      problems.push({
+        path: callee.by,
+        message: `calls Service ${callee.service}, but no component declares that flow from the API server (Flows.of(this).require({ from: Endpoint.apiServer(), to: <its Service handle>, ... }))`,
+      });
     }
   }
   return problems;

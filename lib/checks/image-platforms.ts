@@ -42,11 +42,21 @@ export function checkImages(objects: readonly K8sObject[], options: ImagePlatfor
       if (!ref) return [{ path, message: 'is not set; every container names a pinned image from lib/versions.ts' }];
       const parsed = parseImageReference(ref);
       if (!parsed.digest && (!parsed.tag || parsed.tag === 'latest')) {
-        return [{ path, message: `${JSON.stringify(ref)} is ${parsed.tag ? 'the moving tag "latest"' : 'untagged (which means "latest")'}; pin a version tag or digest from lib/versions.ts` }];
+        return [
+          {
+            path,
+            message: `${JSON.stringify(ref)} is ${parsed.tag ? 'the moving tag "latest"' : 'untagged (which means "latest")'}; pin a version tag or digest from lib/versions.ts`,
+          },
+        ];
       }
       const spec = options.images.find((i) => i.repository === parsed.repository && (parsed.tag === undefined || i.tag === parsed.tag));
       if (!spec) {
-        return [{ path, message: `${JSON.stringify(ref)} is not in the pinned image table (lib/versions.ts); add it there with its platforms and take it from IMAGES` }];
+        return [
+          {
+            path,
+            message: `${JSON.stringify(ref)} is not in the pinned image table (lib/versions.ts); add it there with its platforms and take it from IMAGES`,
+          },
+        ];
       }
       const missing = [...new Set(nodes.map((n) => n.arch))].filter((arch) => !(spec.platforms as readonly string[]).includes(arch)).sort();
       return missing.map((arch) => {
@@ -62,6 +72,7 @@ export function checkImages(objects: readonly K8sObject[], options: ImagePlatfor
 
 export const imagePlatformsCheck: OutputCheck = {
   name: 'image-platforms',
-  description: 'Every container image is pinned (no latest, no untagged), listed in lib/versions.ts, and published for the architecture of every node its pods can be scheduled on.',
+  description:
+    'Every container image is pinned (no latest, no untagged), listed in lib/versions.ts, and published for the architecture of every node its pods can be scheduled on.',
   run: ({ model, objects }) => checkImages(objects, { images: Object.values(IMAGES), nodes: modelNodes(model) }),
 };

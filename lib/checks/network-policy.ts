@@ -12,7 +12,12 @@ import { objectRef, type K8sObject } from '../k8s/object';
 import type { OutputCheck } from './types';
 
 interface NetworkPolicyJson extends K8sObject {
-  readonly spec?: { readonly podSelector?: Record<string, unknown>; readonly policyTypes?: readonly string[]; readonly ingress?: unknown[]; readonly egress?: unknown[] };
+  readonly spec?: {
+    readonly podSelector?: Record<string, unknown>;
+    readonly policyTypes?: readonly string[];
+    readonly ingress?: unknown[];
+    readonly egress?: unknown[];
+  };
 }
 
 /** A policy that selects every pod for ingress and egress and allows nothing. */
@@ -39,18 +44,31 @@ export function checkNetworkPolicyCoverage(objects: readonly K8sObject[], appNam
     ...namespaces
       .filter((ns) => !hostOnly(ns))
       .filter((ns) => !policies.some((p) => p.metadata.namespace === ns && isDefaultDeny(p)))
-      .map((ns) => ({ path: `Namespace ${ns}`, message: 'has no default-deny NetworkPolicy (podSelector {}, policyTypes [Ingress, Egress], no rules); every namespace we own starts closed' })),
+      .map((ns) => ({
+        path: `Namespace ${ns}`,
+        message: 'has no default-deny NetworkPolicy (podSelector {}, policyTypes [Ingress, Egress], no rules); every namespace we own starts closed',
+      })),
     ...policies
       .filter((p, i) => policies.findIndex((q) => q.metadata.namespace === p.metadata.namespace && q.metadata.name === p.metadata.name) !== i)
       .map((p) => ({ path: objectRef(p), message: 'is emitted twice; the second would silently replace the first when applied' })),
     ...policies
       .filter((p) => !namespaces.includes(p.metadata.namespace ?? 'default'))
-      .map((p) => ({ path: objectRef(p), message: `is in namespace ${JSON.stringify(p.metadata.namespace ?? 'default')}, which this render does not create; a policy there would isolate pods we do not manage` })),
+      .map((p) => ({
+        path: objectRef(p),
+        message: `is in namespace ${JSON.stringify(p.metadata.namespace ?? 'default')}, which this render does not create; a policy there would isolate pods we do not manage`,
+      })),
   ];
 }
 
 export const networkPolicyCheck: OutputCheck = {
   name: 'network-policy',
-  description: 'With security.networkPolicies, every namespace we create is default-deny both ways (except those running only hostNetwork pods, which get none), and no NetworkPolicy lands in a namespace we do not own.',
-  run: ({ model, objects }) => (model.security.networkPolicies ? checkNetworkPolicyCoverage(objects, model.namespaces.map((n) => n.name)) : []),
+  description:
+    'With security.networkPolicies, every namespace we create is default-deny both ways (except those running only hostNetwork pods, which get none), and no NetworkPolicy lands in a namespace we do not own.',
+  run: ({ model, objects }) =>
+    model.security.networkPolicies
+      ? checkNetworkPolicyCoverage(
+          objects,
+          model.namespaces.map((n) => n.name),
+        )
+      : [],
 };

@@ -6,7 +6,14 @@
 import type { ClusterModel } from '../model/types';
 import type { Problem } from '../model/problems';
 import { externalNamespaces } from '../security/namespaces';
-import { evaluatePodSecurity, isPodSecurityLevel, podSecurityLabel, podSecurityVersionLabel, POD_SECURITY_MODES, type PodSecurityLevel } from '../security/pod-security';
+import {
+  evaluatePodSecurity,
+  isPodSecurityLevel,
+  podSecurityLabel,
+  podSecurityVersionLabel,
+  POD_SECURITY_MODES,
+  type PodSecurityLevel,
+} from '../security/pod-security';
 import { podTemplateOf } from '../security/pod-template';
 import { objectRef, type K8sObject } from '../k8s/object';
 import type { OutputCheck } from './types';
@@ -27,7 +34,13 @@ export function namespaceEnforcement(model: ClusterModel, objects: readonly K8sO
     return { exempt: false, level: label, version: pinned && pinned !== 'latest' ? pinned : version, source: `namespace ${namespace} enforces ${label}` };
   }
   const external = externalNamespaces(model).find((n) => n.name === namespace);
-  if (external?.enforce) return { exempt: false, level: external.enforce, version, source: `namespace ${namespace} (created by ${external.createdBy}) enforces ${external.enforce}` };
+  if (external?.enforce)
+    return {
+      exempt: false,
+      level: external.enforce,
+      version,
+      source: `namespace ${namespace} (created by ${external.createdBy}) enforces ${external.enforce}`,
+    };
   if (model.security.podSecurity.exemptNamespaces.includes(namespace)) return { exempt: true, source: `namespace ${namespace} is exempt` };
   const level = model.security.podSecurity.enforce;
   return { exempt: false, level, version, source: `namespace ${namespace} has no enforce label, so the cluster default ${level} applies` };
@@ -44,10 +57,16 @@ export function checkNamespaceLabels(model: ClusterModel, objects: readonly K8sO
         const problems: Problem[] = [];
         const level = labels[podSecurityLabel(mode)];
         if (!isPodSecurityLevel(level)) {
-          problems.push({ path: `${objectRef(ns)} metadata.labels["${podSecurityLabel(mode)}"]`, message: `is ${JSON.stringify(level)}; every namespace we create needs privileged, baseline or restricted` });
+          problems.push({
+            path: `${objectRef(ns)} metadata.labels["${podSecurityLabel(mode)}"]`,
+            message: `is ${JSON.stringify(level)}; every namespace we create needs privileged, baseline or restricted`,
+          });
         }
         if (labels[podSecurityVersionLabel(mode)] !== version) {
-          problems.push({ path: `${objectRef(ns)} metadata.labels["${podSecurityVersionLabel(mode)}"]`, message: `is ${JSON.stringify(labels[podSecurityVersionLabel(mode)])}; pin it to ${JSON.stringify(version)} (kubernetes.version)` });
+          problems.push({
+            path: `${objectRef(ns)} metadata.labels["${podSecurityVersionLabel(mode)}"]`,
+            message: `is ${JSON.stringify(labels[podSecurityVersionLabel(mode)])}; pin it to ${JSON.stringify(version)} (kubernetes.version)`,
+          });
         }
         return problems;
       });
@@ -70,6 +89,7 @@ export function checkPodAdmission(model: ClusterModel, objects: readonly K8sObje
 
 export const podSecurityCheck: OutputCheck = {
   name: 'pod-security',
-  description: 'Every namespace we create has Pod Security enforce/audit/warn labels pinned to the cluster minor, and every pod template is admitted by the level its namespace enforces.',
+  description:
+    'Every namespace we create has Pod Security enforce/audit/warn labels pinned to the cluster minor, and every pod template is admitted by the level its namespace enforces.',
   run: ({ model, objects }) => [...checkNamespaceLabels(model, objects), ...checkPodAdmission(model, objects)],
 };

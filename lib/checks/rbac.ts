@@ -71,6 +71,7 @@ export function checkUnusedTokens(objects: readonly K8sObject[]): Problem[] {
 
 export const rbacCheck: OutputCheck = {
   name: 'rbac',
-  description: 'No Role or ClusterRole we emit uses a wildcard (admins are bound to the built-in cluster-admin), and pods whose ServiceAccount has no binding mount no API token.',
+  description:
+    'No Role or ClusterRole we emit uses a wildcard (admins are bound to the built-in cluster-admin), and pods whose ServiceAccount has no binding mount no API token.',
   run: ({ objects }) => [...checkWildcardRules(objects), ...checkUnusedTokens(objects)],
 };

@@ -135,19 +135,44 @@ function keyKind(key: string): KeyKind {
  */
 function scanLine(out: SecretFinding[], file: string, line: number, text: string, prose: boolean, checks: LineChecks): void {
   const found = out.length;
-  if (checks.privateKey && PRIVATE_KEY.test(text)) out.push({ file, line, kind: 'private-key', message: 'PEM private key material; keep keys on the hosts or in Secrets created out of band' });
+  if (checks.privateKey && PRIVATE_KEY.test(text))
+    out.push({ file, line, kind: 'private-key', message: 'PEM private key material; keep keys on the hosts or in Secrets created out of band' });
   if (checks.bootstrapToken) {
-    for (const m of text.matchAll(BOOTSTRAP_TOKEN)) out.push({ file, line, kind: 'bootstrap-token', message: `kubeadm bootstrap token ${redact(m[0])}; generate tokens on the control plane (kubeadm token create) instead of rendering them` });
+    for (const m of text.matchAll(BOOTSTRAP_TOKEN))
+      out.push({
+        file,
+        line,
+        kind: 'bootstrap-token',
+        message: `kubeadm bootstrap token ${redact(m[0])}; generate tokens on the control plane (kubeadm token create) instead of rendering them`,
+      });
   }
   const authPass = checks.authPass ? AUTH_PASS.exec(text) : null;
-  if (authPass && !isReference(authPass[1])) out.push({ file, line, kind: 'keepalived-auth-pass', message: `keepalived auth_pass with a literal value ${redact(authPass[1])}; include the password from a root-only file instead` });
+  if (authPass && !isReference(authPass[1]))
+    out.push({
+      file,
+      line,
+      kind: 'keepalived-auth-pass',
+      message: `keepalived auth_pass with a literal value ${redact(authPass[1])}; include the password from a root-only file instead`,
+    });
   const statsAuth = checks.statsAuth ? STATS_AUTH.exec(text) : null;
   if (statsAuth) {
     const password = statsAuth[1].replace(REFERENCE, '\u0000').split(':').slice(1).join(':');
-    if (!password || /[A-Za-z0-9]/.test(password)) out.push({ file, line, kind: 'haproxy-auth', message: `HAProxy stats auth with a literal password; use "\${USER_ENV}:\${PASSWORD_ENV}" from the service environment` });
+    if (!password || /[A-Za-z0-9]/.test(password))
+      out.push({
+        file,
+        line,
+        kind: 'haproxy-auth',
+        message: `HAProxy stats auth with a literal password; use "\${USER_ENV}:\${PASSWORD_ENV}" from the service environment`,
+      });
   }
   const insecure = checks.insecurePassword ? INSECURE_PASSWORD.exec(text) : null;
-  if (insecure && !isReference(insecure[1])) out.push({ file, line, kind: 'haproxy-auth', message: `HAProxy insecure-password with a literal value ${redact(insecure[1])}; use an environment variable` });
+  if (insecure && !isReference(insecure[1]))
+    out.push({
+      file,
+      line,
+      kind: 'haproxy-auth',
+      message: `HAProxy insecure-password with a literal value ${redact(insecure[1])}; use an environment variable`,
+    });
   if (out.length > found || prose || !SECRET_NAME_PART.test(text)) return;
   // Assignments count only on lines that are not comments and hold no SSH public key; those two tests run
   // once the line has an assignment whose key could name a secret (nothing else can be found here).
@@ -162,9 +187,19 @@ function scanLine(out: SecretFinding[], file: string, line: number, text: string
     if (!isScalarLiteral(rawValue) || isReference(rawValue)) continue;
     const value = unquote(rawValue);
     if (kind === KeyKind.Secret) {
-      out.push({ file, line, kind: 'literal-secret', message: `${key} has a literal value ${redact(value)}; give a reference (an environment variable, a file, a Secret) instead` });
+      out.push({
+        file,
+        line,
+        kind: 'literal-secret',
+        message: `${key} has a literal value ${redact(value)}; give a reference (an environment variable, a file, a Secret) instead`,
+      });
     } else if (looksRandom(value)) {
-      out.push({ file, line, kind: 'high-entropy', message: `${key} has a random-looking value ${redact(value)} (entropy ${shannonEntropy(value).toFixed(2)} bits/char); secrets must not be rendered` });
+      out.push({
+        file,
+        line,
+        kind: 'high-entropy',
+        message: `${key} has a random-looking value ${redact(value)} (entropy ${shannonEntropy(value).toFixed(2)} bits/char); secrets must not be rendered`,
+      });
     }
   }
 }
@@ -187,10 +222,21 @@ function scanYamlEnv(file: RenderedFile): SecretFinding[] {
     if (Array.isArray(node)) node.forEach(walk);
     else if (node && typeof node === 'object') {
       const entry = node as Record<string, unknown>;
-      if (typeof entry.name === 'string' && typeof entry.value === 'string' && SECRET_NAME.test(normalizeKey(entry.name)) && isScalarLiteral(entry.value) && !isReference(entry.value)) {
+      if (
+        typeof entry.name === 'string' &&
+        typeof entry.value === 'string' &&
+        SECRET_NAME.test(normalizeKey(entry.name)) &&
+        isScalarLiteral(entry.value) &&
+        !isReference(entry.value)
+      ) {
         lines ??= file.content.split('\n');
         const line = lines.findIndex((l) => l.includes(entry.name as string)) + 1;
-        out.push({ file: file.path, line, kind: 'env-literal', message: `environment variable ${entry.name} has a literal value ${redact(entry.value)}; use valueFrom.secretKeyRef` });
+        out.push({
+          file: file.path,
+          line,
+          kind: 'env-literal',
+          message: `environment variable ${entry.name} has a literal value ${redact(entry.value)}; use valueFrom.secretKeyRef`,
+        });
       }
       Object.values(entry).forEach(walk);
     }

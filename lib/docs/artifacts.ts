@@ -137,7 +137,12 @@ const IPV4_TOKEN = /^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/;
 function keepalivedTokens(text: string): string[][] {
   return text
     .split('\n')
-    .map((line) => line.replace(/[#!].*$/, '').replace(/([{}])/g, ' $1 ').trim())
+    .map((line) =>
+      line
+        .replace(/[#!].*$/, '')
+        .replace(/([{}])/g, ' $1 ')
+        .trim(),
+    )
     .filter(Boolean)
     .map((line) => line.split(/\s+/));
 }
@@ -199,7 +204,21 @@ export interface HaproxySection {
   readonly lines: readonly (readonly string[])[];
 }
 
-const HAPROXY_SECTIONS = new Set(['global', 'defaults', 'frontend', 'backend', 'listen', 'userlist', 'peers', 'resolvers', 'mailers', 'program', 'http-errors', 'ring', 'cache']);
+const HAPROXY_SECTIONS = new Set([
+  'global',
+  'defaults',
+  'frontend',
+  'backend',
+  'listen',
+  'userlist',
+  'peers',
+  'resolvers',
+  'mailers',
+  'program',
+  'http-errors',
+  'ring',
+  'cache',
+]);
 
 /** Splits haproxy.cfg into sections (a section keyword starts a line; everything until the next one belongs to it). */
 export function parseHaproxy(text: string): HaproxySection[] {
@@ -236,11 +255,13 @@ export interface HaproxyProxy {
 
 /** The frontend/listen sections that bind `port`, with the servers they send traffic to. */
 export function haproxyProxiesOnPort(sections: readonly HaproxySection[], port: number): HaproxyProxy[] {
-  const servers = (s: HaproxySection) =>
-    s.lines.filter((l) => l[0] === 'server' && l.length >= 3).map((l) => [l[1], ...splitHostPort(l[2])] as const);
+  const servers = (s: HaproxySection) => s.lines.filter((l) => l[0] === 'server' && l.length >= 3).map((l) => [l[1], ...splitHostPort(l[2])] as const);
   const proxies: HaproxyProxy[] = [];
   for (const section of sections.filter((s) => s.type === 'frontend' || s.type === 'listen')) {
-    const binds = section.lines.filter((l) => l[0] === 'bind').flatMap((l) => l[1].split(',')).map(splitHostPort);
+    const binds = section.lines
+      .filter((l) => l[0] === 'bind')
+      .flatMap((l) => l[1].split(','))
+      .map(splitHostPort);
     const matching = binds.filter(([, p]) => p === port).map(([a]) => a);
     if (!matching.length) continue;
     if (section.type === 'listen') {

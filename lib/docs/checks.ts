@@ -23,9 +23,23 @@ export function checksSection(model: ClusterModel, checks: readonly DocumentedCh
     '',
   ];
   if (!checks.length) lines.push('No output checks ran for this render.');
-  else lines.push(table(['Check', 'What it guarantees'], checks.map((c) => [code(c.name), c.description])));
+  else
+    lines.push(
+      table(
+        ['Check', 'What it guarantees'],
+        checks.map((c) => [code(c.name), c.description]),
+      ),
+    );
   for (const check of checks.filter((c) => c.facts?.length)) {
-    lines.push('', `### ${code(check.name)}`, '', table(['Fact', 'Verified on the rendered files'], check.facts!.map((f) => [code(f.name), f.description])));
+    lines.push(
+      '',
+      `### ${code(check.name)}`,
+      '',
+      table(
+        ['Fact', 'Verified on the rendered files'],
+        check.facts!.map((f) => [code(f.name), f.description]),
+      ),
+    );
   }
   lines.push(
     '',
@@ -33,7 +47,10 @@ export function checksSection(model: ClusterModel, checks: readonly DocumentedCh
     '',
     'The description loader refuses any description that breaks these rules, so they hold for this cluster:',
     '',
-    table(['Invariant', 'For this cluster'], modelInvariants(model).map((i) => [code(i.name), i.statement])),
+    table(
+      ['Invariant', 'For this cluster'],
+      modelInvariants(model).map((i) => [code(i.name), i.statement]),
+    ),
   );
   return lines.join('\n');
 }

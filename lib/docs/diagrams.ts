@@ -42,11 +42,19 @@ export function internetDiagram(model: ClusterModel): string {
   const lb = chart.node('Ingress', 'ip', `ingress IP ${ing.loadBalancerIP}\nMetalLB L2, pool ${ing.pool}\nTCP ${ports}`, 'circle');
   const svc = chart.node('Service', 'ingress', `Service type LoadBalancer\nnamespace ${ing.namespace}`);
   const controller = chart.node('Controller', 'ingress', `${ing.controller} x${ing.replicas}\nIngressClass ${ing.className}`);
-  const apps = chart.node('Apps', 'services', `Ingress rules → Services${model.namespaces.length ? `\nnamespaces ${model.namespaces.map((n) => n.name).join(', ')}` : ''}`);
+  const apps = chart.node(
+    'Apps',
+    'services',
+    `Ingress rules → Services${model.namespaces.length ? `\nnamespaces ${model.namespaces.map((n) => n.name).join(', ')}` : ''}`,
+  );
   const t = model.tunnel;
   if (t) {
     const internet = chart.node('Client', 'internet', 'Internet', 'stadium');
-    const vps = chart.node('Vps', t.server.name, `${t.server.name} ${t.server.ip}\nfrps bindPort ${t.bindPort}\npublic ${t.forwardedPorts.map((p) => p.remotePort).join(', ')}`);
+    const vps = chart.node(
+      'Vps',
+      t.server.name,
+      `${t.server.name} ${t.server.ip}\nfrps bindPort ${t.bindPort}\npublic ${t.forwardedPorts.map((p) => p.remotePort).join(', ')}`,
+    );
     const frpc = chart.node('Frpc', t.namespace, `frpc Deployment\nnamespace ${t.namespace}`);
     chart.edge(internet, vps, `TCP ${t.forwardedPorts.map((p) => p.remotePort).join(', ')}`);
     chart.edge(frpc, vps, `dials ${t.server.ip}:${t.bindPort}`);

@@ -30,21 +30,38 @@ export function flowMatrixSection(input: FlowMatrixInput): string {
       (dp.flannelBackend === 'vxlan'
         ? 'A host (the API server, a kubelet, a hostNetwork pod) reaching a pod on another node arrives from its flannel.1 address, the .0 of its pod subnet; '
         : 'A host reaching a pod on another node arrives from its node IP (host-gw); ') +
-      'from the pod\'s own node it is always allowed (node exception). hostNetwork pods are not subject to policy.' +
+      "from the pod's own node it is always allowed (node exception). hostNetwork pods are not subject to policy." +
       (input.enforced ? '' : ' **NetworkPolicies are off (`security.networkPolicies: false`): nothing below is enforced, and the must-deny flows are open.**'),
     '',
     '### Required',
     '',
     table(
       ['Flow', 'From', 'To', 'Port', 'Protocol', 'Why', 'Verdict', 'Allowed by'],
-      required.map((r) => [code(r.flow.id), endpointLabel(r.flow.from), endpointLabel(r.flow.to), ports(r.flow.ports), protocols(r.flow.ports), r.flow.purpose, verdict(r), r.allowedBy.map((a) => (a.includes('/') ? code(a) : a)).join(', ')]),
+      required.map((r) => [
+        code(r.flow.id),
+        endpointLabel(r.flow.from),
+        endpointLabel(r.flow.to),
+        ports(r.flow.ports),
+        protocols(r.flow.ports),
+        r.flow.purpose,
+        verdict(r),
+        r.allowedBy.map((a) => (a.includes('/') ? code(a) : a)).join(', '),
+      ]),
     ),
     '',
     '### Must be denied',
     '',
     table(
       ['Flow', 'From', 'To', 'Port', 'Protocol', 'Why', 'Verdict'],
-      denied.map((r) => [code(r.flow.id), endpointLabel(r.flow.from), endpointLabel(r.flow.to), ports(r.flow.ports), protocols(r.flow.ports), r.flow.purpose, verdict(r)]),
+      denied.map((r) => [
+        code(r.flow.id),
+        endpointLabel(r.flow.from),
+        endpointLabel(r.flow.to),
+        ports(r.flow.ports),
+        protocols(r.flow.ports),
+        r.flow.purpose,
+        verdict(r),
+      ]),
     ),
   ].join('\n');
 }

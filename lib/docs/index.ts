@@ -31,8 +31,7 @@ export interface DocsContext {
   readonly flows?: FlowMatrixInput;
 }
 
-const generated = (model: ClusterModel) =>
-  `Generated from the cluster description of \`${model.name}\`; do not edit. Change the description and re-render.`;
+const generated = (model: ClusterModel) => `Generated from the cluster description of \`${model.name}\`; do not edit. Change the description and re-render.`;
 
 const nav = '[Architecture](architecture.md) · [Inventory and IP plan](inventory.md) · [Network and ports](network.md) · [Checks](checks.md)';
 
@@ -82,13 +81,23 @@ function architecturePage(model: ClusterModel, context: DocsContext): string {
     internetDiagram(model),
   );
   if (storage && model.storage) {
-    lines.push('', '## Storage', '', `csi-driver-nfs provisions a directory per volume on ${model.storage.server.name} (${model.storage.server.ip}).`, '', storage);
+    lines.push(
+      '',
+      '## Storage',
+      '',
+      `csi-driver-nfs provisions a directory per volume on ${model.storage.server.name} (${model.storage.server.ip}).`,
+      '',
+      storage,
+    );
   }
   lines.push(
     '',
     '## Failure domains',
     '',
-    table(['When this fails', 'Hosts and addresses', 'What breaks', 'What keeps working'], failureDomains(model).map((d) => [d.failure, d.hosts.join('<br>'), d.breaks, d.keepsWorking])),
+    table(
+      ['When this fails', 'Hosts and addresses', 'What breaks', 'What keeps working'],
+      failureDomains(model).map((d) => [d.failure, d.hosts.join('<br>'), d.breaks, d.keepsWorking]),
+    ),
   );
   return lines.join('\n');
 }
@@ -107,7 +116,10 @@ function networkPage(model: ClusterModel, context: DocsContext): string {
     '',
     '## Port matrix',
     '',
-    table(['Where', 'Address', 'Port', 'Protocol', 'What listens', 'Who connects', 'Reachable from'], listeners(model).map((l) => [l.where, l.address, l.port, l.protocol, l.service, l.clients, l.reach])),
+    table(
+      ['Where', 'Address', 'Port', 'Protocol', 'What listens', 'Who connects', 'Reachable from'],
+      listeners(model).map((l) => [l.where, l.address, l.port, l.protocol, l.service, l.clients, l.reach]),
+    ),
   ];
   if (context.flows) lines.push('', flowMatrixSection(context.flows));
   const t = model.tunnel;
@@ -117,7 +129,12 @@ function networkPage(model: ClusterModel, context: DocsContext): string {
     lines.push(
       table(
         ['Public address', 'Proxy', 'Forwarded to', 'PROXY protocol'],
-        t.forwardedPorts.map((p) => [`${t.server.ip}:${p.remotePort}/${p.protocol}`, code(p.name), `${t.targetAddress}:${p.localPort}`, t.proxyProtocol ? 'v2' : 'no']),
+        t.forwardedPorts.map((p) => [
+          `${t.server.ip}:${p.remotePort}/${p.protocol}`,
+          code(p.name),
+          `${t.targetAddress}:${p.localPort}`,
+          t.proxyProtocol ? 'v2' : 'no',
+        ]),
       ),
       '',
       'Nothing else inside the LAN is reachable through the tunnel: frps only accepts these remote ports (`allowPorts`).',
@@ -126,7 +143,10 @@ function networkPage(model: ClusterModel, context: DocsContext): string {
       '',
       'Open exactly these inbound ports (plus your SSH port):',
       '',
-      table(['Port', 'Protocol', 'Why'], tunnelServerPorts(t).map((p) => [String(p.port), p.protocol.toUpperCase(), p.purpose])),
+      table(
+        ['Port', 'Protocol', 'Why'],
+        tunnelServerPorts(t).map((p) => [String(p.port), p.protocol.toUpperCase(), p.purpose]),
+      ),
     );
   }
   return lines.join('\n');

@@ -46,7 +46,14 @@ const records = (v: unknown): Json[] => (Array.isArray(v) ? (v.filter((x) => typ
 export function serviceAt(objects: readonly ManifestObject[], address: string): ManifestObject | undefined {
   const services = objects.filter((o) => o.kind === 'Service');
   if (isIPv4(address)) {
-    return services.find((s) => at(s.body, 'spec.type') === 'LoadBalancer' && lbIPs(s).split(',').map((x) => x.trim()).includes(address));
+    return services.find(
+      (s) =>
+        at(s.body, 'spec.type') === 'LoadBalancer' &&
+        lbIPs(s)
+          .split(',')
+          .map((x) => x.trim())
+          .includes(address),
+    );
   }
   const m = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(\..+)?$/.exec(address);
   return m ? services.find((s) => s.name === m[1] && s.namespace === m[2]) : undefined;
@@ -74,7 +81,10 @@ export function listenerBehind(objects: readonly ManifestObject[], service: Mani
       if (!cp || typeof cp.containerPort !== 'number') continue;
       const path = `${ref} port ${port} → ${w.kind} ${w.namespace}/${w.name} ${String(c.name)}:${cp.containerPort}`;
       const traefik = traefikEntryPoint(objects, w, c, cp.containerPort);
-      if (traefik) return typeof traefik === 'string' ? `${path}: ${traefik}` : { path: `${path} (entry point ${traefik.name})`, service, containerPort: cp.containerPort, entryPoint: traefik.name, proxy: traefik.proxy };
+      if (traefik)
+        return typeof traefik === 'string'
+          ? `${path}: ${traefik}`
+          : { path: `${path} (entry point ${traefik.name})`, service, containerPort: cp.containerPort, entryPoint: traefik.name, proxy: traefik.proxy };
       return { path, service, containerPort: cp.containerPort, proxy: nginxProxyMode(objects, w, c) };
     }
   }
@@ -82,7 +92,12 @@ export function listenerBehind(objects: readonly ManifestObject[], service: Mani
 }
 
 /** The Traefik entry point listening on `port`, from the static configuration the container loads; undefined when not Traefik. */
-function traefikEntryPoint(objects: readonly ManifestObject[], workload: ManifestObject, container: Json, port: number): { name: string; proxy: ProxyMode } | string | undefined {
+function traefikEntryPoint(
+  objects: readonly ManifestObject[],
+  workload: ManifestObject,
+  container: Json,
+  port: number,
+): { name: string; proxy: ProxyMode } | string | undefined {
   const args = Array.isArray(container.args) ? container.args.map(String) : [];
   const file = args.map((a) => /^--configFile=(.+)$/i.exec(a)?.[1]).find(Boolean);
   if (!file) return undefined;
@@ -139,7 +154,8 @@ export const tunnelTarget: ConsistencyFact = {
         const name = JSON.stringify(p.name);
         const localIP = str(p.localIP) ?? '127.0.0.1';
         const localPort = Number(p.localPort);
-        if (localIP !== t.targetAddress) problems.push({ path: file, message: `${where}: proxy ${name} localIP ${JSON.stringify(localIP)} is not the tunnel target ${t.targetAddress}` });
+        if (localIP !== t.targetAddress)
+          problems.push({ path: file, message: `${where}: proxy ${name} localIP ${JSON.stringify(localIP)} is not the tunnel target ${t.targetAddress}` });
         if (!controllerRendered) continue;
         const service = serviceAt(objects, localIP);
         if (!service) {
@@ -153,11 +169,22 @@ export const tunnelTarget: ConsistencyFact = {
         }
         const sends = str(at(p, 'transport.proxyProtocolVersion')) !== undefined;
         const mode = listener.proxy;
-        if (sends && mode.kind === 'off') problems.push({ path: file, message: `${where}: proxy ${name} sends PROXY protocol, but ${listener.path} does not read it: every forwarded request fails` });
+        if (sends && mode.kind === 'off')
+          problems.push({
+            path: file,
+            message: `${where}: proxy ${name} sends PROXY protocol, but ${listener.path} does not read it: every forwarded request fails`,
+          });
         if (sends && mode.kind === 'trusted' && !covered(model.kubernetes.podCidr, mode.trustedIPs)) {
-          problems.push({ path: file, message: `${where}: proxy ${name} sends PROXY protocol from a pod address, but ${listener.path} trusts only [${mode.trustedIPs.join(', ')}], not the pod CIDR ${model.kubernetes.podCidr}: client IPs are lost` });
+          problems.push({
+            path: file,
+            message: `${where}: proxy ${name} sends PROXY protocol from a pod address, but ${listener.path} trusts only [${mode.trustedIPs.join(', ')}], not the pod CIDR ${model.kubernetes.podCidr}: client IPs are lost`,
+          });
         }
-        if (!sends && mode.kind === 'required') problems.push({ path: file, message: `${where}: proxy ${name} sends no PROXY protocol, but ${listener.path} requires it: every forwarded request fails` });
+        if (!sends && mode.kind === 'required')
+          problems.push({
+            path: file,
+            message: `${where}: proxy ${name} sends no PROXY protocol, but ${listener.path} requires it: every forwarded request fails`,
+          });
       }
     }
     return problems;
@@ -181,8 +208,13 @@ export const lanListeners: ConsistencyFact = {
         continue;
       }
       if (exempt) continue;
-      if (listener.proxy.kind === 'required') problems.push({ path: service.file, message: `${listener.path} requires PROXY protocol: LAN clients on ${model.ingress.loadBalancerIP} get errors` });
-      if (listener.proxy.kind === 'trusted') problems.push({ path: service.file, message: `${listener.path} trusts PROXY headers from [${listener.proxy.trustedIPs.join(', ')}] on the LAN listener; only the tunnel's listeners may` });
+      if (listener.proxy.kind === 'required')
+        problems.push({ path: service.file, message: `${listener.path} requires PROXY protocol: LAN clients on ${model.ingress.loadBalancerIP} get errors` });
+      if (listener.proxy.kind === 'trusted')
+        problems.push({
+          path: service.file,
+          message: `${listener.path} trusts PROXY headers from [${listener.proxy.trustedIPs.join(', ')}] on the LAN listener; only the tunnel's listeners may`,
+        });
     }
     return problems;
   },

@@ -55,10 +55,9 @@ export function modelInvariants(model: ClusterModel): Invariant[] {
     },
     {
       name: 'network-policy',
-      statement:
-        model.security.networkPolicies
-          ? `NetworkPolicies are emitted and enforced by ${model.cni.networkPolicyEnforcer} next to ${model.cni.plugin}.`
-          : `No NetworkPolicies are emitted (security.networkPolicies: false), so none is left unenforced.`,
+      statement: model.security.networkPolicies
+        ? `NetworkPolicies are emitted and enforced by ${model.cni.networkPolicyEnforcer} next to ${model.cni.plugin}.`
+        : `No NetworkPolicies are emitted (security.networkPolicies: false), so none is left unenforced.`,
     },
   ];
   const t = model.tunnel;

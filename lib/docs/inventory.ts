@@ -68,7 +68,11 @@ function ipPlanRows(model: ClusterModel): string[][] {
   const rows: string[][] = [
     ['LAN', lan.cidr, plural(Math.max(cidrSize(lan.cidr) - 2, 0), 'usable address', 'usable addresses')],
     ['Gateway', lan.gateway, `DNS: ${lan.dnsServers.join(', ')}${lan.searchDomains.length ? `; search ${lan.searchDomains.join(', ')}` : ''}`],
-    ['API VIP', `${api.vip}:${api.port}`, `keepalived VRRP id ${api.virtualRouterId} on ${list(api.balancers.map((b) => b.host.name))}; kubeadm \`controlPlaneEndpoint\``],
+    [
+      'API VIP',
+      `${api.vip}:${api.port}`,
+      `keepalived VRRP id ${api.virtualRouterId} on ${list(api.balancers.map((b) => b.host.name))}; kubeadm \`controlPlaneEndpoint\``,
+    ],
     ...api.controlPlanes.map((h) => ['Control plane', `${h.ip}:${api.bindPort}`, `${code(h.name)} kube-apiserver`]),
     ...model.metallb.pools.map((p) => [
       `MetalLB pool ${code(p.name)}`,
@@ -78,12 +82,25 @@ function ipPlanRows(model: ClusterModel): string[][] {
     ['Ingress', model.ingress.loadBalancerIP, `${model.ingress.controller} LoadBalancer, pool ${code(model.ingress.pool)}`],
   ];
   const s = model.storage;
-  if (s) rows.push(['NAS (NFS server)', `${s.server.ip}:${WELL_KNOWN_PORTS.nfs}`, `${code(s.server.name)}, shares ${[...new Set(s.classes.map((c) => c.share))].join(', ')}`]);
+  if (s)
+    rows.push([
+      'NAS (NFS server)',
+      `${s.server.ip}:${WELL_KNOWN_PORTS.nfs}`,
+      `${code(s.server.name)}, shares ${[...new Set(s.classes.map((c) => c.share))].join(', ')}`,
+    ]);
   const t = model.tunnel;
   if (t) rows.push(['VPS (tunnel server)', t.server.ip, `${code(t.server.name)}, public; frps bindPort ${t.bindPort}`]);
   rows.push(
-    ['Pod CIDR', model.kubernetes.podCidr, `${plural(cidrSize(model.kubernetes.podCidr), 'address', 'addresses')}; kubeadm \`podSubnet\` and Flannel \`Network\``],
-    ['Service CIDR', model.kubernetes.serviceCidr, `${plural(cidrSize(model.kubernetes.serviceCidr), 'address', 'addresses')}; DNS domain ${model.kubernetes.dnsDomain}`],
+    [
+      'Pod CIDR',
+      model.kubernetes.podCidr,
+      `${plural(cidrSize(model.kubernetes.podCidr), 'address', 'addresses')}; kubeadm \`podSubnet\` and Flannel \`Network\``,
+    ],
+    [
+      'Service CIDR',
+      model.kubernetes.serviceCidr,
+      `${plural(cidrSize(model.kubernetes.serviceCidr), 'address', 'addresses')}; DNS domain ${model.kubernetes.dnsDomain}`,
+    ],
   );
   return rows;
 }

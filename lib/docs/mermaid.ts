@@ -87,6 +87,12 @@ export class Flowchart {
   }
 
   render(): string {
-    return ['```mermaid', `flowchart ${this.direction}`, ...this.lines.map((l) => `${'  '.repeat(l.depth)}${l.text}`), ...this.edges.map((e) => `  ${e}`), '```'].join('\n');
+    return [
+      '```mermaid',
+      `flowchart ${this.direction}`,
+      ...this.lines.map((l) => `${'  '.repeat(l.depth)}${l.text}`),
+      ...this.edges.map((e) => `  ${e}`),
+      '```',
+    ].join('\n');
   }
 }

@@ -140,7 +140,8 @@ export function listeners(model: ClusterModel): Listener[] {
       port: String(port),
       protocol: 'TCP',
       service: `${model.ingress.controller} controller, Service type LoadBalancer in namespace ${model.ingress.namespace}`,
-      clients: model.tunnel && !tunnelHasOwnListeners(model) ? `LAN clients; frpc for the Internet` : 'LAN clients and pods (plain HTTP/HTTPS, no PROXY protocol)',
+      clients:
+        model.tunnel && !tunnelHasOwnListeners(model) ? `LAN clients; frpc for the Internet` : 'LAN clients and pods (plain HTTP/HTTPS, no PROXY protocol)',
       reach: 'LAN',
     });
   }

@@ -32,7 +32,8 @@ export class FlowCatalogue {
   }
 
   private add(scope: IConstruct, flow: FlowDeclaration, expect: Flow['expect']): Flow {
-    if (!ID.test(flow.id)) throw new Error(`flow id ${JSON.stringify(flow.id)} (declared by ${scope.node.path}) must be lowercase letters, digits and "-", at most 63 characters`);
+    if (!ID.test(flow.id))
+      throw new Error(`flow id ${JSON.stringify(flow.id)} (declared by ${scope.node.path}) must be lowercase letters, digits and "-", at most 63 characters`);
     const existing = this.entries.get(flow.id);
     if (existing) throw new Error(`flow id ${JSON.stringify(flow.id)} is declared twice (by ${existing.declaredBy} and ${scope.node.path})`);
     const entry: Flow = { ...flow, ports: [...(flow.ports ?? [])], expect, declaredBy: scope.node.path };

@@ -115,7 +115,9 @@ export function checkFlows(input: FlowCheckInput): FlowResult[] {
     const verdict = verdicts.every((v) => v.full) ? 'allowed' : verdicts.some((v) => v.some) ? 'partly' : 'denied';
     if (flow.expect === 'allow') {
       const blocked = verdicts.find((v) => !v.full);
-      return blocked ? { flow, verdict, ok: false, allowedBy, problem: `${head} is required but ${blocked.blocked ?? 'blocked'}` } : { flow, verdict, ok: true, allowedBy };
+      return blocked
+        ? { flow, verdict, ok: false, allowedBy, problem: `${head} is required but ${blocked.blocked ?? 'blocked'}` }
+        : { flow, verdict, ok: true, allowedBy };
     }
     const through = verdicts.filter((v) => v.some);
     if (!through.length) return { flow, verdict, ok: true, allowedBy: [] };

@@ -107,5 +107,9 @@ export function lanClients(dp: Dataplane): AddressSet {
 
 /** Internet clients: every address outside the LAN, the pod and Service CIDRs and loopback. */
 export function internetClients(dp: Dataplane): AddressSet {
-  return AddressSet.ALL.minus(AddressSet.of(dp.lanCidr)).minus(AddressSet.of(dp.podCidr)).minus(AddressSet.of(dp.serviceCidr)).minus(AddressSet.of('127.0.0.0/8')).minus(AddressSet.of('0.0.0.0/8'));
+  return AddressSet.ALL.minus(AddressSet.of(dp.lanCidr))
+    .minus(AddressSet.of(dp.podCidr))
+    .minus(AddressSet.of(dp.serviceCidr))
+    .minus(AddressSet.of('127.0.0.0/8'))
+    .minus(AddressSet.of('0.0.0.0/8'));
 }

@@ -143,7 +143,11 @@ function peersAdmit(
 function isolating(policies: readonly NetworkPolicyJson[], pods: PodsEndpoint, direction: 'Ingress' | 'Egress'): NetworkPolicyJson[] {
   if (pods.hostNetwork) return [];
   return policies.filter(
-    (p) => p.kind === 'NetworkPolicy' && (p.metadata.namespace ?? 'default') === pods.namespace && policyTypes(p).includes(direction) && selectorMatches(p.spec?.podSelector ?? {}, pods.podLabels),
+    (p) =>
+      p.kind === 'NetworkPolicy' &&
+      (p.metadata.namespace ?? 'default') === pods.namespace &&
+      policyTypes(p).includes(direction) &&
+      selectorMatches(p.spec?.podSelector ?? {}, pods.podLabels),
   );
 }
 
@@ -193,7 +197,12 @@ function side(
 }
 
 /** Ingress side: does the destination pod admit `source` on `target.port`? */
-export function ingressVerdict(policies: readonly NetworkPolicyJson[], source: Exclude<Source, { kind: 'node-exception' }>, target: Target & { kind: 'pod' }, namespaceLabels: NamespaceLabels): SideVerdict {
+export function ingressVerdict(
+  policies: readonly NetworkPolicyJson[],
+  source: Exclude<Source, { kind: 'node-exception' }>,
+  target: Target & { kind: 'pod' },
+  namespaceLabels: NamespaceLabels,
+): SideVerdict {
   return side(
     isolating(policies, target.pods, 'Ingress'),
     (p) => (p.spec?.ingress ?? []).map((r) => ({ peers: r.from, ports: r.ports })),
@@ -206,7 +215,13 @@ export function ingressVerdict(policies: readonly NetworkPolicyJson[], source: E
 }
 
 /** Egress side: does the source pod admit the destination? Peer addresses are the destination's. */
-export function egressVerdict(policies: readonly NetworkPolicyJson[], source: Source & { kind: 'pod' }, target: Target, podCidrAddresses: AddressSet, namespaceLabels: NamespaceLabels): SideVerdict {
+export function egressVerdict(
+  policies: readonly NetworkPolicyJson[],
+  source: Source & { kind: 'pod' },
+  target: Target,
+  podCidrAddresses: AddressSet,
+  namespaceLabels: NamespaceLabels,
+): SideVerdict {
   return side(
     isolating(policies, source.pods, 'Egress'),
     (p) => (p.spec?.egress ?? []).map((r) => ({ peers: r.to, ports: r.ports })),

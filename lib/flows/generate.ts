@@ -26,7 +26,8 @@ interface Draft {
   readonly rules: Rule[];
 }
 
-const selector = (labels: Labels) => (Object.keys(labels).length ? { matchLabels: Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) } : {});
+const selector = (labels: Labels) =>
+  Object.keys(labels).length ? { matchLabels: Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) } : {};
 
 function podPeer(namespace: string, labels: Labels): NetworkPolicyPeerJson {
   return { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } }, podSelector: selector(labels) };
@@ -90,11 +91,17 @@ export function generateNetworkPolicies(input: GeneratePoliciesInput): NetworkPo
     for (const { source, target } of packets(flow, input.dataplane)) {
       if (source.kind === 'pod' && !source.pods.hostNetwork && isolated.has(source.pods.namespace)) {
         const peers = targetPeers(target);
-        addRule(draft(source.pods.namespace, name, 'Egress', source.pods.podLabels).rules, { ...(peers ? { peers } : {}), ...(portsOf(target) ? { ports: portsOf(target) } : {}) });
+        addRule(draft(source.pods.namespace, name, 'Egress', source.pods.podLabels).rules, {
+          ...(peers ? { peers } : {}),
+          ...(portsOf(target) ? { ports: portsOf(target) } : {}),
+        });
       }
       if (target.kind === 'pod' && source.kind !== 'node-exception' && isolated.has(target.pods.namespace)) {
         const peers = sourcePeers(source);
-        addRule(draft(target.pods.namespace, name, 'Ingress', target.pods.podLabels).rules, { ...(peers ? { peers } : {}), ...(portsOf(target) ? { ports: portsOf(target) } : {}) });
+        addRule(draft(target.pods.namespace, name, 'Ingress', target.pods.podLabels).rules, {
+          ...(peers ? { peers } : {}),
+          ...(portsOf(target) ? { ports: portsOf(target) } : {}),
+        });
       }
     }
   }
@@ -118,7 +125,9 @@ export function generateNetworkPolicies(input: GeneratePoliciesInput): NetworkPo
       spec: {
         podSelector: selector(d.podLabels),
         policyTypes: [...(ingress ? ['Ingress'] : []), ...(egress ? ['Egress'] : [])],
-        ...(ingress ? { ingress: ingress.rules.map((r) => ({ ...(r.peers ? { from: r.peers } : {}), ...(r.ports ? { ports: sortPorts(r.ports) } : {}) })) } : {}),
+        ...(ingress
+          ? { ingress: ingress.rules.map((r) => ({ ...(r.peers ? { from: r.peers } : {}), ...(r.ports ? { ports: sortPorts(r.ports) } : {}) })) }
+          : {}),
         ...(egress ? { egress: egress.rules.map((r) => ({ ...(r.peers ? { to: r.peers } : {}), ...(r.ports ? { ports: sortPorts(r.ports) } : {}) })) } : {}),
       },
     });
@@ -143,7 +152,9 @@ export class FlowNetworkPolicies extends Construct {
       Array.isArray(props.flows) ? undefined : problem('flows', props.flows, 'must be a list of flows (Flows.catalogue(app).flows)'),
       Array.isArray(props.isolatedNamespaces) ? undefined : problem('isolatedNamespaces', props.isolatedNamespaces, 'must be a list of namespace names'),
       ...isolated.map((ns, i) =>
-        typeof ns === 'string' ? checkDnsLabel(`isolatedNamespaces[${i}]`, ns) : problem(`isolatedNamespaces[${i}]`, ns, 'must be a namespace name such as "apps"'),
+        typeof ns === 'string'
+          ? checkDnsLabel(`isolatedNamespaces[${i}]`, ns)
+          : problem(`isolatedNamespaces[${i}]`, ns, 'must be a namespace name such as "apps"'),
       ),
     ]);
     this.policies = generateNetworkPolicies(props);

@@ -77,7 +77,9 @@ function targets(flow: Flow, dp: Dataplane): Target[] {
     }
     const byName = typeof sp.targetPort === 'string' ? backends.ports.find((p) => p.name === sp.targetPort && p.protocol === sp.protocol) : undefined;
     if (typeof sp.targetPort === 'string' && !byName) {
-      throw new FlowDeclarationError(`flow ${flow.id}: targetPort ${JSON.stringify(sp.targetPort)} of Service ${to.namespace}/${to.name} is not a container port of ${backends.name}`);
+      throw new FlowDeclarationError(
+        `flow ${flow.id}: targetPort ${JSON.stringify(sp.targetPort)} of Service ${to.namespace}/${to.name} is not a container port of ${backends.name}`,
+      );
     }
     const port = byName ?? withName(backends, { protocol: sp.protocol, port: sp.targetPort as number });
     if (backends.hostNetwork) return addressTarget(dp, backends, port);
@@ -119,7 +121,10 @@ function clientSources(flow: Flow, dp: Dataplane, addresses: AddressSet, cidrs: 
     const same: Source = { kind: 'node-exception', explain: 'masqueraded by the receiving node (externalTrafficPolicy Cluster), endpoint on that node' };
     if (!remotePossible(dp)) return [same];
     const remote = remoteHostSource(dp, 'all');
-    return [same, { kind: 'address', addresses: remote.addresses, cidrs: remote.cidrs, explain: `masqueraded to ${remote.explain} (externalTrafficPolicy Cluster)` }];
+    return [
+      same,
+      { kind: 'address', addresses: remote.addresses, cidrs: remote.cidrs, explain: `masqueraded to ${remote.explain} (externalTrafficPolicy Cluster)` },
+    ];
   }
   return [{ kind: 'address', addresses, cidrs, explain }];
 }

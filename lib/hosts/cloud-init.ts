@@ -10,14 +10,7 @@
  * {@link CLOUD_CONFIG_TOP_LEVEL_KEYS}; the tests check that list against cloud-init's own schema.
  */
 import type { ClusterModel, Host } from '../model/types';
-import {
-  nodeFirstBootLines,
-  nodePackages,
-  PI_REBOOT_CONDITION,
-  renderContainerdConfig,
-  renderModulesLoad,
-  renderSysctl,
-} from './node-prep';
+import { nodeFirstBootLines, nodePackages, PI_REBOOT_CONDITION, renderContainerdConfig, renderModulesLoad, renderSysctl } from './node-prep';
 import { HOST_PATHS } from './paths';
 import type { HostArtifact } from './artifact';
 import { comment, generatedBy } from './text';

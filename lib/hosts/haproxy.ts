@@ -26,7 +26,14 @@ export function renderHaproxyCfg(model: ClusterModel, host: Host): string {
   const api = model.apiServer;
   const stats = api.stats;
   const sections: HapSection[] = [
-    { header: ['global'], lines: [['log', 'stdout', 'format', 'raw', 'local0'], ['user', 'haproxy'], ['group', 'haproxy']] },
+    {
+      header: ['global'],
+      lines: [
+        ['log', 'stdout', 'format', 'raw', 'local0'],
+        ['user', 'haproxy'],
+        ['group', 'haproxy'],
+      ],
+    },
     {
       header: ['defaults'],
       lines: [
@@ -42,7 +49,13 @@ export function renderHaproxyCfg(model: ClusterModel, host: Host): string {
         ['timeout', 'check', '5s'],
       ],
     },
-    { header: ['frontend', 'apiserver'], lines: [['bind', `:${api.port}`], ['default_backend', 'apiserver']] },
+    {
+      header: ['frontend', 'apiserver'],
+      lines: [
+        ['bind', `:${api.port}`],
+        ['default_backend', 'apiserver'],
+      ],
+    },
     {
       header: ['backend', 'apiserver'],
       lines: [
@@ -84,7 +97,10 @@ export function renderHaproxyCfg(model: ClusterModel, host: Host): string {
 /** Names (never values) of the variables the owner puts into the environment file. */
 export function renderHaproxyEnvExample(model: ClusterModel): string {
   const stats = model.apiServer.stats;
-  return envFileTemplate(model.name, HOST_PATHS.haproxyEnv, 'Credentials of the HAProxy stats page. Avoid double quotes in the values.', [stats.userEnv, stats.passwordEnv]);
+  return envFileTemplate(model.name, HOST_PATHS.haproxyEnv, 'Credentials of the HAProxy stats page. Avoid double quotes in the values.', [
+    stats.userEnv,
+    stats.passwordEnv,
+  ]);
 }
 
 /** Drop-in for haproxy.service: load the stats credentials and refuse to start without them. */

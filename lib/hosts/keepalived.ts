@@ -111,7 +111,15 @@ export function renderKeepalivedConf(model: ClusterModel, host: Host): string {
         // The authentication { auth_type PASS auth_pass … } block, written by the owner, never generated.
         ka.line('include', api.vrrpAuthFile),
         // Unicast needs at least one peer; a single balancer simply keeps the VIP.
-        ...(peers.length ? [ka.line('unicast_src_ip', host.ip), ka.block(['unicast_peer'], peers.map((ip) => ka.line(ip)))] : []),
+        ...(peers.length
+          ? [
+              ka.line('unicast_src_ip', host.ip),
+              ka.block(
+                ['unicast_peer'],
+                peers.map((ip) => ka.line(ip)),
+              ),
+            ]
+          : []),
         ka.block(['virtual_ipaddress'], [ka.line(`${api.vip}/${model.lan.prefixLength}`, 'dev', host.interface)]),
         ka.block(['track_script'], [ka.line('check_apiserver')]),
       ],

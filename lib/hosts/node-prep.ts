@@ -135,7 +135,9 @@ export function nodeFirstBootLines(model: ClusterModel, host: Host): string[] {
     line('sysctl', '--system'),
     line('swapoff', '-a'),
     line('sed', '-ri', '/^[^#[:space:]]+[[:space:]]+[^[:space:]]+[[:space:]]+swap[[:space:]]/s/^/# disabled for kubelet: /', '/etc/fstab'),
-    ...(host.hardware === 'raspberry-pi' ? [line('sed', '-i', '1{/cgroup_enable=memory/!s/$/ cgroup_enable=memory cgroup_memory=1/}', HOST_PATHS.piCmdline)] : []),
+    ...(host.hardware === 'raspberry-pi'
+      ? [line('sed', '-i', '1{/cgroup_enable=memory/!s/$/ cgroup_enable=memory cgroup_memory=1/}', HOST_PATHS.piCmdline)]
+      : []),
     line('systemctl', 'restart', 'containerd.service'),
     'tmp=$(mktemp)',
     `curl -fsSL --retry 5 -o "$tmp" ${shellQuote(`${kubernetesRepoUrl(model)}Release.key`)}`,

@@ -30,14 +30,26 @@ function serviceArtifacts(model: ClusterModel, host: Host): HostArtifact[] {
     out.push(
       host === firstControlPlane(model)
         ? installed('kubeadm-init.yaml', P.kubeadmInit, 0o600, 'kubeadm init configuration (no token, no certificate key)', renderKubeadmInit(model))
-        : installed('kubeadm-join.yaml', P.kubeadmJoinTemplate, 0o600, 'kubeadm join template; secrets filled in with envsubst at join time', renderKubeadmJoin(model, host)),
+        : installed(
+            'kubeadm-join.yaml',
+            P.kubeadmJoinTemplate,
+            0o600,
+            'kubeadm join template; secrets filled in with envsubst at join time',
+            renderKubeadmJoin(model, host),
+          ),
     );
   }
   if (host.roles.includes('load-balancer')) {
     out.push(
       installed('keepalived.conf', P.keepalivedConf, 0o644, 'keepalived VRRP instance for the API VIP', renderKeepalivedConf(model, host)),
       installed('check_apiserver.sh', P.checkApiserverScript, 0o755, 'keepalived health check through the local HAProxy', renderCheckApiserver(model)),
-      installed('keepalived.service.d/10-vrrp-auth.conf', P.keepalivedDropIn, 0o644, 'keepalived does not start without the VRRP auth file', renderKeepalivedDropIn(model)),
+      installed(
+        'keepalived.service.d/10-vrrp-auth.conf',
+        P.keepalivedDropIn,
+        0o644,
+        'keepalived does not start without the VRRP auth file',
+        renderKeepalivedDropIn(model),
+      ),
       installed('haproxy.cfg', P.haproxyCfg, 0o644, 'HAProxy: API frontend, control-plane backends, stats page', renderHaproxyCfg(model, host)),
       installed('haproxy.service.d/10-env.conf', P.haproxyDropIn, 0o644, 'loads the stats credentials into HAProxy', renderHaproxyDropIn(model)),
       secretTemplate('haproxy.env.example', P.haproxyEnv, 'names of the stats credential variables', renderHaproxyEnvExample(model)),
@@ -48,7 +60,13 @@ function serviceArtifacts(model: ClusterModel, host: Host): HostArtifact[] {
     out.push(...frpsHostArtifacts(model));
   }
   if (model.storage && model.storage.server === host) {
-    out.push({ file: 'nfs-exports', content: renderNfsExports(model), mode: 0o644, delivery: 'reference', purpose: 'NFS exports for the StorageClass shares: the nodes only, no root squash (see the comments)' });
+    out.push({
+      file: 'nfs-exports',
+      content: renderNfsExports(model),
+      mode: 0o644,
+      delivery: 'reference',
+      purpose: 'NFS exports for the StorageClass shares: the nodes only, no root squash (see the comments)',
+    });
   }
   return out;
 }

@@ -15,11 +15,7 @@ export function renderPodSecurityAdmission(model: ClusterModel): string {
   const psa = model.security.podSecurity;
   const version = `v${model.kubernetes.minor}`;
   return renderYamlDocuments(
-    comment(
-      '#',
-      generatedBy(model.name),
-      `Cluster-wide Pod Security defaults; goes to ${HOST_PATHS.psaFile} on every control plane.`,
-    ),
+    comment('#', generatedBy(model.name), `Cluster-wide Pod Security defaults; goes to ${HOST_PATHS.psaFile} on every control plane.`),
     [
       {
         apiVersion: 'apiserver.config.k8s.io/v1',

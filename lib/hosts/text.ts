@@ -115,11 +115,7 @@ export const hap = {
 };
 
 export function renderHaproxy(sections: readonly HapSection[]): string[] {
-  return sections.flatMap((s, i) => [
-    ...(i ? [''] : []),
-    s.header.map(hapWord).join(' '),
-    ...s.lines.map((words) => `    ${words.map(hapWord).join(' ')}`),
-  ]);
+  return sections.flatMap((s, i) => [...(i ? [''] : []), s.header.map(hapWord).join(' '), ...s.lines.map((words) => `    ${words.map(hapWord).join(' ')}`)]);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -137,9 +133,7 @@ const UNIT_ARG = /^[A-Za-z0-9_./:=@+,-]+$/;
 
 /** A command line for Exec*=: plain words, or `"${NAME}"` for a validated environment reference. */
 export function execLine(...argv: UnitArg[]): string {
-  return argv
-    .map((a) => (typeof a === 'string' ? check(a, UNIT_ARG, 'systemd', 'command argument') : `"\${${envName(a.env)}}"`))
-    .join(' ');
+  return argv.map((a) => (typeof a === 'string' ? check(a, UNIT_ARG, 'systemd', 'command argument') : `"\${${envName(a.env)}}"`)).join(' ');
 }
 
 export function renderUnit(sections: readonly UnitSection[]): string[] {
@@ -165,9 +159,7 @@ export function shQuote(value: string): string {
 
 /** `key = value` lines (sysctl.d). */
 export function keyValueLines(entries: readonly (readonly [string, string | number])[]): string[] {
-  return entries.map(
-    ([k, v]) => `${check(k, /^[a-z0-9_.-]+$/, 'sysctl', 'key')} = ${check(String(v), /^[A-Za-z0-9_.:/-]+$/, 'sysctl', `value of ${k}`)}`,
-  );
+  return entries.map(([k, v]) => `${check(k, /^[a-z0-9_.-]+$/, 'sysctl', 'key')} = ${check(String(v), /^[A-Za-z0-9_.:/-]+$/, 'sysctl', `value of ${k}`)}`);
 }
 
 /** One name per line (modules-load.d). */

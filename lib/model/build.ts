@@ -25,14 +25,14 @@ export function reserveIngressIp(pools: Description['metallb']['pools'], ip: str
   const rest = holder.addresses.flatMap((a) => {
     const r = parseAddressRange(a)!;
     if (!rangeContainsIp(r, ip)) return [a];
-    const parts = [
-      ...(r.first < target ? [{ first: r.first, last: target - 1 }] : []),
-      ...(target < r.last ? [{ first: target + 1, last: r.last }] : []),
-    ];
+    const parts = [...(r.first < target ? [{ first: r.first, last: target - 1 }] : []), ...(target < r.last ? [{ first: target + 1, last: r.last }] : [])];
     return parts.map((part) => (part.first === part.last ? `${intToIp(part.first)}/32` : formatRange(part)));
   });
   if (!rest.length) {
-    return { pools: pools.map((p) => (p === holder ? { ...p, addresses: [...p.addresses], autoAssign: false } : { ...p, addresses: [...p.addresses] })), pool: holder.name };
+    return {
+      pools: pools.map((p) => (p === holder ? { ...p, addresses: [...p.addresses], autoAssign: false } : { ...p, addresses: [...p.addresses] })),
+      pool: holder.name,
+    };
   }
   const reserved: MetalLbPool = { name: reservedIngressPoolName(holder.name), addresses: [`${ip}/32`], autoAssign: false, avoidBuggyIPs: false };
   return {
@@ -112,9 +112,7 @@ export function buildModel(d: Description): ClusterModel {
       virtualRouterId: d.apiServer.virtualRouterId,
       vrrpAuthFile: d.apiServer.vrrpAuthFile,
       stats: { ...d.apiServer.stats },
-      balancers: d.apiServer.balancers
-        .map((b) => ({ host: host(b.host), priority: b.priority }))
-        .sort((a, b) => b.priority - a.priority),
+      balancers: d.apiServer.balancers.map((b) => ({ host: host(b.host), priority: b.priority })).sort((a, b) => b.priority - a.priority),
       controlPlanes: hosts.filter((h) => h.roles.includes('control-plane')),
     },
     cni: { ...d.cni },
@@ -157,7 +155,6 @@ export function buildModel(d: Description): ClusterModel {
     output: { flux: d.output.flux, partOf: d.output.partOf ?? d.name },
   });
 }
-
 
 function buildOperations(d: Description, host: (name: string) => Host): OperationsModel {
   const o = d.operations;

@@ -16,7 +16,9 @@ import type { ClusterModel } from './types';
 export function parseDescription(text: string, file = '<description>'): ClusterModel {
   let raw: unknown;
   if (text.length > MAX_DESCRIPTION_BYTES) {
-    throw new DescriptionError(file, [{ path: '(file)', message: `is larger than ${MAX_DESCRIPTION_BYTES / 1024} KiB; a description is a few KiB: give the right file with --config` }]);
+    throw new DescriptionError(file, [
+      { path: '(file)', message: `is larger than ${MAX_DESCRIPTION_BYTES / 1024} KiB; a description is a few KiB: give the right file with --config` },
+    ]);
   }
   if (text.charCodeAt(0) === 0xfeff) {
     throw new DescriptionError(file, [{ path: '(file)', message: 'starts with a byte-order mark; save it as UTF-8 without BOM' }]);
@@ -33,7 +35,10 @@ export function parseDescription(text: string, file = '<description>'): ClusterM
   const expanded = countNodes(raw, MAX_EXPANDED_NODES);
   if (expanded > MAX_EXPANDED_NODES) {
     throw new DescriptionError(file, [
-      { path: '(yaml)', message: `expands to more than ${MAX_EXPANDED_NODES} values through anchors and aliases (*name); write the values out or use fewer aliases` },
+      {
+        path: '(yaml)',
+        message: `expands to more than ${MAX_EXPANDED_NODES} values through anchors and aliases (*name); write the values out or use fewer aliases`,
+      },
     ]);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -103,7 +108,8 @@ export function readDescriptionText(file: string): string {
       }
       if (n === 0) break;
       total += n;
-      if (total > MAX_DESCRIPTION_BYTES) return fail(`is larger than ${MAX_DESCRIPTION_BYTES / 1024} KiB; a description is a few KiB: give the right file with --config`);
+      if (total > MAX_DESCRIPTION_BYTES)
+        return fail(`is larger than ${MAX_DESCRIPTION_BYTES / 1024} KiB; a description is a few KiB: give the right file with --config`);
       chunks.push(chunk.subarray(0, n));
     }
   } finally {

@@ -73,8 +73,7 @@ export interface ObjectOptions<P extends Properties> extends Annotations<DeepPar
   readonly properties: P;
 }
 
-export interface ConditionalOptions<P extends Properties, Then extends TSchema, Else extends TSchema>
-  extends Annotations<DeepPartial<StaticProperties<P>>> {
+export interface ConditionalOptions<P extends Properties, Then extends TSchema, Else extends TSchema> extends Annotations<DeepPartial<StaticProperties<P>>> {
   readonly properties: P;
   /** A plain schema: which branch applies. */
   readonly if: JsonSchema;
@@ -126,14 +125,12 @@ export const T = {
   boolean: (options: Annotations<boolean> = {}) => node<boolean>({ type: 'boolean', ...options }),
 
   /** `{enum: values}`: one of the given strings. */
-  enum: <const V extends readonly [string, ...string[]]>(values: V, options: Annotations<V[number]> = {}) =>
-    node<V[number]>({ enum: values, ...options }),
+  enum: <const V extends readonly [string, ...string[]]>(values: V, options: Annotations<V[number]> = {}) => node<V[number]>({ enum: values, ...options }),
 
   /** `{const: value}`. */
   literal: <const V extends string>(value: V) => node<V>({ const: value }),
 
-  array: <I extends TSchema>(options: ArrayOptions<I>) =>
-    node<Static<I>[]>({ type: 'array', ...options }),
+  array: <I extends TSchema>(options: ArrayOptions<I>) => node<Static<I>[]>({ type: 'array', ...options }),
 
   /** A closed object (`additionalProperties: false`). */
   object: <const P extends Properties>(options: ObjectOptions<P>) =>
@@ -144,8 +141,7 @@ export const T = {
     }),
 
   /** The closed-object keywords without `type` (for `then`/`else` branches). */
-  closed: <const P extends Properties>(options: ObjectOptions<P>) =>
-    node<StaticProperties<P>>({ additionalProperties: false, ...withProperties(options) }),
+  closed: <const P extends Properties>(options: ObjectOptions<P>) => node<StaticProperties<P>>({ additionalProperties: false, ...withProperties(options) }),
 
   /** An object whose values all match `values`. */
   record: <V extends TSchema>(values: V, options: Annotations<Record<string, Static<V>>> = {}) =>
@@ -172,6 +168,5 @@ export const T = {
     node<Static<S>>({ $ref: `#/definitions/${definition.name}`, ...options }),
 
   /** The `definitions` object of a root schema. */
-  definitions: (definitions: readonly TDefinition[]): Record<string, JsonSchema> =>
-    Object.fromEntries(definitions.map((d) => [d.name, d.schema])),
+  definitions: (definitions: readonly TDefinition[]): Record<string, JsonSchema> => Object.fromEntries(definitions.map((d) => [d.name, d.schema])),
 };

@@ -60,7 +60,7 @@ export function schemaFieldRows(): string[] {
       rows.push(`| \`${path}\` | ${typeOf(node)} | ${def} | ${text} |`);
     }
     const props = n.properties ?? (n.type === 'array' ? resolve(n.items ?? {}).properties : undefined);
-    const req = n.properties ? n.required ?? [] : resolve(n.items ?? {}).required ?? [];
+    const req = n.properties ? (n.required ?? []) : (resolve(n.items ?? {}).required ?? []);
     const prefix = n.type === 'array' ? `${path}[]` : path;
     for (const [key, child] of Object.entries(props ?? {})) {
       if (key === '$schema' || (key === 'type' && path.endsWith('solver'))) continue;

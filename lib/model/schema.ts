@@ -28,9 +28,7 @@ function describeError(error: ErrorObject): Problem | undefined {
     case 'required':
       return { path: at(String(params.missingProperty)), message: 'required field is missing' };
     case 'additionalProperties': {
-      const allowed = Object.keys((error.parentSchema as { properties?: object }).properties ?? {}).filter(
-        (k) => k !== '$schema',
-      );
+      const allowed = Object.keys((error.parentSchema as { properties?: object }).properties ?? {}).filter((k) => k !== '$schema');
       return {
         path: at(String(params.additionalProperty)),
         message: `unknown field; valid fields here: ${allowed.join(', ')}`,

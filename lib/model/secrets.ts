@@ -25,7 +25,12 @@ export function findPrivateKeyText(text: string): Problem[] {
     const marker = line.search(PRIVATE_KEY_MATERIAL);
     const comment = line.search(/(^|\s)#/);
     return marker >= 0 && comment >= 0 && comment < marker
-      ? [{ path: '(file)', message: `line ${i + 1}: a comment contains private key material; remove it from the description (and rotate the key): list only public keys (ssh-ed25519 ...)` }]
+      ? [
+          {
+            path: '(file)',
+            message: `line ${i + 1}: a comment contains private key material; remove it from the description (and rotate the key): list only public keys (ssh-ed25519 ...)`,
+          },
+        ]
       : [];
   });
 }

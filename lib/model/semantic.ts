@@ -25,14 +25,7 @@ import type { HostRole } from './types';
 export const SUPPORTED_KUBERNETES_MINORS: readonly string[] = ['1.31', '1.32', '1.33'];
 
 /** Namespaces our components own; application namespaces may not reuse them. */
-export const RESERVED_NAMESPACES: readonly string[] = [
-  'default',
-  'kube-system',
-  'kube-public',
-  'kube-node-lease',
-  'kube-flannel',
-  'cert-manager',
-];
+export const RESERVED_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'kube-flannel', 'cert-manager'];
 
 /** Ports the ingress controller serves on its LoadBalancer IP. */
 export const INGRESS_PORTS: readonly number[] = [80, 443];
@@ -74,7 +67,9 @@ function checkHostRef(d: Description, path: string, name: string, role: HostRole
   const alternatives = others.length ? `; hosts with role ${role}: ${others.join(', ')}` : '';
   if (index < 0) return [{ path, message: `${show(name)} is not a host in hosts[]${alternatives || `; no host has role ${role}`}` }];
   if (!d.hosts[index].roles.includes(role)) {
-    return [{ path, message: `host ${show(name)} lacks role ${role}; add it to hosts[${index}].roles${others.length ? ` or use one of: ${others.join(', ')}` : ''}` }];
+    return [
+      { path, message: `host ${show(name)} lacks role ${role}; add it to hosts[${index}].roles${others.length ? ` or use one of: ${others.join(', ')}` : ''}` },
+    ];
   }
   return [];
 }
@@ -95,7 +90,10 @@ const cidrsWellFormed: Rule = (d) => {
   const check = (path: string, value: string) => {
     if (!parseCidr(value)) problems.push({ path, message: `${show(value)} is not a valid IPv4 CIDR (e.g. 10.244.0.0/16)` });
     else if (!isCanonicalCidr(value)) {
-      problems.push({ path, message: `${show(value)} has host bits set; did you mean ${show(`${formatRange(parseCidr(value)!).split('-')[0]}/${value.split('/')[1]}`)}?` });
+      problems.push({
+        path,
+        message: `${show(value)} has host bits set; did you mean ${show(`${formatRange(parseCidr(value)!).split('-')[0]}/${value.split('/')[1]}`)}?`,
+      });
     }
   };
   check('lan.cidr', d.lan.cidr);
@@ -118,19 +116,33 @@ function lanRules(d: Description): Problem[] {
 
   d.hosts.forEach((h, i) => {
     if (h.external) {
-      if (rangeContainsIp(lan, h.ip)) problems.push({ path: `hosts[${i}].ip`, message: `${show(h.ip)} is inside the LAN ${d.lan.cidr} but the host is marked external: true; remove external or give its public IP` });
-      if (h.roles.some((r) => r !== 'tunnel-server')) problems.push({ path: `hosts[${i}].roles`, message: `external host ${show(h.name)} can only have role tunnel-server, got ${show(h.roles)}` });
+      if (rangeContainsIp(lan, h.ip))
+        problems.push({
+          path: `hosts[${i}].ip`,
+          message: `${show(h.ip)} is inside the LAN ${d.lan.cidr} but the host is marked external: true; remove external or give its public IP`,
+        });
+      if (h.roles.some((r) => r !== 'tunnel-server'))
+        problems.push({ path: `hosts[${i}].roles`, message: `external host ${show(h.name)} can only have role tunnel-server, got ${show(h.roles)}` });
     } else {
-      if (!usable(h.ip)) problems.push({ path: `hosts[${i}].ip`, message: `${show(h.ip)} is not a usable address in the LAN ${lanText}; use a LAN address or set external: true for hosts outside it (the VPS)` });
+      if (!usable(h.ip))
+        problems.push({
+          path: `hosts[${i}].ip`,
+          message: `${show(h.ip)} is not a usable address in the LAN ${lanText}; use a LAN address or set external: true for hosts outside it (the VPS)`,
+        });
       if (h.ip === d.lan.gateway) problems.push({ path: `hosts[${i}].ip`, message: `${show(h.ip)} is the LAN gateway; give the host its own address` });
     }
   });
 
   const vip = d.apiServer.vip;
-  if (!usable(vip)) problems.push({ path: 'apiServer.vip', message: `${show(vip)} is not a usable address in the LAN ${lanText}; the VIP must be on the balancers' subnet` });
+  if (!usable(vip))
+    problems.push({ path: 'apiServer.vip', message: `${show(vip)} is not a usable address in the LAN ${lanText}; the VIP must be on the balancers' subnet` });
   if (vip === d.lan.gateway) problems.push({ path: 'apiServer.vip', message: `${show(vip)} is the LAN gateway; pick a free LAN address` });
   const vipHost = d.hosts.find((h) => h.ip === vip);
-  if (vipHost) problems.push({ path: 'apiServer.vip', message: `${show(vip)} is the IP of host ${vipHost.name}; the VIP must be a free address that keepalived moves between balancers` });
+  if (vipHost)
+    problems.push({
+      path: 'apiServer.vip',
+      message: `${show(vip)} is the IP of host ${vipHost.name}; the VIP must be a free address that keepalived moves between balancers`,
+    });
 
   const pools: Array<{ range: Ipv4Range; path: string; text: string }> = [];
   d.metallb.pools.forEach((pool, p) =>
@@ -141,16 +153,20 @@ function lanRules(d: Description): Problem[] {
         problems.push({ path, message: `${show(text)} is not a CIDR or an ascending start-end range such as 192.168.100.240-192.168.100.254` });
         return;
       }
-      if (!rangeContainsRange(lan, range)) problems.push({ path, message: `${show(text)} is not inside the LAN ${lanText}; MetalLB L2 only answers ARP on the LAN` });
+      if (!rangeContainsRange(lan, range))
+        problems.push({ path, message: `${show(text)} is not inside the LAN ${lanText}; MetalLB L2 only answers ARP on the LAN` });
       for (const other of pools) {
         if (rangesOverlap(other.range, range)) problems.push({ path, message: `${show(text)} overlaps ${other.path} (${other.text}); pools must be disjoint` });
       }
       if (rangeContainsIp(range, vip)) problems.push({ path, message: `${show(text)} contains the API VIP ${vip}; MetalLB would hand it out to a Service` });
       if (rangeContainsIp(range, d.lan.gateway)) problems.push({ path, message: `${show(text)} contains the LAN gateway ${d.lan.gateway}` });
-      if (rangeContainsIp(range, intToIp(lan.first))) problems.push({ path, message: `${show(text)} contains the LAN's network address ${intToIp(lan.first)}; no host can use it` });
-      if (rangeContainsIp(range, intToIp(lan.last))) problems.push({ path, message: `${show(text)} contains the LAN's broadcast address ${intToIp(lan.last)}; no host can use it` });
+      if (rangeContainsIp(range, intToIp(lan.first)))
+        problems.push({ path, message: `${show(text)} contains the LAN's network address ${intToIp(lan.first)}; no host can use it` });
+      if (rangeContainsIp(range, intToIp(lan.last)))
+        problems.push({ path, message: `${show(text)} contains the LAN's broadcast address ${intToIp(lan.last)}; no host can use it` });
       d.hosts.forEach((h, i) => {
-        if (!h.external && rangeContainsIp(range, h.ip)) problems.push({ path, message: `${show(text)} contains ${h.ip} of host ${h.name} (hosts[${i}]); shrink the pool or move the host` });
+        if (!h.external && rangeContainsIp(range, h.ip))
+          problems.push({ path, message: `${show(text)} contains ${h.ip} of host ${h.name} (hosts[${i}]); shrink the pool or move the host` });
       });
       pools.push({ range, path, text });
     }),
@@ -159,20 +175,46 @@ function lanRules(d: Description): Problem[] {
   const ingressIp = d.ingress.loadBalancerIP;
   const allPoolsParsed = pools.length === d.metallb.pools.reduce((n, p) => n + p.addresses.length, 0);
   if (allPoolsParsed && !pools.some((p) => rangeContainsIp(p.range, ingressIp))) {
-    problems.push({ path: 'ingress.loadBalancerIP', message: `${show(ingressIp)} is in no MetalLB pool (${pools.map((p) => p.text).join(', ') || 'none'}); pick an address from a pool` });
+    problems.push({
+      path: 'ingress.loadBalancerIP',
+      message: `${show(ingressIp)} is in no MetalLB pool (${pools.map((p) => p.text).join(', ') || 'none'}); pick an address from a pool`,
+    });
   }
   const holder = allPoolsParsed ? d.metallb.pools.find((p) => p.addresses.some((a) => rangeContainsIp(parseAddressRange(a)!, ingressIp))) : undefined;
   const reservedName = holder && reservedIngressPoolName(holder.name);
   d.metallb.pools.forEach((p, i) => {
-    if (p.name === reservedName) problems.push({ path: `metallb.pools[${i}].name`, message: `${show(p.name)} is the name of the pool generated to hold only the ingress IP ${ingressIp}; rename this pool` });
+    if (p.name === reservedName)
+      problems.push({
+        path: `metallb.pools[${i}].name`,
+        message: `${show(p.name)} is the name of the pool generated to hold only the ingress IP ${ingressIp}; rename this pool`,
+      });
   });
 
-  if (rangesOverlap(pods, services)) problems.push({ path: 'kubernetes.podCidr', message: `${show(d.kubernetes.podCidr)} overlaps kubernetes.serviceCidr ${d.kubernetes.serviceCidr}; they must be disjoint` });
-  if (rangesOverlap(pods, lan)) problems.push({ path: 'kubernetes.podCidr', message: `${show(d.kubernetes.podCidr)} overlaps the LAN ${d.lan.cidr}; pick a private range outside it such as 10.244.0.0/16` });
-  if (rangesOverlap(services, lan)) problems.push({ path: 'kubernetes.serviceCidr', message: `${show(d.kubernetes.serviceCidr)} overlaps the LAN ${d.lan.cidr}; pick a private range outside it such as 10.96.0.0/12` });
+  if (rangesOverlap(pods, services))
+    problems.push({
+      path: 'kubernetes.podCidr',
+      message: `${show(d.kubernetes.podCidr)} overlaps kubernetes.serviceCidr ${d.kubernetes.serviceCidr}; they must be disjoint`,
+    });
+  if (rangesOverlap(pods, lan))
+    problems.push({
+      path: 'kubernetes.podCidr',
+      message: `${show(d.kubernetes.podCidr)} overlaps the LAN ${d.lan.cidr}; pick a private range outside it such as 10.244.0.0/16`,
+    });
+  if (rangesOverlap(services, lan))
+    problems.push({
+      path: 'kubernetes.serviceCidr',
+      message: `${show(d.kubernetes.serviceCidr)} overlaps the LAN ${d.lan.cidr}; pick a private range outside it such as 10.96.0.0/12`,
+    });
   d.hosts.forEach((h, i) => {
-    for (const [path, range, text] of [['kubernetes.podCidr', pods, d.kubernetes.podCidr], ['kubernetes.serviceCidr', services, d.kubernetes.serviceCidr]] as const) {
-      if (rangeContainsIp(range, h.ip)) problems.push({ path, message: `${show(text)} contains ${h.ip} of host ${h.name} (hosts[${i}]); nodes could not reach it (traffic to it would stay in the cluster network)` });
+    for (const [path, range, text] of [
+      ['kubernetes.podCidr', pods, d.kubernetes.podCidr],
+      ['kubernetes.serviceCidr', services, d.kubernetes.serviceCidr],
+    ] as const) {
+      if (rangeContainsIp(range, h.ip))
+        problems.push({
+          path,
+          message: `${show(text)} contains ${h.ip} of host ${h.name} (hosts[${i}]); nodes could not reach it (traffic to it would stay in the cluster network)`,
+        });
     }
   });
 
@@ -215,10 +257,12 @@ const certSans: Rule = (d) =>
 const interfaces: Rule = (d) =>
   d.hosts.flatMap((h, i) =>
     h.interface === undefined && !h.external && h.hardware !== 'raspberry-pi'
-      ? [{
-          path: `hosts[${i}].interface`,
-          message: `is required for ${h.hardware} host ${show(h.name)}: its name cannot be guessed (Ubuntu 24.04 on N100/mini PCs: e.g. enp1s0; NAS systems: bond0, ovs_eth0, br0), and a wrong one leaves the host without network or keepalived without its VRRP instance; look it up with "ip -br link" on the host`,
-        }]
+      ? [
+          {
+            path: `hosts[${i}].interface`,
+            message: `is required for ${h.hardware} host ${show(h.name)}: its name cannot be guessed (Ubuntu 24.04 on N100/mini PCs: e.g. enp1s0; NAS systems: bond0, ovs_eth0, br0), and a wrong one leaves the host without network or keepalived without its VRRP instance; look it up with "ip -br link" on the host`,
+          },
+        ]
       : [],
   );
 
@@ -226,10 +270,21 @@ const sshAccess: Rule = (d) => {
   const provisioned = d.hosts.filter((h) => h.provision ?? !(h.hardware === 'nas' || h.hardware === 'vps'));
   if (!provisioned.length) return [];
   if (!d.users.length) {
-    return [{ path: 'users', message: `no user is listed, so the provisioned hosts (${provisioned.map((h) => h.name).join(', ')}) get the image's default user with a locked password and no key; add a user with sshAuthorizedKeys` }];
+    return [
+      {
+        path: 'users',
+        message: `no user is listed, so the provisioned hosts (${provisioned.map((h) => h.name).join(', ')}) get the image's default user with a locked password and no key; add a user with sshAuthorizedKeys`,
+      },
+    ];
   }
   if (d.users.some((u) => u.sshAuthorizedKeys.length)) return [];
-  return [{ path: 'users', message: 'no user has sshAuthorizedKeys: sshImportIds fetch keys from GitHub/Launchpad at first boot, so without Internet access then (or during an outage) nobody can log in (passwords are locked); list at least one public key under sshAuthorizedKeys' }];
+  return [
+    {
+      path: 'users',
+      message:
+        'no user has sshAuthorizedKeys: sshImportIds fetch keys from GitHub/Launchpad at first boot, so without Internet access then (or during an outage) nobody can log in (passwords are locked); list at least one public key under sshAuthorizedKeys',
+    },
+  ];
 };
 
 const acmeEmail: Rule = (d) => {
@@ -248,14 +303,24 @@ const architecture: Rule = (d) =>
   d.hosts.flatMap((h, i) => {
     const required = HARDWARE_ARCH[h.hardware];
     return required && h.arch && h.arch !== required
-      ? [{ path: `hosts[${i}].arch`, message: `${show(h.arch)} does not match hardware ${h.hardware}, which is ${required}; set arch: ${required} or remove it` }]
+      ? [
+          {
+            path: `hosts[${i}].arch`,
+            message: `${show(h.arch)} does not match hardware ${h.hardware}, which is ${required}; set arch: ${required} or remove it`,
+          },
+        ]
       : [];
   });
 
 const kubernetesVersion: Rule = (d) => {
   const minor = d.kubernetes.version.replace(/^v/, '').split('.').slice(0, 2).join('.');
   if (SUPPORTED_KUBERNETES_MINORS.includes(minor)) return [];
-  return [{ path: 'kubernetes.version', message: `${show(d.kubernetes.version)} is not supported; supported minor versions: ${SUPPORTED_KUBERNETES_MINORS.map((m) => `v${m}.x`).join(', ')}` }];
+  return [
+    {
+      path: 'kubernetes.version',
+      message: `${show(d.kubernetes.version)} is not supported; supported minor versions: ${SUPPORTED_KUBERNETES_MINORS.map((m) => `v${m}.x`).join(', ')}`,
+    },
+  ];
 };
 
 const balancers: Rule = (d) => {
@@ -275,7 +340,10 @@ const balancers: Rule = (d) => {
     }
   });
   problems.push(
-    ...duplicates(api.balancers, (b) => b.host).map(({ index, value }) => ({ path: `apiServer.balancers[${index}].host`, message: `${show(value)} is listed twice` })),
+    ...duplicates(api.balancers, (b) => b.host).map(({ index, value }) => ({
+      path: `apiServer.balancers[${index}].host`,
+      message: `${show(value)} is listed twice`,
+    })),
     ...duplicates(api.balancers, (b) => String(b.priority)).map(({ index, first, value }) => ({
       path: `apiServer.balancers[${index}].priority`,
       message: `${value} is also the priority of apiServer.balancers[${first}]; priorities must be distinct so exactly one host is MASTER`,
@@ -283,17 +351,27 @@ const balancers: Rule = (d) => {
   );
   d.hosts.forEach((h, i) => {
     if (h.roles.includes('load-balancer') && !api.balancers.some((b) => b.host === h.name)) {
-      problems.push({ path: `hosts[${i}].roles`, message: `host ${show(h.name)} has role load-balancer but is not listed in apiServer.balancers; add it with a priority or drop the role` });
+      problems.push({
+        path: `hosts[${i}].roles`,
+        message: `host ${show(h.name)} has role load-balancer but is not listed in apiServer.balancers; add it with a priority or drop the role`,
+      });
     }
   });
   const priorities = api.balancers.map((b) => b.priority);
   const [highest, lowest] = [Math.max(...priorities), Math.min(...priorities)];
   if (api.balancers.length > 1 && (lowest < 2 || highest - lowest + 1 > MAX_KEEPALIVED_WEIGHT)) {
-    problems.push({ path: 'apiServer.balancers', message: `priorities ${highest}..${lowest} cannot be separated by a keepalived check weight (at most ${MAX_KEEPALIVED_WEIGHT}) so that a failed check moves the VIP; keep the lowest priority at 2 or more and the spread below ${MAX_KEEPALIVED_WEIGHT}` });
+    problems.push({
+      path: 'apiServer.balancers',
+      message: `priorities ${highest}..${lowest} cannot be separated by a keepalived check weight (at most ${MAX_KEEPALIVED_WEIGHT}) so that a failed check moves the VIP; keep the lowest priority at 2 or more and the spread below ${MAX_KEEPALIVED_WEIGHT}`,
+    });
   }
-  if (api.stats.port === api.port) problems.push({ path: 'apiServer.stats.port', message: `${api.stats.port} is also apiServer.port; the stats listener needs its own port` });
+  if (api.stats.port === api.port)
+    problems.push({ path: 'apiServer.stats.port', message: `${api.stats.port} is also apiServer.port; the stats listener needs its own port` });
   if (api.stats.publicHost && !d.acme) {
-    problems.push({ path: 'apiServer.stats.publicHost', message: `${show(api.stats.publicHost)} needs acme: the stats pages are published only over TLS with a Let's Encrypt certificate; add acme or remove publicHost` });
+    problems.push({
+      path: 'apiServer.stats.publicHost',
+      message: `${show(api.stats.publicHost)} needs acme: the stats pages are published only over TLS with a Let's Encrypt certificate; add acme or remove publicHost`,
+    });
   }
   return problems;
 };
@@ -308,21 +386,40 @@ const tunnel: Rule = (d) => {
   }
   const problems = checkHostRef(d, 'tunnel.server', t.server, 'tunnel-server');
   problems.push(
-    ...duplicates(t.forwardedPorts, (p) => p.name).map(({ index, value }) => ({ path: `tunnel.forwardedPorts[${index}].name`, message: `${show(value)} is used twice; proxy names must be unique` })),
-    ...duplicates(t.forwardedPorts, (p) => String(p.remotePort)).map(({ index, value }) => ({ path: `tunnel.forwardedPorts[${index}].remotePort`, message: `${value} is forwarded twice` })),
+    ...duplicates(t.forwardedPorts, (p) => p.name).map(({ index, value }) => ({
+      path: `tunnel.forwardedPorts[${index}].name`,
+      message: `${show(value)} is used twice; proxy names must be unique`,
+    })),
+    ...duplicates(t.forwardedPorts, (p) => String(p.remotePort)).map(({ index, value }) => ({
+      path: `tunnel.forwardedPorts[${index}].remotePort`,
+      message: `${value} is forwarded twice`,
+    })),
   );
   t.forwardedPorts.forEach((p, i) => {
     const local = p.localPort ?? p.remotePort;
     if (!INGRESS_PORTS.includes(local)) {
-      problems.push({ path: `tunnel.forwardedPorts[${i}]${p.localPort === undefined ? '.remotePort' : '.localPort'}`, message: `${local} is not a port the ingress controller serves; forwarded ports reach the ingress IP on ${INGRESS_PORTS.join(' or ')} (set localPort)` });
+      problems.push({
+        path: `tunnel.forwardedPorts[${i}]${p.localPort === undefined ? '.remotePort' : '.localPort'}`,
+        message: `${local} is not a port the ingress controller serves; forwarded ports reach the ingress IP on ${INGRESS_PORTS.join(' or ')} (set localPort)`,
+      });
     }
-    for (const [field, port] of [['tunnel.bindPort', t.bindPort], ['tunnel.dashboard.port', t.dashboard.port], ['tunnel.sshPort', t.sshPort]] as const) {
-      if (p.remotePort === port) problems.push({ path: `tunnel.forwardedPorts[${i}].remotePort`, message: `${port} is also ${field} on the tunnel server, which needs it itself; pick another port` });
+    for (const [field, port] of [
+      ['tunnel.bindPort', t.bindPort],
+      ['tunnel.dashboard.port', t.dashboard.port],
+      ['tunnel.sshPort', t.sshPort],
+    ] as const) {
+      if (p.remotePort === port)
+        problems.push({
+          path: `tunnel.forwardedPorts[${i}].remotePort`,
+          message: `${port} is also ${field} on the tunnel server, which needs it itself; pick another port`,
+        });
     }
   });
   if (t.bindPort === t.dashboard.port) problems.push({ path: 'tunnel.dashboard.port', message: `${t.dashboard.port} is also tunnel.bindPort` });
-  if (t.sshPort === t.bindPort) problems.push({ path: 'tunnel.bindPort', message: `${t.bindPort} is also tunnel.sshPort (SSH on the tunnel server); pick another port` });
-  if (t.sshPort === t.dashboard.port) problems.push({ path: 'tunnel.dashboard.port', message: `${t.dashboard.port} is also tunnel.sshPort (SSH on the tunnel server); pick another port` });
+  if (t.sshPort === t.bindPort)
+    problems.push({ path: 'tunnel.bindPort', message: `${t.bindPort} is also tunnel.sshPort (SSH on the tunnel server); pick another port` });
+  if (t.sshPort === t.dashboard.port)
+    problems.push({ path: 'tunnel.dashboard.port', message: `${t.dashboard.port} is also tunnel.sshPort (SSH on the tunnel server); pick another port` });
   return problems;
 };
 
@@ -330,9 +427,18 @@ const storage: Rule = (d) => {
   const s = d.storage;
   if (!s) return [];
   const problems = checkHostRef(d, 'storage.server', s.server, 'nfs-server');
-  problems.push(...duplicates(s.classes, (c) => c.name).map(({ index, value }) => ({ path: `storage.classes[${index}].name`, message: `${show(value)} is used twice; StorageClass names must be unique` })));
+  problems.push(
+    ...duplicates(s.classes, (c) => c.name).map(({ index, value }) => ({
+      path: `storage.classes[${index}].name`,
+      message: `${show(value)} is used twice; StorageClass names must be unique`,
+    })),
+  );
   const defaults = s.classes.map((c, i) => (c.default ? i : -1)).filter((i) => i >= 0);
-  if (defaults.length > 1) problems.push({ path: `storage.classes[${defaults[1]}].default`, message: `storage.classes[${defaults[0]}] is already the default class; at most one class may be default` });
+  if (defaults.length > 1)
+    problems.push({
+      path: `storage.classes[${defaults[1]}].default`,
+      message: `storage.classes[${defaults[0]}] is already the default class; at most one class may be default`,
+    });
   return problems;
 };
 
@@ -356,7 +462,9 @@ const namespaces: Rule = (d) => {
       problems.push({ path, message: `${show(n.name)} is used by the cluster's own components; pick another name for application workloads` });
     }
   });
-  problems.push(...duplicates(d.namespaces, (n) => n.name).map(({ index, value }) => ({ path: `namespaces[${index}].name`, message: `${show(value)} is listed twice` })));
+  problems.push(
+    ...duplicates(d.namespaces, (n) => n.name).map(({ index, value }) => ({ path: `namespaces[${index}].name`, message: `${show(value)} is listed twice` })),
+  );
   return problems;
 };
 
@@ -367,26 +475,46 @@ const access: Rule = (d) => {
     if (a.role === 'operator') {
       if (!a.namespaces.length) problems.push({ path: `access[${i}].namespaces`, message: 'an operator needs at least one namespace from namespaces[]' });
       a.namespaces.forEach((ns, j) => {
-        if (!declared.has(ns)) problems.push({ path: `access[${i}].namespaces[${j}]`, message: `${show(ns)} is not declared in namespaces[] (declared: ${[...declared].join(', ') || 'none'})` });
+        if (!declared.has(ns))
+          problems.push({
+            path: `access[${i}].namespaces[${j}]`,
+            message: `${show(ns)} is not declared in namespaces[] (declared: ${[...declared].join(', ') || 'none'})`,
+          });
       });
     } else if (a.namespaces.length) {
-      problems.push({ path: `access[${i}].namespaces`, message: `role ${a.role} is cluster-wide and takes no namespaces; use role operator for namespace-scoped access` });
+      problems.push({
+        path: `access[${i}].namespaces`,
+        message: `role ${a.role} is cluster-wide and takes no namespaces; use role operator for namespace-scoped access`,
+      });
     }
   });
-  problems.push(...duplicates(d.access, (a) => `${a.kind}/${a.name}`).map(({ index, value }) => ({ path: `access[${index}].name`, message: `${show(value)} is listed twice; give each subject one entry` })));
+  problems.push(
+    ...duplicates(d.access, (a) => `${a.kind}/${a.name}`).map(({ index, value }) => ({
+      path: `access[${index}].name`,
+      message: `${show(value)} is listed twice; give each subject one entry`,
+    })),
+  );
   return problems;
 };
 
 const networkPolicyEnforcement: Rule = (d) =>
   d.security.networkPolicies && d.cni.networkPolicyEnforcer === 'none'
-    ? [{ path: 'cni.networkPolicyEnforcer', message: `"none" with ${d.cni.plugin}: ${d.cni.plugin} does not enforce NetworkPolicy, so the policies we emit would be a false promise; use kube-network-policies, or set security.networkPolicies: false` }]
+    ? [
+        {
+          path: 'cni.networkPolicyEnforcer',
+          message: `"none" with ${d.cni.plugin}: ${d.cni.plugin} does not enforce NetworkPolicy, so the policies we emit would be a false promise; use kube-network-policies, or set security.networkPolicies: false`,
+        },
+      ]
     : [];
 
 const nodes: Rule = (d) => {
   const problems: Problem[] = [];
   d.hosts.forEach((h, i) => {
     if (h.roles.includes('control-plane') && h.roles.includes('worker')) {
-      problems.push({ path: `hosts[${i}].roles`, message: 'a host is either control-plane or worker; control planes that should run workloads are not supported yet' });
+      problems.push({
+        path: `hosts[${i}].roles`,
+        message: 'a host is either control-plane or worker; control planes that should run workloads are not supported yet',
+      });
     }
   });
   problems.push(...duplicates(d.users, (u) => u.name).map(({ index, value }) => ({ path: `users[${index}].name`, message: `${show(value)} is listed twice` })));
@@ -401,9 +529,15 @@ const nodeLabels: Rule = (d) =>
       if ((prefix && !LABEL_PREFIX.test(prefix)) || !LABEL_NAME.test(name ?? '')) {
         return [{ path, message: `${show(key)} is not a valid label key; use [prefix/]name with name of at most 63 letters, digits, '-', '_' or '.'` }];
       }
-      if (value !== '' && !LABEL_NAME.test(value)) return [{ path, message: `${show(value)} is not a valid label value (at most 63 letters, digits, '-', '_' or '.')` }];
+      if (value !== '' && !LABEL_NAME.test(value))
+        return [{ path, message: `${show(value)} is not a valid label value (at most 63 letters, digits, '-', '_' or '.')` }];
       if (/(^|\.)(kubernetes\.io|k8s\.io)$/.test(prefix) && !KUBELET_LABEL_PREFIXES.some((p) => key.startsWith(p)) && !KUBELET_LABEL_KEYS.includes(key)) {
-        return [{ path, message: `the kubelet may not set ${show(key)} on its node (NodeRestriction); use a prefix of your own, or ${KUBELET_LABEL_PREFIXES.join(' / ')}` }];
+        return [
+          {
+            path,
+            message: `the kubelet may not set ${show(key)} on its node (NodeRestriction); use a prefix of your own, or ${KUBELET_LABEL_PREFIXES.join(' / ')}`,
+          },
+        ];
       }
       if (!h.roles.includes('control-plane') && !h.roles.includes('worker')) {
         return [{ path, message: `host ${show(h.name)} is not a Kubernetes node; labels apply to nodes only` }];

@@ -126,7 +126,13 @@ export function cleanObject(object: K8sObject, options: CommonLabelOptions): K8s
   metadata.labels = Object.fromEntries(Object.entries(labels).sort(([a], [b]) => compareCodePoints(a, b)));
   for (const key of ['annotations', 'finalizers', 'ownerReferences']) if (isEmpty(metadata[key])) delete metadata[key];
   const { name: n, namespace, labels: l, annotations, ...more } = metadata;
-  const orderedMetadata = { name: n, ...(namespace !== undefined ? { namespace } : {}), labels: l, ...(annotations !== undefined ? { annotations } : {}), ...more };
+  const orderedMetadata = {
+    name: n,
+    ...(namespace !== undefined ? { namespace } : {}),
+    labels: l,
+    ...(annotations !== undefined ? { annotations } : {}),
+    ...more,
+  };
   const { apiVersion, kind, metadata: _old, ...body } = rest;
   return { apiVersion, kind, metadata: orderedMetadata, ...body } as K8sObject;
 }
@@ -134,7 +140,10 @@ export function cleanObject(object: K8sObject, options: CommonLabelOptions): K8s
 /** Sets (or replaces) one annotation on a copy of `object`. */
 export function withAnnotation(object: K8sObject, key: string, value: string): K8sObject {
   const annotations = { ...((object.metadata.annotations as Record<string, string>) ?? {}), [key]: value };
-  return { ...object, metadata: { ...object.metadata, annotations: Object.fromEntries(Object.entries(annotations).sort(([a], [b]) => compareCodePoints(a, b))) } };
+  return {
+    ...object,
+    metadata: { ...object.metadata, annotations: Object.fromEntries(Object.entries(annotations).sort(([a], [b]) => compareCodePoints(a, b))) },
+  };
 }
 
 /** A problem with an object as written: hygiene rules every emitted object must satisfy. */
@@ -157,10 +166,16 @@ export function hygieneIssues(
     if (typeof labels[key] !== 'string' || labels[key] === '') issues.push({ field: `metadata.labels["${key}"]`, message: 'common label is missing' });
   }
   if (options.partOf !== undefined && labels[LABEL_PART_OF] !== undefined && labels[LABEL_PART_OF] !== toLabelValue(options.partOf)) {
-    issues.push({ field: `metadata.labels["${LABEL_PART_OF}"]`, message: `must be ${JSON.stringify(toLabelValue(options.partOf))}, got ${JSON.stringify(labels[LABEL_PART_OF])}` });
+    issues.push({
+      field: `metadata.labels["${LABEL_PART_OF}"]`,
+      message: `must be ${JSON.stringify(toLabelValue(options.partOf))}, got ${JSON.stringify(labels[LABEL_PART_OF])}`,
+    });
   }
   if (labels[LABEL_MANAGED_BY] !== undefined && labels[LABEL_MANAGED_BY] !== MANAGED_BY) {
-    issues.push({ field: `metadata.labels["${LABEL_MANAGED_BY}"]`, message: `must be ${JSON.stringify(MANAGED_BY)}, got ${JSON.stringify(labels[LABEL_MANAGED_BY])}` });
+    issues.push({
+      field: `metadata.labels["${LABEL_MANAGED_BY}"]`,
+      message: `must be ${JSON.stringify(MANAGED_BY)}, got ${JSON.stringify(labels[LABEL_MANAGED_BY])}`,
+    });
   }
   const annotations = (object.metadata?.annotations ?? {}) as Record<string, unknown>;
   for (const key of options.requireAnnotations ?? []) {
@@ -169,12 +184,14 @@ export function hygieneIssues(
   if (!object.metadata?.name) issues.push({ field: 'metadata.name', message: 'required field is missing' });
   if ('status' in object) issues.push({ field: 'status', message: 'must not be emitted (the cluster owns status)' });
   for (const key of ['labels', 'annotations', 'finalizers', 'ownerReferences']) {
-    if (key in (object.metadata ?? {}) && isEmpty((object.metadata as Record<string, unknown>)[key])) issues.push({ field: `metadata.${key}`, message: 'empty; leave it out' });
+    if (key in (object.metadata ?? {}) && isEmpty((object.metadata as Record<string, unknown>)[key]))
+      issues.push({ field: `metadata.${key}`, message: 'empty; leave it out' });
   }
   const walk = (value: unknown, path: string) => {
     if (value === null) issues.push({ field: path, message: 'null value; leave the field out' });
     else if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${path}[${i}]`));
-    else if (typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, /^[A-Za-z_$][\w$-]*$/.test(k) ? (path ? `${path}.${k}` : k) : `${path}[${JSON.stringify(k)}]`);
+    else if (typeof value === 'object')
+      for (const [k, v] of Object.entries(value)) walk(v, /^[A-Za-z_$][\w$-]*$/.test(k) ? (path ? `${path}.${k}` : k) : `${path}[${JSON.stringify(k)}]`);
   };
   walk(object, '');
   const clusterScoped = isClusterScoped(object.kind, options.clusterScopedKinds);

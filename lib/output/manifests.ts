@@ -51,7 +51,10 @@ export function planManifests(input: readonly ChartObjects[] | readonly K8sObjec
   const sources: readonly ChartObjects[] = isChartObjects(input) ? input : [{ chart: '', objects: input as readonly K8sObject[] }];
   const cleaned = sources.flatMap((source) => source.objects.map((o) => cleanObject(o, { partOf: model?.output.partOf, chart: source.chart || undefined })));
   const planned = planWaves(cleaned);
-  const waves: Wave[] = planned.waves.map((wave) => ({ ...wave, objects: wave.objects.map((o) => withAnnotation(o, SYNC_WAVE_ANNOTATION, String(wave.number))) }));
+  const waves: Wave[] = planned.waves.map((wave) => ({
+    ...wave,
+    objects: wave.objects.map((o) => withAnnotation(o, SYNC_WAVE_ANNOTATION, String(wave.number))),
+  }));
   const files: RenderedFile[] = waves.map((wave) => serializedFile(wave.file, serializeObjects(wave.objects), wave.objects));
   if (model?.output.flux) files.push(...renderFluxFiles(model, waves));
   return { files, objects: waves.flatMap((w) => w.objects), plan: { waves, graph: planned.graph } };

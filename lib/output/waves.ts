@@ -70,9 +70,38 @@ const WEBHOOK_KINDS = new Set(['MutatingWebhookConfiguration', 'ValidatingWebhoo
 /** Apply order of kinds inside a wave; consistent with every `order` edge. Unknown kinds follow, by name. */
 export const KIND_ORDER: readonly string[] = [
   ...['Namespace', 'ResourceQuota', 'LimitRange', 'PriorityClass', 'CustomResourceDefinition', 'RuntimeClass', 'CSIDriver', 'StorageClass', 'IngressClass'],
-  ...['ServiceAccount', 'Secret', 'ConfigMap', 'PersistentVolume', 'PersistentVolumeClaim', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'Service'],
-  ...['DaemonSet', 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'Pod', 'Job', 'CronJob', 'HorizontalPodAutoscaler', 'PodDisruptionBudget'],
-  ...['Ingress', 'APIService', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'],
+  ...[
+    'ServiceAccount',
+    'Secret',
+    'ConfigMap',
+    'PersistentVolume',
+    'PersistentVolumeClaim',
+    'ClusterRole',
+    'ClusterRoleBinding',
+    'Role',
+    'RoleBinding',
+    'Service',
+  ],
+  ...[
+    'DaemonSet',
+    'Deployment',
+    'StatefulSet',
+    'ReplicaSet',
+    'ReplicationController',
+    'Pod',
+    'Job',
+    'CronJob',
+    'HorizontalPodAutoscaler',
+    'PodDisruptionBudget',
+  ],
+  ...[
+    'Ingress',
+    'APIService',
+    'MutatingWebhookConfiguration',
+    'ValidatingWebhookConfiguration',
+    'ValidatingAdmissionPolicy',
+    'ValidatingAdmissionPolicyBinding',
+  ],
   'NetworkPolicy',
 ];
 
@@ -221,19 +250,22 @@ export function buildDependencyGraph(objects: readonly K8sObject[]): DependencyG
     }
     if (o.kind === 'ConfigMap' || o.kind === 'Secret' || o.kind === 'Service') {
       for (const w of workloads) {
-        if (objects[w].metadata.namespace === ns && mentions(pods[w]!.spec, o.metadata.name ?? '')) add(i, w, 'order', `${ref(objects[w])} names ${ref(o)} in its arguments`);
+        if (objects[w].metadata.namespace === ns && mentions(pods[w]!.spec, o.metadata.name ?? ''))
+          add(i, w, 'order', `${ref(objects[w])} names ${ref(o)} in its arguments`);
       }
     }
     if (o.kind === 'Service') {
       const selector = obj(spec.selector) as Record<string, string>;
       for (const w of workloads) {
-        if (objects[w].metadata.namespace === ns && selects(selector, pods[w]!.metadata.labels)) add(i, w, 'order', `${ref(o)} selects the pods of ${ref(objects[w])}`);
+        if (objects[w].metadata.namespace === ns && selects(selector, pods[w]!.metadata.labels))
+          add(i, w, 'order', `${ref(o)} selects the pods of ${ref(objects[w])}`);
       }
     }
     if (o.kind === 'PodDisruptionBudget') {
       const selector = obj(obj(spec.selector).matchLabels) as Record<string, string>;
       for (const w of workloads) {
-        if (objects[w].metadata.namespace === ns && selects(selector, pods[w]!.metadata.labels)) add(w, i, 'order', `${ref(o)} covers the pods of ${ref(objects[w])}`);
+        if (objects[w].metadata.namespace === ns && selects(selector, pods[w]!.metadata.labels))
+          add(w, i, 'order', `${ref(o)} covers the pods of ${ref(objects[w])}`);
       }
     }
     if (WEBHOOK_KINDS.has(o.kind)) {
@@ -309,7 +341,10 @@ function topologicalOrder(graph: DependencyGraph): number[] {
     out[e.from].push(e.to);
   }
   const byOrder = (a: number, b: number) => compareObjects(graph.objects[a], graph.objects[b]) || a - b;
-  const ready = graph.objects.map((_, i) => i).filter((i) => incoming[i] === 0).sort(byOrder);
+  const ready = graph.objects
+    .map((_, i) => i)
+    .filter((i) => incoming[i] === 0)
+    .sort(byOrder);
   const order: number[] = [];
   while (ready.length) {
     const next = ready.shift()!;
@@ -318,7 +353,9 @@ function topologicalOrder(graph: DependencyGraph): number[] {
     ready.sort(byOrder);
   }
   if (order.length < n) {
-    const stuck = graph.objects.filter((_, i) => incoming[i] > 0).map((o) => `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`);
+    const stuck = graph.objects
+      .filter((_, i) => incoming[i] > 0)
+      .map((o) => `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`);
     throw new Error(`the objects depend on each other in a cycle; involved: ${stuck.join(', ')}`);
   }
   return order;
@@ -359,7 +396,14 @@ export function planWaves(objects: readonly K8sObject[]): WavePlan {
     const members = objects.map((_, i) => i).filter((i) => preWave[i] === pre);
     if (members.length) groups.push({ kind: pre, members });
   }
-  const depths = [...new Set(objects.map((_, i) => i).filter((i) => !preWave[i]).map((i) => depth[i]))].sort((a, b) => a - b);
+  const depths = [
+    ...new Set(
+      objects
+        .map((_, i) => i)
+        .filter((i) => !preWave[i])
+        .map((i) => depth[i]),
+    ),
+  ].sort((a, b) => a - b);
   for (const d of depths) {
     const members = objects.map((_, i) => i).filter((i) => !preWave[i] && depth[i] === d);
     const has = (test: (i: number) => boolean) => members.some(test);

@@ -161,7 +161,8 @@ export function checkOutputDir(outDir: string, context: GuardContext = {}): stri
   } catch {
     marker = undefined;
   }
-  if (marker === undefined || !parseMarker(marker)) return `it is a non-empty directory without ${MARKER_FILE}, so not a render of this tool (a render from before the marker existed: check it, then delete it or add the marker with: echo '${MARKER_HEADER}' > ${join(outDir, MARKER_FILE)})`;
+  if (marker === undefined || !parseMarker(marker))
+    return `it is a non-empty directory without ${MARKER_FILE}, so not a render of this tool (a render from before the marker existed: check it, then delete it or add the marker with: echo '${MARKER_HEADER}' > ${join(outDir, MARKER_FILE)})`;
   return undefined;
 }
 

@@ -100,7 +100,9 @@ export function secretsToCreate(objects: readonly K8sObject[]): string[] {
     const pod = podTemplateOf(o);
     for (const ref of pod ? podReferences(pod.spec).filter((r) => r.kind === 'Secret') : []) {
       const key = `${o.metadata.namespace}/${ref.name}`;
-      const createdByJob = objects.some((j) => j.kind === 'Job' && j.metadata.namespace === o.metadata.namespace && JSON.stringify(podTemplateOf(j)?.spec ?? {}).includes(`=${ref.name}"`));
+      const createdByJob = objects.some(
+        (j) => j.kind === 'Job' && j.metadata.namespace === o.metadata.namespace && JSON.stringify(podTemplateOf(j)?.spec ?? {}).includes(`=${ref.name}"`),
+      );
       if (!present.has(key) && !createdByJob) missing.add(key);
     }
   }
@@ -147,7 +149,17 @@ export function applyReadmeSection(model: ClusterModel, files: readonly Rendered
     '',
     '| Wave | File | Objects | Holds |',
     '|---|---|---|---|',
-    ...waves.map((w) => `| ${w.number} | \`${w.file}\` | ${w.objects.length} | ${WAVE_PURPOSE[w.file.replace(/^\d+-/, '').replace(/\.yaml$/, '').replace(/-\d+$/, '')] ?? ''} |`),
+    ...waves.map(
+      (w) =>
+        `| ${w.number} | \`${w.file}\` | ${w.objects.length} | ${
+          WAVE_PURPOSE[
+            w.file
+              .replace(/^\d+-/, '')
+              .replace(/\.yaml$/, '')
+              .replace(/-\d+$/, '')
+          ] ?? ''
+        } |`,
+    ),
     '',
     '### With kubectl',
     '',
@@ -162,7 +174,9 @@ export function applyReadmeSection(model: ClusterModel, files: readonly Rendered
       if (!resources.length || installed.has(controller.name)) continue;
       installed.add(controller.name);
       const namespace = controller.namespace(model);
-      const crds = [...new Set(all.filter((o) => controller.groups.includes(groupOf(o.apiVersion))).map((o) => `crd/${plural(o.kind)}.${groupOf(o.apiVersion)}`))].sort();
+      const crds = [
+        ...new Set(all.filter((o) => controller.groups.includes(groupOf(o.apiVersion))).map((o) => `crd/${plural(o.kind)}.${groupOf(o.apiVersion)}`)),
+      ].sort();
       lines.push(
         `# prerequisite: ${controller.name} ${controller.version} from upstream, now that pods have a network (${wave.file} needs its CRDs and webhooks)`,
         ...(options.installCommands?.[controller.name] ?? [controller.install]),

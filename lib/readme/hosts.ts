@@ -67,7 +67,7 @@ function provisioningSection(model: ClusterModel): string[] {
       ]),
     ),
     '',
-    '- Raspberry Pi: flash the Ubuntu Server 24.04 preinstalled arm64 image, then replace `user-data`, `network-config` and `meta-data` on its `system-boot` partition with the host\'s files.',
+    "- Raspberry Pi: flash the Ubuntu Server 24.04 preinstalled arm64 image, then replace `user-data`, `network-config` and `meta-data` on its `system-boot` partition with the host's files.",
     '  The first boot appends `cgroup_enable=memory cgroup_memory=1` to `cmdline.txt` and reboots once, so the kubelet gets the memory cgroup.',
     '- amd64 hosts: the Ubuntu Server 24.04 cloud image (`noble-server-cloudimg-amd64.img`) is QCOW2, and written to a disk as it is it does not boot. Convert it to a raw image first, then write that to the target disk (from a live USB system) and boot once with a NoCloud seed attached:',
     '',
@@ -116,7 +116,10 @@ function balancerSection(model: ClusterModel): string[] {
     '',
     `- ${code(HOST_PATHS.haproxyEnv)}: ${code(stats.userEnv)} and ${code(stats.passwordEnv)} for the stats page on port ${stats.port}${stats.path} (see \`haproxy.env.example\`). HAProxy and keepalived refuse to start while these files are missing.`,
     ...(stats.publicHost
-      ? ['', `From the Internet the stats pages are reachable only as ${code(`https://${stats.publicHost}${stats.path}`)} (an Ingress with a Let's Encrypt certificate in front of each balancer's port ${stats.port}, then HAProxy's basic auth); port ${stats.port} is never forwarded. Point the DNS name at the tunnel server.`]
+      ? [
+          '',
+          `From the Internet the stats pages are reachable only as ${code(`https://${stats.publicHost}${stats.path}`)} (an Ingress with a Let's Encrypt certificate in front of each balancer's port ${stats.port}, then HAProxy's basic auth); port ${stats.port} is never forwarded. Point the DNS name at the tunnel server.`,
+        ]
       : []),
     '',
     ...plan.members.flatMap((m) => {
@@ -127,7 +130,9 @@ function balancerSection(model: ClusterModel): string[] {
         ...filesTable(m.host, artifacts),
         '',
         ...fence('sh', [
-          ...(m.host.provision ? ['# files and packages are in place after cloud-init'] : ['apt-get install -y keepalived haproxy curl   # or the NAS package manager']),
+          ...(m.host.provision
+            ? ['# files and packages are in place after cloud-init']
+            : ['apt-get install -y keepalived haproxy curl   # or the NAS package manager']),
           ...copyCommands(m.host, artifacts),
           `install -m 0600 /dev/null ${api.vrrpAuthFile}   # then write the authentication block into it`,
           `install -m 0600 ${m.host.provision ? `/dev/null` : 'haproxy.env.example'} ${HOST_PATHS.haproxyEnv}   # then set ${stats.userEnv} and ${stats.passwordEnv}`,
@@ -247,7 +252,11 @@ function tunnelSection(model: ClusterModel): string[] {
   const t = model.tunnel;
   if (!t) return ['### 5. Tunnel server', '', 'None: no tunnel is described.', ''];
   const artifacts = hostArtifacts(model, t.server);
-  return frpsInstructions(t, { heading: hostHeading(t.server, 'frps'), filesTable: filesTable(t.server, artifacts), copyCommands: copyCommands(t.server, artifacts) });
+  return frpsInstructions(t, {
+    heading: hostHeading(t.server, 'frps'),
+    filesTable: filesTable(t.server, artifacts),
+    copyCommands: copyCommands(t.server, artifacts),
+  });
 }
 
 function otherHostsSection(model: ClusterModel): string[] {
@@ -263,7 +272,7 @@ function otherHostsSection(model: ClusterModel): string[] {
  */
 export function hostInstructions(model: ClusterModel): string {
   return [
-    'Every host\'s files are in `hosts/<host>/`. No secret is generated: where a step needs one, you create a root-only file (mode 0600) on the host yourself; keep it out of git.',
+    "Every host's files are in `hosts/<host>/`. No secret is generated: where a step needs one, you create a root-only file (mode 0600) on the host yourself; keep it out of git.",
     'Work in this order: 1. load balancers (the VIP must answer before `kubeadm init`), 2. the first control plane, 3. the other control planes, 4. the workers, 5. the tunnel server.',
     '',
     ...provisioningSection(model),

@@ -20,7 +20,12 @@ export interface ReadmeSection {
 }
 
 /** The sections of dist/README.md, in order. `files` are every other file of the render. */
-export function distReadmeSections(model: ClusterModel, files: readonly RenderedFile[], objects: readonly K8sObject[], warnings: readonly string[]): ReadmeSection[] {
+export function distReadmeSections(
+  model: ClusterModel,
+  files: readonly RenderedFile[],
+  objects: readonly K8sObject[],
+  warnings: readonly string[],
+): ReadmeSection[] {
   return [
     ...(warnings.length ? [{ title: 'Warnings', body: warnings.map((w) => `- ${w}`).join('\n') }] : []),
     applyReadmeSection(model, files),
@@ -35,7 +40,9 @@ export function distReadmeSections(model: ClusterModel, files: readonly Rendered
         .filter((f) => f.path.startsWith('docs/'))
         .map((f) => `- [\`${f.path}\`](${f.path})`)
         .join('\n')
-        .concat('\n\nNode inventory, IP plan, port matrix, failure domains, the checks that held for this render, and diagrams, generated from the description.'),
+        .concat(
+          '\n\nNode inventory, IP plan, port matrix, failure domains, the checks that held for this render, and diagrams, generated from the description.',
+        ),
     },
   ];
 }
@@ -43,7 +50,10 @@ export function distReadmeSections(model: ClusterModel, files: readonly Rendered
 /** dist/README.md: the layout of the render, then {@link distReadmeSections}. */
 export function renderDistReadme(model: ClusterModel, files: readonly RenderedFile[], objects: readonly K8sObject[], warnings: readonly string[]): string {
   const sections = distReadmeSections(model, files, objects, warnings);
-  const manifests = files.filter((f) => !f.path.includes('/') && /\.ya?ml$/.test(f.path)).map((f) => f.path).sort();
+  const manifests = files
+    .filter((f) => !f.path.includes('/') && /\.ya?ml$/.test(f.path))
+    .map((f) => f.path)
+    .sort();
   const hostDirs = [...new Set(files.filter((f) => f.path.startsWith('hosts/')).map((f) => f.path.split('/')[1]))].sort();
   const lines = [
     `# ${model.name}: generated cluster artifacts`,

@@ -29,7 +29,12 @@ function etcdSection(model: ClusterModel): string[] {
   const s = model.operations.etcdSnapshots;
   const cps = model.apiServer.controlPlanes;
   if (!s) {
-    return ['### etcd snapshots', '', 'Off (`operations.etcdSnapshots`). Without snapshots, losing the control-plane disks loses the cluster. The restore runbook is still in [`docs/etcd-restore.md`](docs/etcd-restore.md).', ''];
+    return [
+      '### etcd snapshots',
+      '',
+      'Off (`operations.etcdSnapshots`). Without snapshots, losing the control-plane disks loses the cluster. The restore runbook is still in [`docs/etcd-restore.md`](docs/etcd-restore.md).',
+      '',
+    ];
   }
   return [
     '### etcd snapshots to the NAS',
@@ -37,7 +42,7 @@ function etcdSection(model: ClusterModel): string[] {
     `Every control plane (${cps.map((h) => code(h.name)).join(', ')}) snapshots its etcd member on the schedule ${code(s.schedule)} to ${code(`${snapshotShare(s)}`)}, into ${code(`${s.directory}/<host>/`)}, keeping the newest ${s.keep} per host.`,
     '',
     'Why a systemd timer on each control-plane host, not a CronJob: the etcd client certificates are on the host, a snapshot works while kube-apiserver is down (when you need it most), and nothing needs a privileged pod, a Pod Security exemption or a network flow to etcd.',
-    'Why every control plane, each into its own directory: no coordination is needed, any surviving member keeps producing snapshots, and every member\'s snapshot is a full copy of the cluster state.',
+    "Why every control plane, each into its own directory: no coordination is needed, any surviving member keeps producing snapshots, and every member's snapshot is a full copy of the cluster state.",
     `etcdctl and etcdutl are not installed on kubeadm hosts: ${code(HOST_PATHS.etcdSnapshotScript)} runs them from the etcd image pinned for Kubernetes ${model.kubernetes.minor} with \`ctr run --net-host\`, the PKI mounted read-only. It saves to local disk, checks the file with \`etcdutl snapshot status\`, copies it to the share under a temporary name, renames it and prunes older files it created itself.`,
     '',
     `The NFS export ${code(s.share)} on ${s.server.name} must be writable by root from the control planes (${cps.map((h) => h.ip).join(', ')}), i.e. exported with \`no_root_squash\` to them (csi-driver-nfs needs the same).`,
@@ -68,14 +73,22 @@ function auditSection(model: ClusterModel): string[] {
     `kube-apiserver on every control plane writes ${code(HOST_PATHS.auditLog)} following ${code(HOST_PATHS.auditPolicy)} (\`audit-policy.yaml\`, placed by cloud-init): Secrets, ConfigMaps and token requests at Metadata level only (who, what, when; never the content), RBAC and every other write at RequestResponse, other reads at Metadata; read-only traffic of nodes, controllers and kube-proxy, health probes, events and leader-election leases are not logged.`,
     `Rotation: a new file every ${a.maxSize} MB, ${a.maxBackup} rotated files kept for at most ${a.maxAge} days. The flags and mounts are in the ClusterConfiguration of \`kubeadm-init.yaml\`, so every control plane that joins gets them.`,
     '',
-    ...fence([`tail -f ${HOST_PATHS.auditLog} | jq -c 'select(.objectRef.resource=="secrets") | {user: .user.username, verb, ns: .objectRef.namespace, name: .objectRef.name}'`]),
+    ...fence([
+      `tail -f ${HOST_PATHS.auditLog} | jq -c 'select(.objectRef.resource=="secrets") | {user: .user.username, verb, ns: .objectRef.namespace, name: .objectRef.name}'`,
+    ]),
     '',
   ];
 }
 
 function encryptionSection(model: ClusterModel): string[] {
   const e = model.operations.encryptionAtRest;
-  if (!e) return ['### Secret encryption at rest', '', 'Off (`operations.encryptionAtRest`): Secrets are stored in etcd, and in every etcd snapshot, in clear text.', ''];
+  if (!e)
+    return [
+      '### Secret encryption at rest',
+      '',
+      'Off (`operations.encryptionAtRest`): Secrets are stored in etcd, and in every etcd snapshot, in clear text.',
+      '',
+    ];
   const first = firstControlPlane(model);
   const others = model.apiServer.controlPlanes.filter((h) => h !== first);
   const P = HOST_PATHS;
@@ -90,7 +103,13 @@ function encryptionSection(model: ClusterModel): string[] {
     ...fence([
       `# 1. on ${first.name}, before kubeadm init`,
       'kube-encryption-config init && kube-encryption-config check',
-      ...(others.length ? [`# 2. from your workstation, before kubeadm join on each other control plane (the keys travel over SSH, never to a file)`, ...others.map(copy), ...others.map((h) => `ssh ${h.name} sudo kube-encryption-config check`)] : []),
+      ...(others.length
+        ? [
+            `# 2. from your workstation, before kubeadm join on each other control plane (the keys travel over SSH, never to a file)`,
+            ...others.map(copy),
+            ...others.map((h) => `ssh ${h.name} sudo kube-encryption-config check`),
+          ]
+        : []),
     ]),
     '',
     'Keep a copy of the key file outside the cluster (a password manager), never next to the etcd snapshots: a restored snapshot needs the key it was written with.',

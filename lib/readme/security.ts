@@ -18,8 +18,12 @@ export function securityReadmeSection(model: ClusterModel, objects: readonly K8s
       const policies = objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.namespace === name).map((o) => `\`${o.metadata.name}\``);
       return `| \`${name}\` | ${labels['pod-security.kubernetes.io/enforce']} | ${reason} | ${policies.join(', ') || 'none'} |`;
     });
-  const hostNetwork = podTemplates(objects).filter((t) => t.spec.hostNetwork).map((t) => `${t.object.kind} ${t.namespace}/${t.object.metadata.name}`);
-  const access = model.access.map((a) => `- ${a.kind} \`${a.name}\`: ${a.role}${a.namespaces.length ? ` in ${a.namespaces.map((n) => `\`${n}\``).join(', ')}` : ''}`);
+  const hostNetwork = podTemplates(objects)
+    .filter((t) => t.spec.hostNetwork)
+    .map((t) => `${t.object.kind} ${t.namespace}/${t.object.metadata.name}`);
+  const access = model.access.map(
+    (a) => `- ${a.kind} \`${a.name}\`: ${a.role}${a.namespaces.length ? ` in ${a.namespaces.map((n) => `\`${n}\``).join(', ')}` : ''}`,
+  );
   return {
     title: 'Security',
     body: [

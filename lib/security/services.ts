@@ -32,7 +32,7 @@ export function webhookServices(objects: readonly K8sObject[]): { namespace: str
   const seen = new Map<string, { namespace: string; name: string; port: number; configuration: string }>();
   for (const o of objects) {
     if (o.kind !== 'ValidatingWebhookConfiguration' && o.kind !== 'MutatingWebhookConfiguration') continue;
-    const webhooks = ((o as { webhooks?: { clientConfig?: { service?: { namespace: string; name: string; port?: number } } }[] }).webhooks ?? []);
+    const webhooks = (o as { webhooks?: { clientConfig?: { service?: { namespace: string; name: string; port?: number } } }[] }).webhooks ?? [];
     for (const w of webhooks) {
       const s = w.clientConfig?.service;
       if (!s) continue;

@@ -36,7 +36,12 @@ const API_LIFECYCLE: readonly ApiLifecycle[] = [
   { apiVersion: 'apps/v1beta1', removedIn: '1.16', replacement: 'apps/v1' },
   { apiVersion: 'apps/v1beta2', removedIn: '1.16', replacement: 'apps/v1' },
   { apiVersion: 'networking.k8s.io/v1beta1', kinds: ['Ingress', 'IngressClass'], removedIn: '1.22', replacement: 'networking.k8s.io/v1' },
-  { apiVersion: 'admissionregistration.k8s.io/v1beta1', kinds: ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'], removedIn: '1.22', replacement: 'admissionregistration.k8s.io/v1' },
+  {
+    apiVersion: 'admissionregistration.k8s.io/v1beta1',
+    kinds: ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'],
+    removedIn: '1.22',
+    replacement: 'admissionregistration.k8s.io/v1',
+  },
   { apiVersion: 'apiextensions.k8s.io/v1beta1', removedIn: '1.22', replacement: 'apiextensions.k8s.io/v1' },
   { apiVersion: 'apiregistration.k8s.io/v1beta1', removedIn: '1.22', replacement: 'apiregistration.k8s.io/v1' },
   { apiVersion: 'authentication.k8s.io/v1beta1', removedIn: '1.22', replacement: 'authentication.k8s.io/v1' },
@@ -46,7 +51,12 @@ const API_LIFECYCLE: readonly ApiLifecycle[] = [
   { apiVersion: 'rbac.authorization.k8s.io/v1beta1', removedIn: '1.22', replacement: 'rbac.authorization.k8s.io/v1' },
   { apiVersion: 'rbac.authorization.k8s.io/v1alpha1', removedIn: '1.22', replacement: 'rbac.authorization.k8s.io/v1' },
   { apiVersion: 'scheduling.k8s.io/v1beta1', removedIn: '1.22', replacement: 'scheduling.k8s.io/v1' },
-  { apiVersion: 'storage.k8s.io/v1beta1', kinds: ['CSIDriver', 'CSINode', 'StorageClass', 'VolumeAttachment'], removedIn: '1.22', replacement: 'storage.k8s.io/v1' },
+  {
+    apiVersion: 'storage.k8s.io/v1beta1',
+    kinds: ['CSIDriver', 'CSINode', 'StorageClass', 'VolumeAttachment'],
+    removedIn: '1.22',
+    replacement: 'storage.k8s.io/v1',
+  },
   { apiVersion: 'batch/v1beta1', removedIn: '1.25', replacement: 'batch/v1' },
   { apiVersion: 'discovery.k8s.io/v1beta1', removedIn: '1.25', replacement: 'discovery.k8s.io/v1' },
   { apiVersion: 'events.k8s.io/v1beta1', removedIn: '1.25', replacement: 'events.k8s.io/v1' },
@@ -59,7 +69,12 @@ const API_LIFECYCLE: readonly ApiLifecycle[] = [
   { apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta2', removedIn: '1.29', replacement: 'flowcontrol.apiserver.k8s.io/v1' },
   { apiVersion: 'flowcontrol.apiserver.k8s.io/v1', since: '1.29' },
   { apiVersion: 'admissionregistration.k8s.io/v1', kinds: ['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'], since: '1.30' },
-  { apiVersion: 'admissionregistration.k8s.io/v1beta1', kinds: ['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'], offByDefault: true, replacement: 'admissionregistration.k8s.io/v1 (1.30+)' },
+  {
+    apiVersion: 'admissionregistration.k8s.io/v1beta1',
+    kinds: ['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'],
+    offByDefault: true,
+    replacement: 'admissionregistration.k8s.io/v1 (1.30+)',
+  },
   { apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3', removedIn: '1.32', replacement: 'flowcontrol.apiserver.k8s.io/v1' },
   { apiVersion: 'networking.k8s.io/v1', kinds: ['IPAddress', 'ServiceCIDR'], since: '1.33' },
   { apiVersion: 'networking.k8s.io/v1beta1', kinds: ['IPAddress', 'ServiceCIDR'], offByDefault: true, replacement: 'networking.k8s.io/v1 (1.33+)' },
@@ -77,8 +92,7 @@ function minorNumber(minor: string): number {
   return Number(match[1]) * 1000 + Number(match[2]);
 }
 
-const appliesTo = (entry: ApiLifecycle, apiVersion: string, kind: string) =>
-  entry.apiVersion === apiVersion && (!entry.kinds || entry.kinds.includes(kind));
+const appliesTo = (entry: ApiLifecycle, apiVersion: string, kind: string) => entry.apiVersion === apiVersion && (!entry.kinds || entry.kinds.includes(kind));
 
 /**
  * Why `apiVersion`/`kind` is not served by default on Kubernetes `minor`, or undefined when it is (or when the

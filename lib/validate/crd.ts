@@ -46,7 +46,12 @@ export class CrdIndex {
   add(crd: unknown): void {
     const o = crd as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown }; spec?: Json };
     if (o?.kind !== 'CustomResourceDefinition' || o.apiVersion !== 'apiextensions.k8s.io/v1' || !o.spec) return;
-    const spec = o.spec as { group?: string; scope?: string; names?: { kind?: string; plural?: string }; versions?: { name: string; served?: boolean; schema?: { openAPIV3Schema?: Json } }[] };
+    const spec = o.spec as {
+      group?: string;
+      scope?: string;
+      names?: { kind?: string; plural?: string };
+      versions?: { name: string; served?: boolean; schema?: { openAPIV3Schema?: Json } }[];
+    };
     if (!spec.group || !spec.names?.kind) return;
     this.entries.set(`${spec.group}/${spec.names.kind}`, {
       name: String(o.metadata?.name ?? `${spec.names.plural}.${spec.group}`),
@@ -97,8 +102,10 @@ export class CrdIndex {
       return [{ field: 'apiVersion', message: `CRD ${entry.name} does not serve version ${version}; served: ${versions.join(', ') || 'none'}` }];
     }
     const namespace = object.metadata?.namespace;
-    if (entry.scope === 'Namespaced' && !namespace) issues.push({ field: 'metadata.namespace', message: `required: ${entry.kind} is namespaced (CRD ${entry.name})` });
-    if (entry.scope === 'Cluster' && namespace) issues.push({ field: 'metadata.namespace', message: `must be absent: ${entry.kind} is cluster-scoped (CRD ${entry.name})` });
+    if (entry.scope === 'Namespaced' && !namespace)
+      issues.push({ field: 'metadata.namespace', message: `required: ${entry.kind} is namespaced (CRD ${entry.name})` });
+    if (entry.scope === 'Cluster' && namespace)
+      issues.push({ field: 'metadata.namespace', message: `must be absent: ${entry.kind} is cluster-scoped (CRD ${entry.name})` });
     issues.push(...validateObjectMeta(object.metadata));
     if (served.schema) {
       const validate = this.validatorFor(served);
@@ -138,7 +145,20 @@ function rootSchema(schema: Json): Json {
   return { ...converted, type: 'object', properties };
 }
 
-const COPIED = ['enum', 'format', 'pattern', 'minLength', 'maxLength', 'minItems', 'maxItems', 'uniqueItems', 'multipleOf', 'minProperties', 'maxProperties', 'required'];
+const COPIED = [
+  'enum',
+  'format',
+  'pattern',
+  'minLength',
+  'maxLength',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'multipleOf',
+  'minProperties',
+  'maxProperties',
+  'required',
+];
 
 /** OpenAPI v3 structural schema (as in CRDs) → JSON Schema (draft-07) with unknown fields rejected. */
 export function toJsonSchema(schema: Json): Json {
@@ -160,7 +180,8 @@ export function toJsonSchema(schema: Json): Json {
   }
   if (schema.items && typeof schema.items === 'object' && !Array.isArray(schema.items)) out.items = toJsonSchema(schema.items as Json);
   if (typeof schema.additionalProperties === 'boolean') out.additionalProperties = schema.additionalProperties;
-  else if (schema.additionalProperties && typeof schema.additionalProperties === 'object') out.additionalProperties = toJsonSchema(schema.additionalProperties as Json);
+  else if (schema.additionalProperties && typeof schema.additionalProperties === 'object')
+    out.additionalProperties = toJsonSchema(schema.additionalProperties as Json);
   for (const key of ['allOf', 'anyOf', 'oneOf'] as const) {
     if (Array.isArray(schema[key])) out[key] = (schema[key] as Json[]).map((s) => toJsonSchema(s));
   }
@@ -179,7 +200,10 @@ export function toJsonSchema(schema: Json): Json {
  */
 export function loadCrdDir(dir: string): { crds: unknown[]; problems: ValidationProblem[] } {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    return { crds: [], problems: [validationProblem(dir, undefined, undefined, 'CRD directory does not exist (expected a directory of CustomResourceDefinition YAML files)')] };
+    return {
+      crds: [],
+      problems: [validationProblem(dir, undefined, undefined, 'CRD directory does not exist (expected a directory of CustomResourceDefinition YAML files)')],
+    };
   }
   const crds: unknown[] = [];
   const problems: ValidationProblem[] = [];

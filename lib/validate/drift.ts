@@ -22,7 +22,9 @@ export function diffRender(expected: readonly RenderedFile[], actual: readonly R
       continue;
     }
     if (!want) {
-      problems.push(validationProblem(path, undefined, undefined, 'not part of a fresh render (added by hand or left from an older render); run npm run synth'));
+      problems.push(
+        validationProblem(path, undefined, undefined, 'not part of a fresh render (added by hand or left from an older render); run npm run synth'),
+      );
       continue;
     }
     if (want.content !== got.content) {

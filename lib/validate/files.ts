@@ -23,7 +23,14 @@ export function checkFileFormat(file: RenderedFile, hostFileCheck?: HostFileChec
   const problems: ValidationProblem[] = [];
   const { path, content } = file;
   if (isUserData(path) && !content.startsWith('#cloud-config\n')) {
-    problems.push(validationProblem(path, undefined, undefined, `cloud-init user-data must start with a "#cloud-config" line, got ${JSON.stringify(content.split('\n')[0])}`));
+    problems.push(
+      validationProblem(
+        path,
+        undefined,
+        undefined,
+        `cloud-init user-data must start with a "#cloud-config" line, got ${JSON.stringify(content.split('\n')[0])}`,
+      ),
+    );
   }
   try {
     if (/\.ya?ml$/.test(path) || isUserData(path)) yaml.loadAll(content);
@@ -60,7 +67,10 @@ export function checkFluxReferences(files: readonly RenderedFile[], fluxDir: str
       if (doc.kind === 'Kustomization' && doc.apiVersion?.startsWith('kustomize.config.k8s.io/')) {
         for (const resource of doc.resources ?? []) {
           const target = posix.normalize(posix.join(posix.dirname(file.path), String(resource)));
-          if (!paths.has(target)) problems.push(validationProblem(file.path, undefined, 'resources', `${JSON.stringify(resource)} resolves to ${target}, which is not in the output`));
+          if (!paths.has(target))
+            problems.push(
+              validationProblem(file.path, undefined, 'resources', `${JSON.stringify(resource)} resolves to ${target}, which is not in the output`),
+            );
         }
       }
       if (doc.kind === 'Kustomization' && doc.apiVersion?.startsWith('kustomize.toolkit.fluxcd.io/')) {
@@ -75,10 +85,13 @@ export function checkFluxReferences(files: readonly RenderedFile[], fluxDir: str
     const specPath = (doc.spec?.path ?? '').replace(/^\.\//, '');
     const dir = specPath.startsWith(prefix) ? specPath.slice(prefix.length) : undefined;
     if (dir === undefined || !paths.has(`${dir}/kustomization.yaml`)) {
-      problems.push(validationProblem(file, object, 'spec.path', `${JSON.stringify(doc.spec?.path)} is not a directory of the output with a kustomization.yaml`));
+      problems.push(
+        validationProblem(file, object, 'spec.path', `${JSON.stringify(doc.spec?.path)} is not a directory of the output with a kustomization.yaml`),
+      );
     }
     for (const [i, dep] of (doc.spec?.dependsOn ?? []).entries()) {
-      if (!dep.name || !names.has(dep.name)) problems.push(validationProblem(file, object, `spec.dependsOn[${i}].name`, `no Kustomization ${JSON.stringify(dep.name)} in the output`));
+      if (!dep.name || !names.has(dep.name))
+        problems.push(validationProblem(file, object, `spec.dependsOn[${i}].name`, `no Kustomization ${JSON.stringify(dep.name)} in the output`));
     }
   }
   return problems;

@@ -69,7 +69,14 @@ function parseManifests(files: readonly RenderedFile[], problems: ValidationProb
     parsed.forEach((doc, index) => {
       if (doc === null || doc === undefined) return;
       const o = doc as Partial<K8sObject>;
-      if (typeof doc !== 'object' || Array.isArray(doc) || typeof o.apiVersion !== 'string' || typeof o.kind !== 'string' || typeof o.metadata !== 'object' || o.metadata === null) {
+      if (
+        typeof doc !== 'object' ||
+        Array.isArray(doc) ||
+        typeof o.apiVersion !== 'string' ||
+        typeof o.kind !== 'string' ||
+        typeof o.metadata !== 'object' ||
+        o.metadata === null
+      ) {
         problems.push(validationProblem(file.path, `document ${index + 1}`, undefined, 'not a Kubernetes object (needs apiVersion, kind and metadata)'));
         return;
       }
@@ -102,7 +109,8 @@ function validateObjects(docs: readonly ParsedDocument[], options: ValidateOptio
     } else {
       const custom = crds.validate(object);
       if (custom) for (const issue of custom) add(issue.field, issue.message);
-      else if (isBuiltinApiVersion(object.apiVersion)) add('apiVersion', `${object.apiVersion} ${object.kind} is not a Kubernetes API kind (no schema for it; is the apiVersion or kind misspelled?)`);
+      else if (isBuiltinApiVersion(object.apiVersion))
+        add('apiVersion', `${object.apiVersion} ${object.kind} is not a Kubernetes API kind (no schema for it; is the apiVersion or kind misspelled?)`);
       else if (options.crdsDir) add('apiVersion', `no CustomResourceDefinition for ${object.apiVersion} ${object.kind} in ${options.crdsDir} or in the output`);
     }
     if (options.hygiene !== false) {
@@ -146,7 +154,8 @@ export function validateRenderedFiles(files: readonly RenderedFile[], options: V
     crds = loaded.index.copy();
   }
   problems.push(...validateObjects(parseManifests(files, problems), { ...options, crds }));
-  if (options.fileFormats !== false) for (const file of files.filter((f) => !isManifestFile(f.path))) problems.push(...checkFileFormat(file, options.hostFileCheck));
+  if (options.fileFormats !== false)
+    for (const file of files.filter((f) => !isManifestFile(f.path))) problems.push(...checkFileFormat(file, options.hostFileCheck));
   problems.push(...checkFluxReferences(files, FLUX_DIR, FLUX_SOURCE_DIST_PATH));
   return problems;
 }
@@ -158,7 +167,8 @@ export function readRenderedDir(dir: string): RenderedFile[] {
     for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => compareCodePoints(a.name, b.name))) {
       const full = join(d, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.isFile()) files.push({ path: relative(dir, full).split(sep).join('/'), content: readFileSync(full, 'utf8'), mode: statSync(full).mode & 0o777 });
+      else if (entry.isFile())
+        files.push({ path: relative(dir, full).split(sep).join('/'), content: readFileSync(full, 'utf8'), mode: statSync(full).mode & 0o777 });
     }
   };
   walk(dir);
@@ -171,7 +181,8 @@ export function readRenderedDir(dir: string): RenderedFile[] {
  * are not checked.
  */
 export function validateRenderedDir(dir: string, options: ValidateOptions = {}): ValidationProblem[] {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) return [validationProblem(dir, undefined, undefined, 'not a directory (render one with npm run synth)')];
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    return [validationProblem(dir, undefined, undefined, 'not a directory (render one with npm run synth)')];
   const files = readRenderedDir(dir);
   if (!files.some((f) => isManifestFile(f.path))) return [validationProblem(dir, undefined, undefined, 'no manifest files (NN-<wave>.yaml) in the directory')];
   return validateRenderedFiles(files, options);

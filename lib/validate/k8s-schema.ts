@@ -65,8 +65,10 @@ const EMITTED_KINDS: Readonly<Record<string, () => unknown>> = {
   'apiregistration.k8s.io/v1/APIService': () => require('kubernetes-models/apiregistration.k8s.io/v1/APIService'),
   'storage.k8s.io/v1/CSIDriver': () => require('kubernetes-models/storage.k8s.io/v1/CSIDriver'),
   'policy/v1/PodDisruptionBudget': () => require('kubernetes-models/policy/v1/PodDisruptionBudget'),
-  'admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration': () => require('kubernetes-models/admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration'),
-  'admissionregistration.k8s.io/v1/MutatingWebhookConfiguration': () => require('kubernetes-models/admissionregistration.k8s.io/v1/MutatingWebhookConfiguration'),
+  'admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration': () =>
+    require('kubernetes-models/admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration'),
+  'admissionregistration.k8s.io/v1/MutatingWebhookConfiguration': () =>
+    require('kubernetes-models/admissionregistration.k8s.io/v1/MutatingWebhookConfiguration'),
   'networking.k8s.io/v1/Ingress': () => require('kubernetes-models/networking.k8s.io/v1/Ingress'),
   'discovery.k8s.io/v1/EndpointSlice': () => require('kubernetes-models/discovery.k8s.io/v1/EndpointSlice'),
   'apiextensions.k8s.io/v1/CustomResourceDefinition': () => require('kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition'),

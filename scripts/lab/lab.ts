@@ -32,7 +32,11 @@ export interface LabReport {
 
 export const SCENARIOS = [
   { id: 1, name: 'vip-on-highest-priority', title: 'the VIP is held by the highest-priority balancer' },
-  { id: 2, name: 'vip-reaches-control-planes', title: 'a request to VIP:port reaches a healthy control plane; every control plane is reachable through HAProxy' },
+  {
+    id: 2,
+    name: 'vip-reaches-control-planes',
+    title: 'a request to VIP:port reaches a healthy control plane; every control plane is reachable through HAProxy',
+  },
   { id: 3, name: 'dead-control-plane-out-of-rotation', title: 'a dead control plane is taken out of rotation' },
   { id: 4, name: 'haproxy-stops-vip-moves', title: 'the API path on the VIP holder dies (HAProxy stops): the VIP moves to the next balancer' },
   { id: 5, name: 'keepalived-stops-vip-moves', title: "the VIP holder's keepalived stops: the VIP moves" },
@@ -54,7 +58,12 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 export const DEADLINE_SLACK = 1.5;
 
 /** Polls `probe` until it returns a value (not undefined) or the deadline passes; then `onTimeout` describes why. */
-async function waitFor<T>(expectedS: number, probe: () => Promise<T | undefined>, onTimeout: () => Promise<string> | string, pollMs = 150): Promise<{ value: T; ms: number }> {
+async function waitFor<T>(
+  expectedS: number,
+  probe: () => Promise<T | undefined>,
+  onTimeout: () => Promise<string> | string,
+  pollMs = 150,
+): Promise<{ value: T; ms: number }> {
   const start = Date.now();
   const deadlineS = Math.round(expectedS * DEADLINE_SLACK);
   for (;;) {
@@ -250,7 +259,9 @@ export class Lab {
     this.clientAddress = this.freeAddress();
     attach(this.clientNs, 'eth0', this.clientAddress);
     this.substitutions.push(
-      ...this.top.balancers.map((b) => `hosts/${b.name}/keepalived.conf: interface ${b.interface} kept (the lab names the balancer namespace's link ${b.interface})`),
+      ...this.top.balancers.map(
+        (b) => `hosts/${b.name}/keepalived.conf: interface ${b.interface} kept (the lab names the balancer namespace's link ${b.interface})`,
+      ),
     );
   }
 
@@ -270,7 +281,12 @@ export class Lab {
 
   private start(label: string, ns: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Daemon {
     // cwd: the repository, where `--import tsx` resolves for the fake API servers.
-    const proc = spawn('ip', ['netns', 'exec', ns, command, ...args], { detached: true, stdio: ['pipe', 'pipe', 'pipe'], env, cwd: join(__dirname, '..', '..') });
+    const proc = spawn('ip', ['netns', 'exec', ns, command, ...args], {
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env,
+      cwd: join(__dirname, '..', '..'),
+    });
     const d = new Daemon(label, proc, join(this.work, `${label}.log`));
     this.daemons.push(d);
     return d;
@@ -282,7 +298,25 @@ export class Lab {
     const sans = this.top.controlPlanes.map((c) => `IP:${c.address}`).concat(`IP:${this.top.vip}`, 'IP:127.0.0.1', 'DNS:kubernetes');
     const r = spawnSync(
       'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=kube-apiserver', '-addext', `subjectAltName=${sans.join(',')}`],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=kube-apiserver',
+        '-addext',
+        `subjectAltName=${sans.join(',')}`,
+      ],
       { encoding: 'utf8' },
     );
     if (r.error || r.status !== 0) throw new Error(`openssl could not make the lab certificate: ${r.error?.message ?? r.stderr.trim()}`);
@@ -293,7 +327,16 @@ export class Lab {
     const { cert, key } = this.makeCertificate();
     const script = join(__dirname, 'fake-apiserver.ts');
     for (const cp of this.top.controlPlanes) {
-      const d = this.start(`fake-${cp.name}`, this.cpNs.get(cp.name)!, process.execPath, ['--import', 'tsx', script, cp.name, cp.address, String(cp.port), cert, key]);
+      const d = this.start(`fake-${cp.name}`, this.cpNs.get(cp.name)!, process.execPath, [
+        '--import',
+        'tsx',
+        script,
+        cp.name,
+        cp.address,
+        String(cp.port),
+        cert,
+        key,
+      ]);
       this.fakes.set(cp.name, new FakeApi(cp, d));
     }
     await Promise.all([...this.fakes.values()].map((f) => f.ready()));
@@ -327,19 +370,30 @@ export class Lab {
   }
 
   private startHaproxy(b: LabBalancer): void {
-    const d = this.start(`haproxy-${b.name}`, this.balancerNs.get(b.name)!, 'haproxy', ['-db', '-f', join(b.dir, 'haproxy.cfg')], { ...process.env, ...this.env });
+    const d = this.start(`haproxy-${b.name}`, this.balancerNs.get(b.name)!, 'haproxy', ['-db', '-f', join(b.dir, 'haproxy.cfg')], {
+      ...process.env,
+      ...this.env,
+    });
     this.haproxy.set(b.name, d);
   }
 
   private startKeepalived(b: LabBalancer): void {
     const dir = join(this.work, b.name);
     const d = this.start(`keepalived-${b.name}`, this.balancerNs.get(b.name)!, 'keepalived', [
-      '-n', '-l', '-D', '-G',
-      '-f', join(dir, 'keepalived.conf'),
-      '-p', join(dir, 'keepalived.pid'),
-      '-r', join(dir, 'vrrp.pid'),
-      '-c', join(dir, 'checkers.pid'),
-      '-b', join(dir, 'bfd.pid'),
+      '-n',
+      '-l',
+      '-D',
+      '-G',
+      '-f',
+      join(dir, 'keepalived.conf'),
+      '-p',
+      join(dir, 'keepalived.pid'),
+      '-r',
+      join(dir, 'vrrp.pid'),
+      '-c',
+      join(dir, 'checkers.pid'),
+      '-b',
+      join(dir, 'bfd.pid'),
     ]);
     d.proc.stderr?.on('data', () => this.keepalivedEvents++);
     d.proc.stdout?.on('data', () => this.keepalivedEvents++);
@@ -354,7 +408,10 @@ export class Lab {
     for (const b of this.top.balancers) this.prepareKeepalived(b, auth);
     const envNames = [...new Set(this.top.balancers.flatMap((b) => b.haproxyEnv))];
     for (const name of envNames) this.env[name] = `lab-${randomBytes(6).toString('hex')}`;
-    for (const b of this.top.balancers) this.substitutions.push(`hosts/${b.name}/haproxy.cfg: none (run as rendered${envNames.length ? `; ${envNames.join(', ')} set to lab values in its environment` : ''})`);
+    for (const b of this.top.balancers)
+      this.substitutions.push(
+        `hosts/${b.name}/haproxy.cfg: none (run as rendered${envNames.length ? `; ${envNames.join(', ')} set to lab values in its environment` : ''})`,
+      );
     await this.startFakes();
     for (const b of this.top.balancers) this.startHaproxy(b);
     for (const b of this.top.balancers) this.startKeepalived(b);
@@ -366,7 +423,9 @@ export class Lab {
 
   /** Balancers whose namespace holds the VIP. */
   async holders(): Promise<string[]> {
-    const held = await Promise.all(this.top.balancers.map(async (b) => ((await addressesIn(this.balancerNs.get(b.name)!)).includes(this.top.vip) ? b.name : undefined)));
+    const held = await Promise.all(
+      this.top.balancers.map(async (b) => ((await addressesIn(this.balancerNs.get(b.name)!)).includes(this.top.vip) ? b.name : undefined)),
+    );
     return held.filter((h): h is string => h !== undefined);
   }
 
@@ -396,13 +455,18 @@ export class Lab {
   private async waitHolder(name: string, deadlineS: number, why: string): Promise<number> {
     let seen = -1;
     let lastLook = 0;
-    const { ms } = await waitFor(deadlineS, async () => {
-      if (seen === this.keepalivedEvents && Date.now() - lastLook < 1_000) return undefined;
-      seen = this.keepalivedEvents;
-      lastLook = Date.now();
-      const h = await this.holders();
-      return h.length === 1 && h[0] === name ? true : undefined;
-    }, async () => `${await this.holderText()}, expected ${name} (${why})`, 100);
+    const { ms } = await waitFor(
+      deadlineS,
+      async () => {
+        if (seen === this.keepalivedEvents && Date.now() - lastLook < 1_000) return undefined;
+        seen = this.keepalivedEvents;
+        lastLook = Date.now();
+        const h = await this.holders();
+        return h.length === 1 && h[0] === name ? true : undefined;
+      },
+      async () => `${await this.holderText()}, expected ${name} (${why})`,
+      100,
+    );
     return ms;
   }
 
@@ -419,7 +483,10 @@ export class Lab {
   private count(answers: readonly string[]): string {
     const c = new Map<string, number>();
     for (const a of answers) c.set(a, (c.get(a) ?? 0) + 1);
-    return [...c.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${k}×${v}`).join(', ');
+    return [...c.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${k}×${v}`)
+      .join(', ');
   }
 
   private get b0(): LabBalancer {
@@ -448,10 +515,15 @@ export class Lab {
     const names = this.top.controlPlanes.map((c) => c.name);
     const covers = (a: readonly string[]) => a.every((x) => names.includes(x)) && names.every((x) => a.includes(x));
     let last: string[] = [];
-    const { ms } = await waitFor(this.timing.hapUpS + 5, async () => {
-      last = await this.viaVip(n);
-      return covers(last) ? true : undefined;
-    }, () => `${n} requests via ${this.top.vip}:${this.top.port} answered ${this.count(last)}; expected every control plane (${names.join(', ')}) and no error`, 300);
+    const { ms } = await waitFor(
+      this.timing.hapUpS + 5,
+      async () => {
+        last = await this.viaVip(n);
+        return covers(last) ? true : undefined;
+      },
+      () => `${n} requests via ${this.top.vip}:${this.top.port} answered ${this.count(last)}; expected every control plane (${names.join(', ')}) and no error`,
+      300,
+    );
     const viaVip = this.count(last);
     const ready = await this.viaVip(1, '/readyz');
     if (ready[0] !== 'ok') throw new ScenarioFailure(`GET /readyz via the VIP answered ${ready[0]}`);
@@ -459,10 +531,16 @@ export class Lab {
     const per: string[] = [];
     for (const b of this.top.balancers) {
       let a: string[] = [];
-      await waitFor(this.timing.hapUpS + 5, async () => {
-        a = await this.requests(this.balancerNs.get(b.name)!, '127.0.0.1', n);
-        return covers(a) ? true : undefined;
-      }, () => `${n} requests to HAProxy on ${b.name} (127.0.0.1:${this.top.port}) answered ${this.count(a)}; expected every control plane (${names.join(', ')})`, 300);
+      await waitFor(
+        this.timing.hapUpS + 5,
+        async () => {
+          a = await this.requests(this.balancerNs.get(b.name)!, '127.0.0.1', n);
+          return covers(a) ? true : undefined;
+        },
+        () =>
+          `${n} requests to HAProxy on ${b.name} (127.0.0.1:${this.top.port}) answered ${this.count(a)}; expected every control plane (${names.join(', ')})`,
+        300,
+      );
       per.push(b.name);
     }
     return `${n} requests via ${this.top.vip}:${this.top.port} (${secs(ms)}): ${viaVip}; GET /readyz via the VIP: 200; HAProxy on ${per.join(', ')} reaches every control plane${await this.statsCheck()}`;
@@ -474,13 +552,26 @@ export class Lab {
     if (!b.stats) return '';
     const [user, password] = b.stats.authEnv ? [this.env[b.stats.authEnv[0]], this.env[b.stats.authEnv[1]]] : [undefined, undefined];
     const get = async (host: string) => {
-      const args = ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '5', ...(user && password ? ['-u', `${user}:${password}`] : []), `http://${host}:${b.stats!.port}${b.stats!.uri}`];
+      const args = [
+        '-s',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code}',
+        '--max-time',
+        '5',
+        ...(user && password ? ['-u', `${user}:${password}`] : []),
+        `http://${host}:${b.stats!.port}${b.stats!.uri}`,
+      ];
       return (await execIn(this.clientNs, 'curl', args)).stdout.trim() || 'no answer';
     };
     const own = await get(b.address);
     const onVip = await get(this.top.vip);
     const wildcard = b.stats.address === '' || b.stats.address === '*' || b.stats.address === '0.0.0.0';
-    if (own !== '200') throw new ScenarioFailure(`the stats page of ${b.name} (http://${b.address}:${b.stats.port}${b.stats.uri}, lab credentials) answered ${own === '000' ? 'nothing' : `HTTP ${own}`}`);
+    if (own !== '200')
+      throw new ScenarioFailure(
+        `the stats page of ${b.name} (http://${b.address}:${b.stats.port}${b.stats.uri}, lab credentials) answered ${own === '000' ? 'nothing' : `HTTP ${own}`}`,
+      );
     return `; stats page on ${b.address}:${b.stats.port}: HTTP ${own}, on the VIP: ${onVip === '000' ? 'no answer' : `HTTP ${onVip}`}${wildcard ? ' (bound to every address)' : ''}`;
   }
 
@@ -493,10 +584,15 @@ export class Lab {
     const ok = (a: readonly string[]) => a.length === n && !a.includes(dead.name) && !a.includes('!error');
     // Not ready first (/readyz 500 while /healthz stays 200, like a draining API server), then gone.
     await fake.set('failing');
-    const { ms } = await waitFor(this.timing.hapDownS + 5, async () => {
-      last = await this.viaVip(n);
-      return ok(last) ? true : undefined;
-    }, () => `${dead.name} answers /readyz 500, yet ${n} requests via the VIP answered ${this.count(last)}`, 300);
+    const { ms } = await waitFor(
+      this.timing.hapDownS + 5,
+      async () => {
+        last = await this.viaVip(n);
+        return ok(last) ? true : undefined;
+      },
+      () => `${dead.name} answers /readyz 500, yet ${n} requests via the VIP answered ${this.count(last)}`,
+      300,
+    );
     const failing = this.count(last);
     await fake.set('down');
     last = await this.viaVip(n);
@@ -514,7 +610,8 @@ export class Lab {
     await this.haproxy.get(h0.name)!.stop();
     const ms = await this.waitHolder(h1.name, t.checkFailS + t.vrrpS + 2, `next priority ${h1.priority} after ${h0.name}'s check fails`);
     const answer = (await this.viaVip(1))[0];
-    if (!this.top.controlPlanes.some((c) => c.name === answer)) throw new ScenarioFailure(`VIP moved to ${h1.name}, but a request via the VIP answered ${answer}`);
+    if (!this.top.controlPlanes.some((c) => c.name === answer))
+      throw new ScenarioFailure(`VIP moved to ${h1.name}, but a request via the VIP answered ${answer}`);
     const observed = `HAProxy on ${h0.name} stopped; VIP ${this.top.vip} moved to ${h1.name} in ${secs(ms)}; a request via the VIP reached ${answer}`;
     this.startHaproxy(h0);
     const restarted = Date.now();
@@ -580,10 +677,18 @@ export class Lab {
     const since = Date.now();
     for (const f of this.fakes.values()) await f.set('down');
     const failed = /VRRP_Script\([^)]*\) failed|Script `[^`]*` now returning [1-9]/;
-    const { ms } = await waitFor(t.checkFailS + t.hapDownS + 5, async () => {
-      const waiting = this.top.balancers.filter((b) => !this.keepalived.get(b.name)!.linesSince(since, failed).length);
-      return waiting.length ? undefined : true;
-    }, () => `the check did not fail on ${this.top.balancers.filter((b) => !this.keepalived.get(b.name)!.linesSince(since, failed).length).map((b) => b.name).join(', ')}`);
+    const { ms } = await waitFor(
+      t.checkFailS + t.hapDownS + 5,
+      async () => {
+        const waiting = this.top.balancers.filter((b) => !this.keepalived.get(b.name)!.linesSince(since, failed).length);
+        return waiting.length ? undefined : true;
+      },
+      () =>
+        `the check did not fail on ${this.top.balancers
+          .filter((b) => !this.keepalived.get(b.name)!.linesSince(since, failed).length)
+          .map((b) => b.name)
+          .join(', ')}`,
+    );
     // The docs: every balancer loses the same weight, so the VIP stays where it is (no flapping).
     await this.staysOn(master, 3 * this.b0.advertInt + 1);
     const a = await this.viaVip(2);
@@ -618,7 +723,10 @@ export class Lab {
         }
         failed = true;
         const msg = e instanceof ScenarioFailure ? e.message : `lab error: ${(e as Error).message}`;
-        const tails = this.daemons.filter((d) => /keepalived|haproxy/.test(d.label)).map((d) => d.tail(6)).join('\n');
+        const tails = this.daemons
+          .filter((d) => /keepalived|haproxy/.test(d.label))
+          .map((d) => d.tail(6))
+          .join('\n');
         results.push({ id, name: s.name, status: 'failed', observed: `${msg}\n  last daemon output:\n${tails}`, seconds });
         this.log(`scenario ${id} ${s.name}: FAILED — ${msg}`);
         return undefined;
@@ -630,10 +738,26 @@ export class Lab {
       failed = true;
       results.push({ id: 0, name: 'lab-start', status: 'failed', observed: (e as Error).message, seconds: (Date.now() - started) / 1000 });
     }
-    await record(1, () => this.s1(), (v) => v);
-    await record(2, () => this.s2(), (v) => v);
-    await record(3, () => this.s3(), (v) => v);
-    const s4 = await record(4, () => this.s4(), (v) => v.observed);
+    await record(
+      1,
+      () => this.s1(),
+      (v) => v,
+    );
+    await record(
+      2,
+      () => this.s2(),
+      (v) => v,
+    );
+    await record(
+      3,
+      () => this.s3(),
+      (v) => v,
+    );
+    const s4 = await record(
+      4,
+      () => this.s4(),
+      (v) => v.observed,
+    );
     let recovery = 'HAProxy recovery not tested (one balancer)';
     if (s4 && !failed) {
       try {
@@ -645,13 +769,36 @@ export class Lab {
         this.log(`scenario 6 ${meta(6).name}: FAILED — after HAProxy came back: ${msg}`);
       }
     }
-    const s5 = await record(5, () => this.s5(), (v) => v.observed);
+    const s5 = await record(
+      5,
+      () => this.s5(),
+      (v) => v.observed,
+    );
     if (!results.some((r) => r.id === 6)) {
-      if (this.top.balancers.length < 2) await record(6, () => Promise.reject(new NotApplicable('one balancer: nothing to preempt')), () => '');
-      else if (s5) await record(6, () => this.s6(recovery, s5.holder), (v) => v);
-      else await record(6, () => Promise.resolve(''), () => '');
+      if (this.top.balancers.length < 2)
+        await record(
+          6,
+          () => Promise.reject(new NotApplicable('one balancer: nothing to preempt')),
+          () => '',
+        );
+      else if (s5)
+        await record(
+          6,
+          () => this.s6(recovery, s5.holder),
+          (v) => v,
+        );
+      else
+        await record(
+          6,
+          () => Promise.resolve(''),
+          () => '',
+        );
     }
-    await record(7, () => this.s7(), (v) => v);
+    await record(
+      7,
+      () => this.s7(),
+      (v) => v,
+    );
     const ok = results.every((r) => r.status === 'held' || r.status === 'not applicable');
     return { scenarios: results.sort((a, b) => a.id - b.id), substitutions: this.substitutions, seconds: (Date.now() - started) / 1000, ok };
   }

@@ -57,7 +57,10 @@ export function listNamespaces(): string[] {
 function pidsIn(ns: string): number[] {
   const r = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' });
   if (r.status !== 0) return [];
-  return r.stdout.split('\n').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  return r.stdout
+    .split('\n')
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
 }
 
 /** Whether a process exists (EPERM: it exists, owned by someone else). */

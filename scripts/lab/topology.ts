@@ -149,10 +149,12 @@ function readBalancer(hostsDir: string, name: string): LabBalancer {
     .flatMap((s) => s.lines.filter((l) => l[0] === 'bind').map((l) => splitHostPort(l[1].split(',')[0])[1]));
   const backends = cfg.filter((s) => s.header[0] === 'backend' || s.header[0] === 'listen');
   const servers = backends.flatMap((s) =>
-    s.lines.filter((l) => l[0] === 'server').map((l) => {
-      const [address, port] = splitHostPort(l[2]);
-      return { name: l[1], address, port };
-    }),
+    s.lines
+      .filter((l) => l[0] === 'server')
+      .map((l) => {
+        const [address, port] = splitHostPort(l[2]);
+        return { name: l[1], address, port };
+      }),
   );
   const defaults = backends.flatMap((s) => s.lines.filter((l) => l[0] === 'default-server'))[0] ?? [];
   const opt = (k: string) => {
@@ -175,11 +177,19 @@ function readBalancer(hostsDir: string, name: string): LabBalancer {
   const statsSection = cfg.find((s) => s.header[0] === 'listen' && s.header[1] === 'stats');
   const statsBind = statsSection?.lines.find((l) => l[0] === 'bind')?.[1];
   const statsUri = statsSection?.lines.find((l) => l[0] === 'stats' && l[1] === 'uri')?.[2];
-  const auth = statsSection?.lines.find((l) => l[0] === 'stats' && l[1] === 'auth')?.slice(2).join(' ');
+  const auth = statsSection?.lines
+    .find((l) => l[0] === 'stats' && l[1] === 'auth')
+    ?.slice(2)
+    .join(' ');
   const authMatch = auth ? /^"\$\{(\w+)\}:\$\{(\w+)\}"$/.exec(auth) : null;
   const stats =
     statsBind && statsUri
-      ? { address: splitHostPort(statsBind)[0], port: splitHostPort(statsBind)[1], uri: statsUri, authEnv: authMatch ? ([authMatch[1], authMatch[2]] as const) : undefined }
+      ? {
+          address: splitHostPort(statsBind)[0],
+          port: splitHostPort(statsBind)[1],
+          uri: statsUri,
+          authEnv: authMatch ? ([authMatch[1], authMatch[2]] as const) : undefined,
+        }
       : undefined;
   return {
     stats,
@@ -211,8 +221,11 @@ const get = (doc: unknown, path: string): unknown => path.split('.').reduce<unkn
 
 export function readTopology(dir: string): LabTopology {
   const hostsDir = join(dir, 'hosts');
-  if (!existsSync(hostsDir) || !statSync(hostsDir).isDirectory()) throw new TopologyError(`${dir}: no hosts/ directory; give --dir a rendered directory (dist/)`);
-  const hosts = readdirSync(hostsDir).filter((h) => statSync(join(hostsDir, h)).isDirectory()).sort();
+  if (!existsSync(hostsDir) || !statSync(hostsDir).isDirectory())
+    throw new TopologyError(`${dir}: no hosts/ directory; give --dir a rendered directory (dist/)`);
+  const hosts = readdirSync(hostsDir)
+    .filter((h) => statSync(join(hostsDir, h)).isDirectory())
+    .sort();
   const balancers = hosts
     .filter((h) => existsSync(join(hostsDir, h, 'keepalived.conf')))
     .map((h) => readBalancer(hostsDir, h))
@@ -229,7 +242,8 @@ export function readTopology(dir: string): LabTopology {
       const docs = yaml.loadAll(readFileSync(path, 'utf8')).filter((d): d is Doc => !!d && typeof d === 'object');
       for (const d of docs) {
         endpoint ??= (get(d, 'controlPlaneEndpoint') as string | undefined) ?? (get(d, 'discovery.bootstrapToken.apiServerEndpoint') as string | undefined);
-        const local = d.kind === 'InitConfiguration' ? get(d, 'localAPIEndpoint') : d.kind === 'JoinConfiguration' ? get(d, 'controlPlane.localAPIEndpoint') : undefined;
+        const local =
+          d.kind === 'InitConfiguration' ? get(d, 'localAPIEndpoint') : d.kind === 'JoinConfiguration' ? get(d, 'controlPlane.localAPIEndpoint') : undefined;
         if (local && typeof local === 'object') {
           const l = local as Doc;
           const name = (get(d, 'nodeRegistration.name') as string | undefined) ?? h;

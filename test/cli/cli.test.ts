@@ -112,7 +112,12 @@ describe('writer', () => {
     const out = join(work, 'dist');
     writeOutput(out, [{ path: 'a.yaml', content: 'a: 1\n' }]);
     const before = snapshotTree(out);
-    expect(() => writeOutput(out, [{ path: 'b.yaml', content: 'b\n' }, { path: '../escape.yaml', content: 'x' }])).toThrow(/outside the output directory/);
+    expect(() =>
+      writeOutput(out, [
+        { path: 'b.yaml', content: 'b\n' },
+        { path: '../escape.yaml', content: 'x' },
+      ]),
+    ).toThrow(/outside the output directory/);
     expect(snapshotTree(out)).toEqual(before);
     expect(readdirSync(work)).toEqual(['dist']);
   });

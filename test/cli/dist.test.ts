@@ -39,7 +39,9 @@ describe('committed dist/', () => {
 });
 
 describe('valid fixtures', () => {
-  const fixtures = readdirSync('test/fixtures/valid').filter((f) => f.endsWith('.yaml')).sort();
+  const fixtures = readdirSync('test/fixtures/valid')
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
   it.each(fixtures)('%s synthesizes with every output check holding', (file) => {
     const result = renderCluster(loadDescription(join('test/fixtures/valid', file)));
     expect(result.objects.length).toBeGreaterThan(0);

@@ -17,10 +17,13 @@ describe('HAProxy stats published over TLS', () => {
   const balancerIps = ['192.168.100.171', '192.168.100.172', '192.168.100.204'];
   const host = 'haproxy.my-homelab.net';
 
-  it('routes https://<publicHost><path> to the balancers\' stats port, TLS from the production issuer, HTTP redirected', () => {
+  it("routes https://<publicHost><path> to the balancers' stats port, TLS from the production issuer, HTTP redirected", () => {
     const ingress = objects.find((o) => o.kind === 'Ingress' && o.metadata.name === 'haproxy-stats');
     expect(ingress.metadata.namespace).toBe('ingress-nginx');
-    expect(ingress.metadata.annotations).toMatchObject({ 'cert-manager.io/cluster-issuer': 'letsencrypt-production', 'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true' });
+    expect(ingress.metadata.annotations).toMatchObject({
+      'cert-manager.io/cluster-issuer': 'letsencrypt-production',
+      'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
+    });
     expect(ingress.spec.ingressClassName).toBe('nginx');
     expect(ingress.spec.tls).toEqual([{ hosts: [host], secretName: 'haproxy-stats-tls' }]);
     expect(ingress.spec.rules).toEqual([
@@ -34,8 +37,14 @@ describe('HAProxy stats published over TLS', () => {
     expect(slice.endpoints.flatMap((e: any) => e.addresses).sort()).toEqual(balancerIps);
     expect(slice.ports).toEqual([{ name: 'http', port: 8404, protocol: 'TCP' }]);
     // where each balancer's HAProxy serves its stats page
-    for (const [name, ip] of [['n100-004', '192.168.100.204'], ['nas-001', '192.168.100.171'], ['nas-002', '192.168.100.172']]) {
-      expect(fileOf(ref, `hosts/${name}/haproxy.cfg`).content).toMatch(new RegExp(`\\n {4}bind ${ip.replace(/\./g, '\\.')}:8404\\n(.*\\n)*? {4}stats uri /stats\\n`));
+    for (const [name, ip] of [
+      ['n100-004', '192.168.100.204'],
+      ['nas-001', '192.168.100.171'],
+      ['nas-002', '192.168.100.172'],
+    ]) {
+      expect(fileOf(ref, `hosts/${name}/haproxy.cfg`).content).toMatch(
+        new RegExp(`\\n {4}bind ${ip.replace(/\./g, '\\.')}:8404\\n(.*\\n)*? {4}stats uri /stats\\n`),
+      );
     }
   });
 

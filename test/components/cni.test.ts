@@ -84,12 +84,12 @@ const agent = (objects: ReturnType<typeof netpol>) => findObject(objects, 'Daemo
 
 describe('KubeNetworkPolicies', () => {
   it('defaults: kube-system, NRI on, fail closed, nfqueue 98', () => {
-    expect([KUBE_NETWORK_POLICIES_DEFAULT_NAMESPACE, KUBE_NETWORK_POLICIES_DEFAULT_NRI, KUBE_NETWORK_POLICIES_DEFAULT_FAIL_OPEN, KUBE_NETWORK_POLICIES_DEFAULT_NFQUEUE_ID]).toEqual([
-      'kube-system',
-      true,
-      false,
-      98,
-    ]);
+    expect([
+      KUBE_NETWORK_POLICIES_DEFAULT_NAMESPACE,
+      KUBE_NETWORK_POLICIES_DEFAULT_NRI,
+      KUBE_NETWORK_POLICIES_DEFAULT_FAIL_OPEN,
+      KUBE_NETWORK_POLICIES_DEFAULT_NFQUEUE_ID,
+    ]).toEqual(['kube-system', true, false, 98]);
     const ds = agent(netpol());
     expect(ds.metadata.namespace).toBe('kube-system');
     const args = container(ds, 'kube-network-policies').args;

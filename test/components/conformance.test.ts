@@ -3,15 +3,7 @@
  * upstream grants, and the images, commands, args and ports that must match do match.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  Flannel,
-  FlannelBackend,
-  IngressNginx,
-  KubeNetworkPolicies,
-  NfsCsiDriver,
-  Traefik,
-  TRAEFIK_ENTRY_POINTS,
-} from '../../lib/components';
+import { Flannel, FlannelBackend, IngressNginx, KubeNetworkPolicies, NfsCsiDriver, Traefik, TRAEFIK_ENTRY_POINTS } from '../../lib/components';
 import {
   allContainers,
   container,
@@ -46,7 +38,11 @@ const rulesOf = (objects: readonly K8sObject[], kind: string, name: string, name
   findObject(objects, kind, name, namespace).rules as PolicyRule[];
 
 /** Asserts every container of `upstream` exists in `ours` with the same image, command, args and ports. */
-function expectSameContainers(ours: K8sObject, upstream: K8sObject, options: { extraArgs?: Record<string, string[]>; replacedArgs?: Record<string, Record<string, string>> } = {}): void {
+function expectSameContainers(
+  ours: K8sObject,
+  upstream: K8sObject,
+  options: { extraArgs?: Record<string, string[]>; replacedArgs?: Record<string, Record<string, string>> } = {},
+): void {
   const names = (o: K8sObject) => allContainers(o).map((c) => c.name);
   expect(names(ours)).toEqual(names(upstream));
   for (const up of allContainers(upstream)) {
@@ -57,14 +53,14 @@ function expectSameContainers(ours: K8sObject, upstream: K8sObject, options: { e
     expect(our.args, `${up.name} args`).toEqual([...(up.args ?? []).map((a: string) => replaced[a] ?? a), ...(options.extraArgs?.[up.name] ?? [])]);
     const ports = (c: any) => (c.ports ?? []).map((p: any) => ({ name: p.name, containerPort: p.containerPort, protocol: p.protocol ?? 'TCP' }));
     expect(ports(our), `${up.name} ports`).toEqual(ports(up));
-    const mounts = (c: any) => (c.volumeMounts ?? []).map((m: any) => `${m.mountPath.replace(/\/$/, '')}${m.mountPropagation ? ` (${m.mountPropagation})` : ''}`).sort();
+    const mounts = (c: any) =>
+      (c.volumeMounts ?? []).map((m: any) => `${m.mountPath.replace(/\/$/, '')}${m.mountPropagation ? ` (${m.mountPropagation})` : ''}`).sort();
     expect(mounts(our), `${up.name} mounts`).toEqual(expect.arrayContaining(mounts(up)));
   }
 }
 
 /** hostPath volumes by name. */
-const hostPaths = (o: K8sObject) =>
-  Object.fromEntries((podSpec(o).volumes ?? []).filter((v: any) => v.hostPath).map((v: any) => [v.name, v.hostPath]));
+const hostPaths = (o: K8sObject) => Object.fromEntries((podSpec(o).volumes ?? []).filter((v: any) => v.hostPath).map((v: any) => [v.name, v.hostPath]));
 
 describe('Flannel conforms to kube-flannel.yml v0.28.9', () => {
   const upstream = () => readSharedYaml(UPSTREAM.flannel);
@@ -84,7 +80,8 @@ describe('Flannel conforms to kube-flannel.yml v0.28.9', () => {
     const our = findObject(ours, 'DaemonSet', 'kube-flannel-ds');
     const up = findObject(upstream(), 'DaemonSet', 'kube-flannel-ds');
     expect(hostPaths(our)).toEqual(hostPaths(up));
-    for (const field of ['hostNetwork', 'priorityClassName', 'tolerations', 'affinity', 'serviceAccountName']) expect(podSpec(our)[field], field).toEqual(podSpec(up)[field]);
+    for (const field of ['hostNetwork', 'priorityClassName', 'tolerations', 'affinity', 'serviceAccountName'])
+      expect(podSpec(our)[field], field).toEqual(podSpec(up)[field]);
     expect(our.spec.selector).toEqual(up.spec.selector);
   });
 
@@ -194,7 +191,9 @@ describe('ingress-nginx conforms to deploy-cloud.yaml v1.15.1', () => {
 });
 
 describe('Traefik conforms to the v3.7.9 kubernetesIngressNGINX RBAC and example', () => {
-  const ours = synthChart((chart) => new Traefik(chart, 'Traefik', { loadBalancerIP: '192.168.100.240', tunnel: { proxyProtocolTrustedIPs: ['10.244.0.0/16'] } }));
+  const ours = synthChart(
+    (chart) => new Traefik(chart, 'Traefik', { loadBalancerIP: '192.168.100.240', tunnel: { proxyProtocolTrustedIPs: ['10.244.0.0/16'] } }),
+  );
   const sa = { name: 'traefik', namespace: 'traefik' };
 
   it('grants the controller every permission of the upstream ClusterRole', () => {
@@ -255,7 +254,11 @@ describe('csi-driver-nfs conforms to deploy/v4.13.4', () => {
     expect(container(our, 'nfs').securityContext).toEqual(container(up, 'nfs').securityContext);
 
     const lean = findObject(withoutSnapshots, 'Deployment', 'csi-nfs-controller');
-    expect(allContainers(lean).map((c) => c.name)).toEqual(allContainers(up).map((c) => c.name).filter((n) => n !== 'csi-snapshotter'));
+    expect(allContainers(lean).map((c) => c.name)).toEqual(
+      allContainers(up)
+        .map((c) => c.name)
+        .filter((n) => n !== 'csi-snapshotter'),
+    );
   });
 
   it('runs the node plugin with the same images, args and host paths on every node', () => {

@@ -47,10 +47,14 @@ describe('Frpc', () => {
   it('protects the admin API with its own password Secret (not the tunnel token), templated, never a literal', () => {
     const objects = frpc();
     expect(toml(objects).webServer).toEqual({ addr: '0.0.0.0', port: 7400, password: '{{ .Envs.FRPC_WEB_PASSWORD }}' });
-    expect(container(deployment(objects), 'frpc').env).toEqual([{ name: 'FRPC_WEB_PASSWORD', valueFrom: { secretKeyRef: { name: 'frpc-admin', key: 'password' } } }]);
+    expect(container(deployment(objects), 'frpc').env).toEqual([
+      { name: 'FRPC_WEB_PASSWORD', valueFrom: { secretKeyRef: { name: 'frpc-admin', key: 'password' } } },
+    ]);
     const own = frpc({ webServerPasswordSecretRef: { name: 'admin-pw', key: 'pw' } });
     expect(container(deployment(own), 'frpc').env[0].valueFrom.secretKeyRef).toEqual({ name: 'admin-pw', key: 'pw' });
-    expect(() => frpc({ tokenSecretRef: { name: 'same', key: 'k' }, webServerPasswordSecretRef: { name: 'same', key: 'k' } })).toThrow(/must not be the tunnel token/);
+    expect(() => frpc({ tokenSecretRef: { name: 'same', key: 'k' }, webServerPasswordSecretRef: { name: 'same', key: 'k' } })).toThrow(
+      /must not be the tunnel token/,
+    );
     const open = frpc({ webServerAuth: false });
     expect(toml(open).webServer).toEqual({ addr: '0.0.0.0', port: 7400 });
     expect(container(deployment(open), 'frpc').env).toBeUndefined();
@@ -61,21 +65,24 @@ describe('Frpc', () => {
   });
 
   it('defaults: port 7000, no PROXY protocol, Secret frp-token/token, namespace frpc, admin on 7400 with auth', () => {
-    expect([FRPC_DEFAULT_SERVER_PORT, FRPC_DEFAULT_PROXY_PROTOCOL, FRPC_DEFAULT_TOKEN_SECRET, FRPC_DEFAULT_NAMESPACE, FRPC_DEFAULT_WEB_SERVER_PORT, FRPC_DEFAULT_WEB_SERVER_AUTH]).toEqual([
-      7000,
-      false,
-      { name: 'frp-token', key: 'token' },
-      'frpc',
-      7400,
-      true,
-    ]);
+    expect([
+      FRPC_DEFAULT_SERVER_PORT,
+      FRPC_DEFAULT_PROXY_PROTOCOL,
+      FRPC_DEFAULT_TOKEN_SECRET,
+      FRPC_DEFAULT_NAMESPACE,
+      FRPC_DEFAULT_WEB_SERVER_PORT,
+      FRPC_DEFAULT_WEB_SERVER_AUTH,
+    ]).toEqual([7000, false, { name: 'frp-token', key: 'token' }, 'frpc', 7400, true]);
     const objects = frpc();
     const config = toml(objects);
     expect(config.serverPort).toBe(7000);
     expect(config.proxies.some((p: any) => p.transport)).toBe(false);
     expect(config.webServer.port).toBe(7400);
     expect('password' in config.webServer).toBe(true);
-    expect(podSpec(deployment(objects)).volumes.find((v: any) => v.name === 'token').secret).toMatchObject({ secretName: 'frp-token', items: [{ key: 'token', path: 'token' }] });
+    expect(podSpec(deployment(objects)).volumes.find((v: any) => v.name === 'token').secret).toMatchObject({
+      secretName: 'frp-token',
+      items: [{ key: 'token', path: 'token' }],
+    });
     for (const o of objects) expect(o.metadata.namespace, o.kind).toBe('frpc');
   });
 
@@ -111,7 +118,7 @@ describe('Frpc', () => {
     expect(checksum({})).not.toBe(checksum({ proxyProtocol: true }));
   });
 
-  it('forwards to a DNS name (a controller\'s tunnel Service) as well as to an IP', () => {
+  it("forwards to a DNS name (a controller's tunnel Service) as well as to an IP", () => {
     const proxies = toml(frpc({ localIP: 'traefik-tunnel.traefik.svc' })).proxies;
     expect(proxies.map((p: any) => `${p.localIP}:${p.localPort}`)).toEqual(['traefik-tunnel.traefik.svc:80', 'traefik-tunnel.traefik.svc:443']);
     expect(() => frpc({ localIP: '192.168.100' })).toThrow(/localIP: must be an IPv4 address or a DNS name/);

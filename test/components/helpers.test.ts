@@ -57,7 +57,9 @@ describe('sharedDir', () => {
 describe('crdValidator', () => {
   it('rejects an object of another kind or an unserved version', () => {
     const validate = crdValidator(join(sharedDir(), 'crds/metallb-v0.16.1/metallb.io_ipaddresspools.yaml'));
-    expect(validate({ apiVersion: 'metallb.io/v1beta1', kind: 'L2Advertisement', metadata: { name: 'x' } })).toEqual(['kind "L2Advertisement" is not IPAddressPool']);
+    expect(validate({ apiVersion: 'metallb.io/v1beta1', kind: 'L2Advertisement', metadata: { name: 'x' } })).toEqual([
+      'kind "L2Advertisement" is not IPAddressPool',
+    ]);
     expect(validate({ apiVersion: 'metallb.io/v9', kind: 'IPAddressPool', metadata: { name: 'x' }, spec: { addresses: [] } })).toEqual([
       'apiVersion metallb.io/v9 is not served by ipaddresspools.metallb.io',
     ]);

@@ -26,7 +26,9 @@ describe('imports/', () => {
     const readme = readFileSync(join(REPO_ROOT, 'imports/README.md'), 'utf8');
     for (const entry of pinned()) {
       const [prefix, path] = entry.split(':=');
-      const sha = createHash('sha256').update(readFileSync(resolve(REPO_ROOT, path))).digest('hex');
+      const sha = createHash('sha256')
+        .update(readFileSync(resolve(REPO_ROOT, path)))
+        .digest('hex');
       expect(readme, entry).toContain(`| \`${prefix}\` | \`${path}\` | \`${sha}\` |`);
     }
   });

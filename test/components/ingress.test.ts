@@ -46,7 +46,10 @@ describe('IngressNginx', () => {
       'use-proxy-protocol': 'false',
     });
     expect(config(ingress({ proxyProtocol: true }))['use-proxy-protocol']).toBe('true');
-    expect(config(ingress({ extraConfig: { 'proxy-body-size': '64m', 'server-tokens': 'true' } }))).toMatchObject({ 'proxy-body-size': '64m', 'server-tokens': 'true' });
+    expect(config(ingress({ extraConfig: { 'proxy-body-size': '64m', 'server-tokens': 'true' } }))).toMatchObject({
+      'proxy-body-size': '64m',
+      'server-tokens': 'true',
+    });
   });
 
   it('defaults: ingress-nginx, class nginx not default, 2 replicas, Local traffic, no PROXY protocol, webhook on, no extra config', () => {
@@ -88,7 +91,12 @@ describe('IngressNginx', () => {
     const objects = ingress();
     const c = container(controller(objects), 'controller');
     expect(c.image).toBe('registry.k8s.io/ingress-nginx/controller:v1.15.1');
-    expect(c.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 101, allowPrivilegeEscalation: false, capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] } });
+    expect(c.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 101,
+      allowPrivilegeEscalation: false,
+      capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] },
+    });
     expect(findObjects(objects, 'Job').map((j) => j.metadata.name)).toEqual(['ingress-nginx-admission-create', 'ingress-nginx-admission-patch']);
     for (const job of findObjects(objects, 'Job')) {
       const certgen = podSpec(job).containers[0];
@@ -99,7 +107,12 @@ describe('IngressNginx', () => {
 
   it('implements IIngressController', () => {
     synthChart((chart) => {
-      const c: IIngressController = new IngressNginx(chart, 'Ingress', { namespace: 'edge', className: 'public', loadBalancerIP: '10.0.0.10', proxyProtocol: true });
+      const c: IIngressController = new IngressNginx(chart, 'Ingress', {
+        namespace: 'edge',
+        className: 'public',
+        loadBalancerIP: '10.0.0.10',
+        proxyProtocol: true,
+      });
       expect([c.controllerName, c.controllerClass, c.className, c.namespace, c.serviceName, c.loadBalancerIP, c.webhookPort, c.proxyProtocol]).toEqual([
         'ingress-nginx',
         'k8s.io/ingress-nginx',
@@ -111,21 +124,34 @@ describe('IngressNginx', () => {
         true,
       ]);
       expect(c.servicePorts.map((p) => p.port)).toEqual([80, 443]);
-      expect(c.podLabels).toEqual({ 'app.kubernetes.io/component': 'controller', 'app.kubernetes.io/instance': 'ingress-nginx', 'app.kubernetes.io/name': 'ingress-nginx' });
+      expect(c.podLabels).toEqual({
+        'app.kubernetes.io/component': 'controller',
+        'app.kubernetes.io/instance': 'ingress-nginx',
+        'app.kubernetes.io/name': 'ingress-nginx',
+      });
     });
   });
 
   it('the Service and PodDisruptionBudget select exactly the controller pods', () => {
     const objects = ingress();
     const podLabels = controller(objects).spec.template.metadata.labels;
-    for (const selector of [findObject(objects, 'Service', 'ingress-nginx-controller').spec.selector, findObject(objects, 'PodDisruptionBudget', 'ingress-nginx-controller').spec.selector.matchLabels]) {
+    for (const selector of [
+      findObject(objects, 'Service', 'ingress-nginx-controller').spec.selector,
+      findObject(objects, 'PodDisruptionBudget', 'ingress-nginx-controller').spec.selector.matchLabels,
+    ]) {
       for (const [key, value] of Object.entries(selector)) expect(podLabels[key]).toBe(value);
     }
   });
 
   it('fails on invalid props, naming each', () => {
     const build = () =>
-      ingress({ replicas: 0, loadBalancerIP: '192.168.100.300', className: 'Nginx!', externalTrafficPolicy: 'Global' as ExternalTrafficPolicy, extraConfig: { 'Bad Key': 'x' } });
+      ingress({
+        replicas: 0,
+        loadBalancerIP: '192.168.100.300',
+        className: 'Nginx!',
+        externalTrafficPolicy: 'Global' as ExternalTrafficPolicy,
+        extraConfig: { 'Bad Key': 'x' },
+      });
     expect(build).toThrow(/replicas: must be an integer >= 1, got 0/);
     expect(build).toThrow(/loadBalancerIP: must be an IPv4 address .*got "192\.168\.100\.300"/);
     expect(build).toThrow(/className: .*got "Nginx!"/);

@@ -23,7 +23,12 @@ describe('MetalLbL2Pools', () => {
   });
 
   it('defaults: metallb-system, autoAssign true, avoidBuggyIPs false, every interface', () => {
-    expect([METALLB_DEFAULT_NAMESPACE, METALLB_DEFAULT_AUTO_ASSIGN, METALLB_DEFAULT_AVOID_BUGGY_IPS, METALLB_DEFAULT_INTERFACES]).toEqual(['metallb-system', true, false, []]);
+    expect([METALLB_DEFAULT_NAMESPACE, METALLB_DEFAULT_AUTO_ASSIGN, METALLB_DEFAULT_AVOID_BUGGY_IPS, METALLB_DEFAULT_INTERFACES]).toEqual([
+      'metallb-system',
+      true,
+      false,
+      [],
+    ]);
     const objects = pools({ pools: [lan] });
     const pool = findObject(objects, 'IPAddressPool', 'lan-pool', 'metallb-system');
     expect(pool.spec.autoAssign).toBe(true);

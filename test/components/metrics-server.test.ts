@@ -14,7 +14,18 @@ import { flowProblems } from '../../lib/checks/flows';
 import { evaluatePodSecurity } from '../../lib/security/pod-security/evaluate';
 import { renderCluster } from '../../lib/render';
 import { DescriptionError } from '../../lib/model/problems';
-import { container, findObject, findObjects, hasObject, podSpec, readSharedYaml, rulesBoundTo, synthChart, uncoveredPermissions, type PolicyRule } from '../helpers/k8s';
+import {
+  container,
+  findObject,
+  findObjects,
+  hasObject,
+  podSpec,
+  readSharedYaml,
+  rulesBoundTo,
+  synthChart,
+  uncoveredPermissions,
+  type PolicyRule,
+} from '../helpers/k8s';
 import { reference, variant } from '../hosts/fixtures';
 
 const DIR = 'upstream/metrics-server-v0.8.1';
@@ -65,7 +76,9 @@ describe('MetricsServer conforms to metrics-server v0.8.1 manifests/base', () =>
     expect(api.spec.service).toEqual({ ...service, namespace: 'kube-system' });
     // the Service selects the pods
     const selector = findObject(ours, 'Service', 'metrics-server').spec.selector;
-    expect(podSpec(findObject(ours, 'Deployment', 'metrics-server')) && findObject(ours, 'Deployment', 'metrics-server').spec.template.metadata.labels).toMatchObject(selector);
+    expect(
+      podSpec(findObject(ours, 'Deployment', 'metrics-server')) && findObject(ours, 'Deployment', 'metrics-server').spec.template.metadata.labels,
+    ).toMatchObject(selector);
   });
 
   it('is admitted by Pod Security restricted', () => {
@@ -86,7 +99,12 @@ describe('MetricsServer conforms to metrics-server v0.8.1 manifests/base', () =>
     expect(ms.apiService).toBe('v1beta1.metrics.k8s.io');
     const byId = Object.fromEntries(flows.map((f) => [f.id, f]));
     expect(Object.keys(byId)).toEqual(['metrics-server-apiserver', 'metrics-server-apiservice', 'metrics-server-kubelets']);
-    expect(byId['metrics-server-apiservice']).toMatchObject({ expect: 'allow', from: { kind: 'api-server' }, to: { kind: 'service', name: 'metrics-server', namespace: 'monitoring' }, ports: [tcp(443)] });
+    expect(byId['metrics-server-apiservice']).toMatchObject({
+      expect: 'allow',
+      from: { kind: 'api-server' },
+      to: { kind: 'service', name: 'metrics-server', namespace: 'monitoring' },
+      ports: [tcp(443)],
+    });
     expect(byId['metrics-server-kubelets']).toMatchObject({ from: ms.pods, to: { kind: 'nodes', nodes: 'all' }, ports: [tcp(10250)] });
     expect(byId['metrics-server-apiserver'].to).toMatchObject({ kind: 'service', name: 'kubernetes', namespace: 'default' });
   });
@@ -97,7 +115,9 @@ describe('MetricsServer conforms to metrics-server v0.8.1 manifests/base', () =>
     const ha = synthChart((chart) => new MetricsServer(chart, 'M', { replicas: 2, metricResolutionSeconds: 30 }));
     expect(findObject(ha, 'PodDisruptionBudget', 'metrics-server').spec.minAvailable).toBe(1);
     expect(container(findObject(ha, 'Deployment', 'metrics-server'), 'metrics-server').args).toContain('--metric-resolution=30s');
-    expect(() => synthChart((chart) => new MetricsServer(chart, 'M', { namespace: 'Bad_NS', replicas: 0, metricResolutionSeconds: 5 }))).toThrow(ComponentPropsError);
+    expect(() => synthChart((chart) => new MetricsServer(chart, 'M', { namespace: 'Bad_NS', replicas: 0, metricResolutionSeconds: 5 }))).toThrow(
+      ComponentPropsError,
+    );
     try {
       synthChart((chart) => new MetricsServer(chart, 'M', { namespace: 'Bad_NS', replicas: 0, metricResolutionSeconds: 5 }));
     } catch (e) {
@@ -113,8 +133,14 @@ describe('metrics-server from the description', () => {
     const flows = Flows.catalogue(buildClusterApp(model)).flows;
     expect(flows.map((f) => f.id)).toEqual(expect.arrayContaining(['metrics-server-apiservice', 'metrics-server-kubelets', 'metrics-server-apiserver']));
     expect(flowProblems(flows, objects, dataplaneOf(model))).toEqual([]);
-    const without = flowProblems(flows.filter((f) => f.id !== 'metrics-server-apiservice'), objects, dataplaneOf(model));
-    expect(without.map((p) => `${p.path}: ${p.message}`)).toEqual([expect.stringMatching(/^APIService v1beta1\.metrics\.k8s\.io: calls Service kube-system\/metrics-server/)]);
+    const without = flowProblems(
+      flows.filter((f) => f.id !== 'metrics-server-apiservice'),
+      objects,
+      dataplaneOf(model),
+    );
+    expect(without.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      expect.stringMatching(/^APIService v1beta1\.metrics\.k8s\.io: calls Service kube-system\/metrics-server/),
+    ]);
   });
 
   it('is deployed by default and turns off cleanly', () => {

@@ -65,7 +65,12 @@ describe('NfsCsiDriver', () => {
           expect(c.securityContext.privileged).toBe(true);
           continue;
         }
-        expect(c.securityContext, c.name).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true, seccompProfile: { type: 'RuntimeDefault' } });
+        expect(c.securityContext, c.name).toEqual({
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+          readOnlyRootFilesystem: true,
+          seccompProfile: { type: 'RuntimeDefault' },
+        });
       }
     }
   });
@@ -73,12 +78,16 @@ describe('NfsCsiDriver', () => {
   it('binds the controller ServiceAccount in the namespace prop', () => {
     const objects = driver({ namespace: 'storage' });
     for (const binding of ['nfs-csi-provisioner-binding', 'nfs-csi-resizer-role']) {
-      expect(findObject(objects, 'ClusterRoleBinding', binding).subjects).toEqual([{ kind: 'ServiceAccount', name: 'csi-nfs-controller-sa', namespace: 'storage' }]);
+      expect(findObject(objects, 'ClusterRoleBinding', binding).subjects).toEqual([
+        { kind: 'ServiceAccount', name: 'csi-nfs-controller-sa', namespace: 'storage' },
+      ]);
     }
   });
 
   it('fails on an invalid namespace and replica count', () => {
-    expect(() => driver({ namespace: 'Storage', controllerReplicas: 0 })).toThrow(/namespace: .*got "Storage"[\s\S]*controllerReplicas: must be an integer >= 1, got 0/);
+    expect(() => driver({ namespace: 'Storage', controllerReplicas: 0 })).toThrow(
+      /namespace: .*got "Storage"[\s\S]*controllerReplicas: must be an integer >= 1, got 0/,
+    );
   });
 });
 
@@ -86,17 +95,22 @@ describe('NfsStorageClass', () => {
   it('provisions with nfs.csi.k8s.io from the server and share', () => {
     const sc = storageClass({ subDir: '${pvc.metadata.namespace}/${pvc.metadata.name}' });
     expect(sc.provisioner).toBe('nfs.csi.k8s.io');
-    expect(sc.parameters).toEqual({ server: '192.168.100.171', share: '/mnt/server', subDir: '${pvc.metadata.namespace}/${pvc.metadata.name}', mountPermissions: '0775' });
+    expect(sc.parameters).toEqual({
+      server: '192.168.100.171',
+      share: '/mnt/server',
+      subDir: '${pvc.metadata.namespace}/${pvc.metadata.name}',
+      mountPermissions: '0775',
+    });
     expect(sc.volumeBindingMode).toBe('Immediate');
   });
 
   it('defaults: nfsvers=4.1, Retain (a deleted claim keeps its files on the NAS), expandable, not the default class, no subDir', () => {
-    expect([NFS_STORAGE_CLASS_DEFAULT_MOUNT_OPTIONS, NFS_STORAGE_CLASS_DEFAULT_RECLAIM_POLICY, NFS_STORAGE_CLASS_DEFAULT_ALLOW_VOLUME_EXPANSION, NFS_STORAGE_CLASS_DEFAULT_DEFAULT_CLASS]).toEqual([
-      ['nfsvers=4.1'],
-      ReclaimPolicy.RETAIN,
-      true,
-      false,
-    ]);
+    expect([
+      NFS_STORAGE_CLASS_DEFAULT_MOUNT_OPTIONS,
+      NFS_STORAGE_CLASS_DEFAULT_RECLAIM_POLICY,
+      NFS_STORAGE_CLASS_DEFAULT_ALLOW_VOLUME_EXPANSION,
+      NFS_STORAGE_CLASS_DEFAULT_DEFAULT_CLASS,
+    ]).toEqual([['nfsvers=4.1'], ReclaimPolicy.RETAIN, true, false]);
     const sc = storageClass();
     expect(sc.mountOptions).toEqual(['nfsvers=4.1']);
     expect(sc.reclaimPolicy).toBe('Retain');
@@ -113,7 +127,15 @@ describe('NfsStorageClass', () => {
   });
 
   it('fails on invalid props, naming each', () => {
-    const build = () => storageClass({ name: 'NAS', server: 'nas 1', share: 'mnt/server', subDir: '/abs', mountOptions: ['nfsvers=4.1,hard'], reclaimPolicy: 'Recycle' as ReclaimPolicy });
+    const build = () =>
+      storageClass({
+        name: 'NAS',
+        server: 'nas 1',
+        share: 'mnt/server',
+        subDir: '/abs',
+        mountOptions: ['nfsvers=4.1,hard'],
+        reclaimPolicy: 'Recycle' as ReclaimPolicy,
+      });
     expect(build).toThrow(/name: .*got "NAS"/);
     expect(build).toThrow(/server: must be an IPv4 address or a DNS name of the NFS server, got "nas 1"/);
     expect(build).toThrow(/share: must be an absolute export path .*got "mnt\/server"/);
@@ -130,12 +152,18 @@ describe('NFS data survives a deleted claim unless the description says otherwis
     const { readFileSync } = await import('node:fs');
     const text = readFileSync('test/fixtures/valid/minimal.yaml', 'utf8');
     const classes = (t: string) =>
-      renderCluster(parseDescription(t)).objects.filter((o) => o.kind === 'StorageClass').map((o) => [o.metadata.name, (o as unknown as { reclaimPolicy: string }).reclaimPolicy]);
+      renderCluster(parseDescription(t))
+        .objects.filter((o) => o.kind === 'StorageClass')
+        .map((o) => [o.metadata.name, (o as unknown as { reclaimPolicy: string }).reclaimPolicy]);
     const implicit = classes(text);
     expect(implicit.length).toBeGreaterThan(0);
     for (const [, policy] of implicit) expect(policy).toBe('Retain');
     const reference = classes(readFileSync('hostconfig/cluster.yaml', 'utf8'));
-    expect(reference).toEqual([['nas-001', 'Delete'], ['nas-002', 'Delete'], ['nas-003', 'Delete']]);
+    expect(reference).toEqual([
+      ['nas-001', 'Delete'],
+      ['nas-002', 'Delete'],
+      ['nas-003', 'Delete'],
+    ]);
     expect(readFileSync('hostconfig/cluster.yaml', 'utf8')).toMatch(/reclaimPolicy: Delete/);
   });
 });

@@ -95,7 +95,15 @@ describe('addPlatform with the reference model', () => {
 
   it('StorageClasses point at the NFS server IP, one per model class', () => {
     const classes = findObjects(byChart['nfs-csi'], 'StorageClass');
-    expect(classes.map((c) => [c.metadata.name, c.parameters.server, c.parameters.share, c.reclaimPolicy, c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class']])).toEqual([
+    expect(
+      classes.map((c) => [
+        c.metadata.name,
+        c.parameters.server,
+        c.parameters.share,
+        c.reclaimPolicy,
+        c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'],
+      ]),
+    ).toEqual([
       ['nas-001', '192.168.100.171', '/mnt/server', 'Delete', 'true'],
       ['nas-002', '192.168.100.171', '/mnt/server2', 'Delete', undefined],
       ['nas-003', '192.168.100.171', '/mnt/server3', 'Delete', undefined],
@@ -115,7 +123,13 @@ describe('addPlatform with the reference model', () => {
 describe('addPlatform with other models', () => {
   it('skips the optional components absent from the model', () => {
     const ref = reference();
-    const { charts, objects } = synth({ ...ref, acme: undefined, tunnel: undefined, storage: undefined, operations: { ...ref.operations, metricsServer: undefined } });
+    const { charts, objects } = synth({
+      ...ref,
+      acme: undefined,
+      tunnel: undefined,
+      storage: undefined,
+      operations: { ...ref.operations, metricsServer: undefined },
+    });
     expect(charts).toEqual(['cni', 'metallb', 'ingress']);
     expect(findObjects(objects, 'ClusterIssuer')).toEqual([]);
   });
@@ -130,9 +144,15 @@ describe('addPlatform with other models', () => {
       tunnel: { ...ref.tunnel!, proxyProtocol: true },
     };
     const { byChart } = synth(model);
-    expect(JSON.parse(findObject(byChart.cni, 'ConfigMap', 'kube-flannel-cfg').data['net-conf.json'])).toMatchObject({ EnableNFTables: true, Backend: { Type: 'host-gw' } });
+    expect(JSON.parse(findObject(byChart.cni, 'ConfigMap', 'kube-flannel-cfg').data['net-conf.json'])).toMatchObject({
+      EnableNFTables: true,
+      Backend: { Type: 'host-gw' },
+    });
     expect(findObjects(byChart.cni, 'DaemonSet').map((d) => d.metadata.name)).toEqual(['kube-flannel-ds']);
-    expect(findObject(byChart['cert-manager'], 'ClusterIssuer', 'letsencrypt-production').spec.acme.solvers[0].dns01.cloudflare.apiTokenSecretRef).toEqual({ name: 'cf', key: 'token' });
+    expect(findObject(byChart['cert-manager'], 'ClusterIssuer', 'letsencrypt-production').spec.acme.solvers[0].dns01.cloudflare.apiTokenSecretRef).toEqual({
+      name: 'cf',
+      key: 'token',
+    });
     expect(findObject(byChart.ingress, 'ConfigMap', 'ingress-nginx-controller').data['use-proxy-protocol']).toBe('true');
     const config: any = parse(findObject(byChart.frpc, 'ConfigMap', 'frpc-config').data['frpc.toml']);
     for (const proxy of config.proxies) expect(proxy.transport.proxyProtocolVersion).toBe('v2');
@@ -151,7 +171,10 @@ describe('secretsReadmeSections', () => {
 
   it('adds the DNS-01 token Secret when selected, and nothing when no component needs a Secret', () => {
     const ref = reference();
-    const dns = secretsReadmeSections({ ...ref, acme: { ...ref.acme!, solver: { type: 'dns01', provider: 'cloudflare', apiTokenSecretRef: { name: 'cf', key: 'api-token' }, dnsZones: [] } } });
+    const dns = secretsReadmeSections({
+      ...ref,
+      acme: { ...ref.acme!, solver: { type: 'dns01', provider: 'cloudflare', apiTokenSecretRef: { name: 'cf', key: 'api-token' }, dnsZones: [] } },
+    });
     expect(dns[0].body).toContain('kubectl -n cert-manager create secret generic cf --from-file=api-token=cloudflare-api-token');
     expect(secretsReadmeSections({ ...ref, acme: undefined, tunnel: undefined, storage: undefined })).toEqual([]);
   });

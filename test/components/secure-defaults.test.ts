@@ -35,7 +35,14 @@ const PRIVILEGED_CONTAINERS: Record<string, { privileged?: boolean; add?: string
 };
 
 /** Pods that call the API server and therefore mount a ServiceAccount token. */
-const API_CLIENTS = ['csi-nfs-controller', 'ingress-nginx-admission-create', 'ingress-nginx-admission-patch', 'ingress-nginx-controller', 'kube-flannel-ds', 'kube-network-policies'];
+const API_CLIENTS = [
+  'csi-nfs-controller',
+  'ingress-nginx-admission-create',
+  'ingress-nginx-admission-patch',
+  'ingress-nginx-controller',
+  'kube-flannel-ds',
+  'kube-network-policies',
+];
 
 describe('secure pod defaults', () => {
   it('covers every workload', () => {
@@ -51,17 +58,20 @@ describe('secure pod defaults', () => {
     ]);
   });
 
-  it.each(workloads.map((w) => [w.metadata.name, w] as [string, K8sObject]))('%s: RuntimeDefault seccomp, explicit token mount, requests on every container', (name, workload) => {
-    const spec = podSpec(workload);
-    for (const c of allContainers(workload)) {
-      const seccomp = c.securityContext?.seccompProfile?.type ?? spec.securityContext?.seccompProfile?.type;
-      if (!PRIVILEGED_CONTAINERS[`${name}/${c.name}`]?.privileged) expect(seccomp, c.name).toBe('RuntimeDefault');
-      // a positive quantity, not merely a key: an empty or zero request schedules as if there were none
-      expect(c.resources?.requests?.cpu, c.name).toMatch(/^[1-9]\d*m$/);
-      expect(c.resources?.requests?.memory, c.name).toMatch(/^[1-9]\d*Mi$/);
-    }
-    expect(spec.automountServiceAccountToken).toBe(API_CLIENTS.includes(name));
-  });
+  it.each(workloads.map((w) => [w.metadata.name, w] as [string, K8sObject]))(
+    '%s: RuntimeDefault seccomp, explicit token mount, requests on every container',
+    (name, workload) => {
+      const spec = podSpec(workload);
+      for (const c of allContainers(workload)) {
+        const seccomp = c.securityContext?.seccompProfile?.type ?? spec.securityContext?.seccompProfile?.type;
+        if (!PRIVILEGED_CONTAINERS[`${name}/${c.name}`]?.privileged) expect(seccomp, c.name).toBe('RuntimeDefault');
+        // a positive quantity, not merely a key: an empty or zero request schedules as if there were none
+        expect(c.resources?.requests?.cpu, c.name).toMatch(/^[1-9]\d*m$/);
+        expect(c.resources?.requests?.memory, c.name).toMatch(/^[1-9]\d*Mi$/);
+      }
+      expect(spec.automountServiceAccountToken).toBe(API_CLIENTS.includes(name));
+    },
+  );
 
   it.each(workloads.map((w) => [w.metadata.name, w] as [string, K8sObject]))('%s: non-root unless listed', (name, workload) => {
     const spec = podSpec(workload);
@@ -87,7 +97,10 @@ describe('secure pod defaults', () => {
   });
 
   it('only the node agents use the host network', () => {
-    const host = workloads.filter((w) => podSpec(w).hostNetwork).map((w) => w.metadata.name).sort();
+    const host = workloads
+      .filter((w) => podSpec(w).hostNetwork)
+      .map((w) => w.metadata.name)
+      .sort();
     expect(host).toEqual(['csi-nfs-controller', 'csi-nfs-node', 'kube-flannel-ds', 'kube-network-policies']);
   });
 });

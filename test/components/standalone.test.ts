@@ -18,7 +18,15 @@ import {
 } from '../../lib/components';
 import type { K8sObject } from '../helpers/k8s';
 
-const CLUSTER_SCOPED = new Set(['ClusterRole', 'ClusterRoleBinding', 'IngressClass', 'StorageClass', 'CSIDriver', 'ValidatingWebhookConfiguration', 'ClusterIssuer']);
+const CLUSTER_SCOPED = new Set([
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'IngressClass',
+  'StorageClass',
+  'CSIDriver',
+  'ValidatingWebhookConfiguration',
+  'ClusterIssuer',
+]);
 
 const CASES: Record<string, { build: (chart: Construct) => void; kinds: string[] }> = {
   Flannel: {
@@ -36,8 +44,25 @@ const CASES: Record<string, { build: (chart: Construct) => void; kinds: string[]
   IngressNginx: {
     build: (c) => new IngressNginx(c, 'Ingress'),
     kinds: [
-      'ClusterRole', 'ClusterRole', 'ClusterRoleBinding', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'IngressClass', 'Job', 'Job',
-      'PodDisruptionBudget', 'Role', 'Role', 'RoleBinding', 'RoleBinding', 'Service', 'Service', 'ServiceAccount', 'ServiceAccount', 'ValidatingWebhookConfiguration',
+      'ClusterRole',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'ClusterRoleBinding',
+      'ConfigMap',
+      'Deployment',
+      'IngressClass',
+      'Job',
+      'Job',
+      'PodDisruptionBudget',
+      'Role',
+      'Role',
+      'RoleBinding',
+      'RoleBinding',
+      'Service',
+      'Service',
+      'ServiceAccount',
+      'ServiceAccount',
+      'ValidatingWebhookConfiguration',
     ],
   },
   LetsEncryptIssuers: {
@@ -50,7 +75,17 @@ const CASES: Record<string, { build: (chart: Construct) => void; kinds: string[]
   },
   NfsCsiDriver: {
     build: (c) => new NfsCsiDriver(c, 'Nfs'),
-    kinds: ['CSIDriver', 'ClusterRole', 'ClusterRole', 'ClusterRoleBinding', 'ClusterRoleBinding', 'DaemonSet', 'Deployment', 'ServiceAccount', 'ServiceAccount'],
+    kinds: [
+      'CSIDriver',
+      'ClusterRole',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'ClusterRoleBinding',
+      'DaemonSet',
+      'Deployment',
+      'ServiceAccount',
+      'ServiceAccount',
+    ],
   },
   NfsStorageClass: {
     build: (c) => new NfsStorageClass(c, 'Class', { name: 'nfs', server: '10.0.0.5', share: '/export' }),

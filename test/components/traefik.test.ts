@@ -29,7 +29,12 @@ const staticConfig = (objects: any[]): any => load(findObject(objects, 'ConfigMa
 
 describe('Traefik', () => {
   it('pins its defaults', () => {
-    expect([TRAEFIK_DEFAULT_NAMESPACE, INGRESS_DEFAULT_CLASS_NAME, INGRESS_DEFAULT_DEFAULT_CLASS, INGRESS_DEFAULT_REPLICAS]).toEqual(['traefik', 'nginx', false, 2]);
+    expect([TRAEFIK_DEFAULT_NAMESPACE, INGRESS_DEFAULT_CLASS_NAME, INGRESS_DEFAULT_DEFAULT_CLASS, INGRESS_DEFAULT_REPLICAS]).toEqual([
+      'traefik',
+      'nginx',
+      false,
+      2,
+    ]);
     expect(INGRESS_DEFAULT_EXTERNAL_TRAFFIC_POLICY).toBe(ExternalTrafficPolicy.LOCAL);
     expect(TRAEFIK_DEFAULT_TUNNEL_TRUSTED_IPS).toEqual([]);
     const { objects, construct } = build();
@@ -48,7 +53,13 @@ describe('Traefik', () => {
     expect(TRAEFIK_CONTROLLER_CLASS).toBe('k8s.io/ingress-nginx');
     expect(ic.metadata.annotations).toEqual({ 'ingressclass.kubernetes.io/is-default-class': 'true' });
     const provider = staticConfig(objects).providers.kubernetesIngressNGINX;
-    expect(provider).toMatchObject({ ingressClass: 'nginx', controllerClass: 'k8s.io/ingress-nginx', publishService: 'traefik/traefik', watchIngressWithoutClass: false, allowSnippetAnnotations: false });
+    expect(provider).toMatchObject({
+      ingressClass: 'nginx',
+      controllerClass: 'k8s.io/ingress-nginx',
+      publishService: 'traefik/traefik',
+      watchIngressWithoutClass: false,
+      allowSnippetAnnotations: false,
+    });
     expect(provider.watchNamespace).toBeUndefined();
     expect(staticConfig(build({ watchNamespace: 'apps' }).objects).providers.kubernetesIngressNGINX.watchNamespace).toBe('apps');
   });
@@ -73,7 +84,10 @@ describe('Traefik', () => {
     expect(c.ports.map((p: any) => p.name)).toEqual(['web', 'websecure', 'tunnel-web', 'tunnel-websecure', 'traefik']);
     for (const probe of [c.livenessProbe, c.readinessProbe]) expect(probe.httpGet).toEqual({ path: '/ping', port: 'traefik', scheme: 'HTTP' });
     expect(staticConfig(objects).ping).toEqual({ entryPoint: 'traefik' });
-    expect(pod.topologySpreadConstraints[0]).toMatchObject({ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: deployment.spec.selector.matchLabels } });
+    expect(pod.topologySpreadConstraints[0]).toMatchObject({
+      topologyKey: 'kubernetes.io/hostname',
+      labelSelector: { matchLabels: deployment.spec.selector.matchLabels },
+    });
     expect(c.args).toEqual(['--configFile=/etc/traefik/traefik.yml']);
     expect(deployment.spec.template.metadata.annotations['checksum/config']).toMatch(/^[0-9a-f]{10}$/);
   });
@@ -125,7 +139,13 @@ describe('Traefik', () => {
 
   it('fails on invalid props, naming each', () => {
     const bad = () =>
-      build({ namespace: 'Traefik', replicas: 0, loadBalancerIP: '192.168.1', watchNamespace: 'a b', tunnel: { proxyProtocolTrustedIPs: ['10.244.0.0/33', 'pods'] } });
+      build({
+        namespace: 'Traefik',
+        replicas: 0,
+        loadBalancerIP: '192.168.1',
+        watchNamespace: 'a b',
+        tunnel: { proxyProtocolTrustedIPs: ['10.244.0.0/33', 'pods'] },
+      });
     expect(bad).toThrow(/namespace: .*got "Traefik"/);
     expect(bad).toThrow(/replicas: .*got 0/);
     expect(bad).toThrow(/loadBalancerIP: .*got "192\.168\.1"/);

@@ -41,7 +41,15 @@ const EXPECTED_IMAGES = [
 
 /** `repository:tag` of every container image in an upstream manifest (digest dropped: we pin by tag). */
 const upstreamImages = (...files: string[]): string[] =>
-  [...new Set(files.flatMap((f) => readSharedYaml(f)).filter(isWorkload).flatMap(allContainers).map((c) => String(c.image).replace(/@sha256:[0-9a-f]+$/, '')))].sort();
+  [
+    ...new Set(
+      files
+        .flatMap((f) => readSharedYaml(f))
+        .filter(isWorkload)
+        .flatMap(allContainers)
+        .map((c) => String(c.image).replace(/@sha256:[0-9a-f]+$/, '')),
+    ),
+  ].sort();
 
 describe('versions table', () => {
   it('the constructs deploy exactly the pinned images', () => {
@@ -51,7 +59,10 @@ describe('versions table', () => {
   it('deploys the images of the upstream manifests we conform to', () => {
     const ours = new Set(images);
     const missing = (up: string[]) => up.filter((i) => !ours.has(i));
-    expect(upstreamImages('upstream/flannel-v0.28.9/kube-flannel.yml')).toEqual(['ghcr.io/flannel-io/flannel-cni-plugin:v1.9.1-flannel3', 'ghcr.io/flannel-io/flannel:v0.28.9']);
+    expect(upstreamImages('upstream/flannel-v0.28.9/kube-flannel.yml')).toEqual([
+      'ghcr.io/flannel-io/flannel-cni-plugin:v1.9.1-flannel3',
+      'ghcr.io/flannel-io/flannel:v0.28.9',
+    ]);
     expect(missing(upstreamImages('upstream/flannel-v0.28.9/kube-flannel.yml'))).toEqual([]);
     expect(missing(upstreamImages('upstream/ingress-nginx-v1.15.1/deploy-cloud.yaml'))).toEqual([]);
     expect(missing(upstreamImages('upstream/kube-network-policies-v1.1.1/install.yaml'))).toEqual([]);
@@ -64,7 +75,11 @@ describe('versions table', () => {
   });
 
   it('every table entry is used by a construct', () => {
-    expect(Object.values(IMAGES).map(imageRef).filter((ref) => !images.includes(ref))).toEqual([]);
+    expect(
+      Object.values(IMAGES)
+        .map(imageRef)
+        .filter((ref) => !images.includes(ref)),
+    ).toEqual([]);
   });
 
   it('pins the versions from the notes', () => {

@@ -23,11 +23,20 @@ describe('parseKeepalived', () => {
         '}',
       ].join('\n'),
     );
-    expect(i).toMatchObject({ name: 'VI_1', state: 'MASTER', priority: 101, virtualRouterId: 51, unicastSrcIp: '10.0.0.5', unicastPeers: ['10.0.0.6'], virtualIpAddresses: ['10.0.0.10'] });
+    expect(i).toMatchObject({
+      name: 'VI_1',
+      state: 'MASTER',
+      priority: 101,
+      virtualRouterId: 51,
+      unicastSrcIp: '10.0.0.5',
+      unicastPeers: ['10.0.0.6'],
+      virtualIpAddresses: ['10.0.0.10'],
+    });
   });
 
   it('finds every vrrp_instance', () => {
-    const text = 'vrrp_instance A {\n  virtual_ipaddress {\n    10.0.0.10\n  }\n}\nvrrp_instance B {\n  virtual_ipaddress {\n    10.0.0.11\n    10.0.0.12/32\n  }\n}\n';
+    const text =
+      'vrrp_instance A {\n  virtual_ipaddress {\n    10.0.0.10\n  }\n}\nvrrp_instance B {\n  virtual_ipaddress {\n    10.0.0.11\n    10.0.0.12/32\n  }\n}\n';
     expect(parseKeepalived(text).map((i) => [i.name, i.virtualIpAddresses])).toEqual([
       ['A', ['10.0.0.10']],
       ['B', ['10.0.0.11', '10.0.0.12']],
@@ -51,9 +60,18 @@ describe('parseHaproxy', () => {
       ].join('\n'),
     );
     expect(haproxyProxiesOnPort(sections, 6443).map((p) => [p.bindAddresses, p.backend, p.servers])).toEqual([
-      [['10.0.0.10'], 'cps', [['a', '10.0.0.11', 6443], ['b', '10.0.0.12', 6443]]],
+      [
+        ['10.0.0.10'],
+        'cps',
+        [
+          ['a', '10.0.0.11', 6443],
+          ['b', '10.0.0.12', 6443],
+        ],
+      ],
     ]);
-    expect(haproxyProxiesOnPort(sections, 8443).map((p) => [p.bindAddresses, p.backend, p.servers.map((s) => s[1])])).toEqual([[['*'], 'other', ['10.0.0.13']]]);
+    expect(haproxyProxiesOnPort(sections, 8443).map((p) => [p.bindAddresses, p.backend, p.servers.map((s) => s[1])])).toEqual([
+      [['*'], 'other', ['10.0.0.13']],
+    ]);
     expect(haproxyProxiesOnPort(sections, 1)).toEqual([]);
     expect(splitHostPort(':8404')).toEqual(['', 8404]);
     expect(splitHostPort('10.0.0.1')).toEqual(['10.0.0.1', undefined]);
@@ -69,7 +87,9 @@ describe('manifest readers', () => {
           'apiVersion: v1',
           'kind: List',
           'items:',
-          '  - { apiVersion: v1, kind: Secret, metadata: { name: s, namespace: frpc }, data: { frpc.toml: ' + Buffer.from('serverPort = 7001\n').toString('base64') + ' } }',
+          '  - { apiVersion: v1, kind: Secret, metadata: { name: s, namespace: frpc }, data: { frpc.toml: ' +
+            Buffer.from('serverPort = 7001\n').toString('base64') +
+            ' } }',
           '---',
           'apiVersion: v1',
           'kind: ConfigMap',
@@ -92,6 +112,8 @@ describe('manifest readers', () => {
       `stringData: { frpc.toml: ${JSON.stringify('serverAddr = "161.132.4.98"\nserverPort = 7001\n[[proxies]]\nname = "http"\nlocalIP = "192.168.100.240"\nremotePort = 80\n[[proxies]]\nname = "https"\nlocalIP = "192.168.100.240"\nremotePort = 443\n')} }`,
     ].join('\n');
     const problems = checkConsistency(model, [{ path: '20-workloads.yaml', content: secret }]);
-    expect(problems).toEqual([{ path: '20-workloads.yaml', message: 'tunnel-ports: 20-workloads.yaml: Secret frpc/frpc frpc.toml: serverPort 7001 is not the frps bindPort 7000' }]);
+    expect(problems).toEqual([
+      { path: '20-workloads.yaml', message: 'tunnel-ports: 20-workloads.yaml: Secret frpc/frpc frpc.toml: serverPort 7001 is not the frps bindPort 7000' },
+    ]);
   });
 });

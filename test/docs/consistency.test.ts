@@ -49,14 +49,25 @@ describe('consistency check on real renders', () => {
     expect(a.hostFile('vps', 'frps.toml')?.content).toContain('bindPort = 7000');
     const objects = a.manifests();
     expect(objects.filter((o) => o.kind === 'IPAddressPool').map((o) => o.name)).toEqual(['lan-pool', 'lan-pool-ingress']);
-    expect(objects.filter((o) => o.kind === 'Service' && o.namespace === 'ingress-nginx' && (o.body.spec as { type?: string }).type === 'LoadBalancer')).toHaveLength(1);
+    expect(
+      objects.filter((o) => o.kind === 'Service' && o.namespace === 'ingress-nginx' && (o.body.spec as { type?: string }).type === 'LoadBalancer'),
+    ).toHaveLength(1);
     expect(objects.filter((o) => o.kind === 'ConfigMap' && o.body.data && 'net-conf.json' in (o.body.data as object))).toHaveLength(1);
     expect(a.frpcConfigs()).toHaveLength(1);
   });
 
   it('is an OutputCheck that lists its facts for the docs', () => {
     expect(consistencyCheck.name).toBe('cross-artifact-consistency');
-    expect(consistencyCheck.facts.map((f) => f.name)).toEqual(['api-endpoint', 'haproxy-backends', 'vrrp', 'pod-network', 'ingress-address', 'lan-listeners', 'tunnel-ports', 'tunnel-target']);
+    expect(consistencyCheck.facts.map((f) => f.name)).toEqual([
+      'api-endpoint',
+      'haproxy-backends',
+      'vrrp',
+      'pod-network',
+      'ingress-address',
+      'lan-listeners',
+      'tunnel-ports',
+      'tunnel-target',
+    ]);
     for (const f of CONSISTENCY_FACTS) expect(f.description.length).toBeGreaterThan(20);
     const result = renderCluster(reference, { checks: [consistencyCheck] });
     expect(result.checks).toEqual(['cross-artifact-consistency']);
@@ -114,14 +125,39 @@ describe('consistency check on tampered file sets', () => {
   });
 
   it('vrrp: priority, router id, a second MASTER, unicast peers', () => {
-    expectFailure(tamper(referenceFiles, 'hosts/nas-002/keepalived.conf', /\n(\s+)priority 90\n/, '\n$1priority 95\n'), 'vrrp', 'hosts/nas-002/keepalived.conf', /priority 95 is not 90/);
-    expectFailure(tamper(referenceFiles, 'hosts/nas-002/keepalived.conf', 'virtual_router_id 51', 'virtual_router_id 52'), 'vrrp', 'hosts/nas-002/keepalived.conf', /virtual_router_id 52 is not 51/);
-    expectFailure(tamper(referenceFiles, 'hosts/nas-001/keepalived.conf', 'state BACKUP', 'state MASTER'), 'vrrp', 'hosts/nas-001/keepalived.conf', /starts as MASTER, but n100-004/);
-    expectFailure(tamper(referenceFiles, 'hosts/nas-001/keepalived.conf', /\n\s*192\.168\.100\.172\n/, '\n'), 'vrrp', 'hosts/nas-001/keepalived.conf', /unicast_peer \[192\.168\.100\.204\] is not the other balancers/);
+    expectFailure(
+      tamper(referenceFiles, 'hosts/nas-002/keepalived.conf', /\n(\s+)priority 90\n/, '\n$1priority 95\n'),
+      'vrrp',
+      'hosts/nas-002/keepalived.conf',
+      /priority 95 is not 90/,
+    );
+    expectFailure(
+      tamper(referenceFiles, 'hosts/nas-002/keepalived.conf', 'virtual_router_id 51', 'virtual_router_id 52'),
+      'vrrp',
+      'hosts/nas-002/keepalived.conf',
+      /virtual_router_id 52 is not 51/,
+    );
+    expectFailure(
+      tamper(referenceFiles, 'hosts/nas-001/keepalived.conf', 'state BACKUP', 'state MASTER'),
+      'vrrp',
+      'hosts/nas-001/keepalived.conf',
+      /starts as MASTER, but n100-004/,
+    );
+    expectFailure(
+      tamper(referenceFiles, 'hosts/nas-001/keepalived.conf', /\n\s*192\.168\.100\.172\n/, '\n'),
+      'vrrp',
+      'hosts/nas-001/keepalived.conf',
+      /unicast_peer \[192\.168\.100\.204\] is not the other balancers/,
+    );
   });
 
   it('pod-network: kubeadm podSubnet and Flannel Network', () => {
-    expectFailure(tamper(referenceFiles, 'hosts/n100-001/kubeadm-init.yaml', 'podSubnet: 10.244.0.0/16', 'podSubnet: 10.245.0.0/16'), 'pod-network', 'hosts/n100-001/kubeadm-init.yaml', /podSubnet "10\.245\.0\.0\/16"/);
+    expectFailure(
+      tamper(referenceFiles, 'hosts/n100-001/kubeadm-init.yaml', 'podSubnet: 10.244.0.0/16', 'podSubnet: 10.245.0.0/16'),
+      'pod-network',
+      'hosts/n100-001/kubeadm-init.yaml',
+      /podSubnet "10\.245\.0\.0\/16"/,
+    );
     const flannel = tamper(referenceFiles, /^\d\d-.*\.yaml$/, /"Network": ?"10\.244\.0\.0\/16"/, '"Network": "10.200.0.0/16"');
     const file = flannel.find((f, i) => f !== referenceFiles[i])!.path;
     expectFailure(flannel, 'pod-network', file, /net-conf\.json Network "10\.200\.0\.0\/16" is not the pod CIDR 10\.244\.0\.0\/16/);
@@ -129,7 +165,12 @@ describe('consistency check on tampered file sets', () => {
 
   it('ingress-address: the Service annotation and the pool', () => {
     const manifest = (files: RenderedFile[]) => files.find((f, i) => f !== referenceFiles[i])!.path;
-    const annotation = tamper(referenceFiles, /^\d\d-.*\.yaml$/, /metallb\.io\/loadBalancerIPs: "?192\.168\.100\.240"?/, 'metallb.io/loadBalancerIPs: 192.168.100.241');
+    const annotation = tamper(
+      referenceFiles,
+      /^\d\d-.*\.yaml$/,
+      /metallb\.io\/loadBalancerIPs: "?192\.168\.100\.240"?/,
+      'metallb.io/loadBalancerIPs: 192.168.100.241',
+    );
     expectFailure(annotation, 'ingress-address', manifest(annotation), /no LoadBalancer Service in ingress-nginx requests the ingress IP 192\.168\.100\.240/);
     const pool = tamper(referenceFiles, /^\d\d-.*\.yaml$/, '192.168.100.240/32', '192.168.100.239/32');
     expectFailure(pool, 'ingress-address', manifest(pool), /no IPAddressPool contains the ingress IP 192\.168\.100\.240/);
@@ -139,14 +180,29 @@ describe('consistency check on tampered file sets', () => {
   });
 
   it('tunnel-ports: frps bindPort, allowPorts, frpc serverPort and serverAddr', () => {
-    expectFailure(tamper(referenceFiles, 'hosts/vps/frps.toml', 'bindPort = 7000', 'bindPort = 7001'), 'tunnel-ports', 'hosts/vps/frps.toml', /bindPort 7001 is not tunnel\.bindPort 7000/);
     expectFailure(
-      tamper(referenceFiles, 'hosts/vps/frps.toml', /\[\[allowPorts\]\]\nsingle = 443\n/, '[[allowPorts]]\nsingle = 443\n\n[[allowPorts]]\nstart = 20\nend = 22\n'),
+      tamper(referenceFiles, 'hosts/vps/frps.toml', 'bindPort = 7000', 'bindPort = 7001'),
+      'tunnel-ports',
+      'hosts/vps/frps.toml',
+      /bindPort 7001 is not tunnel\.bindPort 7000/,
+    );
+    expectFailure(
+      tamper(
+        referenceFiles,
+        'hosts/vps/frps.toml',
+        /\[\[allowPorts\]\]\nsingle = 443\n/,
+        '[[allowPorts]]\nsingle = 443\n\n[[allowPorts]]\nstart = 20\nend = 22\n',
+      ),
       'tunnel-ports',
       'hosts/vps/frps.toml',
       /allowPorts \[20, 21, 22, 443, 80\] is not the set of frpc remotePorts \[443, 80\]/,
     );
-    expectFailure(tamper(referenceFiles, 'hosts/vps/frps.toml', /\[\[allowPorts\]\]\nsingle = 80\n\n\[\[allowPorts\]\]\nsingle = 443\n/, ''), 'tunnel-ports', 'hosts/vps/frps.toml', /has no allowPorts/);
+    expectFailure(
+      tamper(referenceFiles, 'hosts/vps/frps.toml', /\[\[allowPorts\]\]\nsingle = 80\n\n\[\[allowPorts\]\]\nsingle = 443\n/, ''),
+      'tunnel-ports',
+      'hosts/vps/frps.toml',
+      /has no allowPorts/,
+    );
     const manifest = (files: RenderedFile[]) => files.find((f, i) => f !== referenceFiles[i])!.path;
     const port = tamper(referenceFiles, /^\d\d-.*\.yaml$/, /serverPort = 7000/, 'serverPort = 7002');
     expectFailure(port, 'tunnel-ports', manifest(port), /serverPort 7002 is not the frps bindPort 7000/);
@@ -156,14 +212,20 @@ describe('consistency check on tampered file sets', () => {
 
   it('reports a file that cannot be parsed, with the facts it blocked', () => {
     const files = tamper(referenceFiles, 'hosts/vps/frps.toml', 'bindPort = 7000', 'bindPort = = 7000');
-    expect(problemsOf(files)).toEqual([{ path: 'hosts/vps/frps.toml', message: expect.stringMatching(/^cannot be parsed \(.*\); not verified: tunnel-ports$/) }]);
+    expect(problemsOf(files)).toEqual([
+      { path: 'hosts/vps/frps.toml', message: expect.stringMatching(/^cannot be parsed \(.*\); not verified: tunnel-ports$/) },
+    ]);
   });
 
   it('fails a render when wired as an output check', () => {
     // wired in, it passes a good render ...
     expect(renderCluster(reference, { checks: [consistencyCheck] }).checks).toEqual(['cross-artifact-consistency']);
     // ... and stops one whose files disagree (frps.toml tampered with between rendering and checking)
-    const seesTampered = { ...consistencyCheck, run: (ctx: Parameters<typeof consistencyCheck.run>[0]) => consistencyCheck.run({ ...ctx, files: tamper(ctx.files, 'hosts/vps/frps.toml', 'bindPort = 7000', 'bindPort = 7001') }) };
+    const seesTampered = {
+      ...consistencyCheck,
+      run: (ctx: Parameters<typeof consistencyCheck.run>[0]) =>
+        consistencyCheck.run({ ...ctx, files: tamper(ctx.files, 'hosts/vps/frps.toml', 'bindPort = 7000', 'bindPort = 7001') }),
+    };
     let problems: string[] = [];
     try {
       renderCluster(reference, { checks: [seesTampered] });

@@ -21,7 +21,9 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** Points the package imports at this checkout, so the blocks run without installing the package. */
 const localImports = (source: string) =>
-  source.replace(/from 'homelab-cluster'/g, `from ${JSON.stringify(join(REPO, 'lib/index'))}`).replace(/from '(cdk8s|constructs)'/g, (_, m: string) => `from ${JSON.stringify(require.resolve(m))}`);
+  source
+    .replace(/from 'homelab-cluster'/g, `from ${JSON.stringify(join(REPO, 'lib/index'))}`)
+    .replace(/from '(cdk8s|constructs)'/g, (_, m: string) => `from ${JSON.stringify(require.resolve(m))}`);
 
 describe('docs/constructs.md', () => {
   it('has a section for every construct the library exports', () => {
@@ -55,8 +57,13 @@ describe('docs/constructs.md', () => {
     });
     const sources = files.map((f) => program.getSourceFile(f));
     expect(sources.every((source) => source !== undefined)).toBe(true);
-    return [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics(), ...sources.flatMap((source) => [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)])].map(
-      (d) => `${d.file ? `${d.file.fileName.slice(work.length + 1)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ` : ''}${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`,
+    return [
+      ...program.getOptionsDiagnostics(),
+      ...program.getGlobalDiagnostics(),
+      ...sources.flatMap((source) => [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)]),
+    ].map(
+      (d) =>
+        `${d.file ? `${d.file.fileName.slice(work.length + 1)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ` : ''}${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`,
     );
   }
 
@@ -85,7 +92,9 @@ describe('docs/constructs.md', () => {
   });
 
   it('the type-check reports an example that does not fit the library (the check is real)', () => {
-    expect(check().errors.filter((e) => e.startsWith('broken.ts:'))).toEqual([expect.stringMatching(/^broken\.ts:\d+: .*'notAProp' does not exist in type 'FlannelProps'/)]);
+    expect(check().errors.filter((e) => e.startsWith('broken.ts:'))).toEqual([
+      expect.stringMatching(/^broken\.ts:\d+: .*'notAProp' does not exist in type 'FlannelProps'/),
+    ]);
   });
 
   for (const [i, block] of examples.entries()) {

@@ -36,7 +36,12 @@ function tableAfter(markdown: string, heading: string): string[][] {
   const rows: string[][] = [];
   for (const line of lines.slice(first + 2)) {
     if (!line.startsWith('|')) break;
-    rows.push(line.slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim()));
+    rows.push(
+      line
+        .slice(1, -1)
+        .split(/(?<!\\)\|/)
+        .map((c) => c.trim()),
+    );
   }
   return rows;
 }
@@ -68,9 +73,23 @@ describe('inventory', () => {
   it('has one row per host in description order with IP, arch, hardware, roles, node and provisioning', () => {
     expect(rows.map((r) => r[0])).toEqual(
       [
-        'n100-001', 'n100-002', 'n100-003', 'n100-004',
-        'raspberry-001', 'raspberry-002', 'raspberry-003', 'raspberry-004', 'raspberry-005', 'raspberry-006', 'raspberry-007', 'raspberry-008',
-        '5825u-001', '5825u-002', 'nas-001', 'nas-002', 'vps',
+        'n100-001',
+        'n100-002',
+        'n100-003',
+        'n100-004',
+        'raspberry-001',
+        'raspberry-002',
+        'raspberry-003',
+        'raspberry-004',
+        'raspberry-005',
+        'raspberry-006',
+        'raspberry-007',
+        'raspberry-008',
+        '5825u-001',
+        '5825u-002',
+        'nas-001',
+        'nas-002',
+        'vps',
       ].map((name) => `\`${name}\``),
     );
     const row = (name: string) => rows.find((r) => r[0] === `\`${name}\``)!;
@@ -261,7 +280,12 @@ describe('checks page', () => {
 });
 
 describe('Mermaid diagrams', () => {
-  for (const [name, model] of [['reference', reference], ['lab', lab], ['lan-only', lanOnly], ['minimal', minimal]] as const) {
+  for (const [name, model] of [
+    ['reference', reference],
+    ['lab', lab],
+    ['lan-only', lanOnly],
+    ['minimal', minimal],
+  ] as const) {
     it(`are valid flowcharts with safe ids (${name})`, () => {
       const blocks = mermaidBlocks(page(model, 'architecture.md'));
       expect(blocks.length).toBe(model.storage ? 3 : 2);

@@ -77,7 +77,9 @@ describe('Traefik with tunnel.proxyProtocol: the paths in the emitted config', (
   it('only tunnel entry points have proxyProtocol, and none of them is on the LoadBalancer', () => {
     const cm = a.manifests().find((o) => o.kind === 'ConfigMap' && o.name === 'traefik-config')!;
     const entryPoints = (load((cm.body.data as Record<string, string>)['traefik.yml']) as any).entryPoints as Record<string, any>;
-    const withProxy = Object.entries(entryPoints).filter(([, e]) => e.proxyProtocol).map(([name]) => name);
+    const withProxy = Object.entries(entryPoints)
+      .filter(([, e]) => e.proxyProtocol)
+      .map(([name]) => name);
     expect(withProxy).toEqual(['tunnel-web', 'tunnel-websecure']);
     expect(Object.values(entryPoints).some((e) => e.proxyProtocol?.insecure)).toBe(false);
     const lb = serviceAt(a.manifests(), '192.168.100.240')!;
@@ -86,7 +88,9 @@ describe('Traefik with tunnel.proxyProtocol: the paths in the emitted config', (
 
   it('the docs follow the controller: port matrix, failure domains, architecture text and diagram', () => {
     const network = files.find((f) => f.path === 'docs/network.md')!.content;
-    expect(network).toMatch(/\| ClusterIP Service \(namespace traefik\) \| traefik-tunnel\.traefik\.svc \| 80 \| TCP \| traefik tunnel entry point for http, PROXY protocol honoured from the pod CIDR 10\.244\.0\.0\/16 \| .* \| frpc pods only \|/);
+    expect(network).toMatch(
+      /\| ClusterIP Service \(namespace traefik\) \| traefik-tunnel\.traefik\.svc \| 80 \| TCP \| traefik tunnel entry point for http, PROXY protocol honoured from the pod CIDR 10\.244\.0\.0\/16 \| .* \| frpc pods only \|/,
+    );
     expect(network).not.toContain('LAN clients; frpc for the Internet');
     const architecture = files.find((f) => f.path === 'docs/architecture.md')!.content;
     expect(architecture).toContain('only the tunnel entry points honour it');
@@ -133,7 +137,10 @@ describe('Traefik with tunnel.proxyProtocol: the paths in the emitted config', (
               rule.from.some((peer: any) =>
                 'ip' in source
                   ? peer.ipBlock && ipIn(source.ip, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some((e: string) => ipIn(source.ip, e))
-                  : !peer.ipBlock && (!peer.namespaceSelector || matches(peer.namespaceSelector, namespaceLabels(source.namespace))) && (peer.namespaceSelector || source.namespace === 'traefik') && matches(peer.podSelector ?? {}, source.labels),
+                  : !peer.ipBlock &&
+                    (!peer.namespaceSelector || matches(peer.namespaceSelector, namespaceLabels(source.namespace))) &&
+                    (peer.namespaceSelector || source.namespace === 'traefik') &&
+                    matches(peer.podSelector ?? {}, source.labels),
               );
             return portOk && fromOk;
           }),
@@ -166,7 +173,9 @@ describe('Traefik with tunnel.proxyProtocol: the paths in the emitted config', (
 
     it('frpc may send to the tunnel entry points (egress)', () => {
       const egress = rendered.objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.namespace === 'frpc').flatMap((o: any) => o.spec.egress ?? []);
-      const toTraefik = egress.filter((r: any) => r.to.some((peer: any) => peer.namespaceSelector && matches(peer.namespaceSelector, namespaceLabels('traefik')) && matches(peer.podSelector, podLabels)));
+      const toTraefik = egress.filter((r: any) =>
+        r.to.some((peer: any) => peer.namespaceSelector && matches(peer.namespaceSelector, namespaceLabels('traefik')) && matches(peer.podSelector, podLabels)),
+      );
       expect(toTraefik.flatMap((r: any) => r.ports.map((p: any) => p.port))).toEqual([8001, 8444]);
     });
   });
@@ -177,7 +186,9 @@ describe('the ingress path facts fail on a tampered artifact', () => {
 
   it('tunnel-target: frpc sends PROXY protocol to an entry point that does not read it', () => {
     const broken = tamper(files, /(tunnel-web:\n\s+address: ':8001\/tcp'\n)\s+proxyProtocol:\n\s+trustedIPs:\n\s+- 10\.244\.0\.0\/16\n/, '$1');
-    expect(problems(broken)).toContainEqual(expect.stringMatching(/^tunnel-target: .*proxy "http" sends PROXY protocol, but .*entry point tunnel-web\) does not read it/));
+    expect(problems(broken)).toContainEqual(
+      expect.stringMatching(/^tunnel-target: .*proxy "http" sends PROXY protocol, but .*entry point tunnel-web\) does not read it/),
+    );
   });
 
   it('tunnel-target: the trusted list misses the pod CIDR (client IPs lost)', () => {
@@ -186,7 +197,9 @@ describe('the ingress path facts fail on a tampered artifact', () => {
   });
 
   it('tunnel-target: frpc dials a port or Service that leads nowhere', () => {
-    expect(problems(tamper(files, 'localPort = 443', 'localPort = 8443'))).toContainEqual(expect.stringMatching(/^tunnel-target: .*proxy "https" → Service traefik\/traefik-tunnel has no port 8443/));
+    expect(problems(tamper(files, 'localPort = 443', 'localPort = 8443'))).toContainEqual(
+      expect.stringMatching(/^tunnel-target: .*proxy "https" → Service traefik\/traefik-tunnel has no port 8443/),
+    );
     expect(problems(tamper(files, /targetPort: tunnel-websecure/, 'targetPort: tunnel-secure'))).toContainEqual(
       expect.stringMatching(/^tunnel-target: .*reaches no container port of a workload it selects/),
     );
@@ -197,7 +210,9 @@ describe('the ingress path facts fail on a tampered artifact', () => {
 
   it('lan-listeners: PROXY protocol on a LAN entry point', () => {
     const broken = tamper(files, /(\n( +)web:\n\s+address: ':8000\/tcp'\n)/, '$1$2  proxyProtocol:\n$2    trustedIPs:\n$2      - 0.0.0.0/0\n');
-    expect(problems(broken)).toContainEqual(expect.stringMatching(/^lan-listeners: Service traefik\/traefik port 80 → .*\(entry point web\) trusts PROXY headers from \[0\.0\.0\.0\/0\]/));
+    expect(problems(broken)).toContainEqual(
+      expect.stringMatching(/^lan-listeners: Service traefik\/traefik port 80 → .*\(entry point web\) trusts PROXY headers from \[0\.0\.0\.0\/0\]/),
+    );
   });
 
   it('ingress-nginx: the tunnel targets the LAN listeners; frpc without PROXY protocol against use-proxy-protocol fails', () => {
@@ -207,7 +222,9 @@ describe('the ingress path facts fail on a tampered artifact', () => {
     expect(checkConsistency(nginx, nginxFiles)).toEqual([]);
     const broken = tamper(nginxFiles, /use-proxy-protocol: "false"/, 'use-proxy-protocol: "true"');
     expect(problems(broken, nginx)).toContainEqual(expect.stringMatching(/^tunnel-target: .*proxy "http" sends no PROXY protocol, but .* requires it/));
-    expect(problems(broken, nginx)).toContainEqual(expect.stringMatching(/^lan-listeners: .* requires PROXY protocol: LAN clients on 192\.168\.100\.240 get errors/));
+    expect(problems(broken, nginx)).toContainEqual(
+      expect.stringMatching(/^lan-listeners: .* requires PROXY protocol: LAN clients on 192\.168\.100\.240 get errors/),
+    );
   });
 
   it('ingress-nginx with tunnel.proxyProtocol: the documented exception holds and keeps its warning', () => {
@@ -244,8 +261,12 @@ describe('Traefik flows (flow catalogue)', () => {
   it('the emitted NetworkPolicies prove every one of them, and dropping the frpc allow breaks the tunnel flow', () => {
     const dataplane = dataplaneOf(traefik);
     expect(flowProblems(catalogue, rendered.objects, dataplane)).toEqual([]);
-    const withoutForward = rendered.objects.filter((o) => !(o.kind === 'NetworkPolicy' && o.metadata.namespace === 'traefik' && o.metadata.name === 'frpc-forward'));
+    const withoutForward = rendered.objects.filter(
+      (o) => !(o.kind === 'NetworkPolicy' && o.metadata.namespace === 'traefik' && o.metadata.name === 'frpc-forward'),
+    );
     expect(withoutForward.length).toBe(rendered.objects.length - 1);
-    expect(flowProblems(catalogue, withoutForward, dataplane).map((p) => `${p.path}: ${p.message}`)).toEqual([expect.stringMatching(/^flows: flow frpc-forward .* is required but .* blocked/)]);
+    expect(flowProblems(catalogue, withoutForward, dataplane).map((p) => `${p.path}: ${p.message}`)).toEqual([
+      expect.stringMatching(/^flows: flow frpc-forward .* is required but .* blocked/),
+    ]);
   });
 });

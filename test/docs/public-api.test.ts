@@ -17,7 +17,10 @@ function indexExports(source: string): { values: string[]; types: string[] } {
   const values: string[] = [];
   const types: string[] = [];
   for (const m of source.matchAll(/^export (type )?\{([^}]*)\} from '[^']+';$/gm)) {
-    for (const item of m[2].split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const item of m[2]
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const typeOnly = Boolean(m[1]) || item.startsWith('type ');
       (typeOnly ? types : values).push(item.replace(/^type /, ''));
     }
@@ -31,7 +34,10 @@ function documentedNames(markdown: string): string[] {
   expect(start, 'README.md has a "### Public API" section').toBeGreaterThan(0);
   const rest = markdown.slice(start + 1);
   const section = rest.slice(0, rest.indexOf('\n#', 1));
-  const lists = section.split('\n').filter((l) => /^(- | {2})/.test(l)).join('\n');
+  const lists = section
+    .split('\n')
+    .filter((l) => /^(- | {2})/.test(l))
+    .join('\n');
   return [...lists.matchAll(/`([A-Za-z_][A-Za-z0-9_]*)`/g)].map((m) => m[1]).sort();
 }
 

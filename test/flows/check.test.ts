@@ -24,27 +24,55 @@ const oneNode: Dataplane = { ...dp, nodes: [dp.nodes[0]] };
 
 const allow = (d: FlowDeclaration): Flow => ({ ...d, ports: d.ports ?? [], expect: 'allow', declaredBy: 'test' });
 const deny = (d: FlowDeclaration): Flow => ({ ...d, ports: d.ports ?? [], expect: 'deny', declaredBy: 'test' });
-const np = (namespace: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace, name }, spec });
+const np = (namespace: string, name: string, spec: Record<string, unknown>) => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { namespace, name },
+  spec,
+});
 const defaultDeny = (ns: string) => np(ns, 'default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
-const check = (flows: Flow[], policies: object[], dataplane = dp, namespaceLabels = {}) => checkFlows({ flows, policies: policies as any, dataplane, namespaceLabels });
+const check = (flows: Flow[], policies: object[], dataplane = dp, namespaceLabels = {}) =>
+  checkFlows({ flows, policies: policies as any, dataplane, namespaceLabels });
 const one = (flow: Flow, policies: object[], dataplane = dp) => check([flow], policies, dataplane)[0];
 
-const controller = Endpoint.pods({ name: 'controller', namespace: 'ingress', podLabels: { app: 'ctl' }, ports: [tcp(80, 'http'), tcp(443, 'https'), tcp(8443, 'webhook')] });
-const webhookService: ServiceEndpoint = Endpoint.service({ name: 'admission', namespace: 'ingress', type: 'ClusterIP', ports: [{ port: 443, targetPort: 'webhook', protocol: 'TCP' }], backends: controller });
+const controller = Endpoint.pods({
+  name: 'controller',
+  namespace: 'ingress',
+  podLabels: { app: 'ctl' },
+  ports: [tcp(80, 'http'), tcp(443, 'https'), tcp(8443, 'webhook')],
+});
+const webhookService: ServiceEndpoint = Endpoint.service({
+  name: 'admission',
+  namespace: 'ingress',
+  type: 'ClusterIP',
+  ports: [{ port: 443, targetPort: 'webhook', protocol: 'TCP' }],
+  backends: controller,
+});
 const webhookFlow = allow({ id: 'webhook', from: Endpoint.apiServer(), to: webhookService, ports: [tcp(443)], purpose: 'admission' });
-const webhookPolicy = (from: object[]) => np('ingress', 'webhook', { podSelector: { matchLabels: { app: 'ctl' } }, policyTypes: ['Ingress'], ingress: [{ from, ports: [{ protocol: 'TCP', port: 8443 }] }] });
+const webhookPolicy = (from: object[]) =>
+  np('ingress', 'webhook', {
+    podSelector: { matchLabels: { app: 'ctl' } },
+    policyTypes: ['Ingress'],
+    ingress: [{ from, ports: [{ protocol: 'TCP', port: 8443 }] }],
+  });
 const cpBlocks = [{ ipBlock: { cidr: '192.168.100.201/32' } }];
 
 describe('dataplane: where the API server really comes from', () => {
   it('vxlan: a policy admitting only the control-plane IPs blocks the webhook; the message names the flow, the flannel.1 address and the policy, on one line', () => {
     const r = one(webhookFlow, [defaultDeny('ingress'), webhookPolicy(cpBlocks)]);
     expect(r.ok).toBe(false);
-    expect(r.problem).toMatch(/^flow webhook \(kube-apiserver -> Service ingress\/admission, 443\/TCP\) is required but the dataplane presents 10\.244\.0\.0 \(the sending node's flannel\.1 address.*\) to ingress\/controller on 8443\/TCP, blocked by NetworkPolicy ingress\/webhook$/);
+    expect(r.problem).toMatch(
+      /^flow webhook \(kube-apiserver -> Service ingress\/admission, 443\/TCP\) is required but the dataplane presents 10\.244\.0\.0 \(the sending node's flannel\.1 address.*\) to ingress\/controller on 8443\/TCP, blocked by NetworkPolicy ingress\/webhook$/,
+    );
     expect(r.problem).not.toContain('\n');
   });
 
   it('vxlan: the pod CIDR admits every flannel.1 address; any source on the port too', () => {
-    expect(one(webhookFlow, [defaultDeny('ingress'), webhookPolicy([{ ipBlock: { cidr: '10.244.0.0/16' } }])])).toMatchObject({ ok: true, verdict: 'allowed', allowedBy: ['ingress/webhook', 'node exception'] });
+    expect(one(webhookFlow, [defaultDeny('ingress'), webhookPolicy([{ ipBlock: { cidr: '10.244.0.0/16' } }])])).toMatchObject({
+      ok: true,
+      verdict: 'allowed',
+      allowedBy: ['ingress/webhook', 'node exception'],
+    });
     const anySource = np('ingress', 'webhook', { podSelector: { matchLabels: { app: 'ctl' } }, ingress: [{ ports: [{ port: 8443 }] }] });
     expect(one(webhookFlow, [defaultDeny('ingress'), anySource]).ok).toBe(true);
   });
@@ -60,10 +88,10 @@ describe('dataplane: where the API server really comes from', () => {
   it('host-gw: the packet carries the sending node IP, so control-plane IPs work and the pod CIDR does not', () => {
     expect(one(webhookFlow, [defaultDeny('ingress'), webhookPolicy(cpBlocks)], hostGw).ok).toBe(true);
     const r = one(webhookFlow, [defaultDeny('ingress'), webhookPolicy([{ ipBlock: { cidr: '10.244.0.0/16' } }])], hostGw);
-    expect(r.problem).toContain('presents 192.168.100.201 (the sending node\'s IP (host-gw))');
+    expect(r.problem).toContain("presents 192.168.100.201 (the sending node's IP (host-gw))");
   });
 
-  it('node exception: on a one-node cluster the API server is always on the pod\'s node, so default deny alone lets it through', () => {
+  it("node exception: on a one-node cluster the API server is always on the pod's node, so default deny alone lets it through", () => {
     expect(one(webhookFlow, [defaultDeny('ingress')], oneNode)).toMatchObject({ ok: true, allowedBy: ['node exception'] });
     expect(one(webhookFlow, [defaultDeny('ingress')]).ok).toBe(false);
   });
@@ -73,7 +101,9 @@ describe('dataplane: where the API server really comes from', () => {
     const f = allow({ id: 'agent-scrape', from: agent, to: controller, ports: [tcp(443)], purpose: 'x' });
     const bySelector = np('ingress', 'from-agent', {
       podSelector: {},
-      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { app: 'agent' } } }] }],
+      ingress: [
+        { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { app: 'agent' } } }] },
+      ],
     });
     expect(one(f, [defaultDeny('ingress'), bySelector]).ok).toBe(false);
     // Traffic to a hostNetwork pod is not subject to policy at the destination.
@@ -84,30 +114,58 @@ describe('dataplane: where the API server really comes from', () => {
 
 describe('dataplane: Services and LoadBalancers', () => {
   const lb = (policy: 'Local' | 'Cluster'): ServiceEndpoint =>
-    Endpoint.service({ name: 'lb', namespace: 'ingress', type: 'LoadBalancer', externalTrafficPolicy: policy, loadBalancerIP: '192.168.100.240', ports: [{ port: 443, targetPort: 'https', protocol: 'TCP' }], backends: controller });
-  const lanPolicy = np('ingress', 'from-lan', { podSelector: { matchLabels: { app: 'ctl' } }, ingress: [{ from: [{ ipBlock: { cidr: '192.168.100.0/24' } }], ports: [{ port: 443 }] }] });
+    Endpoint.service({
+      name: 'lb',
+      namespace: 'ingress',
+      type: 'LoadBalancer',
+      externalTrafficPolicy: policy,
+      loadBalancerIP: '192.168.100.240',
+      ports: [{ port: 443, targetPort: 'https', protocol: 'TCP' }],
+      backends: controller,
+    });
+  const lanPolicy = np('ingress', 'from-lan', {
+    podSelector: { matchLabels: { app: 'ctl' } },
+    ingress: [{ from: [{ ipBlock: { cidr: '192.168.100.0/24' } }], ports: [{ port: 443 }] }],
+  });
 
   it('externalTrafficPolicy Local keeps the LAN client address; Cluster masquerades it to a node address', () => {
-    expect(one(allow({ id: 'lan', from: Endpoint.lan(), to: lb('Local'), ports: [tcp(443)], purpose: 'x' }), [defaultDeny('ingress'), lanPolicy]).ok).toBe(true);
+    expect(one(allow({ id: 'lan', from: Endpoint.lan(), to: lb('Local'), ports: [tcp(443)], purpose: 'x' }), [defaultDeny('ingress'), lanPolicy]).ok).toBe(
+      true,
+    );
     const r = one(allow({ id: 'lan', from: Endpoint.lan(), to: lb('Cluster'), ports: [tcp(443)], purpose: 'x' }), [defaultDeny('ingress'), lanPolicy]);
-    expect(r.problem).toContain('masqueraded to the sending node\'s flannel.1 address');
+    expect(r.problem).toContain("masqueraded to the sending node's flannel.1 address");
   });
 
   it('pods dialling the LoadBalancer IP are DNATed to the backends: an ipBlock of the LB IP does not let them out', () => {
     const frpc = Endpoint.pods({ name: 'frpc', namespace: 'frpc', podLabels: { app: 'frpc' } });
     const f = allow({ id: 'fwd', from: frpc, to: lb('Local'), ports: [tcp(443)], purpose: 'x' });
-    const toIngressPods = np('ingress', 'from-frpc', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'frpc' } } }] }] });
-    const byLbIp = np('frpc', 'out', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '192.168.100.240/32' } }], ports: [{ port: 443 }] }] });
+    const toIngressPods = np('ingress', 'from-frpc', {
+      podSelector: {},
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'frpc' } } }] }],
+    });
+    const byLbIp = np('frpc', 'out', {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ ipBlock: { cidr: '192.168.100.240/32' } }], ports: [{ port: 443 }] }],
+    });
     const r = one(f, [defaultDeny('frpc'), defaultDeny('ingress'), byLbIp, toIngressPods]);
     expect(r.problem).toContain('egress from frpc/frpc to pods ingress/controller on 443/TCP blocked by NetworkPolicy frpc/out');
-    const byPods = np('frpc', 'out', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: 'ctl' } } }], ports: [{ port: 443 }] }] });
+    const byPods = np('frpc', 'out', {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: 'ctl' } } }], ports: [{ port: 443 }] }],
+    });
     expect(one(f, [defaultDeny('frpc'), defaultDeny('ingress'), byPods, toIngressPods]).ok).toBe(true);
   });
 
   it('egress to the kubernetes Service is evaluated after DNAT: the ClusterIP does not match, the control planes on the bind port do', () => {
     const app = Endpoint.pods({ name: 'ctl', namespace: 'ingress', podLabels: { app: 'ctl' } });
     const f = allow({ id: 'api', from: app, to: Endpoint.kubernetesApi(), ports: [tcp(443)], purpose: 'x' });
-    const clusterIp = np('ingress', 'api', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.96.0.1/32' } }], ports: [{ port: 443 }] }] });
+    const clusterIp = np('ingress', 'api', {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ ipBlock: { cidr: '10.96.0.1/32' } }], ports: [{ port: 443 }] }],
+    });
     expect(one(f, [defaultDeny('ingress'), clusterIp]).problem).toContain('egress from ingress/ctl to 192.168.100.201 on 6443/TCP blocked');
     const nodes = np('ingress', 'api', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: cpBlocks, ports: [{ port: 6443 }] }] });
     expect(one(f, [defaultDeny('ingress'), nodes])).toMatchObject({ ok: true, allowedBy: ['ingress/api', 'not subject to policy'] });
@@ -152,7 +210,8 @@ describe('NetworkPolicy semantics', () => {
   });
 
   it('podSelector matchExpressions (In, NotIn, Exists, DoesNotExist) and namespaceSelector by kubernetes.io/metadata.name or other labels', () => {
-    const peer = (podSelector: object, namespaceSelector: object = { matchLabels: { 'kubernetes.io/metadata.name': 'apps' } }) => ingressRule({ from: [{ podSelector, namespaceSelector }] });
+    const peer = (podSelector: object, namespaceSelector: object = { matchLabels: { 'kubernetes.io/metadata.name': 'apps' } }) =>
+      ingressRule({ from: [{ podSelector, namespaceSelector }] });
     const ok = (p: object, labels = {}) => check([toController(80)], [p], dp, labels)[0].ok;
     expect(ok(peer({ matchExpressions: [{ key: 'app', operator: 'In', values: ['web', 'api'] }] }))).toBe(true);
     expect(ok(peer({ matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['front'] }] }))).toBe(false);
@@ -202,7 +261,11 @@ describe('policy sets that must block and must allow', () => {
   });
 
   it('a policy that opens an app namespace to everyone, or frpc to the LAN, fails the must-deny flows', () => {
-    const open = [...good, np('apps', 'open', { podSelector: {}, ingress: [{}] }), np('frpc', 'admin', { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '192.168.100.0/25' } }], ports: [{ port: 'admin' }] }] })];
+    const open = [
+      ...good,
+      np('apps', 'open', { podSelector: {}, ingress: [{}] }),
+      np('frpc', 'admin', { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '192.168.100.0/25' } }], ports: [{ port: 'admin' }] }] }),
+    ];
     const failed = check(flows, open).filter((r) => !r.ok);
     expect(failed.map((r) => r.flow.id)).toEqual(['lan-to-apps', 'internet-to-apps', 'frpc-admin-from-lan']);
     expect(failed[0].problem).toBe('flow lan-to-apps (LAN clients -> apps/app pods, all) must be denied but gets through (allowed by: apps/open)');
@@ -210,7 +273,10 @@ describe('policy sets that must block and must allow', () => {
   });
 
   it('without the egress half the required flow is blocked at the source', () => {
-    const r = check(flows, good.filter((p) => p.metadata.name !== 'to-apps'))[0];
+    const r = check(
+      flows,
+      good.filter((p) => p.metadata.name !== 'to-apps'),
+    )[0];
     expect(r.problem).toContain('egress from ingress/controller to pods apps/app pods on every port blocked by NetworkPolicy ingress/default-deny');
   });
 });

@@ -25,11 +25,15 @@ const failures = (fn: () => unknown): string[] => {
 };
 
 /** Patches one generated NetworkPolicy, as a library user could with cdk8s escape hatches. */
-const patchPolicy = (namespace: string, name: string, ...patches: JsonPatch[]) => (app: any) => {
-  const target = app.node.findAll().find((c: any) => c instanceof ApiObject && c.kind === 'NetworkPolicy' && c.metadata.name === name && c.metadata.namespace === namespace) as ApiObject;
-  if (!target) throw new Error(`no NetworkPolicy ${namespace}/${name}`);
-  target.addJsonPatch(...patches);
-};
+const patchPolicy =
+  (namespace: string, name: string, ...patches: JsonPatch[]) =>
+  (app: any) => {
+    const target = app.node
+      .findAll()
+      .find((c: any) => c instanceof ApiObject && c.kind === 'NetworkPolicy' && c.metadata.name === name && c.metadata.namespace === namespace) as ApiObject;
+    if (!target) throw new Error(`no NetworkPolicy ${namespace}/${name}`);
+    target.addJsonPatch(...patches);
+  };
 
 describe('the reference render', () => {
   const result = renderCluster(referenceModel());
@@ -51,8 +55,19 @@ describe('the reference render', () => {
     expect(hook).toContain('| kube-apiserver | Service ingress-nginx/ingress-nginx-controller-admission | 443 | TCP |');
     expect(hook).toContain('`ingress-nginx/ingress-nginx-admission-webhook`, node exception');
     expect(required.find((r) => r.startsWith('| `flannel-apiserver`'))).toContain('| not subject to policy |');
-    for (const id of ['frpc-forward', 'frpc-tunnel', 'ingress-nginx-from-lan', 'ingress-to-apps', 'ingress-to-apps-acme', 'apps-dns', 'ingress-nginx-apiserver']) {
-      expect(required.some((r) => r.startsWith(`| \`${id}\``)), id).toBe(true);
+    for (const id of [
+      'frpc-forward',
+      'frpc-tunnel',
+      'ingress-nginx-from-lan',
+      'ingress-to-apps',
+      'ingress-to-apps-acme',
+      'apps-dns',
+      'ingress-nginx-apiserver',
+    ]) {
+      expect(
+        required.some((r) => r.startsWith(`| \`${id}\``)),
+        id,
+      ).toBe(true);
     }
   });
 
@@ -75,15 +90,19 @@ describe('synth fails when a policy blocks a needed flow', () => {
   it('the old webhook policy (control-plane IPs only) fails with one line naming the flow, the flannel.1 address and the policies', () => {
     const cps = ['192.168.100.201', '192.168.100.202', '192.168.100.203'].map((ip) => ({ ipBlock: { cidr: `${ip}/32` } }));
     const problems = failures(() =>
-      renderCluster(referenceModel(), { extend: patchPolicy('ingress-nginx', 'ingress-nginx-admission-webhook', JsonPatch.replace('/spec/ingress/0/from', cps)) }),
+      renderCluster(referenceModel(), {
+        extend: patchPolicy('ingress-nginx', 'ingress-nginx-admission-webhook', JsonPatch.replace('/spec/ingress/0/from', cps)),
+      }),
     );
     expect(problems).toEqual([
-      'flows: flow ingress-nginx-admission-webhook (kube-apiserver -> Service ingress-nginx/ingress-nginx-controller-admission, 443/TCP) is required but the dataplane presents 10.244.0.0 (the sending node\'s flannel.1 address (a subnet .0 in 10.244.0.0/16)) to ingress-nginx/ingress-nginx controller on 8443/TCP, blocked by NetworkPolicy ingress-nginx/ingress-nginx-admission-webhook',
+      "flows: flow ingress-nginx-admission-webhook (kube-apiserver -> Service ingress-nginx/ingress-nginx-controller-admission, 443/TCP) is required but the dataplane presents 10.244.0.0 (the sending node's flannel.1 address (a subnet .0 in 10.244.0.0/16)) to ingress-nginx/ingress-nginx controller on 8443/TCP, blocked by NetworkPolicy ingress-nginx/ingress-nginx-admission-webhook",
     ]);
   });
 
   it('a policy that opens the app namespace to everyone fails the must-deny flows', () => {
-    const problems = failures(() => renderCluster(referenceModel(), { extend: patchPolicy('apps', 'ingress-to-apps', JsonPatch.remove('/spec/ingress/0/from')) }));
+    const problems = failures(() =>
+      renderCluster(referenceModel(), { extend: patchPolicy('apps', 'ingress-to-apps', JsonPatch.remove('/spec/ingress/0/from')) }),
+    );
     expect(problems).toEqual([
       'flows: flow internet-to-apps (Internet clients -> apps/app pods, all) must be denied but gets through (allowed by: apps/ingress-to-apps)',
       'flows: flow lan-to-apps (LAN clients -> apps/app pods, all) must be denied but gets through (allowed by: apps/ingress-to-apps)',
@@ -96,7 +115,13 @@ describe('synth fails when a policy blocks a needed flow', () => {
         apiVersion: 'apiregistration.k8s.io/v1',
         kind: 'APIService',
         metadata: { name: 'v1beta1.custom.metrics.k8s.io' },
-        spec: { group: 'custom.metrics.k8s.io', version: 'v1beta1', service: { namespace: 'monitoring', name: 'prometheus-adapter' }, groupPriorityMinimum: 100, versionPriority: 100 },
+        spec: {
+          group: 'custom.metrics.k8s.io',
+          version: 'v1beta1',
+          service: { namespace: 'monitoring', name: 'prometheus-adapter' },
+          groupPriorityMinimum: 100,
+          versionPriority: 100,
+        },
       });
     const model = referenceModel();
     const app = (() => {
@@ -108,7 +133,11 @@ describe('synth fails when a policy blocks a needed flow', () => {
       }
       return problems;
     })();
-    expect(app).toEqual([expect.stringMatching(/^APIService v1beta1\.custom\.metrics\.k8s\.io: calls Service monitoring\/prometheus-adapter, but no component declares that flow from the API server/)]);
+    expect(app).toEqual([
+      expect.stringMatching(
+        /^APIService v1beta1\.custom\.metrics\.k8s\.io: calls Service monitoring\/prometheus-adapter, but no component declares that flow from the API server/,
+      ),
+    ]);
   });
 });
 
@@ -154,7 +183,12 @@ describe('every valid description passes the flow check', () => {
 });
 
 describe('kube-network-policies hardening', () => {
-  const ds = (props = {}) => findObject(synthChart((c) => new KubeNetworkPolicies(c, 'k', props)), 'DaemonSet', 'kube-network-policies');
+  const ds = (props = {}) =>
+    findObject(
+      synthChart((c) => new KubeNetworkPolicies(c, 'k', props)),
+      'DaemonSet',
+      'kube-network-policies',
+    );
   const c = (o: any) => o.spec.template.spec.containers[0];
 
   it('logs at --v=1 (no per-packet logging evaluator) and binds metrics to loopback by default; both are props', () => {
@@ -177,10 +211,15 @@ describe('components must declare their API access', () => {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
         metadata: { name: 'operator', namespace: 'apps' },
-        spec: { selector: { matchLabels: { app: 'op' } }, template: { metadata: { labels: { app: 'op' } }, spec: { containers: [{ name: 'op', image: 'x' }] } } },
+        spec: {
+          selector: { matchLabels: { app: 'op' } },
+          template: { metadata: { labels: { app: 'op' } }, spec: { containers: [{ name: 'op', image: 'x' }] } },
+        },
       });
     expect(failures(() => renderCluster(referenceModel(), { extend, checks: [flowsCheck] }))).toEqual([
-      expect.stringMatching(/^Deployment apps\/operator: mounts a ServiceAccount token in default-deny namespace apps, but no flow lets its pods reach the API server/),
+      expect.stringMatching(
+        /^Deployment apps\/operator: mounts a ServiceAccount token in default-deny namespace apps, but no flow lets its pods reach the API server/,
+      ),
     ]);
   });
 });

@@ -40,5 +40,8 @@ beforeAll(() => {
 });
 afterAll(() => {
   const found = changes(before, current());
-  if (found.length) throw new Error(`this test file left global state behind (other files in the worker would see it; change it in a child process instead): ${found.join('; ')}`);
+  if (found.length)
+    throw new Error(
+      `this test file left global state behind (other files in the worker would see it; change it in a child process instead): ${found.join('; ')}`,
+    );
 });

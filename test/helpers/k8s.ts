@@ -86,7 +86,12 @@ export function allContainers(object: K8sObject): any[] {
 /** The (init) container called `name`; throws listing the names otherwise. */
 export function container(object: K8sObject, name: string): any {
   const found = allContainers(object).find((c) => c.name === name);
-  if (!found) throw new Error(`${ref(object)} has no container ${name} (has ${allContainers(object).map((c) => c.name).join(', ')})`);
+  if (!found)
+    throw new Error(
+      `${ref(object)} has no container ${name} (has ${allContainers(object)
+        .map((c) => c.name)
+        .join(', ')})`,
+    );
   return found;
 }
 
@@ -133,7 +138,9 @@ export function permissions(rules: readonly PolicyRule[]): Permission[] {
   return rules.flatMap((r) =>
     (r.apiGroups ?? []).flatMap((apiGroup) =>
       (r.resources ?? []).flatMap((resource) =>
-        r.verbs.flatMap((verb) => (r.resourceNames?.length ? r.resourceNames.map((resourceName) => ({ apiGroup, resource, verb, resourceName })) : [{ apiGroup, resource, verb }])),
+        r.verbs.flatMap((verb) =>
+          r.resourceNames?.length ? r.resourceNames.map((resourceName) => ({ apiGroup, resource, verb, resourceName })) : [{ apiGroup, resource, verb }],
+        ),
       ),
     ),
   );
@@ -161,7 +168,9 @@ export function uncoveredPermissions(required: readonly PolicyRule[], granted: r
 export function rulesBoundTo(objects: readonly K8sObject[], serviceAccount: { name: string; namespace: string }, kind: 'ClusterRole' | 'Role'): PolicyRule[] {
   const bindingKind = kind === 'ClusterRole' ? 'ClusterRoleBinding' : 'RoleBinding';
   const roleNames = findObjects(objects, bindingKind)
-    .filter((b) => (b.subjects ?? []).some((s: any) => s.kind === 'ServiceAccount' && s.name === serviceAccount.name && s.namespace === serviceAccount.namespace))
+    .filter((b) =>
+      (b.subjects ?? []).some((s: any) => s.kind === 'ServiceAccount' && s.name === serviceAccount.name && s.namespace === serviceAccount.namespace),
+    )
     .filter((b) => b.roleRef.kind === kind && (kind === 'ClusterRole' || b.metadata.namespace === serviceAccount.namespace))
     .map((b) => b.roleRef.name as string);
   return findObjects(objects, kind)

@@ -12,7 +12,11 @@ const ref = reference();
 
 /** exports(5) entries: backslash continuations joined, comments dropped. */
 function exportsEntries(content: string): Map<string, Map<string, string>> {
-  const joined = content.split('\n').filter((l) => !l.startsWith('#')).join('\n').replace(/\\\n/g, ' ');
+  const joined = content
+    .split('\n')
+    .filter((l) => !l.startsWith('#'))
+    .join('\n')
+    .replace(/\\\n/g, ' ');
   const entries = new Map<string, Map<string, string>>();
   for (const line of joined.split('\n').filter((l) => l.trim())) {
     const [path, ...clients] = line.trim().split(/\s+/);
@@ -37,7 +41,13 @@ describe('NFS exports snippet on the NAS', () => {
 
   it('lives only under the NFS server host, and follows the description', () => {
     expect(() => fileOf(ref, 'hosts/nas-002/nfs-exports')).toThrow();
-    const m = variant((d) => (d.storage.classes = [{ name: 'a', share: '/volume1/k8s' }, { name: 'b', share: '/volume1/k8s', subDir: 'b' }]));
+    const m = variant(
+      (d) =>
+        (d.storage.classes = [
+          { name: 'a', share: '/volume1/k8s' },
+          { name: 'b', share: '/volume1/k8s', subDir: 'b' },
+        ]),
+    );
     expect([...exportsEntries(fileOf(m, 'hosts/nas-001/nfs-exports').content).keys()]).toEqual(['/volume1/k8s']);
   });
 
@@ -46,14 +56,18 @@ describe('NFS exports snippet on the NAS', () => {
     const classes = objects.filter((o) => o.kind === 'StorageClass') as any[];
     expect(classes.map((c) => c.parameters.mountPermissions)).toEqual(['0775', '0775', '0775']);
     const m = variant((d) => (d.storage.classes[0].mountPermissions = '0770'));
-    const sc = synthChartObjects(buildClusterApp(m)).flatMap((c) => c.objects).find((o) => o.kind === 'StorageClass' && o.metadata.name === 'nas-001') as any;
+    const sc = synthChartObjects(buildClusterApp(m))
+      .flatMap((c) => c.objects)
+      .find((o) => o.kind === 'StorageClass' && o.metadata.name === 'nas-001') as any;
     expect(sc.parameters.mountPermissions).toBe('0770');
   });
 });
 
 describe('amd64 install path', () => {
   it('converts the QCOW2 cloud image to raw before writing it to the disk', () => {
-    const lines = hostInstructions(ref).split('\n').map((l) => l.trim());
+    const lines = hostInstructions(ref)
+      .split('\n')
+      .map((l) => l.trim());
     const convert = lines.findIndex((l) => /^qemu-img convert -f qcow2 -O raw \S+\.img (\S+\.raw)/.test(l));
     expect(convert).toBeGreaterThan(-1);
     const raw = /-O raw \S+ (\S+\.raw)/.exec(lines[convert])![1];

@@ -24,7 +24,11 @@ const PROVISIONED = ['5825u-001', '5825u-002', 'n100-001', 'n100-002', 'n100-003
 
 describe('cloud-init seed files', () => {
   it('exist for exactly the provisioned hosts (not the NAS or the VPS)', () => {
-    const seeded = (file: string) => renderHostFiles(ref).filter((f) => f.path.endsWith(`/${file}`)).map((f) => f.path.split('/')[1]).sort();
+    const seeded = (file: string) =>
+      renderHostFiles(ref)
+        .filter((f) => f.path.endsWith(`/${file}`))
+        .map((f) => f.path.split('/')[1])
+        .sort();
     expect(seeded('user-data')).toEqual([...PROVISIONED].sort());
     expect(seeded('meta-data')).toEqual([...PROVISIONED].sort());
     expect(seeded('network-config')).toEqual([...PROVISIONED].sort());
@@ -39,10 +43,22 @@ describe('cloud-init seed files', () => {
       for (const f of renderHostFiles(m).filter((x) => x.path.endsWith('/user-data'))) {
         expect(f.content.split('\n')[0], f.path).toBe('#cloud-config');
         const keys = Object.keys(yamlDocs(f.content)[0]);
-        expect(keys.filter((k) => !allowed.includes(k)), f.path).toEqual([]);
+        expect(
+          keys.filter((k) => !allowed.includes(k)),
+          f.path,
+        ).toEqual([]);
       }
     }
-    expect(Object.keys(userData(ref, 'n100-001'))).toEqual(['hostname', 'users', 'ssh_pwauth', 'package_update', 'package_upgrade', 'packages', 'write_files', 'runcmd']);
+    expect(Object.keys(userData(ref, 'n100-001'))).toEqual([
+      'hostname',
+      'users',
+      'ssh_pwauth',
+      'package_update',
+      'package_upgrade',
+      'packages',
+      'write_files',
+      'runcmd',
+    ]);
     expect(Object.keys(userData(ref, 'raspberry-001'))).toEqual([...Object.keys(userData(ref, 'n100-001')), 'power_state']);
   });
 
@@ -58,7 +74,9 @@ describe('cloud-init seed files', () => {
         },
       },
     });
-    const m = variant((d) => (d.lan = { cidr: '192.168.100.0/24', gateway: '192.168.100.2', dnsServers: ['192.168.100.3', '1.1.1.1'], searchDomains: ['home.arpa'] }));
+    const m = variant(
+      (d) => (d.lan = { cidr: '192.168.100.0/24', gateway: '192.168.100.2', dnsServers: ['192.168.100.3', '1.1.1.1'], searchDomains: ['home.arpa'] }),
+    );
     const eth0 = yamlDocs(fileOf(m, 'hosts/raspberry-003/network-config').content)[0].ethernets.eth0;
     expect(eth0.routes).toEqual([{ to: 'default', via: '192.168.100.2' }]);
     expect(eth0.nameservers).toEqual({ addresses: ['192.168.100.3', '1.1.1.1'], search: ['home.arpa'] });
@@ -88,19 +106,20 @@ describe('user-data of Kubernetes nodes', () => {
       },
     ]);
     const keyed = variant((d) => (d.users = [{ name: 'ops', sudo: false, sshAuthorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITest ops@laptop'] }]));
-    expect(userData(keyed, 'n100-001').users).toEqual([{ name: 'ops', shell: '/bin/bash', lock_passwd: true, ssh_authorized_keys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITest ops@laptop'] }]);
+    expect(userData(keyed, 'n100-001').users).toEqual([
+      { name: 'ops', shell: '/bin/bash', lock_passwd: true, ssh_authorized_keys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITest ops@laptop'] },
+    ]);
     // No literal key anywhere: refused, since first-boot access would depend on GitHub.
     expect(() => variant((d) => (d.users = [{ name: 'ops', sshImportIds: ['gh:ops'] }]))).toThrow(/no user has sshAuthorizedKeys/);
     expect(() => variant((d) => (d.users = []))).toThrow(/no user is listed/);
   });
 
   it('loads the kernel modules and sysctls Kubernetes, Flannel VXLAN and kube-network-policies need', () => {
-    expect(writeFile(ud, '/etc/modules-load.d/kubernetes.conf').content.split('\n').filter((l: string) => l && !l.startsWith('#'))).toEqual([
-      'overlay',
-      'br_netfilter',
-      'vxlan',
-      'nfnetlink_queue',
-    ]);
+    expect(
+      writeFile(ud, '/etc/modules-load.d/kubernetes.conf')
+        .content.split('\n')
+        .filter((l: string) => l && !l.startsWith('#')),
+    ).toEqual(['overlay', 'br_netfilter', 'vxlan', 'nfnetlink_queue']);
     expect(writeFile(ud, '/etc/sysctl.d/90-kubernetes.conf').content).toContain('net.ipv4.ip_forward = 1\n');
     expect(writeFile(ud, '/etc/sysctl.d/90-kubernetes.conf').content).toContain('net.bridge.bridge-nf-call-iptables = 1\n');
     expect(commands(ud).slice(0, 2)).toEqual(['systemctl restart systemd-modules-load.service', 'sysctl --system']);
@@ -163,7 +182,12 @@ describe('user-data of Kubernetes nodes', () => {
 
   it('installs nfs-common only when the cluster has NFS storage', () => {
     expect(ud.packages).toEqual(['ca-certificates', 'containerd', 'curl', 'gettext-base', 'gnupg', 'nfs-common']);
-    expect(userData(variant((d) => delete d.storage), 'raspberry-001').packages).not.toContain('nfs-common');
+    expect(
+      userData(
+        variant((d) => delete d.storage),
+        'raspberry-001',
+      ).packages,
+    ).not.toContain('nfs-common');
   });
 
   it('enables the memory cgroup on Raspberry Pis only, rebooting once when the running kernel lacks it', () => {

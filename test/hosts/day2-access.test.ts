@@ -31,7 +31,23 @@ describe('kubelet serving certificates', () => {
   function csr(dir: string, node: string, sans: string, org = 'system:nodes'): string {
     const key = join(dir, `${node}-${csrCount}.key`);
     const out = join(dir, `${node}-${++csrCount}.csr`);
-    const r = run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', out, '-subj', `/O=${org}/CN=system:node:${node}`, '-addext', `subjectAltName=${sans}`]);
+    const r = run('openssl', [
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      out,
+      '-subj',
+      `/O=${org}/CN=system:node:${node}`,
+      '-addext',
+      `subjectAltName=${sans}`,
+    ]);
     expect(r.status, r.stderr).toBe(0);
     return Buffer.from(readFileSync(out)).toString('base64');
   }
@@ -51,7 +67,9 @@ describe('kubelet serving certificates', () => {
     };
     const bin = join(dir, 'bin');
     mkdirSync(bin);
-    const list = Object.entries(requests).map(([name, [signer, user, cond]]) => `${name} ${signer} ${user} ${cond}`).join('\n');
+    const list = Object.entries(requests)
+      .map(([name, [signer, user, cond]]) => `${name} ${signer} ${user} ${cond}`)
+      .join('\n');
     writeFileSync(join(dir, 'list'), `${list}\n`);
     for (const [name, [, , , request]] of Object.entries(requests)) writeFileSync(join(dir, `req-${name}`), request);
     writeFileSync(
@@ -93,8 +111,12 @@ esac
 describe('logins', () => {
   it('gives a kubeadm kubeconfig user command per access entry, with validity, org for groups, and revocation', () => {
     const readme = readmeOf(ref);
-    expect(loginCommand(ref, ref.access[0])).toBe('kubeadm kubeconfig user --config /etc/kubernetes/kubeadm-init.yaml --client-name owner --validity-period 720h');
-    expect(loginCommand(ref, ref.access[1])).toBe('kubeadm kubeconfig user --config /etc/kubernetes/kubeadm-init.yaml --client-name <person> --org family --validity-period 720h');
+    expect(loginCommand(ref, ref.access[0])).toBe(
+      'kubeadm kubeconfig user --config /etc/kubernetes/kubeadm-init.yaml --client-name owner --validity-period 720h',
+    );
+    expect(loginCommand(ref, ref.access[1])).toBe(
+      'kubeadm kubeconfig user --config /etc/kubernetes/kubeadm-init.yaml --client-name <person> --org family --validity-period 720h',
+    );
     for (const a of ref.access) expect(readme).toContain(loginCommand(ref, a));
     expect(readme).toMatch(/cannot be revoked/);
     expect(readme).toMatch(/rotate the cluster CA/);
@@ -203,7 +225,13 @@ describe('every day-2 part off at once', () => {
     expect(docOfKind(init, 'KubeletConfiguration')).not.toHaveProperty('serverTLSBootstrap');
     expect(r.objects.filter((o) => o.kind === 'APIService')).toEqual([]);
     const ops = r.files.find((f) => f.path === 'README.md')!.content.split('## Operations')[1];
-    for (const part of ['operations.etcdSnapshots', 'operations.auditLog', 'operations.encryptionAtRest', 'operations.kubeletServingCertificates', 'operations.upgradeRunbook']) {
+    for (const part of [
+      'operations.etcdSnapshots',
+      'operations.auditLog',
+      'operations.encryptionAtRest',
+      'operations.kubeletServingCertificates',
+      'operations.upgradeRunbook',
+    ]) {
       expect(ops).toContain(`Off (\`${part}\`)`);
     }
     expect(readmeOf(off)).not.toContain('kube-encryption-config');

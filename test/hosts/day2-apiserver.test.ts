@@ -93,8 +93,18 @@ describe('audit policy', () => {
   it('drops noisy read-only system traffic, probes, events and leases', () => {
     expect(levelOf(policy, { ...kubelet, verb: 'get', resource: 'nodes' })).toBe('None');
     expect(levelOf(policy, { user: 'system:kube-proxy', verb: 'watch', resource: 'services' })).toBe('None');
-    expect(levelOf(policy, { user: 'system:serviceaccount:kube-system:coredns', groups: ['system:serviceaccounts:kube-system'], verb: 'list', group: 'discovery.k8s.io', resource: 'endpointslices' })).toBe('None');
-    expect(levelOf(policy, { user: 'system:kube-scheduler', verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: 'kube-system' })).toBe('None');
+    expect(
+      levelOf(policy, {
+        user: 'system:serviceaccount:kube-system:coredns',
+        groups: ['system:serviceaccounts:kube-system'],
+        verb: 'list',
+        group: 'discovery.k8s.io',
+        resource: 'endpointslices',
+      }),
+    ).toBe('None');
+    expect(levelOf(policy, { user: 'system:kube-scheduler', verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: 'kube-system' })).toBe(
+      'None',
+    );
     expect(levelOf(policy, { user: 'system:anonymous', verb: 'get', path: '/readyz' })).toBe('None');
     expect(levelOf(policy, { ...alice, verb: 'create', resource: 'events', namespace: 'apps' })).toBe('None');
     expect(policy).toEqual(auditPolicy());
@@ -112,7 +122,11 @@ describe('audit policy', () => {
     const volumes = apiServerOf(ref).extraVolumes;
     const mountOf = (path: string) => volumes.find((v: any) => path.startsWith(`${v.mountPath}/`));
     expect(mountOf('/etc/kubernetes/audit/policy.yaml')).toMatchObject({ hostPath: '/etc/kubernetes/audit', readOnly: true });
-    expect(mountOf('/var/log/kubernetes/audit/audit.log')).toMatchObject({ hostPath: '/var/log/kubernetes/audit', readOnly: false, pathType: 'DirectoryOrCreate' });
+    expect(mountOf('/var/log/kubernetes/audit/audit.log')).toMatchObject({
+      hostPath: '/var/log/kubernetes/audit',
+      readOnly: false,
+      pathType: 'DirectoryOrCreate',
+    });
     expect(new Set(volumes.map((v: any) => v.name)).size).toBe(volumes.length);
     expect(fileOf(ref, 'hosts/n100-003/user-data').content).toContain('  - path: /etc/kubernetes/audit/policy.yaml\n');
   });
@@ -133,7 +147,13 @@ describe('encryption at rest: kubeadm wiring', () => {
   it('points kube-apiserver at the config and mounts its directory read-only, which must exist', () => {
     expect(argsOf(ref)['encryption-provider-config']).toBe('/etc/kubernetes/encryption/config.yaml');
     const vol = apiServerOf(ref).extraVolumes.find((v: any) => v.name === 'encryption');
-    expect(vol).toEqual({ name: 'encryption', hostPath: '/etc/kubernetes/encryption', mountPath: '/etc/kubernetes/encryption', readOnly: true, pathType: 'Directory' });
+    expect(vol).toEqual({
+      name: 'encryption',
+      hostPath: '/etc/kubernetes/encryption',
+      mountPath: '/etc/kubernetes/encryption',
+      readOnly: true,
+      pathType: 'Directory',
+    });
     // the script writes the config where the flag points
     expect(fileOf(ref, 'hosts/n100-001/kube-encryption-config').content).toContain("DIR='/etc/kubernetes/encryption'");
   });

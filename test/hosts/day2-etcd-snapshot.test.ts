@@ -78,7 +78,9 @@ describe('etcd snapshot model', () => {
   it('puts the script, units and mount on every control plane and nowhere else', () => {
     const files = [...filesByPath(ref).keys()].filter((p) => /etcd-snapshot|backups-etcd/.test(p));
     expect(files).toEqual(
-      ['n100-001', 'n100-002', 'n100-003'].flatMap((h) => ['etcd-snapshot', 'etcd-snapshot.service', 'etcd-snapshot.timer', 'var-backups-etcd.mount'].map((f) => `hosts/${h}/${f}`)),
+      ['n100-001', 'n100-002', 'n100-003'].flatMap((h) =>
+        ['etcd-snapshot', 'etcd-snapshot.service', 'etcd-snapshot.timer', 'var-backups-etcd.mount'].map((f) => `hosts/${h}/${f}`),
+      ),
     );
     const script = fileOf(ref, 'hosts/n100-002/etcd-snapshot');
     expect(script.mode).toBe(0o755);
@@ -87,7 +89,8 @@ describe('etcd snapshot model', () => {
     expect(fileOf(ref, 'hosts/n100-002/var-backups-etcd.mount').content).toContain('What=192.168.100.171:/mnt/server\n');
     // cloud-init writes them, and mount.nfs is installed
     const userData = fileOf(ref, 'hosts/n100-002/user-data').content;
-    for (const unit of ['etcd-snapshot.service', 'etcd-snapshot.timer', 'var-backups-etcd.mount']) expect(userData).toContain(`  - path: /etc/systemd/system/${unit}\n`);
+    for (const unit of ['etcd-snapshot.service', 'etcd-snapshot.timer', 'var-backups-etcd.mount'])
+      expect(userData).toContain(`  - path: /etc/systemd/system/${unit}\n`);
     expect(userData).toContain('  - path: /usr/local/sbin/etcd-snapshot\n');
     expect(userData).toMatch(/- nfs-common/);
   });
@@ -102,7 +105,11 @@ describe('etcd snapshot units and script through the real tools', () => {
     writeFileSync(join(dir, 'etcd-snapshot.service'), service.replace('/usr/local/sbin/etcd-snapshot', '/bin/true'));
     writeFileSync(join(dir, 'etcd-snapshot.timer'), fileOf(ref, 'hosts/n100-001/etcd-snapshot.timer').content);
     writeFileSync(join(dir, 'var-backups-etcd.mount'), fileOf(ref, 'hosts/n100-001/var-backups-etcd.mount').content);
-    const r = run('systemd-analyze', ['verify', '--man=no', ...['etcd-snapshot.service', 'etcd-snapshot.timer', 'var-backups-etcd.mount'].map((f) => join(dir, f))]);
+    const r = run('systemd-analyze', [
+      'verify',
+      '--man=no',
+      ...['etcd-snapshot.service', 'etcd-snapshot.timer', 'var-backups-etcd.mount'].map((f) => join(dir, f)),
+    ]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
     // systemd only uses a mount unit whose file name is its Where= path, escaped
@@ -119,7 +126,10 @@ describe('etcd snapshot units and script through the real tools', () => {
   it('systemd-analyze verify reports a broken mount unit (the check is real)', (ctx) => {
     skipWithout(ctx, 'systemd-analyze');
     const dir = freshDir();
-    writeFileSync(join(dir, 'var-backups-etcd.mount'), fileOf(ref, 'hosts/n100-001/var-backups-etcd.mount').content.replace('Where=/var/backups/etcd', 'Where=/var/backups/other'));
+    writeFileSync(
+      join(dir, 'var-backups-etcd.mount'),
+      fileOf(ref, 'hosts/n100-001/var-backups-etcd.mount').content.replace('Where=/var/backups/etcd', 'Where=/var/backups/other'),
+    );
     const r = run('systemd-analyze', ['verify', '--man=no', join(dir, 'var-backups-etcd.mount')]);
     expect(r.status !== 0 || r.stderr !== '').toBe(true);
   });
@@ -204,7 +214,9 @@ describe('etcd-snapshot script in a sandbox (stubbed ctr and mountpoint)', () =>
     expect(box.prom()).toMatch(new RegExp(`^etcd_snapshot_last_success_timestamp_seconds\\{node="n100-001"\\} ${last}$`, 'm'));
     // etcdctl ran with host networking against the local member, PKI read-only, from the pinned image
     const log = readFileSync(join(box.root, 'ctr.log'), 'utf8');
-    expect(log).toMatch(/run --rm --net-host --mount type=bind,src=\/etc\/kubernetes\/pki\/etcd,dst=\/pki,options=rbind:ro .* registry\.k8s\.io\/etcd:3\.5\.21-0 etcd-snapshot-save-\d+ etcdctl --endpoints=https:\/\/127\.0\.0\.1:2379 --cacert=\/pki\/ca\.crt --cert=\/pki\/healthcheck-client\.crt --key=\/pki\/healthcheck-client\.key snapshot save/);
+    expect(log).toMatch(
+      /run --rm --net-host --mount type=bind,src=\/etc\/kubernetes\/pki\/etcd,dst=\/pki,options=rbind:ro .* registry\.k8s\.io\/etcd:3\.5\.21-0 etcd-snapshot-save-\d+ etcdctl --endpoints=https:\/\/127\.0\.0\.1:2379 --cacert=\/pki\/ca\.crt --cert=\/pki\/healthcheck-client\.crt --key=\/pki\/healthcheck-client\.key snapshot save/,
+    );
     expect(log).toMatch(/etcdutl snapshot status \/snapshot\/etcd-snapshot-\d{8}T\d{6}Z\.db --write-out=json/);
     expect(log).not.toContain('images pull'); // the image was there
     expect(readdirSync(join(box.root, 'state'))).toEqual(['last-success']); // work directory removed
@@ -247,14 +259,20 @@ describe('etcd restore runbook', () => {
   it('restores every member with its name, peer URL and the shared initial cluster, in order', () => {
     const doc = renderEtcdRestoreRunbook(ref);
     const initial = '--initial-cluster n100-001=https://192.168.100.201:2380,n100-002=https://192.168.100.202:2380,n100-003=https://192.168.100.203:2380';
-    for (const [name, ip] of [['n100-001', '201'], ['n100-002', '202'], ['n100-003', '203']]) {
+    for (const [name, ip] of [
+      ['n100-001', '201'],
+      ['n100-002', '202'],
+      ['n100-003', '203'],
+    ]) {
       const section = doc.split(`### ${name} (192.168.100.${ip})`)[1].split('###')[0];
       expect(section).toContain(`--name ${name} `);
       expect(section).toContain(`--initial-advertise-peer-urls https://192.168.100.${ip}:2380`);
       expect(section).toContain(initial);
       expect(section).toContain('etcdutl snapshot restore /restore/snapshot.db');
     }
-    const order = ['## 1. Stop', '## 2. Put the same snapshot', '## 3. Restore each member', '## 4. Start etcd everywhere', '## 5. Check'].map((h) => doc.indexOf(h));
+    const order = ['## 1. Stop', '## 2. Put the same snapshot', '## 3. Restore each member', '## 4. Start etcd everywhere', '## 5. Check'].map((h) =>
+      doc.indexOf(h),
+    );
     expect(order.every((i, k) => i > 0 && (k === 0 || i > order[k - 1]))).toBe(true);
     expect(doc.indexOf('mv /root/restore/manifests/etcd.yaml')).toBeLessThan(doc.indexOf('mv /root/restore/manifests/kube-apiserver.yaml'));
     expect(doc).toContain('/var/backups/etcd');
@@ -265,4 +283,3 @@ describe('etcd restore runbook', () => {
     expect(renderEtcdRestoreRunbook(single)).toMatch(/stacked etcd with 1 member/);
   });
 });
-

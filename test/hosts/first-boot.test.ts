@@ -33,7 +33,12 @@ function sandbox(name: string, script: string, fingerprint: string) {
   const bin = join(dir, 'bin');
   mkdirSync(bin, { recursive: true });
   for (const cmd of STUBBED) {
-    const extra = cmd === 'gpg' ? 'case "$*" in *--show-keys*) echo "fpr:::::::::$FPR:" ;; esac\n' : cmd === 'install' ? 'case "$*" in */dev/stdin*) cat >/dev/null ;; esac\n' : '';
+    const extra =
+      cmd === 'gpg'
+        ? 'case "$*" in *--show-keys*) echo "fpr:::::::::$FPR:" ;; esac\n'
+        : cmd === 'install'
+          ? 'case "$*" in */dev/stdin*) cat >/dev/null ;; esac\n'
+          : '';
     writeFileSync(join(bin, cmd), `#!/bin/sh\necho "${cmd} $*" >> "$LOG"\n${extra}`);
     chmodSync(join(bin, cmd), 0o755);
   }
@@ -74,7 +79,10 @@ describe('first-boot script (cloud-init runcmd)', () => {
       at('apt-mark hold'),
       at('systemctl enable kubelet.service'),
     ];
-    expect(order.every((i) => i >= 0), r.log.join('\n')).toBe(true);
+    expect(
+      order.every((i) => i >= 0),
+      r.log.join('\n'),
+    ).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
 
@@ -84,7 +92,10 @@ describe('first-boot script (cloud-init runcmd)', () => {
     expect(r.status).not.toBe(0);
     expect(r.log[r.log.length - 1]).toMatch(/^gpg --show-keys/);
     for (const after of ['gpg --dearmor', 'install -m 0644 /dev/stdin', 'apt-get', 'apt-mark', 'systemctl enable']) {
-      expect(r.log.filter((l) => l.startsWith(after)), after).toEqual([]);
+      expect(
+        r.log.filter((l) => l.startsWith(after)),
+        after,
+      ).toEqual([]);
     }
   });
 

@@ -75,7 +75,11 @@ describe('tunnel server ports', () => {
   });
 
   it('firewall-ports.txt lists exactly those ports', () => {
-    const listed = (content: string) => content.split('\n').filter((l) => /^\d/.test(l)).map((l) => l.split(/\s+/)[0]);
+    const listed = (content: string) =>
+      content
+        .split('\n')
+        .filter((l) => /^\d/.test(l))
+        .map((l) => l.split(/\s+/)[0]);
     expect(listed(fileOf(ref, 'hosts/vps/firewall-ports.txt').content)).toEqual(['22/tcp', '80/tcp', '443/tcp', '7000/tcp']);
     expect(listed(fileOf(highPorts(), 'hosts/vps/firewall-ports.txt').content)).toEqual(['22/tcp', '7000/tcp', '7500/tcp', '8080/tcp', '8443/tcp']);
   });
@@ -83,7 +87,11 @@ describe('tunnel server ports', () => {
 
 describe('frps.service', () => {
   const unit = fileOf(ref, 'hosts/vps/frps.service').content;
-  const values = (content: string, key: string) => content.split('\n').filter((l) => l.startsWith(`${key}=`)).map((l) => l.slice(key.length + 1));
+  const values = (content: string, key: string) =>
+    content
+      .split('\n')
+      .filter((l) => l.startsWith(`${key}=`))
+      .map((l) => l.slice(key.length + 1));
 
   it('runs frps with the generated config and the env file', () => {
     expect(values(unit, 'ExecStart')).toEqual(['/usr/local/bin/frps -c /etc/frp/frps.toml']);
@@ -104,7 +112,13 @@ describe('frps.service', () => {
   });
 
   it('is sandboxed', () => {
-    for (const [k, v] of [['NoNewPrivileges', 'yes'], ['ProtectSystem', 'strict'], ['ProtectHome', 'yes'], ['PrivateTmp', 'yes'], ['RestrictSUIDSGID', 'yes']]) {
+    for (const [k, v] of [
+      ['NoNewPrivileges', 'yes'],
+      ['ProtectSystem', 'strict'],
+      ['ProtectHome', 'yes'],
+      ['PrivateTmp', 'yes'],
+      ['RestrictSUIDSGID', 'yes'],
+    ]) {
       expect(values(unit, k), k).toEqual([v]);
     }
   });

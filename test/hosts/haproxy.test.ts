@@ -65,7 +65,13 @@ describe('haproxy.cfg', () => {
   it('serves stats on the model port and path, with credentials only from quoted environment variables', () => {
     // The balancer's own LAN address, never every address (the VIP included): the stats page is not part of the API endpoint.
     expect(lines(cfg, 'listen stats', 'bind')).toEqual(['192.168.100.204:8404']);
-    expect(lines(cfg, 'listen stats', 'stats')).toEqual(['enable', 'uri /stats', 'refresh 10s', 'hide-version', 'auth "${HAPROXY_STATS_USER}:${HAPROXY_STATS_PASSWORD}"']);
+    expect(lines(cfg, 'listen stats', 'stats')).toEqual([
+      'enable',
+      'uri /stats',
+      'refresh 10s',
+      'hide-version',
+      'auth "${HAPROXY_STATS_USER}:${HAPROXY_STATS_PASSWORD}"',
+    ]);
     const m = variant((d) => (d.apiServer.stats = { port: 9000, path: '/haproxy', userEnv: 'LB_USER', passwordEnv: 'LB_PASS' }));
     const c = parseCfg(fileOf(m, 'hosts/nas-002/haproxy.cfg').content);
     expect(lines(c, 'listen stats', 'bind')).toEqual(['192.168.100.172:9000']);

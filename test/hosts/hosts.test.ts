@@ -24,7 +24,9 @@ describe('renderHostFiles', () => {
     const of = (host: string) => files.filter((f) => f.path.startsWith(`hosts/${host}/`)).map((f) => f.path.slice(`hosts/${host}/`.length));
     const day2 = ['audit-policy.yaml', 'etcd-snapshot', 'etcd-snapshot.service', 'etcd-snapshot.timer', 'kube-encryption-config', 'var-backups-etcd.mount'];
     const sorted = (names: string[]) => names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    expect(of('n100-001')).toEqual(sorted(['approve-kubelet-serving-csrs', ...day2, 'kubeadm-init.yaml', 'meta-data', 'network-config', 'psa-admission.yaml', 'user-data']));
+    expect(of('n100-001')).toEqual(
+      sorted(['approve-kubelet-serving-csrs', ...day2, 'kubeadm-init.yaml', 'meta-data', 'network-config', 'psa-admission.yaml', 'user-data']),
+    );
     expect(of('n100-002')).toEqual(sorted([...day2, 'kubeadm-join.yaml', 'meta-data', 'network-config', 'psa-admission.yaml', 'user-data']));
     expect(of('raspberry-005')).toEqual(['kubeadm-join.yaml', 'meta-data', 'network-config', 'user-data']);
     expect(of('nas-002')).toEqual([
@@ -84,7 +86,10 @@ describe('consistency across artifacts', () => {
         return `${ep.advertiseAddress}:${ep.bindPort}`;
       }),
     ];
-    const servers = fileOf(ref, 'hosts/nas-001/haproxy.cfg').content.split('\n').filter((l) => l.trim().startsWith('server ')).map((l) => l.trim().split(/\s+/)[2]);
+    const servers = fileOf(ref, 'hosts/nas-001/haproxy.cfg')
+      .content.split('\n')
+      .filter((l) => l.trim().startsWith('server '))
+      .map((l) => l.trim().split(/\s+/)[2]);
     expect(servers).toEqual(advertised);
     expect(servers).toEqual(['192.168.100.201:6443', '192.168.100.202:6443', '192.168.100.203:6443']);
   });
@@ -99,8 +104,15 @@ describe('consistency across artifacts', () => {
     const frps = parseToml(fileOf(ref, 'hosts/vps/frps.toml').content) as { bindPort: number; allowPorts: { single: number }[] };
     expect(frps.bindPort).toBe(7000);
     expect(frps.allowPorts.map((p) => p.single)).toEqual([80, 443]);
-    expect(tunnelServerPorts(ref.tunnel!).map((p) => p.port).sort((a, b) => a - b)).toEqual([...frps.allowPorts.map((p) => p.single), frps.bindPort, 22].sort((a, b) => a - b));
-    const firewall = fileOf(ref, 'hosts/vps/firewall-ports.txt').content.split('\n').filter((l) => /^\d/.test(l)).map((l) => l.split(/\s+/)[0]);
+    expect(
+      tunnelServerPorts(ref.tunnel!)
+        .map((p) => p.port)
+        .sort((a, b) => a - b),
+    ).toEqual([...frps.allowPorts.map((p) => p.single), frps.bindPort, 22].sort((a, b) => a - b));
+    const firewall = fileOf(ref, 'hosts/vps/firewall-ports.txt')
+      .content.split('\n')
+      .filter((l) => /^\d/.test(l))
+      .map((l) => l.split(/\s+/)[0]);
     expect(firewall).toEqual(['22/tcp', '80/tcp', '443/tcp', '7000/tcp']);
   });
 
@@ -141,7 +153,11 @@ describe('no secret in any host file', () => {
       'auth.token = "x"',
       `certificateKey: "${'a'.repeat(64)}"`,
     ];
-    for (const text of bad) expect(SECRET_PATTERNS.some(([, re]) => re.test(text)), text).toBe(true);
+    for (const text of bad)
+      expect(
+        SECRET_PATTERNS.some(([, re]) => re.test(text)),
+        text,
+      ).toBe(true);
   });
 
   it('placeholders survive as placeholders', () => {
@@ -169,7 +185,9 @@ describe('hostInstructions', () => {
 
   it('gives the commands: init with --upload-certs, joins through envsubst, the secrets to create', () => {
     expect(md).toContain('kubeadm init --config /etc/kubernetes/kubeadm-init.yaml --upload-certs');
-    expect(md).toContain("envsubst '$KUBEADM_TOKEN $KUBEADM_CA_CERT_HASH $KUBEADM_CERTIFICATE_KEY' < /etc/kubernetes/kubeadm-join.yaml > /run/kubeadm-join.yaml");
+    expect(md).toContain(
+      "envsubst '$KUBEADM_TOKEN $KUBEADM_CA_CERT_HASH $KUBEADM_CERTIFICATE_KEY' < /etc/kubernetes/kubeadm-join.yaml > /run/kubeadm-join.yaml",
+    );
     expect(md).toContain("envsubst '$KUBEADM_TOKEN $KUBEADM_CA_CERT_HASH' < /etc/kubernetes/kubeadm-join.yaml");
     expect(md).toContain('install -m 0600 /dev/null /etc/keepalived/vrrp-auth.conf');
     expect(md).toContain('/etc/haproxy/stats.env');

@@ -13,7 +13,11 @@ function parseConf(content: string) {
     if (!m) throw new Error(`no match for ${re}`);
     return m[1];
   };
-  const block = (name: string) => one(new RegExp(`\\n\\s*${name} \\{\\n([^}]*)\\n\\s*\\}`)).trim().split('\n').map((l) => l.trim());
+  const block = (name: string) =>
+    one(new RegExp(`\\n\\s*${name} \\{\\n([^}]*)\\n\\s*\\}`))
+      .trim()
+      .split('\n')
+      .map((l) => l.trim());
   return {
     state: one(/\n\s*state (\S+)/),
     priority: Number(one(/\n\s*priority (\d+)/)),
@@ -34,7 +38,9 @@ const confOf = (m: ClusterModel, host: string) => parseConf(fileOf(m, `hosts/${h
 
 describe('keepalived.conf per balancer', () => {
   it('exists exactly on the balancer hosts', () => {
-    const holders = renderHostFiles(ref).filter((f) => f.path.endsWith('/keepalived.conf')).map((f) => f.path.split('/')[1]);
+    const holders = renderHostFiles(ref)
+      .filter((f) => f.path.endsWith('/keepalived.conf'))
+      .map((f) => f.path.split('/')[1]);
     expect(holders.sort()).toEqual(['n100-004', 'nas-001', 'nas-002']);
   });
 
@@ -54,7 +60,14 @@ describe('keepalived.conf per balancer', () => {
   });
 
   it('for any priorities: every failed balancer ends below every healthy one', () => {
-    const sets = [[150, 100, 90], [101, 100, 99], [254, 2], [200, 199], [254, 128, 3], [10, 9, 8, 7, 6]];
+    const sets = [
+      [150, 100, 90],
+      [101, 100, 99],
+      [254, 2],
+      [200, 199],
+      [254, 128, 3],
+      [10, 9, 8, 7, 6],
+    ];
     for (const priorities of sets) {
       const m = variant((d) => {
         const names = priorities.map((_, i) => `lb-${i}`);
@@ -87,7 +100,16 @@ describe('keepalived.conf per balancer', () => {
     expect(() => variant(unseparable)).toThrow(/apiServer\.balancers: priorities 254\.\.1 cannot be separated/);
     // the renderer keeps its own guard for models built without the loader
     const m = variant(() => undefined);
-    const bad = { ...m, apiServer: { ...m.apiServer, balancers: [{ ...m.apiServer.balancers[0], priority: 254 }, { ...m.apiServer.balancers[1], priority: 1 }] } };
+    const bad = {
+      ...m,
+      apiServer: {
+        ...m.apiServer,
+        balancers: [
+          { ...m.apiServer.balancers[0], priority: 254 },
+          { ...m.apiServer.balancers[1], priority: 1 },
+        ],
+      },
+    };
     expect(() => vrrpPlan(bad)).toThrow(/apiServer\.balancers: priorities 254 and 1/);
   });
 

@@ -47,9 +47,16 @@ describe('kubeadm init (first control plane)', () => {
     const api = docOfKind(content, 'ClusterConfiguration').apiServer;
     // the day-2 flags and mounts (audit log, encryption) come after it: test/hosts/day2-apiserver.test.ts
     expect(api.extraArgs[0]).toEqual({ name: 'admission-control-config-file', value: '/etc/kubernetes/psa/psa-admission.yaml' });
-    expect(api.extraVolumes[0]).toEqual({ name: 'psa', hostPath: '/etc/kubernetes/psa', mountPath: '/etc/kubernetes/psa', readOnly: true, pathType: 'DirectoryOrCreate' });
+    expect(api.extraVolumes[0]).toEqual({
+      name: 'psa',
+      hostPath: '/etc/kubernetes/psa',
+      mountPath: '/etc/kubernetes/psa',
+      readOnly: true,
+      pathType: 'DirectoryOrCreate',
+    });
     // the file the flag names is the one cloud-init installs on every control plane
-    for (const name of ['n100-001', 'n100-002', 'n100-003']) expect(fileOf(ref, `hosts/${name}/user-data`).content).toContain('  - path: /etc/kubernetes/psa/psa-admission.yaml\n');
+    for (const name of ['n100-001', 'n100-002', 'n100-003'])
+      expect(fileOf(ref, `hosts/${name}/user-data`).content).toContain('  - path: /etc/kubernetes/psa/psa-admission.yaml\n');
   });
 
   it('writes no bootstrap token and no certificate key', () => {
@@ -64,7 +71,11 @@ describe('kubeadm init (first control plane)', () => {
   });
 
   it('sets the kube-proxy mode; strict ARP only with IPVS (MetalLB L2)', () => {
-    expect(docOfKind(content, 'KubeProxyConfiguration')).toEqual({ apiVersion: API_VERSIONS.KubeProxyConfiguration, kind: 'KubeProxyConfiguration', mode: 'iptables' });
+    expect(docOfKind(content, 'KubeProxyConfiguration')).toEqual({
+      apiVersion: API_VERSIONS.KubeProxyConfiguration,
+      kind: 'KubeProxyConfiguration',
+      mode: 'iptables',
+    });
     const ipvs = docOfKind(renderKubeadmInit(variants.ipvs()), 'KubeProxyConfiguration');
     expect(ipvs.mode).toBe('ipvs');
     expect(ipvs.ipvs).toEqual({ strictARP: true });
@@ -85,7 +96,10 @@ describe('kubeadm init (first control plane)', () => {
 
 describe('kubeadm join templates', () => {
   it('makes the other control planes join as control planes on their own address', () => {
-    for (const [name, ip] of [['n100-002', '192.168.100.202'], ['n100-003', '192.168.100.203']]) {
+    for (const [name, ip] of [
+      ['n100-002', '192.168.100.202'],
+      ['n100-003', '192.168.100.203'],
+    ]) {
       const join = docOfKind(fileOf(ref, `hosts/${name}/kubeadm-join.yaml`).content, 'JoinConfiguration');
       expect(join.apiVersion).toBe('kubeadm.k8s.io/v1beta4');
       expect(join.controlPlane).toEqual({
@@ -111,7 +125,9 @@ describe('kubeadm join templates', () => {
       '5825u-001': '192.168.100.221',
       '5825u-002': '192.168.100.222',
     };
-    const joins = renderHostFiles(ref).map((f) => f.path).filter((p) => p.endsWith('/kubeadm-join.yaml'));
+    const joins = renderHostFiles(ref)
+      .map((f) => f.path)
+      .filter((p) => p.endsWith('/kubeadm-join.yaml'));
     expect(joins.sort()).toEqual([...Object.keys(workers), 'n100-002', 'n100-003'].map((n) => `hosts/${n}/kubeadm-join.yaml`).sort());
     for (const [name, ip] of Object.entries(workers)) {
       const join = docOfKind(fileOf(ref, `hosts/${name}/kubeadm-join.yaml`).content, 'JoinConfiguration');
@@ -144,7 +160,9 @@ describe('kubeadm join templates', () => {
 
   it('with a single control plane, only workers join', () => {
     const m = variants.singleControlPlane();
-    const paths = renderHostFiles(m).map((f) => f.path).filter((p) => /kubeadm-(init|join)\.yaml$/.test(p));
+    const paths = renderHostFiles(m)
+      .map((f) => f.path)
+      .filter((p) => /kubeadm-(init|join)\.yaml$/.test(p));
     expect(paths.filter((p) => p.endsWith('init.yaml'))).toEqual(['hosts/n100-001/kubeadm-init.yaml']);
     expect(paths.filter((p) => p.startsWith('hosts/n100-'))).toEqual(['hosts/n100-001/kubeadm-init.yaml']);
     expect(paths.filter((p) => p.endsWith('join.yaml'))).toHaveLength(10);
@@ -173,7 +191,10 @@ describe('Pod Security admission configuration', () => {
   });
 
   it('follows other levels and exemptions', () => {
-    const m = variant((d) => (d.security = { podSecurity: { enforce: 'restricted', audit: 'restricted', warn: 'baseline', exemptNamespaces: ['metallb-system', 'kube-system'] } }));
+    const m = variant(
+      (d) =>
+        (d.security = { podSecurity: { enforce: 'restricted', audit: 'restricted', warn: 'baseline', exemptNamespaces: ['metallb-system', 'kube-system'] } }),
+    );
     const config = docOfKind(renderPodSecurityAdmission(m), 'AdmissionConfiguration').plugins[0].configuration;
     expect(config.defaults.enforce).toBe('restricted');
     expect(config.defaults.warn).toBe('baseline');
@@ -181,7 +202,9 @@ describe('Pod Security admission configuration', () => {
   });
 
   it('is on every control plane (each runs an API server) and on no other host', () => {
-    const holders = renderHostFiles(ref).filter((f) => f.path.endsWith('/psa-admission.yaml')).map((f) => f.path.split('/')[1]);
+    const holders = renderHostFiles(ref)
+      .filter((f) => f.path.endsWith('/psa-admission.yaml'))
+      .map((f) => f.path.split('/')[1]);
     expect(holders).toEqual(['n100-001', 'n100-002', 'n100-003']);
   });
 });

@@ -43,7 +43,9 @@ const MODELS: Record<string, ClusterModel> = {
   ipvs: variants.ipvs(),
   singleControlPlane: variants.singleControlPlane(),
   singleBalancer: variants.singleBalancer(),
-  keysOnly: variant((d) => (d.users = [{ name: 'ops', sshAuthorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl ops@laptop'] }])),
+  keysOnly: variant(
+    (d) => (d.users = [{ name: 'ops', sshAuthorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl ops@laptop'] }]),
+  ),
 };
 
 describe('haproxy -c -dW (zero warnings)', () => {
@@ -182,7 +184,10 @@ describe('cloud-init', () => {
     skipWithout(ctx, 'cloud-init');
     const python = interpreterOf('cloud-init');
     ctx.skip(!python, 'cannot tell which python runs cloud-init');
-    const located = run(python!, ['-c', 'import cloudinit, os; print(os.path.join(os.path.dirname(cloudinit.__file__), "config", "schemas", "schema-cloud-config-v1.json"))']);
+    const located = run(python!, [
+      '-c',
+      'import cloudinit, os; print(os.path.join(os.path.dirname(cloudinit.__file__), "config", "schemas", "schema-cloud-config-v1.json"))',
+    ]);
     expect(located.status, located.stderr).toBe(0);
     const schema = JSON.parse(readFileSync(located.stdout.trim(), 'utf8')) as { $defs: Record<string, { properties?: Record<string, unknown> }> };
     const known = new Set(Object.values(schema.$defs).flatMap((d) => Object.keys(d.properties ?? {})));

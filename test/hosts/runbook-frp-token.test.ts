@@ -30,7 +30,13 @@ const frpsReads = (parseToml(rendered.files.find((f) => f.path === 'hosts/vps/fr
 function shellBlocks(text: string): string[] {
   const blocks: string[] = [];
   const re = /^( *)```sh\n([\s\S]*?)^\1```$/gm;
-  for (let m = re.exec(text); m; m = re.exec(text)) blocks.push(m[2].split('\n').map((l) => l.slice(m![1].length)).join('\n'));
+  for (let m = re.exec(text); m; m = re.exec(text))
+    blocks.push(
+      m[2]
+        .split('\n')
+        .map((l) => l.slice(m![1].length))
+        .join('\n'),
+    );
   return blocks;
 }
 
@@ -82,7 +88,11 @@ function runBlocks(name: string, blocks: readonly string[]) {
   mkdirSync(admin, { recursive: true });
   const bin = stubs(dir);
   for (const block of blocks) {
-    const r = spawnSync('sh', ['-eu', '-c', block], { cwd: admin, env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, SECRETS: secrets, REMOTE: remote }, encoding: 'utf8' });
+    const r = spawnSync('sh', ['-eu', '-c', block], {
+      cwd: admin,
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, SECRETS: secrets, REMOTE: remote },
+      encoding: 'utf8',
+    });
     expect(r.status, `${block}\n${r.stderr}`).toBe(0);
   }
   return { secrets, remote };

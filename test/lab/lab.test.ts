@@ -142,7 +142,11 @@ describe('lab topology from the rendered files', () => {
       ['nas-001', 100, '192.168.100.171', 'eth0'],
       ['nas-002', 90, '192.168.100.172', 'eth0'],
     ]);
-    expect(t.controlPlanes.map((c) => `${c.name} ${c.address}:${c.port}`)).toEqual(['n100-001 192.168.100.201:6443', 'n100-002 192.168.100.202:6443', 'n100-003 192.168.100.203:6443']);
+    expect(t.controlPlanes.map((c) => `${c.name} ${c.address}:${c.port}`)).toEqual([
+      'n100-001 192.168.100.201:6443',
+      'n100-002 192.168.100.202:6443',
+      'n100-003 192.168.100.203:6443',
+    ]);
     expect([t.vip, t.port, t.prefixLength, t.endpointSource]).toEqual(['192.168.100.230', 6443, 24, 'kubeadm controlPlaneEndpoint']);
     expect(t.balancers[0].vips).toEqual(['192.168.100.230/24']);
     expect(t.balancers[0].checkScriptPaths).toEqual(['/etc/keepalived/check_apiserver.sh']);
@@ -164,7 +168,9 @@ describe('lab topology from the rendered files', () => {
 });
 
 describe.concurrent('failover lab (real keepalived and HAProxy in network namespaces)', () => {
-  const fixtures = readdirSync(VALID).filter((f) => f.endsWith('.yaml')).sort();
+  const fixtures = readdirSync(VALID)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
 
   it('holds every scenario on the committed dist/ within about a minute', async (ctx) => {
     ctx.skip(why !== '', why);
@@ -198,7 +204,7 @@ describe.concurrent('failover lab (real keepalived and HAProxy in network namesp
     }, 1_200_000);
   }
 
-  it('fails, naming the scenario, on a wrong backend port planted in one balancer\'s haproxy.cfg', async (ctx) => {
+  it("fails, naming the scenario, on a wrong backend port planted in one balancer's haproxy.cfg", async (ctx) => {
     ctx.skip(why !== '', why);
     const dir = copyOfDist('fault-backend-port');
     const p = join(dir, 'hosts/nas-002/haproxy.cfg');
@@ -213,7 +219,7 @@ describe.concurrent('failover lab (real keepalived and HAProxy in network namesp
     expect(leftovers(r.prefix)).toEqual([]);
   }, 1_200_000);
 
-  it('fails, naming the scenario, on a wrong VIP planted in the next balancer\'s keepalived.conf', async (ctx) => {
+  it("fails, naming the scenario, on a wrong VIP planted in the next balancer's keepalived.conf", async (ctx) => {
     ctx.skip(why !== '', why);
     const dir = copyOfDist('fault-vip');
     const p = join(dir, 'hosts/nas-001/keepalived.conf');
@@ -244,7 +250,10 @@ describe.concurrent('failover lab (real keepalived and HAProxy in network namesp
     expect(leftovers(r.prefix)).toEqual([]);
   }, 1_200_000);
 
-  for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+  for (const [signal, code] of [
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const) {
     it(`tears everything down on ${signal}`, async (ctx) => {
       ctx.skip(why !== '', why);
       let sent = false;

@@ -9,7 +9,9 @@ import { certSanProblem } from '../../lib/model/semantic';
 
 describe('certSANs as kubeadm ValidateCertSANs accepts them', () => {
   it.each(['api.home.arpa', '*.lan.home.arpa', 'k8s', '192.168.1.10', 'fd00::10'])('accepts %s', (san) => expect(certSanProblem(san)).toBeUndefined());
-  it.each(['*.*', '*', 'api server.lan', 'API.lan', '*.*.lan', 'a..b', '-api.lan', 'api.lan.'])('refuses %s', (san) => expect(certSanProblem(san)).toMatch(/kubeadm refuses/));
+  it.each(['*.*', '*', 'api server.lan', 'API.lan', '*.*.lan', 'a..b', '-api.lan', 'api.lan.'])('refuses %s', (san) =>
+    expect(certSanProblem(san)).toMatch(/kubeadm refuses/),
+  );
 });
 
 describe('ACME e-mail', () => {

@@ -18,7 +18,9 @@ function problemsOf(file: string): DescriptionError['problems'] {
 }
 
 describe('invalid descriptions', () => {
-  const files = readdirSync(INVALID).filter((f) => f.endsWith('.yaml')).sort();
+  const files = readdirSync(INVALID)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
 
   it('has at least 25 fixtures, each declaring the field it breaks', () => {
     expect(files.length).toBeGreaterThanOrEqual(25);
@@ -33,10 +35,14 @@ describe('invalid descriptions', () => {
 });
 
 describe('valid descriptions', () => {
-  const files = readdirSync(VALID).filter((f) => f.endsWith('.yaml')).sort();
+  const files = readdirSync(VALID)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
 
   it('include the reference cluster and the required variants', () => {
-    expect(files).toEqual(expect.arrayContaining(['reference.yaml', 'single-control-plane-no-tunnel.yaml', 'five-control-planes-other-subnet.yaml', 'all-arm64.yaml']));
+    expect(files).toEqual(
+      expect.arrayContaining(['reference.yaml', 'single-control-plane-no-tunnel.yaml', 'five-control-planes-other-subnet.yaml', 'all-arm64.yaml']),
+    );
   });
 
   it.each(files)('%s loads', (file) => {

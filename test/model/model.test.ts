@@ -30,12 +30,19 @@ describe('reference cluster model', () => {
     expect(m.kubernetes.minor).toBe('1.32');
     expect(m.apiServer.vip).toBe('192.168.100.230');
     expect(m.apiServer.controlPlanes.map((h) => h.name)).toEqual(['n100-001', 'n100-002', 'n100-003']);
-    expect(m.apiServer.balancers.map((b) => [b.host.name, b.priority])).toEqual([['n100-004', 150], ['nas-001', 100], ['nas-002', 90]]);
+    expect(m.apiServer.balancers.map((b) => [b.host.name, b.priority])).toEqual([
+      ['n100-004', 150],
+      ['nas-001', 100],
+      ['nas-002', 90],
+    ]);
     expect(m.ingress.loadBalancerIP).toBe('192.168.100.240');
     expect(m.ingress.pool).toBe('lan-pool-ingress');
     expect(m.tunnel?.server.ip).toBe('161.132.4.98');
     expect(m.tunnel?.targetAddress).toBe('192.168.100.240');
-    expect(m.tunnel?.forwardedPorts.map((p) => [p.remotePort, p.localPort])).toEqual([[80, 80], [443, 443]]);
+    expect(m.tunnel?.forwardedPorts.map((p) => [p.remotePort, p.localPort])).toEqual([
+      [80, 80],
+      [443, 443],
+    ]);
     expect(m.storage?.server.ip).toBe('192.168.100.171');
     expect(m.storage?.classes.map((c) => c.name)).toEqual(['nas-001', 'nas-002', 'nas-003']);
     expect(m.storage?.classes.find((c) => c.name === 'nas-001')?.share).toBe('/mnt/server');
@@ -111,35 +118,51 @@ describe('documented defaults', () => {
 
 describe('problem reporting', () => {
   it('reports every semantic problem at once', () => {
-    const found = problems(mutate((d) => {
-      d.apiServer.vip = '192.168.1.11';
-      d.hosts[1].arch = 'amd64';
-      d.storage.server = 'pi-1';
-    }));
+    const found = problems(
+      mutate((d) => {
+        d.apiServer.vip = '192.168.1.11';
+        d.hosts[1].arch = 'amd64';
+        d.storage.server = 'pi-1';
+      }),
+    );
     expect(found.map((p) => p.split(':')[0])).toEqual(['apiServer.vip', 'hosts[1].arch', 'storage.server']);
   });
 
   it('reports every shape problem at once', () => {
-    const found = problems(mutate((d) => {
-      d.hosts[0].ip = 'nope';
-      d.hosts[1].hardware = 'laptop';
-      d.bogus = true;
-    }));
-    expect(found).toEqual(expect.arrayContaining([
-      'hosts[0].ip: "nope" is not a valid IPv4 address',
-      'hosts[1].hardware: "laptop" is not one of: raspberry-pi, n100, mini-pc, nas, vps',
-      expect.stringMatching(/^bogus: unknown field; valid fields here: name, kubernetes/),
-    ]));
+    const found = problems(
+      mutate((d) => {
+        d.hosts[0].ip = 'nope';
+        d.hosts[1].hardware = 'laptop';
+        d.bogus = true;
+      }),
+    );
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'hosts[0].ip: "nope" is not a valid IPv4 address',
+        'hosts[1].hardware: "laptop" is not one of: raspberry-pi, n100, mini-pc, nas, vps',
+        expect.stringMatching(/^bogus: unknown field; valid fields here: name, kubernetes/),
+      ]),
+    );
     expect(found).toHaveLength(3);
   });
 
   it('never echoes a literal secret back', () => {
-    const found = problems(mutate((d) => { d.tunnel.token = 'sup3r-s3cret-value'; }));
+    const found = problems(
+      mutate((d) => {
+        d.tunnel.token = 'sup3r-s3cret-value';
+      }),
+    );
     expect(found.join('\n')).not.toContain('sup3r-s3cret-value');
   });
 
   it('accepts references for secrets', () => {
-    expect(problems(mutate((d) => { d.tunnel.token = { secret: { name: 'frp', key: 'tok' }, serverFile: '/root/frp-token' }; }))).toEqual([]);
+    expect(
+      problems(
+        mutate((d) => {
+          d.tunnel.token = { secret: { name: 'frp', key: 'tok' }, serverFile: '/root/frp-token' };
+        }),
+      ),
+    ).toEqual([]);
   });
 
   it('rejects a description that is not a mapping', () => {
@@ -152,7 +175,8 @@ describe('pod CIDR size', () => {
     const text = mutate((d) => {
       d.lan.cidr = '10.0.0.0/16';
       d.kubernetes.podCidr = '10.244.0.0/16';
-      for (let i = 0; i < 300; i++) d.hosts.push({ name: `w-${i}`, ip: `10.0.${1 + Math.floor(i / 200)}.${1 + (i % 200)}`, hardware: 'raspberry-pi', roles: ['worker'] });
+      for (let i = 0; i < 300; i++)
+        d.hosts.push({ name: `w-${i}`, ip: `10.0.${1 + Math.floor(i / 200)}.${1 + (i % 200)}`, hardware: 'raspberry-pi', roles: ['worker'] });
     });
     const found = problems(text).filter((p) => p.startsWith('kubernetes.podCidr'));
     expect(found).toHaveLength(1);

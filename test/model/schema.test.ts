@@ -103,7 +103,7 @@ describe('the description validator', () => {
     expect(DESCRIPTION_FORMATS.email).toEqual(fullFormats.email);
   });
 
-  it("reports what ajv with its default options and ajv-formats reports (the speed options change nothing)", () => {
+  it('reports what ajv with its default options and ajv-formats reports (the speed options change nothing)', () => {
     const plain = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: true, strictTypes: false });
     addFormats(plain, ['ipv4', 'email']);
     expect(plain.validateSchema(DESCRIPTION_SCHEMA), JSON.stringify(plain.errors)).toBe(true); // draft-07 meta-schema

@@ -84,7 +84,21 @@ interface Obj {
 }
 
 /** Kinds the API server knows without dist/: built-ins, and the CRDs of the upstream prerequisites. */
-const BUILTIN_GROUPS = new Set(['', 'apps', 'batch', 'policy', 'rbac.authorization.k8s.io', 'networking.k8s.io', 'storage.k8s.io', 'admissionregistration.k8s.io', 'scheduling.k8s.io', 'apiextensions.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io', 'apiregistration.k8s.io']);
+const BUILTIN_GROUPS = new Set([
+  '',
+  'apps',
+  'batch',
+  'policy',
+  'rbac.authorization.k8s.io',
+  'networking.k8s.io',
+  'storage.k8s.io',
+  'admissionregistration.k8s.io',
+  'scheduling.k8s.io',
+  'apiextensions.k8s.io',
+  'coordination.k8s.io',
+  'discovery.k8s.io',
+  'apiregistration.k8s.io',
+]);
 const UPSTREAM_GROUPS = new Set(['metallb.io', 'cert-manager.io']);
 const UPSTREAM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'metallb-system', 'cert-manager'];
 

@@ -22,7 +22,14 @@ describe('applyReadmeSection', () => {
 
   it('applies every wave file once, in wave order', () => {
     const applies = kubectl.filter((l) => l.startsWith('kubectl apply -f dist/')).map((l) => l.slice('kubectl apply -f dist/'.length));
-    expect(applies).toEqual(['00-namespaces.yaml', '10-cluster.yaml', '20-networking.yaml', '30-controllers.yaml', '40-custom-resources.yaml', '50-policies.yaml']);
+    expect(applies).toEqual([
+      '00-namespaces.yaml',
+      '10-cluster.yaml',
+      '20-networking.yaml',
+      '30-controllers.yaml',
+      '40-custom-resources.yaml',
+      '50-policies.yaml',
+    ]);
   });
 
   it('waits for the CNI and policy agent to roll out before applying the controllers', () => {
@@ -36,7 +43,9 @@ describe('applyReadmeSection', () => {
     const crs = line('kubectl apply -f dist/40-custom-resources.yaml');
     // the workloads in dist/30-controllers.yaml, read from the file itself
     const controllers = files.find((f) => f.path === '30-controllers.yaml')!.content;
-    const workloads = (yaml.loadAll(controllers) as any[]).filter((o) => o.kind === 'Deployment' || o.kind === 'DaemonSet').map((o) => `${o.metadata.namespace} ${o.kind.toLowerCase()}/${o.metadata.name}`);
+    const workloads = (yaml.loadAll(controllers) as any[])
+      .filter((o) => o.kind === 'Deployment' || o.kind === 'DaemonSet')
+      .map((o) => `${o.metadata.namespace} ${o.kind.toLowerCase()}/${o.metadata.name}`);
     expect(workloads.sort()).toEqual([
       'frpc deployment/frpc',
       'ingress-nginx deployment/ingress-nginx-controller',
@@ -91,7 +100,8 @@ describe('applyReadmeSection', () => {
 
   it('lists each wave with the number of objects its file holds', () => {
     const rows = [...section.body.matchAll(/^\| (\d+) \| `(\d\d-[a-z-]+\.yaml)` \| (\d+) \|/gm)].map((m) => [Number(m[1]), m[2], Number(m[3])]);
-    const counted = (file: string) => (yaml.loadAll(files.find((f) => f.path === file)!.content) as unknown[]).filter((d) => d !== null && d !== undefined).length;
+    const counted = (file: string) =>
+      (yaml.loadAll(files.find((f) => f.path === file)!.content) as unknown[]).filter((d) => d !== null && d !== undefined).length;
     expect(rows.map(([n, file]) => [n, file])).toEqual([
       [0, '00-namespaces.yaml'],
       [10, '10-cluster.yaml'],

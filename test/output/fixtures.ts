@@ -15,7 +15,8 @@ import { planManifests, synthChartObjects, type ManifestLayout } from '../../lib
 /** `../shared/crds` (MetalLB and cert-manager CRDs); fails the calling test clearly when ../shared is missing. */
 export function sharedCrdsDir(): string {
   const dir = resolve('../shared/crds');
-  if (!existsSync(dir)) throw new Error(`../shared is missing: expected the upstream CRDs at ${dir} (shared/ must sit beside the repository, see ../shared/README.md)`);
+  if (!existsSync(dir))
+    throw new Error(`../shared is missing: expected the upstream CRDs at ${dir} (shared/ must sit beside the repository, see ../shared/README.md)`);
   return dir;
 }
 
@@ -31,13 +32,22 @@ export function referenceRender(overrides: { flux?: boolean } = {}): { model: Cl
   return { model, layout, files: [...layout.files, ...renderHostFiles(model)] };
 }
 
-const meta = (name: string, namespace?: string, labels?: Record<string, string>) => ({ name, ...(namespace ? { namespace } : {}), ...(labels ? { labels } : {}) });
+const meta = (name: string, namespace?: string, labels?: Record<string, string>) => ({
+  name,
+  ...(namespace ? { namespace } : {}),
+  ...(labels ? { labels } : {}),
+});
 
 /** A small object set exercising every edge of the dependency graph. Deliberately unsorted. */
 export function fixtureObjects(): K8sObject[] {
   const podSpec = (extra: Record<string, unknown>) => ({ containers: [{ name: 'main', image: 'example/app:1' }], ...extra });
   return [
-    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta('default-deny', 'app'), spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta('default-deny', 'app'),
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    },
     { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: meta('pool', 'metallb-system'), spec: { addresses: ['192.168.1.240-192.168.1.250'] } },
     { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: meta('issuer'), spec: { selfSigned: {} } },
     { apiVersion: 'example.com/v1', kind: 'Widget', metadata: meta('w', 'app'), spec: { size: 1 } },
@@ -49,7 +59,14 @@ export function fixtureObjects(): K8sObject[] {
         group: 'example.com',
         names: { kind: 'Widget', plural: 'widgets', singular: 'widget', listKind: 'WidgetList' },
         scope: 'Namespaced',
-        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } } } } }],
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } } } },
+          },
+        ],
       },
     },
     {
@@ -76,19 +93,42 @@ export function fixtureObjects(): K8sObject[] {
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('web-config', 'app'), data: { a: 'b' } },
     { apiVersion: 'v1', kind: 'Secret', metadata: meta('web-secret', 'app'), stringData: { token: 'not-a-real-secret' } },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta('web', 'app') },
-    { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: meta('web-data', 'app'), spec: { storageClassName: 'nfs', accessModes: ['ReadWriteMany'], resources: { requests: { storage: '1Gi' } } } },
+    {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: meta('web-data', 'app'),
+      spec: { storageClassName: 'nfs', accessModes: ['ReadWriteMany'], resources: { requests: { storage: '1Gi' } } },
+    },
     { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: meta('nfs'), provisioner: 'nfs.csi.k8s.io' },
     { apiVersion: 'storage.k8s.io/v1', kind: 'CSIDriver', metadata: meta('nfs.csi.k8s.io'), spec: { attachRequired: false } },
     { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: meta('important'), value: 1000 },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: meta('web', 'app'), rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }] },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: meta('web', 'app'), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'web' }, subjects: [{ kind: 'ServiceAccount', name: 'web', namespace: 'app' }] },
-    { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: meta('web', 'app'), spec: { ingressClassName: 'nginx', defaultBackend: { service: { name: 'web', port: { number: 80 } } } } },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: meta('web', 'app'),
+      rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: meta('web', 'app'),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'web' },
+      subjects: [{ kind: 'ServiceAccount', name: 'web', namespace: 'app' }],
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: meta('web', 'app'),
+      spec: { ingressClassName: 'nginx', defaultBackend: { service: { name: 'web', port: { number: 80 } } } },
+    },
     { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: meta('nginx'), spec: { controller: 'k8s.io/ingress-nginx' } },
     {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingWebhookConfiguration',
       metadata: meta('web-hook'),
-      webhooks: [{ name: 'web.example.com', admissionReviewVersions: ['v1'], sideEffects: 'None', clientConfig: { service: { name: 'web', namespace: 'app' } } }],
+      webhooks: [
+        { name: 'web.example.com', admissionReviewVersions: ['v1'], sideEffects: 'None', clientConfig: { service: { name: 'web', namespace: 'app' } } },
+      ],
     },
     // the CNI: host network, writes /etc/cni/net.d
     {
@@ -109,10 +149,18 @@ export function fixtureObjects(): K8sObject[] {
       apiVersion: 'apps/v1',
       kind: 'DaemonSet',
       metadata: meta('netpol', 'kube-system'),
-      spec: { selector: { matchLabels: { app: 'netpol' } }, template: { metadata: { labels: { app: 'netpol' } }, spec: podSpec({ hostNetwork: true, serviceAccountName: 'netpol' }) } },
+      spec: {
+        selector: { matchLabels: { app: 'netpol' } },
+        template: { metadata: { labels: { app: 'netpol' } }, spec: podSpec({ hostNetwork: true, serviceAccountName: 'netpol' }) },
+      },
     },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta('netpol', 'kube-system') },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: meta('netpol'), rules: [{ apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['list', 'watch'] }] },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: meta('netpol'),
+      rules: [{ apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['list', 'watch'] }],
+    },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',

@@ -8,7 +8,14 @@ interface FluxKustomization {
   apiVersion: string;
   kind: string;
   metadata: { name: string; namespace: string };
-  spec: { path: string; dependsOn?: { name: string }[]; prune: boolean; wait: boolean; sourceRef: { kind: string; name: string; namespace: string }; interval: string };
+  spec: {
+    path: string;
+    dependsOn?: { name: string }[];
+    prune: boolean;
+    wait: boolean;
+    sourceRef: { kind: string; name: string; namespace: string };
+    interval: string;
+  };
 }
 
 describe('Flux output', () => {
@@ -64,7 +71,14 @@ describe('Flux output', () => {
   });
 
   it('the reference check catches a broken chain or path', () => {
-    const broken = files.map((f) => (f.path === 'flux/kustomizations.yaml' ? { ...f, content: f.content.replace(`name: ${kustomizations[1].metadata.name}\n`, 'name: nowhere\n').replace('/flux/50-policies', '/flux/51-policies') } : f));
+    const broken = files.map((f) =>
+      f.path === 'flux/kustomizations.yaml'
+        ? {
+            ...f,
+            content: f.content.replace(`name: ${kustomizations[1].metadata.name}\n`, 'name: nowhere\n').replace('/flux/50-policies', '/flux/51-policies'),
+          }
+        : f,
+    );
     const messages = checkFluxReferences(broken, 'flux', FLUX_SOURCE_DIST_PATH).map((p) => `${p.object}: ${p.field}: ${p.message}`);
     expect(messages).toEqual(
       expect.arrayContaining([

@@ -28,20 +28,47 @@ describe('cleanObject', () => {
   it('keeps empty values Kubernetes gives meaning to', () => {
     expect((clean.spec as { podSelector: unknown }).podSelector).toEqual({});
     expect((clean.spec as { ingress: unknown }).ingress).toEqual([{}]);
-    const volume = cleanObject(raw({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x', namespace: 'y' }, spec: { volumes: [{ name: 'tmp', emptyDir: {} }] } }), { partOf: 'h' });
+    const volume = cleanObject(
+      raw({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x', namespace: 'y' }, spec: { volumes: [{ name: 'tmp', emptyDir: {} }] } }),
+      { partOf: 'h' },
+    );
     expect((volume.spec as { volumes: unknown[] }).volumes).toEqual([{ name: 'tmp', emptyDir: {} }]);
   });
 
   it('adds the common labels, deriving name from the app label and component from the chart', () => {
-    expect(clean.metadata.labels).toEqual({ app: 'web', ['app.kubernetes.io/component']: 'security', ['app.kubernetes.io/managed-by']: 'homelab-cluster', ['app.kubernetes.io/name']: 'web', ['app.kubernetes.io/part-of']: 'homelab' });
+    expect(clean.metadata.labels).toEqual({
+      app: 'web',
+      ['app.kubernetes.io/component']: 'security',
+      ['app.kubernetes.io/managed-by']: 'homelab-cluster',
+      ['app.kubernetes.io/name']: 'web',
+      ['app.kubernetes.io/part-of']: 'homelab',
+    });
   });
 
   it('keeps name and component that are set, overrides managed-by and part-of', () => {
     const labelled = cleanObject(
-      raw({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'n', labels: { ['app.kubernetes.io/name']: 'ingress-nginx', ['app.kubernetes.io/component']: 'controller', ['app.kubernetes.io/managed-by']: 'Helm', ['app.kubernetes.io/part-of']: 'x' } } }),
+      raw({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: {
+          name: 'c',
+          namespace: 'n',
+          labels: {
+            ['app.kubernetes.io/name']: 'ingress-nginx',
+            ['app.kubernetes.io/component']: 'controller',
+            ['app.kubernetes.io/managed-by']: 'Helm',
+            ['app.kubernetes.io/part-of']: 'x',
+          },
+        },
+      }),
       { partOf: 'homelab', chart: 'ingress' },
     );
-    expect(labelled.metadata.labels).toMatchObject({ ['app.kubernetes.io/name']: 'ingress-nginx', ['app.kubernetes.io/component']: 'controller', ['app.kubernetes.io/managed-by']: 'homelab-cluster', ['app.kubernetes.io/part-of']: 'homelab' });
+    expect(labelled.metadata.labels).toMatchObject({
+      ['app.kubernetes.io/name']: 'ingress-nginx',
+      ['app.kubernetes.io/component']: 'controller',
+      ['app.kubernetes.io/managed-by']: 'homelab-cluster',
+      ['app.kubernetes.io/part-of']: 'homelab',
+    });
   });
 
   it('falls back to the chart for the name and does not mutate its input', () => {
@@ -59,14 +86,23 @@ describe('cleanObject', () => {
 });
 
 describe('hygieneIssues', () => {
-  const good = cleanObject(raw({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'n', annotations: { ['argocd.argoproj.io/sync-wave']: '30' } } }), { partOf: 'homelab', chart: 'x' });
+  const good = cleanObject(
+    raw({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'n', annotations: { ['argocd.argoproj.io/sync-wave']: '30' } } }),
+    { partOf: 'homelab', chart: 'x' },
+  );
 
   it('accepts a clean object', () => {
     expect(hygieneIssues(good, { partOf: 'homelab', requireAnnotations: ['argocd.argoproj.io/sync-wave'] })).toEqual([]);
   });
 
   it('names every broken rule with its field', () => {
-    const bad = raw({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels: { ['app.kubernetes.io/part-of']: 'other' }, annotations: {} }, data: { a: null }, status: {} });
+    const bad = raw({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c', labels: { ['app.kubernetes.io/part-of']: 'other' }, annotations: {} },
+      data: { a: null },
+      status: {},
+    });
     const fields = hygieneIssues(bad, { partOf: 'homelab', requireAnnotations: ['argocd.argoproj.io/sync-wave'] }).map((i) => i.field);
     expect(fields).toEqual(
       expect.arrayContaining([
@@ -110,7 +146,11 @@ describe('every object of a render', () => {
   });
 
   it('has no status, no null, no empty metadata map, and a namespace exactly when namespaced', () => {
-    const issues = layout.objects.flatMap((o) => hygieneIssues(o, { partOf: 'homelab', requireAnnotations: ['argocd.argoproj.io/sync-wave'] }).map((i) => `${o.kind} ${o.metadata.name}: ${i.field}: ${i.message}`));
+    const issues = layout.objects.flatMap((o) =>
+      hygieneIssues(o, { partOf: 'homelab', requireAnnotations: ['argocd.argoproj.io/sync-wave'] }).map(
+        (i) => `${o.kind} ${o.metadata.name}: ${i.field}: ${i.message}`,
+      ),
+    );
     expect(issues).toEqual([]);
   });
 

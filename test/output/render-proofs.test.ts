@@ -38,7 +38,11 @@ describe.each(descriptions.map((d) => [d.slice(REPO_ROOT.length + 1), d]))('%s',
   it('every file with documents parses back to exactly them; the wave files hold every object', () => {
     const withDocuments = result.files.filter((f) => f.documents);
     expect(withDocuments.filter((f) => isManifestFile(f.path)).length).toBeGreaterThanOrEqual(4);
-    for (const file of withDocuments) expect(yaml.loadAll(file.content).filter((d) => d !== null), file.path).toEqual(file.documents);
+    for (const file of withDocuments)
+      expect(
+        yaml.loadAll(file.content).filter((d) => d !== null),
+        file.path,
+      ).toEqual(file.documents);
     expect(withDocuments.filter((f) => isManifestFile(f.path)).flatMap((f) => f.documents)).toEqual(result.objects);
   });
 

@@ -90,7 +90,14 @@ describe('wave planning on a fixture object set', () => {
       const [bw, bi] = at.get(b)!;
       return aw < bw || (aw === bw && ai < bi);
     };
-    for (const dep of ['Namespace app', 'ServiceAccount app/web', 'ConfigMap app/web-config', 'Secret app/web-secret', 'PersistentVolumeClaim app/web-data', 'RoleBinding app/web']) {
+    for (const dep of [
+      'Namespace app',
+      'ServiceAccount app/web',
+      'ConfigMap app/web-config',
+      'Secret app/web-secret',
+      'PersistentVolumeClaim app/web-data',
+      'RoleBinding app/web',
+    ]) {
       expect(before(dep, 'Deployment app/web'), `${dep} before Deployment app/web`).toBe(true);
     }
   });
@@ -126,7 +133,15 @@ describe('wave planning on a fixture object set', () => {
 
   it('keeps cluster-scoped configuration that needs nothing namespaced in the cluster wave, webhooks with their backend', () => {
     const cluster = plan.waves.find((w) => w.name === 'cluster')!.objects.map(id);
-    expect(cluster).toEqual(['PriorityClass important', 'CustomResourceDefinition widgets.example.com', 'CSIDriver nfs.csi.k8s.io', 'StorageClass nfs', 'IngressClass nginx', 'ClusterRole netpol', 'ClusterRoleBinding netpol']);
+    expect(cluster).toEqual([
+      'PriorityClass important',
+      'CustomResourceDefinition widgets.example.com',
+      'CSIDriver nfs.csi.k8s.io',
+      'StorageClass nfs',
+      'IngressClass nginx',
+      'ClusterRole netpol',
+      'ClusterRoleBinding netpol',
+    ]);
     expect(waveOf(plan, 'ValidatingWebhookConfiguration web-hook')).toBe('controllers');
   });
 
@@ -185,7 +200,12 @@ describe('wave planning on the reference cluster', () => {
     const last = plan.waves[plan.waves.length - 1];
     expect(last.objects.length).toBeGreaterThan(0);
     expect(last.objects.every((o) => o.kind === 'NetworkPolicy')).toBe(true);
-    expect(plan.waves.slice(0, -1).flatMap((w) => w.objects).some((o) => o.kind === 'NetworkPolicy')).toBe(false);
+    expect(
+      plan.waves
+        .slice(0, -1)
+        .flatMap((w) => w.objects)
+        .some((o) => o.kind === 'NetworkPolicy'),
+    ).toBe(false);
   });
 
   it('renderCluster writes one file per wave, each object in the file of its wave', () => {

@@ -156,7 +156,9 @@ describe('pack and import (slow)', () => {
   });
 
   it('npm pack on a fresh clone builds first (prepack) and ships the compiled library with its types', () => {
-    expect(packedFiles).toEqual(expect.arrayContaining(['build/lib/index.js', 'build/lib/index.d.ts', 'build/lib/cli.js', 'build/lib/output/writer.d.ts', 'package.json']));
+    expect(packedFiles).toEqual(
+      expect.arrayContaining(['build/lib/index.js', 'build/lib/index.d.ts', 'build/lib/cli.js', 'build/lib/output/writer.d.ts', 'package.json']),
+    );
     expect(packedFiles.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
     expect(existsSync(join(clone, 'build/lib/index.js'))).toBe(true);
   });
@@ -196,7 +198,10 @@ describe('pack and import (slow)', () => {
     writeFileSync(join(consumer, 'consumer.ts'), CONSUMER_TS);
     writeFileSync(
       join(consumer, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { strict: true, module: 'node16', moduleResolution: 'node16', target: 'ES2022', noEmit: true, skipLibCheck: true, types: [] }, files: ['consumer.ts'] }),
+      JSON.stringify({
+        compilerOptions: { strict: true, module: 'node16', moduleResolution: 'node16', target: 'ES2022', noEmit: true, skipLibCheck: true, types: [] },
+        files: ['consumer.ts'],
+      }),
     );
     run(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], consumer);
   });

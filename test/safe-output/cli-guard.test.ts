@@ -33,26 +33,42 @@ describe('synth refuses an --out it must not replace (exit 2, one line, nothing 
     ['a parent of the working directory', () => '..', /it is a parent of the working directory/],
     ['the file-system root', () => '/', /it is the file-system root/],
     ['$HOME', () => homedir(), /it is \$HOME/],
-    ['the description\'s directory', () => 'hostconfig', /it holds the description/],
-    ['a regular file', () => {
-      writeFileSync(join(work, 'notes.txt'), 'mine');
-      return join(work, 'notes.txt');
-    }, /it is not a directory/],
-    ['a non-empty directory without the marker', () => {
-      mkdirSync(join(work, 'photos'));
-      writeFileSync(join(work, 'photos', 'cat.jpg'), 'meow');
-      return join(work, 'photos');
-    }, /non-empty directory without \.homelab-cluster-render/],
-    ['a repository root', () => {
-      mkdirSync(join(work, 'repo', '.git'), { recursive: true });
-      writeFileSync(join(work, 'repo', MARKER_FILE), 'homelab-cluster render\n');
-      return join(work, 'repo');
-    }, /it is a repository root/],
-    ['a symbolic link', () => {
-      mkdirSync(join(work, 'real'));
-      symlinkSync(join(work, 'real'), join(work, 'link'));
-      return join(work, 'link');
-    }, /symbolic link/],
+    ["the description's directory", () => 'hostconfig', /it holds the description/],
+    [
+      'a regular file',
+      () => {
+        writeFileSync(join(work, 'notes.txt'), 'mine');
+        return join(work, 'notes.txt');
+      },
+      /it is not a directory/,
+    ],
+    [
+      'a non-empty directory without the marker',
+      () => {
+        mkdirSync(join(work, 'photos'));
+        writeFileSync(join(work, 'photos', 'cat.jpg'), 'meow');
+        return join(work, 'photos');
+      },
+      /non-empty directory without \.homelab-cluster-render/,
+    ],
+    [
+      'a repository root',
+      () => {
+        mkdirSync(join(work, 'repo', '.git'), { recursive: true });
+        writeFileSync(join(work, 'repo', MARKER_FILE), 'homelab-cluster render\n');
+        return join(work, 'repo');
+      },
+      /it is a repository root/,
+    ],
+    [
+      'a symbolic link',
+      () => {
+        mkdirSync(join(work, 'real'));
+        symlinkSync(join(work, 'real'), join(work, 'link'));
+        return join(work, 'link');
+      },
+      /symbolic link/,
+    ],
   ];
   it.each(cases)('%s', (_, make, reason) => {
     const out = make();
@@ -77,7 +93,9 @@ describe('synth refuses an --out it must not replace (exit 2, one line, nothing 
 
   it('accepts a new directory, an empty one and a previous render', () => {
     expect(run(['synth', '--out', join(work, 'new')]).code).toBe(0);
-    expect(readFileSync(join(work, 'new', MARKER_FILE), 'utf8')).toMatch(/^homelab-cluster render\ndescription: .*hostconfig\/cluster\.yaml\nsha256: [0-9a-f]{64}\n$/);
+    expect(readFileSync(join(work, 'new', MARKER_FILE), 'utf8')).toMatch(
+      /^homelab-cluster render\ndescription: .*hostconfig\/cluster\.yaml\nsha256: [0-9a-f]{64}\n$/,
+    );
     expect(run(['synth', '--out', join(work, 'new')]).code).toBe(0);
     mkdirSync(join(work, 'empty'));
     expect(run(['synth', '--out', join(work, 'empty')]).code).toBe(0);
@@ -129,7 +147,8 @@ describe('CDK8S_OUTDIR', () => {
   it('npx cdk8s synth with an invalid description leaves dist/ byte-identical (real cdk8s-cli, offline)', () => {
     const project = join(work, 'project');
     mkdirSync(project);
-    for (const entry of ['main.ts', 'lib', 'hostconfig', 'imports', 'scripts', 'package.json', 'package-lock.json', 'cdk8s.yaml', 'tsconfig.json', 'dist']) cpSync(join(REPO, entry), join(project, entry), { recursive: true });
+    for (const entry of ['main.ts', 'lib', 'hostconfig', 'imports', 'scripts', 'package.json', 'package-lock.json', 'cdk8s.yaml', 'tsconfig.json', 'dist'])
+      cpSync(join(REPO, entry), join(project, entry), { recursive: true });
     symlinkSync(join(REPO, 'node_modules'), join(project, 'node_modules'));
     writeFileSync(join(project, 'hostconfig/cluster.yaml'), `${readFileSync(join(project, 'hostconfig/cluster.yaml'), 'utf8')}bogus: 1\n`);
     const before = tree(join(project, 'dist'));

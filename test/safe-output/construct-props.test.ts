@@ -29,7 +29,6 @@ const problemsOf = (build: () => unknown): readonly string[] => {
   throw new Error('built');
 };
 
-
 /** The problems a render of `model` fails with (a DescriptionError), as `path: first clause of the message`. */
 function renderProblems(model: ClusterModel): string[] {
   let error: unknown;
@@ -72,7 +71,15 @@ describe('PodSecurityNamespace validates level, version and name', () => {
 
 describe('other constructs validate their props', () => {
   it('AccessRbac', () => {
-    expect(problemsOf(() => new AccessRbac(chart(), 'A', { namePrefix: 'Bad Prefix', subjects: [{ kind: 'Robot' as 'User', name: '', role: 'root' as 'admin', namespaces: ['NS'] }] }))).toEqual([
+    expect(
+      problemsOf(
+        () =>
+          new AccessRbac(chart(), 'A', {
+            namePrefix: 'Bad Prefix',
+            subjects: [{ kind: 'Robot' as 'User', name: '', role: 'root' as 'admin', namespaces: ['NS'] }],
+          }),
+      ),
+    ).toEqual([
       'namePrefix: must be a lowercase RFC 1123 label (a-z, 0-9, "-", at most 63 characters), e.g. "my-name", got "Bad Prefix"',
       'subjects[0].kind: must be one of "User", "Group", got "Robot"',
       'subjects[0].name: must be a user or group name, got ""',
@@ -82,7 +89,9 @@ describe('other constructs validate their props', () => {
   });
 
   it('IngressNginxAdmission', () => {
-    expect(problemsOf(() => new IngressNginxAdmission(chart(), 'A', { namespace: 'Ingress', controllerSelector: {}, webhookPortName: 'web hook', labels: {} }))).toHaveLength(3);
+    expect(
+      problemsOf(() => new IngressNginxAdmission(chart(), 'A', { namespace: 'Ingress', controllerSelector: {}, webhookPortName: 'web hook', labels: {} })),
+    ).toHaveLength(3);
   });
 });
 
@@ -123,11 +132,9 @@ describe('NetworkPolicy constructs validate their props', () => {
   });
 
   it('AllowTraffic: both pod groups and the purpose', () => {
-    expect(problemsOf(() => new AllowTraffic(chart(), 'T', { from: { namespace: 'Web' }, to: { namespace: 'db', podLabels: { app: '-x' } }, purpose: 'SQL' }))).toEqual([
-      `from.namespace: ${LABEL}, got "Web"`,
-      expect.stringMatching(/^to\.podLabels\.app: .*, got "-x"$/),
-      `purpose: ${LABEL}, got "SQL"`,
-    ]);
+    expect(
+      problemsOf(() => new AllowTraffic(chart(), 'T', { from: { namespace: 'Web' }, to: { namespace: 'db', podLabels: { app: '-x' } }, purpose: 'SQL' })),
+    ).toEqual([`from.namespace: ${LABEL}, got "Web"`, expect.stringMatching(/^to\.podLabels\.app: .*, got "-x"$/), `purpose: ${LABEL}, got "SQL"`]);
   });
 
   it('Peer and Port factories: namespace, labels, addresses, port range and protocol', () => {
@@ -147,14 +154,23 @@ describe('NetworkPolicy constructs validate their props', () => {
     expect(problemsOf(() => Port.udp('Way-Too-Long-Port-Name'))).toHaveLength(1);
     // Valid input still builds.
     const c = chart();
-    new AllowTraffic(c, 'T', { from: { namespace: 'web' }, to: { namespace: 'db', podLabels: { 'app.kubernetes.io/name': 'postgres' } }, ports: [Port.tcp(5432)], purpose: 'sql' });
-    expect(c.toJson().map((o: { metadata: { namespace: string; name: string } }) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['web/to-db-sql', 'db/from-web-sql']);
+    new AllowTraffic(c, 'T', {
+      from: { namespace: 'web' },
+      to: { namespace: 'db', podLabels: { 'app.kubernetes.io/name': 'postgres' } },
+      ports: [Port.tcp(5432)],
+      purpose: 'sql',
+    });
+    expect(c.toJson().map((o: { metadata: { namespace: string; name: string } }) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
+      'web/to-db-sql',
+      'db/from-web-sql',
+    ]);
   });
 
   it('FlowNetworkPolicies: isolated namespaces', () => {
-    expect(
-      problemsOf(() => new FlowNetworkPolicies(chart(), 'F', { flows: [], dataplane: {} as never, isolatedNamespaces: ['apps', 'Bad_NS', ''] })),
-    ).toEqual([`isolatedNamespaces[1]: ${LABEL}, got "Bad_NS"`, `isolatedNamespaces[2]: ${LABEL}, got ""`]);
+    expect(problemsOf(() => new FlowNetworkPolicies(chart(), 'F', { flows: [], dataplane: {} as never, isolatedNamespaces: ['apps', 'Bad_NS', ''] }))).toEqual([
+      `isolatedNamespaces[1]: ${LABEL}, got "Bad_NS"`,
+      `isolatedNamespaces[2]: ${LABEL}, got ""`,
+    ]);
   });
 });
 

@@ -49,7 +49,9 @@ describe('validate --dir', () => {
     const result = run(['validate', '--dir', dir]);
     expect(result.code).toBe(1);
     const text = result.err.join('\n');
-    expect(text).toContain(`${host}:${at + 1}: differs from a fresh render of the description (1 line(s) differ): expected ${JSON.stringify(readFileSync(join(pristine, host), 'utf8').split('\n')[at])}, found "${lines[at]}"`);
+    expect(text).toContain(
+      `${host}:${at + 1}: differs from a fresh render of the description (1 line(s) differ): expected ${JSON.stringify(readFileSync(join(pristine, host), 'utf8').split('\n')[at])}, found "${lines[at]}"`,
+    );
     expect(text).toContain('hosts/cp-1/extra.conf: not part of a fresh render');
     expect(text).toContain('README.md: missing: a fresh render has this file; run npm run synth');
   });
@@ -62,7 +64,9 @@ describe('validate --dir', () => {
       writeFileSync(desc, original.replace(/^name: .*$/m, 'name: renamed'));
       const result = run(['validate', '--dir', dir]);
       expect(result.code).toBe(1);
-      expect(result.err.join('\n')).toContain(`.homelab-cluster-render: ${desc} changed since this render (sha256 differs): the render is stale; run npm run synth`);
+      expect(result.err.join('\n')).toContain(
+        `.homelab-cluster-render: ${desc} changed since this render (sha256 differs): the render is stale; run npm run synth`,
+      );
       expect(result.err.some((l) => /^\d\d-[a-z-]+\.yaml:\d+: differs/.test(l))).toBe(true);
     } finally {
       writeFileSync(desc, original);

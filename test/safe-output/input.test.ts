@@ -28,7 +28,13 @@ function problems(load: () => unknown): string[] {
 
 const BILLION_LAUGHS = [
   'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
-  ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(',')}]`),
+  ...Array.from(
+    { length: 8 },
+    (_, i) =>
+      `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9)
+        .fill(`*${String.fromCharCode(97 + i)}`)
+        .join(',')}]`,
+  ),
   'name: x',
   'hosts: *i',
   '',
@@ -37,7 +43,9 @@ const BILLION_LAUGHS = [
 describe('bounded input', () => {
   it('refuses /dev/zero in well under a second, reading at most the cap', () => {
     const t0 = performance.now();
-    expect(problems(() => loadDescription('/dev/zero'))).toEqual(['(file): is larger than 1024 KiB; a description is a few KiB: give the right file with --config']);
+    expect(problems(() => loadDescription('/dev/zero'))).toEqual([
+      '(file): is larger than 1024 KiB; a description is a few KiB: give the right file with --config',
+    ]);
     expect(performance.now() - t0).toBeLessThan(500);
   });
 
@@ -77,10 +85,22 @@ describe('bounded input', () => {
 describe('clear messages for the wrong file', () => {
   const minimal = readFileSync('test/fixtures/valid/minimal.yaml', 'utf8');
   it.each([
-    ['UTF-16 LE with BOM', () => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(minimal, 'utf16le')]), '(file): is UTF-16 encoded; save it as UTF-8 (without BOM)'],
-    ['UTF-16 BE with BOM', () => Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(minimal, 'utf16le').swap16()]), '(file): is UTF-16 encoded; save it as UTF-8 (without BOM)'],
+    [
+      'UTF-16 LE with BOM',
+      () => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(minimal, 'utf16le')]),
+      '(file): is UTF-16 encoded; save it as UTF-8 (without BOM)',
+    ],
+    [
+      'UTF-16 BE with BOM',
+      () => Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(minimal, 'utf16le').swap16()]),
+      '(file): is UTF-16 encoded; save it as UTF-8 (without BOM)',
+    ],
     ['UTF-16 LE without BOM', () => Buffer.from(minimal, 'utf16le'), '(file): is UTF-16 encoded; save it as UTF-8 (without BOM)'],
-    ['a UTF-8 BOM', () => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(minimal)]), '(file): starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM'],
+    [
+      'a UTF-8 BOM',
+      () => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(minimal)]),
+      '(file): starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM',
+    ],
     ['Latin-1 bytes', () => Buffer.from(`${minimal}# caf\xe9\n`, 'latin1'), '(file): is not valid UTF-8; save it as UTF-8'],
   ])('%s', (_, bytes, message) => {
     writeFileSync(join(work, 'c.yaml'), bytes());

@@ -25,7 +25,8 @@ describe('code-point order', () => {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
         const full = join(dir, entry.name);
         if (entry.isDirectory()) walk(full);
-        else if (/\.ts$/.test(entry.name) && full !== join(REPO, 'lib/compare.ts') && /\.localeCompare\(/.test(readFileSync(full, 'utf8'))) offenders.push(full);
+        else if (/\.ts$/.test(entry.name) && full !== join(REPO, 'lib/compare.ts') && /\.localeCompare\(/.test(readFileSync(full, 'utf8')))
+          offenders.push(full);
       }
     };
     for (const dir of ['lib', 'scripts']) walk(join(REPO, dir));

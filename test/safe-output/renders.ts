@@ -4,7 +4,11 @@ import type { RenderedFile } from '../../lib/output/files';
 
 /** A render of 12 files in 3 directories, every file tagged with `tag`. */
 export function killLoopRender(tag: string): RenderedFile[] {
-  return Array.from({ length: 12 }, (_, i) => ({ path: `d${i % 3}/f${i}.yaml`, content: `tag: ${tag}\nfile: ${i}\npad: ${'x'.repeat(4000)}\n`, mode: i % 5 ? 0o644 : 0o755 }));
+  return Array.from({ length: 12 }, (_, i) => ({
+    path: `d${i % 3}/f${i}.yaml`,
+    content: `tag: ${tag}\nfile: ${i}\npad: ${'x'.repeat(4000)}\n`,
+    mode: i % 5 ? 0o644 : 0o755,
+  }));
 }
 
 /**

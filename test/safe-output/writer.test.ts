@@ -32,7 +32,9 @@ const siblings = () => readdirSync(work).filter((n) => n !== 'dist');
  */
 function compileChild(): string {
   const dir = scratchDir('writer-child-');
-  const writer = ts.transpileModule(readFileSync(join(REPO, 'lib/output/writer.ts'), 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
+  const writer = ts.transpileModule(readFileSync(join(REPO, 'lib/output/writer.ts'), 'utf8'), {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+  });
   writeFileSync(join(dir, 'writer.js'), writer.outputText);
   writeFileSync(
     join(dir, 'child.js'),
@@ -72,7 +74,20 @@ process.stdout.write(JSON.stringify(calls));
 }
 
 /** Every fs call of the writer that the child can be killed at (the writer reads and stats with others). */
-const TRACED_CALLS = ['mkdirSync', 'chmodSync', 'openSync', 'writeSync', 'fchmodSync', 'fsyncSync', 'closeSync', 'renameSync', 'linkSync', 'rmSync', 'rmdirSync', 'unlinkSync'];
+const TRACED_CALLS = [
+  'mkdirSync',
+  'chmodSync',
+  'openSync',
+  'writeSync',
+  'fchmodSync',
+  'fsyncSync',
+  'closeSync',
+  'renameSync',
+  'linkSync',
+  'rmSync',
+  'rmdirSync',
+  'unlinkSync',
+];
 
 type Call = [op: string, target: string, ...more: string[]];
 
@@ -106,7 +121,7 @@ function killPoints(calls: readonly Call[], until = calls.length): number[] {
   };
   const changing = calls.map((c, i) => [c, i] as const).filter(([c, i]) => i < until && changes(c));
   const points = new Set<number>();
-  for (let k = 0; k < changing.length; ) {
+  for (let k = 0; k < changing.length;) {
     let end = k;
     while (end + 1 < changing.length && group(changing[end + 1][0]).startsWith('inside') && group(changing[end + 1][0]) === group(changing[k][0])) end++;
     for (const j of new Set([k, Math.floor((k + end) / 2), end])) points.add(changing[j][1]);
@@ -226,37 +241,53 @@ describe('SIGKILL at every step', () => {
   it.skipIf(!existsSync('/usr/bin/strace')).each([
     [12, 'one at a time'],
     [450, "on the writer's file-system worker"],
-  ])('%i files (fsyncs %s): every file, the marker and every directory of the staging tree is fsynced before it is renamed into place, and the parent after (strace; apt-get install strace)', (count) => {
-    const out = join(work, 'dist');
-    const childDir = scratchDir('writer-once-');
-    const writer = ts.transpileModule(readFileSync(join(REPO, 'lib/output/writer.ts'), 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
-    writeFileSync(join(childDir, 'writer.js'), writer.outputText);
-    writeFileSync(join(childDir, 'once.js'), `require('./writer.js').writeOutput(process.argv[2], (${manyFileRender.toString()})('A', ${count}));\n`);
-    // -f follows the worker thread and its thread pool; -y prints the path behind each file descriptor.
-    const traced = spawnSync('/usr/bin/strace', ['-f', '-y', '-qq', '-e', 'trace=fsync,rename,renameat,renameat2', process.execPath, join(childDir, 'once.js'), out], { encoding: 'utf8' });
-    rmSync(childDir, { recursive: true, force: true });
-    expect(traced.status, traced.stderr).toBe(0);
-    const written = tree(out);
-    expect(written.size).toBe(count + 1);
-    expect(written.get('d2/f5.yaml')).toEqual({ content: 'tag: A\nfile: 5\n', mode: 0o755 });
-    const lines = traced.stderr.split('\n');
-    const synced = lines.map((l) => /fsync\(\d+<([^>]+)>/.exec(l)?.[1]).filter((p): p is string => p !== undefined);
-    const staging = synced.map((p) => /^(.*\/\.dist\.homelab-tmp-[0-9a-f]{24})/.exec(p)?.[1]).find(Boolean)!;
-    expect(staging, synced.join('\n')).toMatch(/\.dist\.homelab-tmp-[0-9a-f]{24}$/);
-    const want = [...manyFileRender('A', count).map((f) => join(staging, f.path)), join(staging, MARKER_FILE), staging, join(staging, 'd0'), join(staging, 'd1'), join(staging, 'd2')];
-    for (const path of want) expect(synced, `fsync of ${path}`).toContain(path);
-    // every one of them before the staging directory is renamed into place; the parent after
-    const renameLine = lines.findIndex((l) => /rename/.test(l) && l.includes(staging) && l.includes(`${out}"`));
-    expect(renameLine, traced.stderr).toBeGreaterThan(0);
-    const before = new Set(lines.slice(0, renameLine).map((l) => /fsync\(\d+<([^>]+)>/.exec(l)?.[1]));
-    for (const path of want) expect(before.has(path), `fsync of ${path} before the rename`).toBe(true);
-    expect(lines.slice(renameLine).some((l) => l.includes(`fsync(`) && l.includes(`<${work}>`))).toBe(true);
-    // the next render replaces it; the previous one is removed (by the worker from 400 files on)
-    writeOutput(out, manyFileRender('B', count));
-    expect(tree(out).get('d2/f5.yaml')?.content).toBe('tag: B\nfile: 5\n');
-    expect(tree(out).size).toBe(count + 1);
-    expect(siblings()).toEqual([]);
-  });
+  ])(
+    '%i files (fsyncs %s): every file, the marker and every directory of the staging tree is fsynced before it is renamed into place, and the parent after (strace; apt-get install strace)',
+    (count) => {
+      const out = join(work, 'dist');
+      const childDir = scratchDir('writer-once-');
+      const writer = ts.transpileModule(readFileSync(join(REPO, 'lib/output/writer.ts'), 'utf8'), {
+        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+      });
+      writeFileSync(join(childDir, 'writer.js'), writer.outputText);
+      writeFileSync(join(childDir, 'once.js'), `require('./writer.js').writeOutput(process.argv[2], (${manyFileRender.toString()})('A', ${count}));\n`);
+      // -f follows the worker thread and its thread pool; -y prints the path behind each file descriptor.
+      const traced = spawnSync(
+        '/usr/bin/strace',
+        ['-f', '-y', '-qq', '-e', 'trace=fsync,rename,renameat,renameat2', process.execPath, join(childDir, 'once.js'), out],
+        { encoding: 'utf8' },
+      );
+      rmSync(childDir, { recursive: true, force: true });
+      expect(traced.status, traced.stderr).toBe(0);
+      const written = tree(out);
+      expect(written.size).toBe(count + 1);
+      expect(written.get('d2/f5.yaml')).toEqual({ content: 'tag: A\nfile: 5\n', mode: 0o755 });
+      const lines = traced.stderr.split('\n');
+      const synced = lines.map((l) => /fsync\(\d+<([^>]+)>/.exec(l)?.[1]).filter((p): p is string => p !== undefined);
+      const staging = synced.map((p) => /^(.*\/\.dist\.homelab-tmp-[0-9a-f]{24})/.exec(p)?.[1]).find(Boolean)!;
+      expect(staging, synced.join('\n')).toMatch(/\.dist\.homelab-tmp-[0-9a-f]{24}$/);
+      const want = [
+        ...manyFileRender('A', count).map((f) => join(staging, f.path)),
+        join(staging, MARKER_FILE),
+        staging,
+        join(staging, 'd0'),
+        join(staging, 'd1'),
+        join(staging, 'd2'),
+      ];
+      for (const path of want) expect(synced, `fsync of ${path}`).toContain(path);
+      // every one of them before the staging directory is renamed into place; the parent after
+      const renameLine = lines.findIndex((l) => /rename/.test(l) && l.includes(staging) && l.includes(`${out}"`));
+      expect(renameLine, traced.stderr).toBeGreaterThan(0);
+      const before = new Set(lines.slice(0, renameLine).map((l) => /fsync\(\d+<([^>]+)>/.exec(l)?.[1]));
+      for (const path of want) expect(before.has(path), `fsync of ${path} before the rename`).toBe(true);
+      expect(lines.slice(renameLine).some((l) => l.includes(`fsync(`) && l.includes(`<${work}>`))).toBe(true);
+      // the next render replaces it; the previous one is removed (by the worker from 400 files on)
+      writeOutput(out, manyFileRender('B', count));
+      expect(tree(out).get('d2/f5.yaml')?.content).toBe('tag: B\nfile: 5\n');
+      expect(tree(out).size).toBe(count + 1);
+      expect(siblings()).toEqual([]);
+    },
+  );
 
   it('the next run restores a previous output a killed run left beside the missing output', () => {
     const out = join(work, 'dist');
@@ -344,8 +375,16 @@ describe('files', () => {
   });
 
   it('.gitignore matches every name the writer creates beside the output, and not the marker', () => {
-    const names = ['dist/../.dist.homelab-lock', '.dist.homelab-tmp-0a1b2c3d4e5f60718293a4b5', '.dist.homelab-old-0a1b2c3d4e5f60718293a4b5', 'sub/.out.homelab-tmp-00/x', '.cdk8s-out/10-x.yaml'];
-    const ignored = spawnSync('git', ['check-ignore', '--no-index', ...names], { cwd: REPO, encoding: 'utf8' }).stdout.trim().split('\n');
+    const names = [
+      'dist/../.dist.homelab-lock',
+      '.dist.homelab-tmp-0a1b2c3d4e5f60718293a4b5',
+      '.dist.homelab-old-0a1b2c3d4e5f60718293a4b5',
+      'sub/.out.homelab-tmp-00/x',
+      '.cdk8s-out/10-x.yaml',
+    ];
+    const ignored = spawnSync('git', ['check-ignore', '--no-index', ...names], { cwd: REPO, encoding: 'utf8' })
+      .stdout.trim()
+      .split('\n');
     expect(ignored).toEqual(names);
     expect(spawnSync('git', ['check-ignore', '--no-index', `dist/${MARKER_FILE}`], { cwd: REPO }).status).toBe(1);
   });

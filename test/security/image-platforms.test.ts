@@ -36,14 +36,22 @@ describe('architectures', () => {
     expect(checkImages([legacy()], { images, nodes })).toEqual([
       {
         path: 'Deployment apps/legacy spec.template.spec.containers[0].image',
-        message: expect.stringMatching(/^"example\.org\/legacy:v1\.0\.0" is published for amd64 but not arm64, and the pods can be scheduled on arm64 nodes \(raspberry-001, .*raspberry-008\)/),
+        message: expect.stringMatching(
+          /^"example\.org\/legacy:v1\.0\.0" is published for amd64 but not arm64, and the pods can be scheduled on arm64 nodes \(raspberry-001, .*raspberry-008\)/,
+        ),
       },
     ]);
   });
 
   it('the same image passes when nodeSelector or required affinity keeps the pods off arm64', () => {
     expect(checkImages([legacy({ nodeSelector: { 'kubernetes.io/arch': 'amd64' } })], { images, nodes })).toEqual([]);
-    const affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'NotIn', values: ['arm64'] }] }] } } };
+    const affinity = {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'NotIn', values: ['arm64'] }] }],
+        },
+      },
+    };
     expect(checkImages([legacy({ affinity })], { images, nodes })).toEqual([]);
     // A pinned hostname on an amd64 worker also keeps it off arm64.
     expect(checkImages([legacy({ nodeSelector: { 'kubernetes.io/hostname': '5825u-001' } })], { images, nodes })).toEqual([]);
@@ -74,7 +82,8 @@ describe('architectures', () => {
 });
 
 describe('pinning', () => {
-  const withImage = (image: string | undefined): K8sObject[] => editObject(objects, 'Deployment', 'frpc', (d) => (d.spec.template.spec.containers[0].image = image));
+  const withImage = (image: string | undefined): K8sObject[] =>
+    editObject(objects, 'Deployment', 'frpc', (d) => (d.spec.template.spec.containers[0].image = image));
   const messages = (image: string | undefined) => checkImages(withImage(image), { images, nodes }).map((p) => p.message);
 
   it('fails :latest and untagged images', () => {
@@ -88,7 +97,11 @@ describe('pinning', () => {
   });
 
   it('parses registries with ports, tags and digests', () => {
-    expect(parseImageReference('registry.local:5000/team/app:v1@sha256:abc')).toEqual({ repository: 'registry.local:5000/team/app', tag: 'v1', digest: 'sha256:abc' });
+    expect(parseImageReference('registry.local:5000/team/app:v1@sha256:abc')).toEqual({
+      repository: 'registry.local:5000/team/app',
+      tag: 'v1',
+      digest: 'sha256:abc',
+    });
     expect(parseImageReference('registry.local:5000/team/app')).toEqual({ repository: 'registry.local:5000/team/app', tag: undefined, digest: undefined });
   });
 });

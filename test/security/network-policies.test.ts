@@ -39,18 +39,35 @@ describe('building blocks', () => {
   });
 
   it('allowTraffic: egress "to-<ns>" where the sender runs, ingress "from-<ns>" where the receiver runs', () => {
-    const objects = synth((c) => allowTraffic(c, 'x', { from: { namespace: 'a', podLabels: { app: 'client' } }, to: { namespace: 'b', podLabels: { app: 'db' } }, ports: [Port.tcp(5432)], purpose: 'db' }));
+    const objects = synth((c) =>
+      allowTraffic(c, 'x', {
+        from: { namespace: 'a', podLabels: { app: 'client' } },
+        to: { namespace: 'b', podLabels: { app: 'db' } },
+        ports: [Port.tcp(5432)],
+        purpose: 'db',
+      }),
+    );
     const egress = findObject(objects, 'NetworkPolicy', 'to-b-db', 'a');
     const ingress = findObject(objects, 'NetworkPolicy', 'from-a-db', 'b');
     expect(egress.spec).toEqual({
       podSelector: { matchLabels: { app: 'client' } },
       policyTypes: ['Egress'],
-      egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'b' } }, podSelector: { matchLabels: { app: 'db' } } }], ports: [{ protocol: 'TCP', port: 5432 }] }],
+      egress: [
+        {
+          to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'b' } }, podSelector: { matchLabels: { app: 'db' } } }],
+          ports: [{ protocol: 'TCP', port: 5432 }],
+        },
+      ],
     });
     expect(ingress.spec).toEqual({
       podSelector: { matchLabels: { app: 'db' } },
       policyTypes: ['Ingress'],
-      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'a' } }, podSelector: { matchLabels: { app: 'client' } } }], ports: [{ protocol: 'TCP', port: 5432 }] }],
+      ingress: [
+        {
+          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'a' } }, podSelector: { matchLabels: { app: 'client' } } }],
+          ports: [{ protocol: 'TCP', port: 5432 }],
+        },
+      ],
     });
   });
 
@@ -61,9 +78,18 @@ describe('building blocks', () => {
       p.addRule(Peer.podsIn(['z', 'y']), [Port.udp('dns')]);
     });
     expect(policy.spec.egress).toEqual([
-      { to: [{ ipBlock: { cidr: '10.0.0.1/32' } }], ports: [{ protocol: 'TCP', port: 80 }, { protocol: 'TCP', port: 443 }] },
+      {
+        to: [{ ipBlock: { cidr: '10.0.0.1/32' } }],
+        ports: [
+          { protocol: 'TCP', port: 80 },
+          { protocol: 'TCP', port: 443 },
+        ],
+      },
       {},
-      { to: [{ namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['y', 'z'] }] }, podSelector: {} }], ports: [{ protocol: 'UDP', port: 'dns' }] },
+      {
+        to: [{ namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['y', 'z'] }] }, podSelector: {} }],
+        ports: [{ protocol: 'UDP', port: 'dns' }],
+      },
     ]);
   });
 
@@ -81,7 +107,10 @@ describe('policies generated from the flow catalogue for the reference cluster',
   const policies = findObjects(objects as any, 'NetworkPolicy');
   const policy = (namespace: string, name: string) => findObject(objects as any, 'NetworkPolicy', name, namespace);
   const controllerPods = findObject(objects as any, 'Service', 'ingress-nginx-controller', 'ingress-nginx').spec.selector;
-  const controllerPeer = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } }, podSelector: { matchLabels: controllerPods } };
+  const controllerPeer = {
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
+    podSelector: { matchLabels: controllerPods },
+  };
 
   it('every namespace we own that runs networked pods is default-deny; kube-flannel (hostNetwork only) gets none; the coverage check holds', () => {
     for (const ns of ['apps', 'frpc', 'ingress-nginx']) {
@@ -89,7 +118,11 @@ describe('policies generated from the flow catalogue for the reference cluster',
     }
     // kube-flannel exists and is privileged: its only pods run on the host network, so no policy could apply
     expect(findObject(objects as any, 'Namespace', 'kube-flannel').metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'privileged' });
-    expect(findObjects(objects as any, 'DaemonSet').filter((d) => d.metadata.namespace === 'kube-flannel').map((d) => [d.metadata.name, d.spec.template.spec.hostNetwork])).toEqual([['kube-flannel-ds', true]]);
+    expect(
+      findObjects(objects as any, 'DaemonSet')
+        .filter((d) => d.metadata.namespace === 'kube-flannel')
+        .map((d) => [d.metadata.name, d.spec.template.spec.hostNetwork]),
+    ).toEqual([['kube-flannel-ds', true]]);
     expect(policies.filter((p) => p.metadata.namespace === 'kube-flannel')).toEqual([]);
     expect(networkPolicyCheck.run({ model, objects, files: [] })).toEqual([]);
   });
@@ -105,7 +138,9 @@ describe('policies generated from the flow catalogue for the reference cluster',
         policyTypes: ['Egress'],
         egress: [
           {
-            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+            to: [
+              { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } },
+            ],
             ports: [
               { protocol: 'TCP', port: 53 },
               { protocol: 'UDP', port: 53 },
@@ -120,7 +155,10 @@ describe('policies generated from the flow catalogue for the reference cluster',
     const api = policy('ingress-nginx', 'ingress-nginx-apiserver');
     expect(api.spec.podSelector).toEqual({ matchLabels: controllerPods });
     expect(api.spec.egress).toEqual([
-      { to: ['192.168.100.201', '192.168.100.202', '192.168.100.203'].map((ip) => ({ ipBlock: { cidr: `${ip}/32` } })), ports: [{ protocol: 'TCP', port: 6443 }] },
+      {
+        to: ['192.168.100.201', '192.168.100.202', '192.168.100.203'].map((ip) => ({ ipBlock: { cidr: `${ip}/32` } })),
+        ports: [{ protocol: 'TCP', port: 6443 }],
+      },
     ]);
     // The certgen Jobs patch the webhook through the API too.
     expect(policy('ingress-nginx', 'ingress-nginx-admission-apiserver').spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 6443 }]);
@@ -144,10 +182,18 @@ describe('policies generated from the flow catalogue for the reference cluster',
   });
 
   it('the ingress controller is reachable from the LAN (client addresses kept) and from frpc, on its target ports', () => {
-    const web = [{ protocol: 'TCP', port: 80 }, { protocol: 'TCP', port: 443 }];
+    const web = [
+      { protocol: 'TCP', port: 80 },
+      { protocol: 'TCP', port: 443 },
+    ];
     expect(policy('ingress-nginx', 'ingress-nginx-from-lan').spec.ingress).toEqual([{ from: [{ ipBlock: { cidr: '192.168.100.0/24' } }], ports: web }]);
     expect(policy('ingress-nginx', 'frpc-forward').spec.ingress).toEqual([
-      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'frpc' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'frpc' } } }], ports: web },
+      {
+        from: [
+          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'frpc' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'frpc' } } },
+        ],
+        ports: web,
+      },
     ]);
   });
 
@@ -157,11 +203,20 @@ describe('policies generated from the flow catalogue for the reference cluster',
       d.hosts = d.hosts.filter((h: any) => !h.roles.includes('tunnel-server'));
     });
     const r = renderUnchecked(m).objects as any[];
-    expect(findObject(r, 'NetworkPolicy', 'ingress-from-internet', 'ingress-nginx').spec.ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 80 }, { protocol: 'TCP', port: 443 }] }]);
+    expect(findObject(r, 'NetworkPolicy', 'ingress-from-internet', 'ingress-nginx').spec.ingress).toEqual([
+      {
+        ports: [
+          { protocol: 'TCP', port: 80 },
+          { protocol: 'TCP', port: 443 },
+        ],
+      },
+    ]);
   });
 
   it('the ingress controller reaches app namespaces (any port) and ACME solvers there (8089), both sides', () => {
-    expect(policy('ingress-nginx', 'ingress-to-apps').spec.egress).toEqual([{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'apps' } }, podSelector: {} }] }]);
+    expect(policy('ingress-nginx', 'ingress-to-apps').spec.egress).toEqual([
+      { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'apps' } }, podSelector: {} }] },
+    ]);
     expect(policy('apps', 'ingress-to-apps').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [controllerPeer] }] });
     expect(policy('apps', 'ingress-to-apps-acme').spec).toEqual({
       podSelector: { matchLabels: { 'acme.cert-manager.io/http01-solver': 'true' } },
@@ -175,9 +230,17 @@ describe('policies generated from the flow catalogue for the reference cluster',
     const tunnel = policy('frpc', 'frpc-tunnel');
     expect(tunnel.spec.podSelector).toEqual({ matchLabels: findObject(objects as any, 'Deployment', 'frpc', 'frpc').spec.selector.matchLabels });
     expect(tunnel.spec.egress).toEqual([{ to: [{ ipBlock: { cidr: '161.132.4.98/32' } }], ports: [{ protocol: 'TCP', port: 7000 }] }]);
-    const web = [{ protocol: 'TCP', port: 80 }, { protocol: 'TCP', port: 443 }];
+    const web = [
+      { protocol: 'TCP', port: 80 },
+      { protocol: 'TCP', port: 443 },
+    ];
     expect(policy('frpc', 'frpc-forward').spec.egress).toEqual([{ to: [controllerPeer], ports: web }]);
-    expect(policies.filter((p) => p.metadata.namespace === 'frpc').map((p) => p.metadata.name).sort()).toEqual(['allow-dns', 'default-deny', 'frpc-forward', 'frpc-tunnel']);
+    expect(
+      policies
+        .filter((p) => p.metadata.namespace === 'frpc')
+        .map((p) => p.metadata.name)
+        .sort(),
+    ).toEqual(['allow-dns', 'default-deny', 'frpc-forward', 'frpc-tunnel']);
   });
 
   it('policies follow the model: the tunnel port, and an app namespace closed to the ingress controller (ACME solvers stay reachable)', () => {
@@ -193,8 +256,12 @@ describe('policies generated from the flow catalogue for the reference cluster',
   });
 
   it('is deterministic: two renders give byte-identical policies and namespaces', () => {
-    const again = renderUnchecked(referenceModel()).objects.filter((o) => ['NetworkPolicy', 'Namespace', 'ClusterRole', 'ClusterRoleBinding', 'RoleBinding'].includes(o.kind));
-    expect(JSON.stringify(again)).toBe(JSON.stringify(objects.filter((o) => ['NetworkPolicy', 'Namespace', 'ClusterRole', 'ClusterRoleBinding', 'RoleBinding'].includes(o.kind))));
+    const again = renderUnchecked(referenceModel()).objects.filter((o) =>
+      ['NetworkPolicy', 'Namespace', 'ClusterRole', 'ClusterRoleBinding', 'RoleBinding'].includes(o.kind),
+    );
+    expect(JSON.stringify(again)).toBe(
+      JSON.stringify(objects.filter((o) => ['NetworkPolicy', 'Namespace', 'ClusterRole', 'ClusterRoleBinding', 'RoleBinding'].includes(o.kind))),
+    );
   });
 
   it('security.networkPolicies: false emits no NetworkPolicy and the check does not require any', () => {
@@ -206,8 +273,18 @@ describe('policies generated from the flow catalogue for the reference cluster',
 
   it('the coverage check fails a namespace without default deny, a duplicate, a policy in a namespace we do not own, and one in a hostNetwork-only namespace', () => {
     const withoutDeny = objects.filter((o) => !(o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny' && o.metadata.namespace === 'frpc'));
-    const stray: K8sObject = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'oops', namespace: 'kube-system' }, spec: { podSelector: {} } };
-    const flannel: K8sObject = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: 'kube-flannel' }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } };
+    const stray: K8sObject = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'oops', namespace: 'kube-system' },
+      spec: { podSelector: {} },
+    };
+    const flannel: K8sObject = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'default-deny', namespace: 'kube-flannel' },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    };
     const twice = withoutDeny.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'frpc-tunnel')!;
     expect(checkNetworkPolicyCoverage([...withoutDeny, stray, twice, flannel], ['apps'])).toEqual([
       { path: 'NetworkPolicy kube-flannel/default-deny', message: expect.stringContaining('host networking') },

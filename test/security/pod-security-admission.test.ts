@@ -46,7 +46,9 @@ describe('namespaces of the reference render', () => {
   });
 
   it('levels: kube-flannel privileged (hostNetwork, hostPath, NET_ADMIN), the rest restricted', () => {
-    const enforce = Object.fromEntries(findObjects(objects as any, 'Namespace').map((n) => [n.metadata.name, n.metadata.labels?.['pod-security.kubernetes.io/enforce']]));
+    const enforce = Object.fromEntries(
+      findObjects(objects as any, 'Namespace').map((n) => [n.metadata.name, n.metadata.labels?.['pod-security.kubernetes.io/enforce']]),
+    );
     expect(enforce).toEqual({ apps: 'restricted', frpc: 'restricted', 'ingress-nginx': 'restricted', 'kube-flannel': 'privileged' });
     const flannel = planNamespaces(model, objects).find((p) => p.name === 'kube-flannel')!;
     expect(flannel.reason).toMatch(/baseline would reject DaemonSet kube-flannel\/kube-flannel-ds \(.*hostNamespaces.*\)/);
@@ -65,7 +67,9 @@ describe('namespaces of the reference render', () => {
 describe('the README section', () => {
   it('lists each namespace we create with its level, the reason and its NetworkPolicies, and the hostNetwork pods', () => {
     const body = securityReadmeSection(model, objects).body;
-    expect(body).toMatch(/\| `kube-flannel` \| privileged \| most restrictive level that admits its pods; baseline would reject DaemonSet kube-flannel\/kube-flannel-ds .*\| none \|/);
+    expect(body).toMatch(
+      /\| `kube-flannel` \| privileged \| most restrictive level that admits its pods; baseline would reject DaemonSet kube-flannel\/kube-flannel-ds .*\| none \|/,
+    );
     expect(body).toMatch(/\| `frpc` \| restricted \| .* \| `allow-dns`, `default-deny`, `frpc-forward`, `frpc-tunnel` \|/);
     expect(body).toContain('DaemonSet kube-system/csi-nfs-node');
     expect(body).toContain('- Group `family`: viewer');
@@ -74,7 +78,13 @@ describe('the README section', () => {
 
 describe('levels follow the pods and the description', () => {
   it('an app namespace takes the description level, even with no pods', () => {
-    const m = referenceModel((d) => (d.namespaces = [{ name: 'apps', podSecurity: 'baseline' }, { name: 'legacy', podSecurity: 'privileged' }]));
+    const m = referenceModel(
+      (d) =>
+        (d.namespaces = [
+          { name: 'apps', podSecurity: 'baseline' },
+          { name: 'legacy', podSecurity: 'privileged' },
+        ]),
+    );
     const r = renderUnchecked(m);
     expect(findObject(r.objects as any, 'Namespace', 'apps').metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('baseline');
     expect(findObject(r.objects as any, 'Namespace', 'legacy').metadata.labels?.['pod-security.kubernetes.io/warn']).toBe('privileged');
@@ -94,7 +104,7 @@ describe('levels follow the pods and the description', () => {
 
 describe('the pod-security output check', () => {
   it('fails a pod in a restricted namespace that adds NET_RAW, naming the object, the field and the level', () => {
-    const tampered = editObject(objects, 'Deployment', 'frpc', (d) => d.spec.template.spec.containers[0].securityContext.capabilities.add = ['NET_RAW']);
+    const tampered = editObject(objects, 'Deployment', 'frpc', (d) => (d.spec.template.spec.containers[0].securityContext.capabilities.add = ['NET_RAW']));
     const problems = run(tampered);
     expect(problems).toEqual([
       {
@@ -123,7 +133,11 @@ describe('the pod-security output check', () => {
     expect(error).toBeInstanceOf(OutputCheckError);
     const paths = (error as OutputCheckError).problems.map((p) => p.path);
     expect(paths).toContain('DaemonSet kube-system/csi-nfs-node spec.template.spec.hostNetwork');
-    expect((error as OutputCheckError).problems.every((p) => p.message.includes('namespace kube-system has no enforce label, so the cluster default baseline applies'))).toBe(true);
+    expect(
+      (error as OutputCheckError).problems.every((p) =>
+        p.message.includes('namespace kube-system has no enforce label, so the cluster default baseline applies'),
+      ),
+    ).toBe(true);
   });
 
   it('pins the labels to the described Kubernetes minor (v1.31 here) and evaluates with that policy version', () => {

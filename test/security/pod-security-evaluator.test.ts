@@ -19,7 +19,8 @@ const summary = (object: K8sObject, version?: string) => podSecurityViolations(o
 const level = (object: K8sObject, version?: string): PodSecurityLevel => strictestAdmittingLevel([object], { version });
 
 const withContainerSc = (sc: Record<string, unknown>) => pod(restrictedPodSpec({ containers: [restrictedContainer('app', sc)] }));
-const withPodSc = (sc: Record<string, unknown>) => pod(restrictedPodSpec({ securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' }, ...sc } }));
+const withPodSc = (sc: Record<string, unknown>) =>
+  pod(restrictedPodSpec({ securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' }, ...sc } }));
 
 describe('a restricted-compliant pod', () => {
   it('has no violations and is admitted at restricted', () => {
@@ -39,8 +40,12 @@ describe('a restricted-compliant pod', () => {
 
 describe('baseline checks', () => {
   it('windowsHostProcess: hostProcess true on pod or container', () => {
-    expect(summary(withPodSc({ windowsOptions: { hostProcess: true } }))).toEqual([['windowsHostProcess', 'baseline', 'spec.securityContext.windowsOptions.hostProcess']]);
-    expect(summary(withContainerSc({ windowsOptions: { hostProcess: true } }))).toEqual([['windowsHostProcess', 'baseline', 'spec.containers[0].securityContext.windowsOptions.hostProcess']]);
+    expect(summary(withPodSc({ windowsOptions: { hostProcess: true } }))).toEqual([
+      ['windowsHostProcess', 'baseline', 'spec.securityContext.windowsOptions.hostProcess'],
+    ]);
+    expect(summary(withContainerSc({ windowsOptions: { hostProcess: true } }))).toEqual([
+      ['windowsHostProcess', 'baseline', 'spec.containers[0].securityContext.windowsOptions.hostProcess'],
+    ]);
     expect(summary(withContainerSc({ windowsOptions: { hostProcess: false } }))).toEqual([]);
   });
 
@@ -77,21 +82,29 @@ describe('baseline checks', () => {
   });
 
   it('hostPorts: non-zero hostPort on any container, 0 allowed', () => {
-    const p = pod(restrictedPodSpec({ containers: [restrictedContainer('app', {}, { ports: [{ containerPort: 80 }, { containerPort: 443, hostPort: 443 }] })] }));
+    const p = pod(
+      restrictedPodSpec({ containers: [restrictedContainer('app', {}, { ports: [{ containerPort: 80 }, { containerPort: 443, hostPort: 443 }] })] }),
+    );
     expect(summary(p)).toEqual([['hostPorts', 'baseline', 'spec.containers[0].ports[1].hostPort']]);
     expect(summary(pod(restrictedPodSpec({ containers: [restrictedContainer('app', {}, { ports: [{ containerPort: 80, hostPort: 0 }] })] })))).toEqual([]);
   });
 
   it('appArmorProfile: field type and beta annotation; RuntimeDefault, Localhost, runtime/default and localhost/* allowed', () => {
-    expect(summary(withContainerSc({ appArmorProfile: { type: 'Unconfined' } }))).toEqual([['appArmorProfile', 'baseline', 'spec.containers[0].securityContext.appArmorProfile.type']]);
-    expect(summary(withPodSc({ appArmorProfile: { type: 'Unconfined' } }))).toEqual([['appArmorProfile', 'baseline', 'spec.securityContext.appArmorProfile.type']]);
+    expect(summary(withContainerSc({ appArmorProfile: { type: 'Unconfined' } }))).toEqual([
+      ['appArmorProfile', 'baseline', 'spec.containers[0].securityContext.appArmorProfile.type'],
+    ]);
+    expect(summary(withPodSc({ appArmorProfile: { type: 'Unconfined' } }))).toEqual([
+      ['appArmorProfile', 'baseline', 'spec.securityContext.appArmorProfile.type'],
+    ]);
     expect(summary(withContainerSc({ appArmorProfile: { type: 'Localhost', localhostProfile: 'x' } }))).toEqual([]);
     const annotated = (value: string) => {
       const d = deployment('d', 'ns', restrictedPodSpec()) as any;
       d.spec.template.metadata.annotations = { 'container.apparmor.security.beta.kubernetes.io/app': value };
       return d as K8sObject;
     };
-    expect(summary(annotated('unconfined'))).toEqual([['appArmorProfile', 'baseline', 'spec.template.metadata.annotations["container.apparmor.security.beta.kubernetes.io/app"]']]);
+    expect(summary(annotated('unconfined'))).toEqual([
+      ['appArmorProfile', 'baseline', 'spec.template.metadata.annotations["container.apparmor.security.beta.kubernetes.io/app"]'],
+    ]);
     expect(summary(annotated('runtime/default'))).toEqual([]);
     expect(summary(annotated('localhost/my-profile'))).toEqual([]);
   });
@@ -118,13 +131,21 @@ describe('baseline checks', () => {
     const p = withPodSc({ seccompProfile: { type: 'Unconfined' } });
     expect(summary(p)).toEqual([['seccompProfile_baseline', 'baseline', 'spec.securityContext.seccompProfile.type']]);
     expect(level(p)).toBe('privileged');
-    expect(summary(withContainerSc({ seccompProfile: { type: 'Unconfined' } }))).toEqual([['seccompProfile_baseline', 'baseline', 'spec.containers[0].securityContext.seccompProfile.type']]);
+    expect(summary(withContainerSc({ seccompProfile: { type: 'Unconfined' } }))).toEqual([
+      ['seccompProfile_baseline', 'baseline', 'spec.containers[0].securityContext.seccompProfile.type'],
+    ]);
   });
 
   it('sysctls: the safe set of the policy version', () => {
     const sysctl = (name: string) => withPodSc({ sysctls: [{ name, value: '1' }] });
     expect(summary(sysctl('net.core.somaxconn'))).toEqual([['sysctls', 'baseline', 'spec.securityContext.sysctls[0].name']]);
-    for (const safe of ['kernel.shm_rmid_forced', 'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.ip_local_reserved_ports', 'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_rmem']) {
+    for (const safe of [
+      'kernel.shm_rmid_forced',
+      'net.ipv4.ip_unprivileged_port_start',
+      'net.ipv4.ip_local_reserved_ports',
+      'net.ipv4.tcp_keepalive_time',
+      'net.ipv4.tcp_rmem',
+    ]) {
       expect(summary(sysctl(safe)), safe).toEqual([]);
     }
     expect(summary(sysctl('net.ipv4.tcp_rmem'), '1.31')).toHaveLength(1);
@@ -157,11 +178,15 @@ describe('restricted checks', () => {
   it('allowPrivilegeEscalation: must be explicitly false', () => {
     const unset = pod(restrictedPodSpec({ containers: [{ name: 'app', image: 'x:1', securityContext: { capabilities: { drop: ['ALL'] } } }] }));
     expect(summary(unset)).toEqual([['allowPrivilegeEscalation', 'restricted', 'spec.containers[0].securityContext.allowPrivilegeEscalation']]);
-    expect(summary(withContainerSc({ allowPrivilegeEscalation: true }))).toEqual([['allowPrivilegeEscalation', 'restricted', 'spec.containers[0].securityContext.allowPrivilegeEscalation']]);
+    expect(summary(withContainerSc({ allowPrivilegeEscalation: true }))).toEqual([
+      ['allowPrivilegeEscalation', 'restricted', 'spec.containers[0].securityContext.allowPrivilegeEscalation'],
+    ]);
   });
 
   it('runAsNonRoot: true on the pod, or on every container; an explicit false anywhere fails', () => {
-    const perContainer = pod(restrictedPodSpec({ securityContext: { seccompProfile: { type: 'RuntimeDefault' } }, containers: [restrictedContainer('app', { runAsNonRoot: true })] }));
+    const perContainer = pod(
+      restrictedPodSpec({ securityContext: { seccompProfile: { type: 'RuntimeDefault' } }, containers: [restrictedContainer('app', { runAsNonRoot: true })] }),
+    );
     expect(summary(perContainer)).toEqual([]);
     const missing = pod(restrictedPodSpec({ securityContext: { seccompProfile: { type: 'RuntimeDefault' } } }));
     expect(summary(missing)).toEqual([['runAsNonRoot', 'restricted', 'spec.containers[0].securityContext.runAsNonRoot']]);
@@ -181,12 +206,19 @@ describe('restricted checks', () => {
   it('seccompProfile: RuntimeDefault or Localhost on the pod or on every container', () => {
     const none = pod(restrictedPodSpec({ securityContext: { runAsNonRoot: true } }));
     expect(summary(none)).toEqual([['seccompProfile_restricted', 'restricted', 'spec.containers[0].securityContext.seccompProfile.type']]);
-    const perContainer = pod(restrictedPodSpec({ securityContext: { runAsNonRoot: true }, containers: [restrictedContainer('app', { seccompProfile: { type: 'Localhost', localhostProfile: 'p.json' } })] }));
+    const perContainer = pod(
+      restrictedPodSpec({
+        securityContext: { runAsNonRoot: true },
+        containers: [restrictedContainer('app', { seccompProfile: { type: 'Localhost', localhostProfile: 'p.json' } })],
+      }),
+    );
     expect(summary(perContainer)).toEqual([]);
   });
 
   it('capabilities: drop must include ALL; add only NET_BIND_SERVICE', () => {
-    expect(summary(withContainerSc({ capabilities: { drop: ['NET_RAW'] } }))).toEqual([['capabilities_restricted', 'restricted', 'spec.containers[0].securityContext.capabilities.drop']]);
+    expect(summary(withContainerSc({ capabilities: { drop: ['NET_RAW'] } }))).toEqual([
+      ['capabilities_restricted', 'restricted', 'spec.containers[0].securityContext.capabilities.drop'],
+    ]);
     expect(summary(withContainerSc({ capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } }))).toEqual([]);
   });
 
@@ -206,7 +238,10 @@ describe('pod templates of every kind', () => {
     [{ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'x', namespace: 'ns' }, spec: { template } }, 'spec.template.spec.hostNetwork'],
     [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'x', namespace: 'ns' }, spec: { template } }, 'spec.template.spec.hostNetwork'],
     [{ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'x', namespace: 'ns' }, spec: { template } }, 'spec.template.spec.hostNetwork'],
-    [{ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'x', namespace: 'ns' }, spec: { jobTemplate: { spec: { template } } } }, 'spec.jobTemplate.spec.template.spec.hostNetwork'],
+    [
+      { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'x', namespace: 'ns' }, spec: { jobTemplate: { spec: { template } } } },
+      'spec.jobTemplate.spec.template.spec.hostNetwork',
+    ],
   ];
   for (const [object, path] of kinds) {
     it(`${object.kind}: the violation names the object and the full field path`, () => {
@@ -216,7 +251,12 @@ describe('pod templates of every kind', () => {
   }
 
   it('init and ephemeral containers are checked like containers', () => {
-    const p = pod(restrictedPodSpec({ initContainers: [restrictedContainer('init', { privileged: true })], ephemeralContainers: [restrictedContainer('debug', { capabilities: { drop: ['ALL'], add: ['SYS_PTRACE'] } })] }));
+    const p = pod(
+      restrictedPodSpec({
+        initContainers: [restrictedContainer('init', { privileged: true })],
+        ephemeralContainers: [restrictedContainer('debug', { capabilities: { drop: ['ALL'], add: ['SYS_PTRACE'] } })],
+      }),
+    );
     expect(summary(p)).toEqual([
       ['capabilities_baseline', 'baseline', 'spec.ephemeralContainers[0].securityContext.capabilities.add'],
       ['privileged', 'baseline', 'spec.initContainers[0].securityContext.privileged'],

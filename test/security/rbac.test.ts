@@ -12,7 +12,8 @@ import { findObject, findObjects } from '../helpers/k8s';
 import { editObject, referenceModel, renderUnchecked } from './fixtures';
 
 const reference = renderUnchecked(referenceModel()).objects;
-const flat = (rules: readonly { apiGroups?: string[]; resources?: string[]; verbs: string[] }[], field: 'apiGroups' | 'resources' | 'verbs') => rules.flatMap((r) => r[field] ?? []);
+const flat = (rules: readonly { apiGroups?: string[]; resources?: string[]; verbs: string[] }[], field: 'apiGroups' | 'resources' | 'verbs') =>
+  rules.flatMap((r) => r[field] ?? []);
 
 describe('access roles', () => {
   it('admin: a ClusterRoleBinding to the built-in cluster-admin; we define no wildcard role ourselves', () => {
@@ -27,8 +28,14 @@ describe('access roles', () => {
     expect(new Set(flat(role.rules, 'verbs'))).toEqual(new Set(['get', 'list', 'watch']));
     expect(flat(role.rules, 'resources')).not.toContain('secrets');
     expect(flat(role.rules, 'resources')).toContain('pods');
-    for (const field of ['apiGroups', 'resources', 'verbs'] as const) expect(flat(role.rules, field).some((v) => v.includes('*')), field).toBe(false);
-    expect(findObject(reference as any, 'ClusterRoleBinding', 'homelab-viewer').subjects).toEqual([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'family' }]);
+    for (const field of ['apiGroups', 'resources', 'verbs'] as const)
+      expect(
+        flat(role.rules, field).some((v) => v.includes('*')),
+        field,
+      ).toBe(false);
+    expect(findObject(reference as any, 'ClusterRoleBinding', 'homelab-viewer').subjects).toEqual([
+      { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'family' },
+    ]);
   });
 
   it('operator: a ClusterRole bound by RoleBinding in each listed namespace only; no RBAC, no escalation, NetworkPolicies read-only', () => {
@@ -76,9 +83,27 @@ describe('the rbac output check', () => {
 
   it('fails a Role or ClusterRole with "*" in verbs, resources or apiGroups, naming the rule; cluster-admin is the exception', () => {
     const roles: K8sObject[] = [
-      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'greedy' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }, { apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] } as K8sObject,
-      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'sub', namespace: 'x' }, rules: [{ apiGroups: [''], resources: ['pods/*'], verbs: ['get'] }] } as K8sObject,
-      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'cluster-admin' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] } as K8sObject,
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: 'greedy' },
+        rules: [
+          { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
+          { apiGroups: ['*'], resources: ['*'], verbs: ['*'] },
+        ],
+      } as K8sObject,
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: 'sub', namespace: 'x' },
+        rules: [{ apiGroups: [''], resources: ['pods/*'], verbs: ['get'] }],
+      } as K8sObject,
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: 'cluster-admin' },
+        rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }],
+      } as K8sObject,
     ];
     expect(checkWildcardRules(roles).map((p) => p.path)).toEqual([
       'ClusterRole greedy rules[1].verbs',
@@ -94,9 +119,17 @@ describe('the rbac output check', () => {
     expect(checkUnusedTokens(podOnly)).toEqual([]);
     const mounting = editObject(podOnly, 'ServiceAccount', 'frpc', (sa) => delete sa.automountServiceAccountToken);
     expect(checkUnusedTokens(mounting)).toEqual([
-      { path: 'Deployment frpc/frpc spec.template.spec.automountServiceAccountToken', message: expect.stringContaining('ServiceAccount frpc/frpc has no RoleBinding or ClusterRoleBinding') },
+      {
+        path: 'Deployment frpc/frpc spec.template.spec.automountServiceAccountToken',
+        message: expect.stringContaining('ServiceAccount frpc/frpc has no RoleBinding or ClusterRoleBinding'),
+      },
     ]);
-    const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'frpc', namespace: 'frpc' }, subjects: [{ kind: 'ServiceAccount', name: 'frpc', namespace: 'frpc' }] } as K8sObject;
+    const binding = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'frpc', namespace: 'frpc' },
+      subjects: [{ kind: 'ServiceAccount', name: 'frpc', namespace: 'frpc' }],
+    } as K8sObject;
     expect(checkUnusedTokens([...mounting, binding])).toEqual([]);
     const elsewhere = { ...binding, metadata: { name: 'frpc-leader', namespace: 'kube-system' } } as K8sObject;
     expect(checkUnusedTokens([...mounting, elsewhere])).toEqual([]);

@@ -59,7 +59,9 @@ describe('planted secrets are found, by file and line', () => {
 
   it('a literal keepalived auth_pass', () => {
     const problems = problemsAfter(plant('hosts/n100-004/keepalived.conf', '        auth_pass s3cr3t'));
-    expect(problems).toEqual([{ path: expect.stringMatching(/^hosts\/n100-004\/keepalived\.conf:\d+$/), message: expect.stringContaining('keepalived auth_pass with a literal value') }]);
+    expect(problems).toEqual([
+      { path: expect.stringMatching(/^hosts\/n100-004\/keepalived\.conf:\d+$/), message: expect.stringContaining('keepalived auth_pass with a literal value') },
+    ]);
   });
 
   it('HAProxy stats auth with a literal password; environment references pass', () => {
@@ -90,14 +92,24 @@ describe('planted secrets are found, by file and line', () => {
   });
 
   it('a wave file is judged by the objects it was serialized from, and an edited copy by its text', () => {
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', env: [{ name: 'DB_PASSWORD', value: 'hunter2' }] }] } };
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p' },
+      spec: { containers: [{ name: 'c', env: [{ name: 'DB_PASSWORD', value: 'hunter2' }] }] },
+    };
     const file = serializedFile('30-controllers.yaml', serializeObjects([pod as K8sObject]), [pod]);
     expect(scanFilesForSecrets([file]).map((f) => [f.kind, f.line])).toEqual([['env-literal', 9]]);
-    const fixed = { ...pod, spec: { containers: [{ name: 'c', env: [{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }] }] } };
+    const fixed = {
+      ...pod,
+      spec: { containers: [{ name: 'c', env: [{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }] }] },
+    };
     // the documents decide, not a second parse: the same text with objects that hold no literal passes
     expect(scanFilesForSecrets([serializedFile('30-controllers.yaml', file.content, [fixed])]).filter((f) => f.kind === 'env-literal')).toEqual([]);
     // a copy carries no documents: its (edited) text is parsed and judged
-    expect(scanFilesForSecrets([{ ...file, content: file.content.replace('hunter2', 's3cr3t-value') }]).map((f) => [f.kind, f.line])).toEqual([['env-literal', 9]]);
+    expect(scanFilesForSecrets([{ ...file, content: file.content.replace('hunter2', 's3cr3t-value') }]).map((f) => [f.kind, f.line])).toEqual([
+      ['env-literal', 9],
+    ]);
   });
 
   it('prose and comments are not read as values; Markdown only inside code blocks', () => {
@@ -108,8 +120,11 @@ describe('planted secrets are found, by file and line', () => {
   });
 
   it('Secret objects with data or stringData; an empty Secret filled at runtime passes', () => {
-    const secret = (extra: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'frp-token', namespace: 'frpc' }, ...extra }) as K8sObject;
-    expect(scanObjectsForSecrets([secret({ stringData: { token: 'x' } })])).toEqual([{ path: 'Secret frpc/frp-token stringData', message: expect.stringContaining('["token"]') }]);
+    const secret = (extra: Record<string, unknown>) =>
+      ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'frp-token', namespace: 'frpc' }, ...extra }) as K8sObject;
+    expect(scanObjectsForSecrets([secret({ stringData: { token: 'x' } })])).toEqual([
+      { path: 'Secret frpc/frp-token stringData', message: expect.stringContaining('["token"]') },
+    ]);
     expect(scanObjectsForSecrets([secret({ data: { token: 'eA==' } })]).map((p) => p.path)).toEqual(['Secret frpc/frp-token data']);
     expect(scanObjectsForSecrets([secret({})])).toEqual([]);
   });
@@ -117,7 +132,8 @@ describe('planted secrets are found, by file and line', () => {
 
 describe('helpers', () => {
   it('references', () => {
-    for (const ref of ['${VAR}', '"{{ .Envs.FRP_TOKEN }}"', '$(POD_NAMESPACE)', '$VAR', '/etc/frp/token', '<token>', '"${A}:${B}"']) expect(isReference(ref), ref).toBe(true);
+    for (const ref of ['${VAR}', '"{{ .Envs.FRP_TOKEN }}"', '$(POD_NAMESPACE)', '$VAR', '/etc/frp/token', '<token>', '"${A}:${B}"'])
+      expect(isReference(ref), ref).toBe(true);
     for (const literal of ['hunter2', '"abc${VAR}"', 'file']) expect(isReference(literal), literal).toBe(false);
   });
 

@@ -27,7 +27,9 @@ describe('k8sSchemaCheck (output check run by synth)', () => {
 
   it('fails on an invalid object in the files that would be written, naming file, object and field', () => {
     const broken = plant(files, '20-networking.yaml', 'DaemonSet', (o) => (o.spec.template.spec.hostNetwork = 'yes'));
-    expect(k8sSchemaCheck.run(context(broken)).map(formatProblem)).toEqual(['20-networking.yaml: DaemonSet kube-flannel/kube-flannel-ds: spec.template.spec.hostNetwork: must be boolean, got "yes"']);
+    expect(k8sSchemaCheck.run(context(broken)).map(formatProblem)).toEqual([
+      '20-networking.yaml: DaemonSet kube-flannel/kube-flannel-ds: spec.template.spec.hostNetwork: must be boolean, got "yes"',
+    ]);
   });
 
   it('uses the Kubernetes minor of the model for served API versions', () => {

@@ -55,14 +55,19 @@ describe('validateRenderedDir', () => {
 
   it('reports a missing required field', () => {
     plant('30-controllers.yaml', 'Deployment', 'ingress-nginx-controller', (o) => delete o.spec.selector);
-    expect(only(validateRenderedDir(dir, options()))).toMatchObject({ object: 'Deployment ingress-nginx/ingress-nginx-controller', field: 'spec.selector', message: 'required field is missing' });
+    expect(only(validateRenderedDir(dir, options()))).toMatchObject({
+      object: 'Deployment ingress-nginx/ingress-nginx-controller',
+      field: 'spec.selector',
+      message: 'required field is missing',
+    });
   });
 
   it('reports a value outside an enum, with the allowed values', () => {
     plant('50-policies.yaml', 'NetworkPolicy', 'default-deny', (o) => (o.spec.policyTypes = ['Ingress', 'Sideways']));
     const problems = validateRenderedDir(dir, options());
     expect(problems.length).toBeGreaterThan(0);
-    for (const p of problems) expect(p).toMatchObject({ file: '50-policies.yaml', field: 'spec.policyTypes[1]', message: 'must be one of "Egress", "Ingress", got "Sideways"' });
+    for (const p of problems)
+      expect(p).toMatchObject({ file: '50-policies.yaml', field: 'spec.policyTypes[1]', message: 'must be one of "Egress", "Ingress", got "Sideways"' });
   });
 
   it('reports an unknown (misspelled) field deep inside a pod template', () => {
@@ -85,7 +90,12 @@ describe('validateRenderedDir', () => {
     const problems = validateRenderedDir(dir, options());
     expect(problems.map((p) => [p.file, p.object, p.field, p.message])).toEqual([
       ['40-custom-resources.yaml', 'IPAddressPool metallb-system/lan-pool', 'spec.addresses', 'must be array, got "x"'],
-      ['40-custom-resources.yaml', 'IPAddressPool metallb-system/lan-pool', 'spec.autoassign', 'unknown field (not in the CRD schema of metallb.io/v1beta1 IPAddressPool)'],
+      [
+        '40-custom-resources.yaml',
+        'IPAddressPool metallb-system/lan-pool',
+        'spec.autoassign',
+        'unknown field (not in the CRD schema of metallb.io/v1beta1 IPAddressPool)',
+      ],
     ]);
   });
 
@@ -105,7 +115,11 @@ describe('validateRenderedDir', () => {
 
   it('reports a misspelled built-in kind', () => {
     plant('30-controllers.yaml', 'Deployment', 'frpc', (o) => (o.kind = 'Deploymnet'));
-    expect(only(validateRenderedDir(dir, options()))).toMatchObject({ object: 'Deploymnet frpc/frpc', field: 'apiVersion', message: expect.stringContaining('not a Kubernetes API kind') });
+    expect(only(validateRenderedDir(dir, options()))).toMatchObject({
+      object: 'Deploymnet frpc/frpc',
+      field: 'apiVersion',
+      message: expect.stringContaining('not a Kubernetes API kind'),
+    });
   });
 
   it('reports hygiene: missing label, status, null, missing namespace, wrong sync-wave', () => {
@@ -154,7 +168,10 @@ describe('validateRenderedDir', () => {
   });
 
   it('runs extra host-file checks the host renderers provide', () => {
-    const problems = validateRenderedDir(pristine, { ...options(), hostFileCheck: (path) => (path.endsWith('haproxy.cfg') ? [{ path: 'global', message: 'planted' }] : []) });
+    const problems = validateRenderedDir(pristine, {
+      ...options(),
+      hostFileCheck: (path) => (path.endsWith('haproxy.cfg') ? [{ path: 'global', message: 'planted' }] : []),
+    });
     expect(problems.length).toBeGreaterThan(0);
     for (const p of problems) expect(formatProblem(p)).toMatch(/^hosts\/[^/]+\/haproxy\.cfg: global: planted$/);
   });

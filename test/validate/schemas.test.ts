@@ -12,7 +12,11 @@ const deployment = (spec: Record<string, unknown>, metadata: Record<string, unkn
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: 'd', namespace: 'n', labels: { 'app.kubernetes.io/name': 'd' }, ...metadata },
-    spec: { selector: { matchLabels: { app: 'd' } }, template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'c', image: 'i' }] } }, ...spec },
+    spec: {
+      selector: { matchLabels: { app: 'd' } },
+      template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'c', image: 'i' }] } },
+      ...spec,
+    },
   });
 
 describe('built-in schemas (kubernetes-models, made strict)', () => {
@@ -31,7 +35,11 @@ describe('built-in schemas (kubernetes-models, made strict)', () => {
   it('finds unknown fields at every depth, but not keys of maps', () => {
     const issues = validateBuiltinObject(
       deployment(
-        { replicas: 1, strategy: { type: 'RollingUpdate', rollingUpdat: {} }, template: { metadata: { labels: { any: 'key' } }, spec: { containers: [{ name: 'c', image: 'i', resource: {} }] } } },
+        {
+          replicas: 1,
+          strategy: { type: 'RollingUpdate', rollingUpdat: {} },
+          template: { metadata: { labels: { any: 'key' } }, spec: { containers: [{ name: 'c', image: 'i', resource: {} }] } },
+        },
         { annotations: { 'free.example.com/form': 'x' }, labelz: {} },
       ),
     );
@@ -52,7 +60,13 @@ describe('built-in schemas (kubernetes-models, made strict)', () => {
             name: 'v1',
             served: true,
             storage: true,
-            schema: { openAPIV3Schema: { type: 'object', description: 'd', properties: { spec: { type: 'object', default: { any: { thing: 1 } }, 'x-kubernetes-preserve-unknown-fields': true } } } },
+            schema: {
+              openAPIV3Schema: {
+                type: 'object',
+                description: 'd',
+                properties: { spec: { type: 'object', default: { any: { thing: 1 } }, 'x-kubernetes-preserve-unknown-fields': true } },
+              },
+            },
           },
         ],
       },
@@ -148,9 +162,18 @@ describe('CRD schemas', () => {
       { field: 'metadata.namespace', message: 'required: IPAddressPool is namespaced (CRD ipaddresspools.metallb.io)' },
       { field: 'spec.serviceAllocation.priority', message: 'must be integer, got "high"' },
     ]);
-    const issuer = k({ apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'i' }, spec: { acme: { server: 'https://x', privateKeySecretRef: { name: 'k' }, solvers: [{ http01: { ingress: { ingresClassName: 'nginx' } } }] } } });
-    expect(index.validate(issuer)).toEqual([{ field: 'spec.acme.solvers[0].http01.ingress.ingresClassName', message: 'unknown field (not in the CRD schema of cert-manager.io/v1 ClusterIssuer)' }]);
-    expect(index.validate(k({ apiVersion: 'cert-manager.io/v1alpha2', kind: 'ClusterIssuer', metadata: { name: 'i' }, spec: {} }))?.[0].message).toMatch(/does not serve version v1alpha2; served: cert-manager\.io\/v1/);
+    const issuer = k({
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'ClusterIssuer',
+      metadata: { name: 'i' },
+      spec: { acme: { server: 'https://x', privateKeySecretRef: { name: 'k' }, solvers: [{ http01: { ingress: { ingresClassName: 'nginx' } } }] } },
+    });
+    expect(index.validate(issuer)).toEqual([
+      { field: 'spec.acme.solvers[0].http01.ingress.ingresClassName', message: 'unknown field (not in the CRD schema of cert-manager.io/v1 ClusterIssuer)' },
+    ]);
+    expect(index.validate(k({ apiVersion: 'cert-manager.io/v1alpha2', kind: 'ClusterIssuer', metadata: { name: 'i' }, spec: {} }))?.[0].message).toMatch(
+      /does not serve version v1alpha2; served: cert-manager\.io\/v1/,
+    );
     expect(index.validate(k({ apiVersion: 'example.com/v1', kind: 'Nothing', metadata: { name: 'i' } }))).toBeUndefined();
   });
 

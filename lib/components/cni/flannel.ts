@@ -104,7 +104,13 @@ export class Flannel extends Construct implements ICniProvider {
     const flows = Flows.of(this);
     flows.require({ id: 'flannel-apiserver', from: agents, to: Endpoint.kubernetesApi(), ports: [tcp(443)], purpose: 'node subnets (kube-subnet-mgr)' });
     if (this.backend === FlannelBackend.VXLAN) {
-      flows.require({ id: 'flannel-vxlan', from: Endpoint.nodes(), to: Endpoint.nodes('all', 'nodes (flannel.1)'), ports: [udp(8472)], purpose: 'VXLAN overlay between nodes' });
+      flows.require({
+        id: 'flannel-vxlan',
+        from: Endpoint.nodes(),
+        to: Endpoint.nodes('all', 'nodes (flannel.1)'),
+        ports: [udp(8472)],
+        purpose: 'VXLAN overlay between nodes',
+      });
     }
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: { name: FLANNEL_NAMES.serviceAccount, namespace, labels: { 'k8s-app': 'flannel' } },

@@ -10,7 +10,8 @@ import { contentHash } from '../private/hash';
 import { containerSecurity, intOrString, LINUX_NODE_SELECTOR, podSecurity, resources } from '../private/pod';
 import { checkDnsLabel, checkDnsSubdomain, checkPort, checkUnique, isIpv4, problem, throwIfProblems } from '../private/validation';
 
-const isDnsName = (value: string) => /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/.test(value) && !/^[0-9.]+$/.test(value);
+const isDnsName = (value: string) =>
+  /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/.test(value) && !/^[0-9.]+$/.test(value);
 import type { SecretKeyRef } from '../secret-ref';
 import { type FrpcTcpProxy, renderFrpcToml } from './frpc-config';
 
@@ -112,12 +113,16 @@ export class Frpc extends Construct {
       checkDnsLabel('namespace', this.namespace),
       /^[A-Za-z0-9.-]+$/.test(this.serverAddr) ? undefined : problem('serverAddr', this.serverAddr, 'must be an IPv4 address or a DNS name'),
       checkPort('serverPort', this.serverPort),
-      isIpv4(props.localIP) || isDnsName(props.localIP) ? undefined : problem('localIP', props.localIP, 'must be an IPv4 address or a DNS name such as "traefik-tunnel.traefik.svc"'),
+      isIpv4(props.localIP) || isDnsName(props.localIP)
+        ? undefined
+        : problem('localIP', props.localIP, 'must be an IPv4 address or a DNS name such as "traefik-tunnel.traefik.svc"'),
       checkPort('webServerPort', webServerPort),
       checkDnsSubdomain('tokenSecretRef.name', token.name),
       /^[-._a-zA-Z0-9]+$/.test(token.key) ? undefined : problem('tokenSecretRef.key', token.key, 'must be a Secret key (letters, digits, "-", "_", ".")'),
       checkDnsSubdomain('webServerPasswordSecretRef.name', adminSecret.name),
-      /^[-._a-zA-Z0-9]+$/.test(adminSecret.key) ? undefined : problem('webServerPasswordSecretRef.key', adminSecret.key, 'must be a Secret key (letters, digits, "-", "_", ".")'),
+      /^[-._a-zA-Z0-9]+$/.test(adminSecret.key)
+        ? undefined
+        : problem('webServerPasswordSecretRef.key', adminSecret.key, 'must be a Secret key (letters, digits, "-", "_", ".")'),
       webServerAuth && adminSecret.name === token.name && adminSecret.key === token.key
         ? problem('webServerPasswordSecretRef', adminSecret, 'must not be the tunnel token: the admin API gets its own secret')
         : undefined,
@@ -127,8 +132,14 @@ export class Frpc extends Construct {
         checkPort(`proxies[${i}].localPort`, p.localPort),
         checkPort(`proxies[${i}].remotePort`, p.remotePort),
       ]),
-      ...checkUnique('proxies[].name', props.proxies.map((p) => p.name)),
-      ...checkUnique('proxies[].remotePort', props.proxies.map((p) => String(p.remotePort))),
+      ...checkUnique(
+        'proxies[].name',
+        props.proxies.map((p) => p.name),
+      ),
+      ...checkUnique(
+        'proxies[].remotePort',
+        props.proxies.map((p) => String(p.remotePort)),
+      ),
     ]);
 
     this.config = renderFrpcToml({
@@ -154,8 +165,20 @@ export class Frpc extends Construct {
       ports: [tcp(this.serverPort)],
       purpose: 'control connection to frps on the tunnel server',
     });
-    flows.forbid({ id: 'frpc-admin-from-lan', from: Endpoint.lan(), to: this.pods, ports: [tcp(webServerPort)], purpose: 'the admin API is for the kubelet probes only' });
-    flows.forbid({ id: 'frpc-admin-from-internet', from: Endpoint.internet(), to: this.pods, ports: [tcp(webServerPort)], purpose: 'the admin API is for the kubelet probes only' });
+    flows.forbid({
+      id: 'frpc-admin-from-lan',
+      from: Endpoint.lan(),
+      to: this.pods,
+      ports: [tcp(webServerPort)],
+      purpose: 'the admin API is for the kubelet probes only',
+    });
+    flows.forbid({
+      id: 'frpc-admin-from-internet',
+      from: Endpoint.internet(),
+      to: this.pods,
+      ports: [tcp(webServerPort)],
+      purpose: 'the admin API is for the kubelet probes only',
+    });
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: { name: FRPC_NAMES.serviceAccount, namespace, labels },
       automountServiceAccountToken: false,
@@ -191,7 +214,9 @@ export class Frpc extends Construct {
                 name: 'frpc',
                 image: imageRef(IMAGES.frpc),
                 args: ['-c', FRPC_CONFIG_PATH],
-                ...(webServerAuth ? { env: [{ name: FRPC_WEB_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: adminSecret.name, key: adminSecret.key } } }] } : {}),
+                ...(webServerAuth
+                  ? { env: [{ name: FRPC_WEB_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: adminSecret.name, key: adminSecret.key } } }] }
+                  : {}),
                 ports: [{ name: 'admin', containerPort: webServerPort, protocol: 'TCP' }],
                 livenessProbe: probe(20),
                 readinessProbe: probe(10),

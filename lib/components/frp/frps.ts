@@ -92,7 +92,12 @@ export function renderFrpsToml(model: ClusterModel): string {
  */
 export function renderFrpsEnvExample(model: ClusterModel): string {
   const d = requireTunnel(model).dashboard;
-  return envFileTemplate(model.name, FRPS_PATHS.frpsEnv, 'frps dashboard credentials. Avoid double quotes and backslashes (they are substituted into TOML strings).', [d.userEnv, d.passwordEnv]);
+  return envFileTemplate(
+    model.name,
+    FRPS_PATHS.frpsEnv,
+    'frps dashboard credentials. Avoid double quotes and backslashes (they are substituted into TOML strings).',
+    [d.userEnv, d.passwordEnv],
+  );
 }
 
 /**

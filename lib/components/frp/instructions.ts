@@ -34,7 +34,10 @@ export function frpsInstructions(t: TunnelModel, host: FrpsHostSection): string[
     '',
     `Install the \`frps\` binary (frp v0.64 or newer, for \`auth.tokenSource\`; same release as the in-cluster frpc) at ${code(FRPS_PATHS.frpsBinary)}. The unit runs it as root with only CAP_NET_BIND_SERVICE and a read-only file system.`,
     '',
-    ...fence('sh', [...host.copyCommands, `install -m 0600 frps.env.example ${FRPS_PATHS.frpsEnv}   # then set ${t.dashboard.userEnv} and ${t.dashboard.passwordEnv}`]),
+    ...fence('sh', [
+      ...host.copyCommands,
+      `install -m 0600 frps.env.example ${FRPS_PATHS.frpsEnv}   # then set ${t.dashboard.userEnv} and ${t.dashboard.passwordEnv}`,
+    ]),
     '',
     `The client token is the one file ${code(FRP_TOKEN_FILE)} on your admin machine that the Secret ${code(`${t.namespace}/${t.token.secret.name}`)} is created from (see "Secrets to create"); never generate a second one here. From the admin machine (as root on the server, or copy it as your user and \`sudo install -m 0600 ${FRP_TOKEN_FILE} ${t.token.serverFile}\`):`,
     '',
@@ -42,7 +45,10 @@ export function frpsInstructions(t: TunnelModel, host: FrpsHostSection): string[
     '',
     'Then on the server:',
     '',
-    ...fence('sh', [`set -a && . ${FRPS_PATHS.frpsEnv} && set +a && frps verify -c ${FRPS_PATHS.frpsToml}`, 'systemctl daemon-reload && systemctl enable --now frps']),
+    ...fence('sh', [
+      `set -a && . ${FRPS_PATHS.frpsEnv} && set +a && frps verify -c ${FRPS_PATHS.frpsToml}`,
+      'systemctl daemon-reload && systemctl enable --now frps',
+    ]),
     '',
     `Open exactly these inbound ports (also in \`firewall-ports.txt\`; SSH first, so enabling the firewall does not lock you out): ${ports.map((p) => code(`${p.port}/${p.protocol}`)).join(', ')}, e.g. ${ports.map((p) => code(`ufw allow ${p.port}/${p.protocol}`)).join(', ')}.`,
     '',

@@ -39,7 +39,9 @@ export class IngressNginxAdmission extends Construct {
     super(scope, id);
     throwIfProblems('IngressNginxAdmission', [
       checkDnsLabel('namespace', props.namespace),
-      Object.keys(props.controllerSelector ?? {}).length ? undefined : problem('controllerSelector', props.controllerSelector, 'must hold the labels of the controller pods'),
+      Object.keys(props.controllerSelector ?? {}).length
+        ? undefined
+        : problem('controllerSelector', props.controllerSelector, 'must hold the labels of the controller pods'),
       checkDnsLabel('webhookPortName', props.webhookPortName),
     ]);
     const names = INGRESS_NGINX_ADMISSION_NAMES;

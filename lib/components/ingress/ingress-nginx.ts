@@ -28,7 +28,6 @@ import {
   type IngressTunnelTarget,
 } from './ingress-controller';
 
-
 /** Props of {@link IngressNginx}. */
 export interface IngressNginxProps extends IngressControllerBaseProps {
   /**
@@ -137,7 +136,9 @@ export class IngressNginx extends Construct implements IIngressController {
       this.loadBalancerIP === undefined ? undefined : checkIpv4('loadBalancerIP', this.loadBalancerIP),
       checkOneOf('externalTrafficPolicy', trafficPolicy, Object.values(ExternalTrafficPolicy)),
       ...Object.keys(extraConfig).map((key) =>
-        /^[a-z0-9][a-z0-9-]*$/.test(key) ? undefined : problem('extraConfig', key, 'keys must be ingress-nginx ConfigMap option names such as "proxy-body-size"'),
+        /^[a-z0-9][a-z0-9-]*$/.test(key)
+          ? undefined
+          : problem('extraConfig', key, 'keys must be ingress-nginx ConfigMap option names such as "proxy-body-size"'),
       ),
     ]);
 
@@ -168,14 +169,43 @@ export class IngressNginx extends Construct implements IIngressController {
         })
       : undefined;
     const flows = Flows.of(this);
-    flows.require({ id: 'ingress-nginx-apiserver', from: this.pods, to: Endpoint.kubernetesApi(), ports: [tcp(443)], purpose: 'watch Ingresses, Services, Secrets; leader Lease' });
-    flows.require({ id: 'ingress-nginx-from-lan', from: Endpoint.lan(), to: this.service, ports: this.servicePorts.map((p) => tcp(p.port)), purpose: 'LAN clients reach the apps through the LoadBalancer IP' });
+    flows.require({
+      id: 'ingress-nginx-apiserver',
+      from: this.pods,
+      to: Endpoint.kubernetesApi(),
+      ports: [tcp(443)],
+      purpose: 'watch Ingresses, Services, Secrets; leader Lease',
+    });
+    flows.require({
+      id: 'ingress-nginx-from-lan',
+      from: Endpoint.lan(),
+      to: this.service,
+      ports: this.servicePorts.map((p) => tcp(p.port)),
+      purpose: 'LAN clients reach the apps through the LoadBalancer IP',
+    });
     if (this.webhookService) {
-      flows.require({ id: 'ingress-nginx-admission-webhook', from: Endpoint.apiServer(), to: this.webhookService, ports: [tcp(443)], purpose: 'validating webhook for Ingress create/update (failurePolicy Fail)' });
-      flows.forbid({ id: 'ingress-nginx-webhook-from-lan', from: Endpoint.lan(), to: this.pods, ports: [tcp(WEBHOOK_PORT)], purpose: 'the webhook port stays inside the cluster' });
+      flows.require({
+        id: 'ingress-nginx-admission-webhook',
+        from: Endpoint.apiServer(),
+        to: this.webhookService,
+        ports: [tcp(443)],
+        purpose: 'validating webhook for Ingress create/update (failurePolicy Fail)',
+      });
+      flows.forbid({
+        id: 'ingress-nginx-webhook-from-lan',
+        from: Endpoint.lan(),
+        to: this.pods,
+        ports: [tcp(WEBHOOK_PORT)],
+        purpose: 'the webhook port stays inside the cluster',
+      });
     }
     const version = VERSIONS.ingressNginx.replace(/^v/, '');
-    const common = { 'app.kubernetes.io/instance': 'ingress-nginx', 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/part-of': 'ingress-nginx', 'app.kubernetes.io/version': version };
+    const common = {
+      'app.kubernetes.io/instance': 'ingress-nginx',
+      'app.kubernetes.io/name': 'ingress-nginx',
+      'app.kubernetes.io/part-of': 'ingress-nginx',
+      'app.kubernetes.io/version': version,
+    };
     const labels = { ...common, 'app.kubernetes.io/component': 'controller' };
     const subject = { name: names.serviceAccount, namespace };
 
@@ -188,7 +218,12 @@ export class IngressNginx extends Construct implements IIngressController {
       data: { ...INGRESS_NGINX_SECURE_CONFIG, 'use-proxy-protocol': String(this.proxyProtocol), ...extraConfig },
     });
 
-    addIngressClass(this, { name: this.className, controller: this.controllerClass, labels, defaultClass: props.defaultClass ?? INGRESS_DEFAULT_DEFAULT_CLASS });
+    addIngressClass(this, {
+      name: this.className,
+      controller: this.controllerClass,
+      labels,
+      defaultClass: props.defaultClass ?? INGRESS_DEFAULT_DEFAULT_CLASS,
+    });
 
     addLoadBalancerService(this, {
       name: names.service,
@@ -227,7 +262,11 @@ export class IngressNginx extends Construct implements IIngressController {
       successThreshold: 1,
       timeoutSeconds: 1,
     });
-    const webhookArgs = [`--validating-webhook=:${WEBHOOK_PORT}`, `--validating-webhook-certificate=${CERT_DIR}/cert`, `--validating-webhook-key=${CERT_DIR}/key`];
+    const webhookArgs = [
+      `--validating-webhook=:${WEBHOOK_PORT}`,
+      `--validating-webhook-certificate=${CERT_DIR}/cert`,
+      `--validating-webhook-key=${CERT_DIR}/key`,
+    ];
     new k8s.KubeDeployment(this, 'Deployment', {
       metadata: { name: names.deployment, namespace: this.namespace, labels: { ...labels } },
       spec: {
@@ -263,7 +302,11 @@ export class IngressNginx extends Construct implements IIngressController {
                   `--configmap=$(POD_NAMESPACE)/${names.configMap}`,
                   ...(admission ? webhookArgs : []),
                 ],
-                env: [fieldEnv('POD_NAME', 'metadata.name'), fieldEnv('POD_NAMESPACE', 'metadata.namespace'), { name: 'LD_PRELOAD', value: '/usr/local/lib/libmimalloc.so' }],
+                env: [
+                  fieldEnv('POD_NAME', 'metadata.name'),
+                  fieldEnv('POD_NAMESPACE', 'metadata.namespace'),
+                  { name: 'LD_PRELOAD', value: '/usr/local/lib/libmimalloc.so' },
+                ],
                 lifecycle: { preStop: { exec: { command: ['/wait-shutdown'] } } },
                 livenessProbe: probe(5),
                 readinessProbe: probe(3),

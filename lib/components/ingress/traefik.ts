@@ -153,14 +153,24 @@ export class Traefik extends Construct implements IIngressController {
       { name: 'https', port: 443, targetPort: ep.tunnelWebsecure.port, protocol: 'TCP' },
     ];
     this.tunnelTarget = props.tunnel
-      ? { address: `${TRAEFIK_NAMES.tunnelService}.${this.namespace}.svc`, serviceName: TRAEFIK_NAMES.tunnelService, ports: tunnelPorts, proxyProtocol: trusted.length > 0 }
+      ? {
+          address: `${TRAEFIK_NAMES.tunnelService}.${this.namespace}.svc`,
+          serviceName: TRAEFIK_NAMES.tunnelService,
+          ports: tunnelPorts,
+          proxyProtocol: trusted.length > 0,
+        }
       : undefined;
 
     const proxy = trusted.length ? { proxyProtocolTrustedIPs: trusted } : {};
     const entryPoints: TraefikEntryPoint[] = [
       ep.web,
       ep.websecure,
-      ...(props.tunnel ? [{ ...ep.tunnelWeb, ...proxy }, { ...ep.tunnelWebsecure, ...proxy }] : []),
+      ...(props.tunnel
+        ? [
+            { ...ep.tunnelWeb, ...proxy },
+            { ...ep.tunnelWebsecure, ...proxy },
+          ]
+        : []),
       ep.traefik,
     ];
     const namespace = this.namespace;
@@ -200,11 +210,35 @@ export class Traefik extends Construct implements IIngressController {
         })
       : undefined;
     const flows = Flows.of(this);
-    flows.require({ id: 'traefik-apiserver', from: this.pods, to: Endpoint.kubernetesApi(), ports: [tcp(443)], purpose: 'watch Ingresses, IngressClasses, Services, EndpointSlices, Secrets; write Ingress status' });
-    flows.require({ id: 'traefik-from-lan', from: Endpoint.lan(), to: this.service, ports: [tcp(80), tcp(443)], purpose: 'LAN clients reach the apps through the LoadBalancer IP (plain entry points)' });
+    flows.require({
+      id: 'traefik-apiserver',
+      from: this.pods,
+      to: Endpoint.kubernetesApi(),
+      ports: [tcp(443)],
+      purpose: 'watch Ingresses, IngressClasses, Services, EndpointSlices, Secrets; write Ingress status',
+    });
+    flows.require({
+      id: 'traefik-from-lan',
+      from: Endpoint.lan(),
+      to: this.service,
+      ports: [tcp(80), tcp(443)],
+      purpose: 'LAN clients reach the apps through the LoadBalancer IP (plain entry points)',
+    });
     const internal = [tcp(ep.traefik.port), ...(props.tunnel ? [tcp(ep.tunnelWeb.port), tcp(ep.tunnelWebsecure.port)] : [])];
-    flows.forbid({ id: 'traefik-internal-from-lan', from: Endpoint.lan(), to: this.pods, ports: internal, purpose: 'the tunnel entry points (PROXY protocol) and /ping are not for LAN clients' });
-    flows.forbid({ id: 'traefik-internal-from-internet', from: Endpoint.internet(), to: this.pods, ports: internal, purpose: 'the tunnel entry points are reached through frpc only' });
+    flows.forbid({
+      id: 'traefik-internal-from-lan',
+      from: Endpoint.lan(),
+      to: this.pods,
+      ports: internal,
+      purpose: 'the tunnel entry points (PROXY protocol) and /ping are not for LAN clients',
+    });
+    flows.forbid({
+      id: 'traefik-internal-from-internet',
+      from: Endpoint.internet(),
+      to: this.pods,
+      ports: internal,
+      purpose: 'the tunnel entry points are reached through frpc only',
+    });
     const version = VERSIONS.traefik.replace(/^v/, '');
     const common = { 'app.kubernetes.io/instance': 'traefik', 'app.kubernetes.io/name': 'traefik', 'app.kubernetes.io/version': version };
     const labels = { ...common, 'app.kubernetes.io/component': 'controller' };
@@ -214,7 +248,12 @@ export class Traefik extends Construct implements IIngressController {
 
     new k8s.KubeConfigMap(this, 'Config', { metadata: { name: names.configMap, namespace, labels }, data: { 'traefik.yml': this.config } });
 
-    addIngressClass(this, { name: this.className, controller: this.controllerClass, labels, defaultClass: props.defaultClass ?? INGRESS_DEFAULT_DEFAULT_CLASS });
+    addIngressClass(this, {
+      name: this.className,
+      controller: this.controllerClass,
+      labels,
+      defaultClass: props.defaultClass ?? INGRESS_DEFAULT_DEFAULT_CLASS,
+    });
 
     addLoadBalancerService(this, {
       name: names.service,

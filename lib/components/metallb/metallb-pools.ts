@@ -97,7 +97,12 @@ export class MetalLbL2Pools extends Construct {
 
 function validatePools(pools: readonly MetalLbAddressPool[]): string[] {
   if (pools.length === 0) return [problem('pools', pools, 'must list at least one pool')];
-  const problems: (string | undefined)[] = [...checkUnique('pools[].name', pools.map((p) => p.name))];
+  const problems: (string | undefined)[] = [
+    ...checkUnique(
+      'pools[].name',
+      pools.map((p) => p.name),
+    ),
+  ];
   const seen: { text: string; first: number; last: number }[] = [];
   pools.forEach((pool, i) => {
     problems.push(checkDnsSubdomain(`pools[${i}].name`, pool.name));

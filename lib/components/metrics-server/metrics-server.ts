@@ -85,9 +85,27 @@ export class MetricsServer extends Construct {
     });
     const flows = Flows.of(this);
     this.flows = [
-      flows.require({ id: 'metrics-server-apiservice', from: Endpoint.apiServer(), to: this.service, ports: [tcp(443)], purpose: 'aggregated API v1beta1.metrics.k8s.io (kubectl top, HPA)' }),
-      flows.require({ id: 'metrics-server-kubelets', from: this.pods, to: Endpoint.nodes('all'), ports: [tcp(KUBELET_PORT)], purpose: 'scrape /metrics/resource from every kubelet' }),
-      flows.require({ id: 'metrics-server-apiserver', from: this.pods, to: Endpoint.kubernetesApi(), ports: [tcp(443)], purpose: 'delegated authentication and authorization, node and pod lists' }),
+      flows.require({
+        id: 'metrics-server-apiservice',
+        from: Endpoint.apiServer(),
+        to: this.service,
+        ports: [tcp(443)],
+        purpose: 'aggregated API v1beta1.metrics.k8s.io (kubectl top, HPA)',
+      }),
+      flows.require({
+        id: 'metrics-server-kubelets',
+        from: this.pods,
+        to: Endpoint.nodes('all'),
+        ports: [tcp(KUBELET_PORT)],
+        purpose: 'scrape /metrics/resource from every kubelet',
+      }),
+      flows.require({
+        id: 'metrics-server-apiserver',
+        from: this.pods,
+        to: Endpoint.kubernetesApi(),
+        ports: [tcp(443)],
+        purpose: 'delegated authentication and authorization, node and pod lists',
+      }),
     ];
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { ...sa, labels } });

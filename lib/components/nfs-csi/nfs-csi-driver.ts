@@ -74,7 +74,12 @@ export class NfsCsiDriver extends Construct {
       subject: controllerSa,
       rules: provisionerRules(),
     });
-    clusterRoleFor(this, 'Resizer', { name: NFS_CSI_NAMES.resizerRole, bindingName: NFS_CSI_NAMES.resizerBinding, subject: controllerSa, rules: resizerRules() });
+    clusterRoleFor(this, 'Resizer', {
+      name: NFS_CSI_NAMES.resizerRole,
+      bindingName: NFS_CSI_NAMES.resizerBinding,
+      subject: controllerSa,
+      rules: resizerRules(),
+    });
 
     new k8s.KubeCsiDriver(this, 'CsiDriver', {
       metadata: { name: NFS_CSI_DRIVER_NAME },
@@ -116,7 +121,14 @@ export class NfsCsiDriver extends Construct {
       sidecar(
         'csi-resizer',
         imageRef(IMAGES.csiResizer),
-        ['-csi-address=$(ADDRESS)', '-v=2', '-leader-election', '--leader-election-namespace=$(POD_NAMESPACE)', '-handle-volume-inuse-error=false', '-feature-gates=VolumeAttributesClass=false'],
+        [
+          '-csi-address=$(ADDRESS)',
+          '-v=2',
+          '-leader-election',
+          '--leader-election-namespace=$(POD_NAMESPACE)',
+          '-handle-volume-inuse-error=false',
+          '-feature-gates=VolumeAttributesClass=false',
+        ],
         '400Mi',
       ),
       ...(snapshots
@@ -124,16 +136,27 @@ export class NfsCsiDriver extends Construct {
             sidecar(
               'csi-snapshotter',
               imageRef(IMAGES.csiSnapshotter),
-              ['--v=2', '--csi-address=$(ADDRESS)', '--leader-election-namespace=$(POD_NAMESPACE)', '--leader-election', '--timeout=1200s', '--retry-interval-max=30m'],
+              [
+                '--v=2',
+                '--csi-address=$(ADDRESS)',
+                '--leader-election-namespace=$(POD_NAMESPACE)',
+                '--leader-election',
+                '--timeout=1200s',
+                '--retry-interval-max=30m',
+              ],
               '200Mi',
             ),
           ]
         : []),
       livenessProbeSidecar(CONTROLLER_HEALTH_PORT),
-      nfsPlugin(CONTROLLER_HEALTH_PORT, [
-        { name: 'pods-mount-dir', mountPath: KUBELET_PODS, mountPropagation: 'Bidirectional' },
-        { name: 'socket-dir', mountPath: '/csi' },
-      ], '200Mi'),
+      nfsPlugin(
+        CONTROLLER_HEALTH_PORT,
+        [
+          { name: 'pods-mount-dir', mountPath: KUBELET_PODS, mountPropagation: 'Bidirectional' },
+          { name: 'socket-dir', mountPath: '/csi' },
+        ],
+        '200Mi',
+      ),
     ];
 
     new k8s.KubeDeployment(this, 'Controller', {
@@ -154,9 +177,12 @@ export class NfsCsiDriver extends Construct {
             nodeSelector: { ...LINUX_NODE_SELECTOR },
             priorityClassName: 'system-cluster-critical',
             securityContext: podSecurity(),
-            tolerations: ['node-role.kubernetes.io/master', 'node-role.kubernetes.io/controlplane', 'node-role.kubernetes.io/control-plane', 'CriticalAddonsOnly'].map(
-              (key) => ({ key, operator: 'Exists', effect: 'NoSchedule' }),
-            ),
+            tolerations: [
+              'node-role.kubernetes.io/master',
+              'node-role.kubernetes.io/controlplane',
+              'node-role.kubernetes.io/control-plane',
+              'CriticalAddonsOnly',
+            ].map((key) => ({ key, operator: 'Exists', effect: 'NoSchedule' })),
             containers,
             volumes: [
               { name: 'pods-mount-dir', hostPath: { path: KUBELET_PODS, type: 'Directory' } },
@@ -202,10 +228,14 @@ export class NfsCsiDriver extends Construct {
                 resources: resources('10m', '20Mi', '100Mi'),
                 securityContext: containerSecurity(),
               },
-              nfsPlugin(NODE_HEALTH_PORT, [
-                { name: 'socket-dir', mountPath: '/csi' },
-                { name: 'pods-mount-dir', mountPath: KUBELET_PODS, mountPropagation: 'Bidirectional' },
-              ], '300Mi'),
+              nfsPlugin(
+                NODE_HEALTH_PORT,
+                [
+                  { name: 'socket-dir', mountPath: '/csi' },
+                  { name: 'pods-mount-dir', mountPath: KUBELET_PODS, mountPropagation: 'Bidirectional' },
+                ],
+                '300Mi',
+              ),
             ],
             volumes: [
               { name: 'socket-dir', hostPath: { path: '/var/lib/kubelet/plugins/csi-nfsplugin', type: 'DirectoryOrCreate' } },

@@ -70,7 +70,9 @@ export class NfsStorageClass extends Construct {
     const reclaimPolicy = props.reclaimPolicy ?? NFS_STORAGE_CLASS_DEFAULT_RECLAIM_POLICY;
     throwIfProblems('NfsStorageClass', [
       checkDnsSubdomain('name', props.name),
-      /^0?[0-7]{3}$/.test(props.mountPermissions ?? NFS_STORAGE_CLASS_DEFAULT_MOUNT_PERMISSIONS) ? undefined : problem('mountPermissions', props.mountPermissions, 'must be an octal mode such as "0775"'),
+      /^0?[0-7]{3}$/.test(props.mountPermissions ?? NFS_STORAGE_CLASS_DEFAULT_MOUNT_PERMISSIONS)
+        ? undefined
+        : problem('mountPermissions', props.mountPermissions, 'must be an octal mode such as "0775"'),
       isIpv4(props.server) || /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(props.server)
         ? undefined
         : problem('server', props.server, 'must be an IPv4 address or a DNS name of the NFS server'),
@@ -78,7 +80,9 @@ export class NfsStorageClass extends Construct {
       props.subDir === undefined || (props.subDir.length > 0 && !props.subDir.startsWith('/'))
         ? undefined
         : problem('subDir', props.subDir, 'must be a relative directory such as "${pvc.metadata.namespace}/${pvc.metadata.name}"'),
-      ...mountOptions.map((o, i) => (/^[A-Za-z0-9_.=:-]+$/.test(o) ? undefined : problem(`mountOptions[${i}]`, o, 'must be one mount option such as "nfsvers=4.1" (no commas or spaces)'))),
+      ...mountOptions.map((o, i) =>
+        /^[A-Za-z0-9_.=:-]+$/.test(o) ? undefined : problem(`mountOptions[${i}]`, o, 'must be one mount option such as "nfsvers=4.1" (no commas or spaces)'),
+      ),
       checkOneOf('reclaimPolicy', reclaimPolicy, Object.values(ReclaimPolicy)),
     ]);
 

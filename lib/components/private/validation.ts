@@ -58,7 +58,7 @@ export function isIpv4Cidr(value: string): boolean {
   const bits = Number(prefix);
   const int = ipToInt(address);
   const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-  return ((int & mask) >>> 0) === int;
+  return (int & mask) >>> 0 === int;
 }
 
 export function checkIpv4Cidr(prop: string, value: string): string | undefined {
@@ -118,7 +118,13 @@ export function checkLabels(prop: string, labels: Readonly<Record<string, string
     const keyValid = LABEL_NAME.test(name) && name.length <= 63 && (prefix === undefined || (DNS_SUBDOMAIN.test(prefix) && prefix.length <= 253));
     const valueValid = typeof value === 'string' && value.length <= 63 && (value === '' || LABEL_NAME.test(value));
     return [
-      keyValid ? undefined : problem(prop, key, 'keys must be [prefix/]name (name: up to 63 of a-z, A-Z, 0-9, "-", "_", "."; prefix: a DNS subdomain), e.g. "app.kubernetes.io/name"'),
+      keyValid
+        ? undefined
+        : problem(
+            prop,
+            key,
+            'keys must be [prefix/]name (name: up to 63 of a-z, A-Z, 0-9, "-", "_", "."; prefix: a DNS subdomain), e.g. "app.kubernetes.io/name"',
+          ),
       valueValid ? undefined : problem(`${prop}.${key}`, value, 'must be empty or up to 63 of a-z, A-Z, 0-9, "-", "_", ".", starting and ending alphanumeric'),
     ].filter((p): p is string => p !== undefined);
   });

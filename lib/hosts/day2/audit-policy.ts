@@ -30,7 +30,13 @@ export function auditPolicy(): Record<string, unknown> {
     omitStages: ['RequestReceived'],
     rules: [
       { level: 'None', nonResourceURLs: ['/healthz*', '/livez*', '/readyz*', '/metrics', '/version', '/openapi*'] },
-      { level: 'None', resources: [{ group: '', resources: ['events'] }, { group: 'events.k8s.io', resources: ['events'] }] },
+      {
+        level: 'None',
+        resources: [
+          { group: '', resources: ['events'] },
+          { group: 'events.k8s.io', resources: ['events'] },
+        ],
+      },
       { level: 'None', verbs: ['get', 'update', 'watch'], resources: [{ group: 'coordination.k8s.io', resources: ['leases'] }] },
       { level: 'None', verbs: READ_VERBS, users: SYSTEM_READERS.users },
       { level: 'None', verbs: READ_VERBS, userGroups: SYSTEM_READERS.userGroups },

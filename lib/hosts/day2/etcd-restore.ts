@@ -92,11 +92,7 @@ export function renderEtcdRestoreRunbook(model: ClusterModel): string {
     ...cps.flatMap((h) => [
       `### ${h.name} (${h.ip})`,
       '',
-      ...fence([
-        'rm -rf /root/restore/etcd',
-        ...restoreCommand(model, h),
-        `mv /root/restore/etcd ${P.etcdDataDir} && chmod 0700 ${P.etcdDataDir}`,
-      ]),
+      ...fence(['rm -rf /root/restore/etcd', ...restoreCommand(model, h), `mv /root/restore/etcd ${P.etcdDataDir} && chmod 0700 ${P.etcdDataDir}`]),
       '',
     ]),
     '## 4. Start etcd everywhere, then kube-apiserver',

@@ -26,18 +26,40 @@ export function day2Artifacts(model: ClusterModel, host: Host): HostArtifact[] {
   const out: HostArtifact[] = [];
   if (o.auditLog) out.push(installed('audit-policy.yaml', P.auditPolicy, 0o644, 'kube-apiserver audit policy (audit.k8s.io/v1)', renderAuditPolicy(model)));
   if (o.encryptionAtRest) {
-    out.push(installed('kube-encryption-config', P.encryptionScript, 0o755, 'creates, copies and rotates the Secret encryption key on the host (no key in dist/)', renderEncryptionScript(model, o.encryptionAtRest.provider)));
+    out.push(
+      installed(
+        'kube-encryption-config',
+        P.encryptionScript,
+        0o755,
+        'creates, copies and rotates the Secret encryption key on the host (no key in dist/)',
+        renderEncryptionScript(model, o.encryptionAtRest.provider),
+      ),
+    );
   }
   if (o.etcdSnapshots) {
     out.push(
-      installed('etcd-snapshot', P.etcdSnapshotScript, 0o755, 'etcd snapshot to the NAS: save, status check, copy, prune, metrics', renderEtcdSnapshotScript(model, host)),
+      installed(
+        'etcd-snapshot',
+        P.etcdSnapshotScript,
+        0o755,
+        'etcd snapshot to the NAS: save, status check, copy, prune, metrics',
+        renderEtcdSnapshotScript(model, host),
+      ),
       installed('etcd-snapshot.service', P.etcdSnapshotService, 0o644, 'oneshot unit running the etcd snapshot', renderEtcdSnapshotService(model, host)),
       installed('etcd-snapshot.timer', P.etcdSnapshotTimer, 0o644, 'schedule of the etcd snapshots', renderEtcdSnapshotTimer(model)),
       installed('var-backups-etcd.mount', P.etcdSnapshotMountUnit, 0o644, 'NFS mount of the snapshot share', renderEtcdSnapshotMount(model)),
     );
   }
   if (o.kubeletServingCertificates && host === firstControlPlane(model)) {
-    out.push(installed('approve-kubelet-serving-csrs', P.kubeletCsrScript, 0o755, 'approves kubelet serving CSRs of the described nodes only', renderKubeletCsrApprover(model)));
+    out.push(
+      installed(
+        'approve-kubelet-serving-csrs',
+        P.kubeletCsrScript,
+        0o755,
+        'approves kubelet serving CSRs of the described nodes only',
+        renderKubeletCsrApprover(model),
+      ),
+    );
   }
   return out;
 }
@@ -78,7 +100,9 @@ export function day2InitNeeds(model: ClusterModel): string[] {
   const o = model.operations;
   return [
     ...(o.auditLog ? [`Needs ${HOST_PATHS.auditPolicy} (audit-policy.yaml) on every control plane.`] : []),
-    ...(o.encryptionAtRest ? [`Needs ${HOST_PATHS.encryptionConfig}: run kube-encryption-config init here (import on the others) BEFORE kubeadm init/join.`] : []),
+    ...(o.encryptionAtRest
+      ? [`Needs ${HOST_PATHS.encryptionConfig}: run kube-encryption-config init here (import on the others) BEFORE kubeadm init/join.`]
+      : []),
   ];
 }
 
@@ -87,7 +111,9 @@ export function day2AfterInit(model: ClusterModel): string[] {
   const o = model.operations;
   return [
     ...(o.etcdSnapshots ? ['systemctl daemon-reload && systemctl enable --now etcd-snapshot.timer   # etcd snapshots to the NAS'] : []),
-    ...(o.kubeletServingCertificates ? [`${HOST_PATHS.kubeletCsrScript}   # this kubelet's serving certificate (metrics-server and kubectl logs need it)`] : []),
+    ...(o.kubeletServingCertificates
+      ? [`${HOST_PATHS.kubeletCsrScript}   # this kubelet's serving certificate (metrics-server and kubectl logs need it)`]
+      : []),
   ];
 }
 
@@ -96,6 +122,8 @@ export function day2AfterJoin(model: ClusterModel, controlPlane: boolean): strin
   const o = model.operations;
   return [
     ...(controlPlane && o.etcdSnapshots ? ['systemctl daemon-reload && systemctl enable --now etcd-snapshot.timer'] : []),
-    ...(o.kubeletServingCertificates ? [`# then on ${firstControlPlane(model).name}: ${HOST_PATHS.kubeletCsrScript}   # approves this node's kubelet serving certificate`] : []),
+    ...(o.kubeletServingCertificates
+      ? [`# then on ${firstControlPlane(model).name}: ${HOST_PATHS.kubeletCsrScript}   # approves this node's kubelet serving certificate`]
+      : []),
   ];
 }

@@ -23,7 +23,7 @@ export function renderKubeletCsrApprover(model: ClusterModel): string {
       generatedBy(model.name),
       `Approves pending ${KUBELET_SERVING_SIGNER} CSRs of the nodes in the description, and nothing else:`,
       'the requester is system:node:<name>, the subject is O=system:nodes, CN=system:node:<name>, and every DNS name',
-      'and IP address requested is that node\'s name or IP. Others are reported and left pending (exit status 1).',
+      "and IP address requested is that node's name or IP. Others are reported and left pending (exit status 1).",
       'Usage (with an admin kubeconfig): approve-kubelet-serving-csrs [--dry-run]',
     ),
     'set -eu',
@@ -53,8 +53,8 @@ export function renderKubeletCsrApprover(model: ClusterModel): string {
     '  text=$(kubectl get csr "$csr" -o jsonpath=\'{.spec.request}\' | base64 -d | openssl req -noout -subject -text -nameopt sep_multiline,lname)',
     '  ok=yes',
     '  printf \'%s\\n\' "$text" | grep -Eq "^ *commonName *= *system:node:$node\\$" || ok=no',
-    '  printf \'%s\\n\' "$text" | grep -Eq \'^ *organizationName *= *system:nodes$\' || ok=no',
-    '  sans=$(printf \'%s\\n\' "$text" | sed -n \'/Subject Alternative Name/{n;p;}\' | tr \',\' \'\\n\' | sed \'s/^ *//\')',
+    "  printf '%s\\n' \"$text\" | grep -Eq '^ *organizationName *= *system:nodes$' || ok=no",
+    "  sans=$(printf '%s\\n' \"$text\" | sed -n '/Subject Alternative Name/{n;p;}' | tr ',' '\\n' | sed 's/^ *//')",
     '  [ -n "$sans" ] || ok=no',
     '  while IFS= read -r san; do',
     '    [ -n "$san" ] || continue',
@@ -87,7 +87,12 @@ export function renderKubeletCsrApprover(model: ClusterModel): string {
 
 export function kubeletServingSection(model: ClusterModel): string[] {
   if (!model.operations.kubeletServingCertificates) {
-    return ['### Kubelet serving certificates', '', 'Off (`operations.kubeletServingCertificates`): kubelets serve a self-signed certificate, which clients cannot verify.', ''];
+    return [
+      '### Kubelet serving certificates',
+      '',
+      'Off (`operations.kubeletServingCertificates`): kubelets serve a self-signed certificate, which clients cannot verify.',
+      '',
+    ];
   }
   return [
     '### Kubelet serving certificates',
@@ -95,12 +100,12 @@ export function kubeletServingSection(model: ClusterModel): string[] {
     '`serverTLSBootstrap: true` (KubeletConfiguration in `kubeadm-init.yaml`, shared with every node that joins) makes each kubelet ask the cluster CA for its serving certificate, so metrics-server and the API server verify kubelets instead of skipping TLS checks.',
     'Kubernetes does not approve these requests by itself, and until one is approved `kubectl logs`/`exec` and metrics for that node fail.',
     `They are approved by hand with a check, not by an in-cluster approver (one privileged controller less): after each join, run on the first control plane ${'`'}${HOST_PATHS.kubeletCsrScript}${'`'}.`,
-    'It approves a pending `kubernetes.io/kubelet-serving` request only when it comes from `system:node:<name>` of a node in the description and asks for exactly that node\'s name and IP; anything else stays pending and is reported. Kubelets renew before expiry with a new request: run it again then (or from a daily timer of your own).',
+    "It approves a pending `kubernetes.io/kubelet-serving` request only when it comes from `system:node:<name>` of a node in the description and asks for exactly that node's name and IP; anything else stays pending and is reported. Kubelets renew before expiry with a new request: run it again then (or from a daily timer of your own).",
     '',
     '```sh',
     `${HOST_PATHS.kubeletCsrScript} --dry-run   # what would be approved`,
     HOST_PATHS.kubeletCsrScript,
-    "kubectl get csr --field-selector spec.signerName=kubernetes.io/kubelet-serving",
+    'kubectl get csr --field-selector spec.signerName=kubernetes.io/kubelet-serving',
     '```',
     '',
   ];

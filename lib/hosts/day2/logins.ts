@@ -28,9 +28,19 @@ export const OPERATOR_TASKS: readonly OperatorTask[] = [
   {
     what: 'see what runs',
     command: 'kubectl -n <ns> get pods,deployments,services,ingresses,pvc',
-    needs: [p('list', '', 'pods'), p('list', 'apps', 'deployments'), p('list', '', 'services'), p('list', 'networking.k8s.io', 'ingresses'), p('list', '', 'persistentvolumeclaims')],
+    needs: [
+      p('list', '', 'pods'),
+      p('list', 'apps', 'deployments'),
+      p('list', '', 'services'),
+      p('list', 'networking.k8s.io', 'ingresses'),
+      p('list', '', 'persistentvolumeclaims'),
+    ],
   },
-  { what: 'read logs', command: 'kubectl -n <ns> logs deployment/<name>', needs: [p('get', 'apps', 'deployments'), p('list', '', 'pods'), p('get', '', 'pods/log')] },
+  {
+    what: 'read logs',
+    command: 'kubectl -n <ns> logs deployment/<name>',
+    needs: [p('get', 'apps', 'deployments'), p('list', '', 'pods'), p('get', '', 'pods/log')],
+  },
   {
     what: 'deploy or update an app',
     command: 'kubectl -n <ns> apply -f app.yaml   # Deployments, Services, Ingresses, ConfigMaps, PVCs',
@@ -47,11 +57,23 @@ export const OPERATOR_TASKS: readonly OperatorTask[] = [
       p('create', '', 'persistentvolumeclaims'),
     ],
   },
-  { what: 'restart an app', command: 'kubectl -n <ns> rollout restart deployment/<name>', needs: [p('get', 'apps', 'deployments'), p('patch', 'apps', 'deployments')] },
-  { what: 'scale an app', command: 'kubectl -n <ns> scale deployment/<name> --replicas=2', needs: [p('get', 'apps', 'deployments/scale'), p('patch', 'apps', 'deployments/scale')] },
+  {
+    what: 'restart an app',
+    command: 'kubectl -n <ns> rollout restart deployment/<name>',
+    needs: [p('get', 'apps', 'deployments'), p('patch', 'apps', 'deployments')],
+  },
+  {
+    what: 'scale an app',
+    command: 'kubectl -n <ns> scale deployment/<name> --replicas=2',
+    needs: [p('get', 'apps', 'deployments/scale'), p('patch', 'apps', 'deployments/scale')],
+  },
   { what: 'store a credential', command: 'kubectl -n <ns> create secret generic <name> --from-file=<file>', needs: [p('create', '', 'secrets')] },
   { what: 'open a shell in a pod', command: 'kubectl -n <ns> exec -it <pod> -- sh', needs: [p('get', '', 'pods'), p('create', '', 'pods/exec')] },
-  { what: 'reach a pod from your machine', command: 'kubectl -n <ns> port-forward <pod> 8080:80', needs: [p('get', '', 'pods'), p('create', '', 'pods/portforward')] },
+  {
+    what: 'reach a pod from your machine',
+    command: 'kubectl -n <ns> port-forward <pod> 8080:80',
+    needs: [p('get', '', 'pods'), p('create', '', 'pods/portforward')],
+  },
   { what: 'see CPU and memory use (metrics-server)', command: 'kubectl -n <ns> top pods', needs: [p('list', 'metrics.k8s.io', 'pods')] },
   { what: 'run a one-off job', command: 'kubectl -n <ns> create job <name> --image=<image>', needs: [p('create', 'batch', 'jobs')] },
 ];
@@ -84,7 +106,7 @@ export function loginsSection(model: ClusterModel): string[] {
           '|---|---|---|',
           ...model.access.map((a) => `| ${a.kind} \`${a.name}\` | ${a.role} (${roleText(a)}) | \`${loginCommand(model, a)}\` |`),
           '',
-          'For a group, `<person>` is the person\'s own name (it appears in the audit log); `--org` puts them in the group the RBAC binding names. Never use `--org system:masters`: that group bypasses RBAC and cannot be taken away.',
+          "For a group, `<person>` is the person's own name (it appears in the audit log); `--org` puts them in the group the RBAC binding names. Never use `--org system:masters`: that group bypasses RBAC and cannot be taken away.",
           '',
           '```sh',
           `# from the person's machine: a new file, mode 0600 (umask), never into git; set -C refuses to overwrite an existing one`,
@@ -96,7 +118,7 @@ export function loginsSection(model: ClusterModel): string[] {
         ]
       : ['No `access` entries: only the kubeadm admin kubeconfig (`/etc/kubernetes/admin.conf` on the control planes) exists.', '']),
     'Revoking: a client certificate cannot be revoked. Remove the person\'s `access` entry (for a User entry its binding goes away; a Group certificate keeps its group, so remove or rename the group\'s binding) and re-apply, let the certificate expire (hence the short validity), or, when a certificate must stop working at once, rotate the cluster CA (kubeadm docs, "Manual rotation of CA certificates"), which invalidates every kubeconfig.',
-    'Renew before expiry by issuing a new one the same way; `kubectl config view --raw -o jsonpath=\'{.users[0].user.client-certificate-data}\' | base64 -d | openssl x509 -noout -enddate` shows when it ends.',
+    "Renew before expiry by issuing a new one the same way; `kubectl config view --raw -o jsonpath='{.users[0].user.client-certificate-data}' | base64 -d | openssl x509 -noout -enddate` shows when it ends.",
     '',
     ...(operators.length
       ? [

@@ -19,10 +19,7 @@ function nextMinor(minor: string): string {
 }
 
 function repoSwitch(from: string, to: string): string[] {
-  return [
-    `sed -i 's#/core:/stable:/v${from}/deb/#/core:/stable:/v${to}/deb/#' ${HOST_PATHS.kubernetesAptList}`,
-    'apt-get update',
-  ];
+  return [`sed -i 's#/core:/stable:/v${from}/deb/#/core:/stable:/v${to}/deb/#' ${HOST_PATHS.kubernetesAptList}`, 'apt-get update'];
 }
 
 const pin = (to: string) => `${to}.<patch>-${K8S_PACKAGE_REVISION}`;
@@ -59,7 +56,10 @@ export function renderUpgradeRunbook(model: ClusterModel): string {
     `One minor at a time: ${from} → ${to}. \`<patch>\` is the newest ${to} patch release (\`apt-cache madison kubeadm\` after switching the repository); use the same on every host.`,
     ...(supported
       ? []
-      : ['', `**This generator supports Kubernetes ${SUPPORTED_KUBERNETES_MINORS.join(', ')}.** Upgrade the generator (kubeadm API, pinned images, package versions) before the cluster, or the re-rendered files will not match ${to}.`]),
+      : [
+          '',
+          `**This generator supports Kubernetes ${SUPPORTED_KUBERNETES_MINORS.join(', ')}.** Upgrade the generator (kubeadm API, pinned images, package versions) before the cluster, or the re-rendered files will not match ${to}.`,
+        ]),
     '',
     '## Order, and why it keeps the cluster up',
     '',
@@ -78,7 +78,12 @@ export function renderUpgradeRunbook(model: ClusterModel): string {
     '',
     ...fence([
       'kubectl get nodes   # all Ready, all on ' + model.kubernetes.version,
-      ...(snapshots ? ['# on every control plane: one fresh etcd snapshot, and check it landed', 'systemctl start etcd-snapshot.service && journalctl -u etcd-snapshot -n 3'] : ['# take an etcd snapshot first (etcd snapshots are off in this description)']),
+      ...(snapshots
+        ? [
+            '# on every control plane: one fresh etcd snapshot, and check it landed',
+            'systemctl start etcd-snapshot.service && journalctl -u etcd-snapshot -n 3',
+          ]
+        : ['# take an etcd snapshot first (etcd snapshots are off in this description)']),
     ]),
     '',
     `Read the ${to} release notes (deprecated APIs, kubeadm changes) and check that the pinned components support ${to}.`,

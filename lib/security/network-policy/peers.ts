@@ -15,9 +15,7 @@ export class Peer {
   /** Pods with `podLabels` (all pods when empty) in the namespace `namespace`. */
   static pods(namespace: string, podLabels: Labels = {}): Peer {
     throwIfProblems('Peer.pods', [namespaceProblem('namespace', namespace), ...checkLabels('podLabels', podLabels)]);
-    return new Peer([
-      { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } }, podSelector: labelSelector(podLabels) },
-    ]);
+    return new Peer([{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } }, podSelector: labelSelector(podLabels) }]);
   }
 
   /** Pods with `podLabels` in any of `namespaces` (sorted). */
@@ -47,9 +45,13 @@ export class Peer {
   static ipBlocks(cidrsOrAddresses: readonly string[]): Peer {
     const list: readonly unknown[] = Array.isArray(cidrsOrAddresses) ? cidrsOrAddresses : [];
     throwIfProblems('Peer.ipBlocks', [
-      list.length ? undefined : problem('cidrsOrAddresses', cidrsOrAddresses, 'needs at least one IPv4 address or CIDR (e.g. "192.168.100.201" or "10.0.0.0/8")'),
+      list.length
+        ? undefined
+        : problem('cidrsOrAddresses', cidrsOrAddresses, 'needs at least one IPv4 address or CIDR (e.g. "192.168.100.201" or "10.0.0.0/8")'),
       ...list.map((c, i) =>
-        typeof c === 'string' && (isIpv4(c) || parseCidr(c)) ? undefined : problem(`cidrsOrAddresses[${i}]`, c, 'not an IPv4 address or CIDR; use e.g. "192.168.100.201" or "10.0.0.0/8"'),
+        typeof c === 'string' && (isIpv4(c) || parseCidr(c))
+          ? undefined
+          : problem(`cidrsOrAddresses[${i}]`, c, 'not an IPv4 address or CIDR; use e.g. "192.168.100.201" or "10.0.0.0/8"'),
       ),
     ]);
     const cidrs = [...new Set(cidrsOrAddresses.map((c) => (c.includes('/') ? c : `${c}/32`)))].sort();

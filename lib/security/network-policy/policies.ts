@@ -176,7 +176,11 @@ export class AllowTraffic extends Construct {
       ...podGroupProblems('from', props.from),
       ...podGroupProblems('to', props.to),
       ...portsProblems('ports', props.ports),
-      props.purpose === undefined ? undefined : typeof props.purpose === 'string' ? checkDnsLabel('purpose', props.purpose) : problem('purpose', props.purpose, 'must be a short name such as "metrics"'),
+      props.purpose === undefined
+        ? undefined
+        : typeof props.purpose === 'string'
+          ? checkDnsLabel('purpose', props.purpose)
+          : problem('purpose', props.purpose, 'must be a short name such as "metrics"'),
     ]);
     const suffix = props.purpose ? `-${props.purpose}` : '';
     this.egress = new AllowEgress(this, 'Egress', {

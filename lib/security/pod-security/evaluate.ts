@@ -46,7 +46,9 @@ function policyMinor(version: string = DEFAULT_POLICY_VERSION): number {
   const match = /^v?1\.(\d+)$/.exec(version);
   const minor = match ? Number(match[1]) : NaN;
   if (!(minor >= SUPPORTED_POLICY_MINORS.min && minor <= SUPPORTED_POLICY_MINORS.max)) {
-    throw new RangeError(`Pod Security policy version ${JSON.stringify(version)} is not supported; use 1.${SUPPORTED_POLICY_MINORS.min} to 1.${SUPPORTED_POLICY_MINORS.max} (e.g. "1.32")`);
+    throw new RangeError(
+      `Pod Security policy version ${JSON.stringify(version)} is not supported; use 1.${SUPPORTED_POLICY_MINORS.min} to 1.${SUPPORTED_POLICY_MINORS.max} (e.g. "1.32")`,
+    );
   }
   return minor;
 }

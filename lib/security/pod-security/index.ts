@@ -1,3 +1,2 @@
 export * from './levels';
 export * from './evaluate';
-

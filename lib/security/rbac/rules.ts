@@ -18,7 +18,26 @@ const rule = (apiGroup: string, resources: readonly string[], verbs: readonly st
 
 /** Read-only, cluster-wide, everything an owner looks at except Secrets (and RBAC, which says who can read them). */
 export const VIEWER_RULES: readonly Rule[] = [
-  rule('', ['configmaps', 'endpoints', 'events', 'limitranges', 'namespaces', 'nodes', 'persistentvolumeclaims', 'persistentvolumes', 'pods', 'pods/log', 'replicationcontrollers', 'resourcequotas', 'serviceaccounts', 'services'], READ_VERBS),
+  rule(
+    '',
+    [
+      'configmaps',
+      'endpoints',
+      'events',
+      'limitranges',
+      'namespaces',
+      'nodes',
+      'persistentvolumeclaims',
+      'persistentvolumes',
+      'pods',
+      'pods/log',
+      'replicationcontrollers',
+      'resourcequotas',
+      'serviceaccounts',
+      'services',
+    ],
+    READ_VERBS,
+  ),
   rule('apps', ['controllerrevisions', 'daemonsets', 'deployments', 'replicasets', 'statefulsets'], READ_VERBS),
   rule('batch', ['cronjobs', 'jobs'], READ_VERBS),
   rule('autoscaling', ['horizontalpodautoscalers'], READ_VERBS),
