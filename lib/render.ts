@@ -43,7 +43,7 @@ export interface RenderOptions {
 }
 
 /** What the user should know about this description (also the README's "Warnings"). */
-export function collectWarnings(model: ClusterModel): string[] {
+function collectWarnings(model: ClusterModel): string[] {
   const warnings: string[] = [];
   if (model.ingress.controller === 'ingress-nginx') {
     warnings.push(

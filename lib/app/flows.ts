@@ -11,8 +11,8 @@ import type { ClusterModel } from '../model/types';
 import type { Platform } from './platform';
 
 /** Label cert-manager puts on HTTP-01 solver pods, and the port they listen on. */
-export const ACME_SOLVER_LABELS: Readonly<Record<string, string>> = { 'acme.cert-manager.io/http01-solver': 'true' };
-export const ACME_SOLVER_PORT = 8089;
+const ACME_SOLVER_LABELS: Readonly<Record<string, string>> = { 'acme.cert-manager.io/http01-solver': 'true' };
+const ACME_SOLVER_PORT = 8089;
 
 /** The dataplane this description builds. */
 export function dataplaneOf(model: ClusterModel): Dataplane {
@@ -28,7 +28,7 @@ export function dataplaneOf(model: ClusterModel): Dataplane {
 }
 
 /** Handles of an ingress controller: its own when it offers them, else derived from the interface fields. */
-export function ingressHandles(ingress: IIngressController): { pods: PodsEndpoint; service: ServiceEndpoint } {
+function ingressHandles(ingress: IIngressController): { pods: PodsEndpoint; service: ServiceEndpoint } {
   const pods =
     ingress.pods ??
     Endpoint.pods({

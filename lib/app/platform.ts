@@ -41,7 +41,7 @@ export const PLATFORM_CHARTS = {
 } as const;
 
 /** Name of the Service, EndpointSlice and Ingress that publish the HAProxy stats pages over TLS. */
-export const BALANCER_STATS_NAME = 'haproxy-stats';
+const BALANCER_STATS_NAME = 'haproxy-stats';
 
 /** What the platform built, for later layers (security) that need namespaces, labels and ports. */
 export interface Platform {

@@ -26,8 +26,8 @@ const SECRET_NAME = /(token|password|passwd|passphrase|secret|apikey|privatekey|
 const MAYBE_SECRET_NAME = /(key|auth|cred|pass|pwd|salt|signature)$/i;
 
 /** Minimum length and Shannon entropy (bits per character) for a value to look random. */
-export const ENTROPY_MIN_LENGTH = 20;
-export const ENTROPY_THRESHOLD = 4.0;
+const ENTROPY_MIN_LENGTH = 20;
+const ENTROPY_THRESHOLD = 4.0;
 
 export function shannonEntropy(value: string): number {
   const counts = new Map<string, number>();
@@ -38,7 +38,7 @@ export function shannonEntropy(value: string): number {
 }
 
 /** Long enough and random enough to be a credential: high Shannon entropy, or a long hex string (hex tops out at 4 bits/char). */
-export function looksRandom(value: string): boolean {
+function looksRandom(value: string): boolean {
   return value.length >= ENTROPY_MIN_LENGTH && (shannonEntropy(value) > ENTROPY_THRESHOLD || /^[0-9a-f]{32,}$/i.test(value));
 }
 

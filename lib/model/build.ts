@@ -45,7 +45,7 @@ export function reserveIngressIp(pools: Description['metallb']['pools'], ip: str
  * The ClusterIP Service in front of traefik's tunnel entry points (TRAEFIK_NAMES.tunnelService in
  * lib/components/ingress/traefik.ts); the `tunnel-target` consistency fact proves frpc reaches it.
  */
-export const TRAEFIK_TUNNEL_SERVICE = 'traefik-tunnel';
+const TRAEFIK_TUNNEL_SERVICE = 'traefik-tunnel';
 
 /** `ingress.namespace`, or the controller's name when the description leaves it out. */
 export function ingressNamespace(ingress: Description['ingress']): string {

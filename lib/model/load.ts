@@ -57,7 +57,7 @@ export function parseDescription(text: string, file = '<description>'): ClusterM
 /** The largest description accepted, in bytes. The reference description is about 5 KiB. */
 export const MAX_DESCRIPTION_BYTES = 1024 * 1024;
 /** The most values a description may expand to, counting every alias expansion. */
-export const MAX_EXPANDED_NODES = 100_000;
+const MAX_EXPANDED_NODES = 100_000;
 
 /** Counts the values of a parsed tree as a walk sees them (aliases expanded), stopping past `budget`. */
 function countNodes(root: unknown, budget: number): number {

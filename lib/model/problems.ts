@@ -8,12 +8,12 @@ export interface Problem {
 }
 
 /** Longest quoted value echoed in a message; longer ones are cut (a hostile description may hold megabytes). */
-export const MAX_ECHOED_VALUE = 120;
+const MAX_ECHOED_VALUE = 120;
 /** Longest field path echoed. */
 const MAX_PATH = 200;
 
 /** Cuts long quoted values (`"…"`) in a message to {@link MAX_ECHOED_VALUE} characters. */
-export function truncateValues(message: string): string {
+function truncateValues(message: string): string {
   return message.replace(/"((?:[^"\\]|\\.)*)"/g, (whole, inner: string) =>
     inner.length <= MAX_ECHOED_VALUE ? whole : `"${inner.slice(0, MAX_ECHOED_VALUE)}…" (${inner.length} characters)`,
   );

@@ -25,7 +25,7 @@ import type { HostRole } from './types';
 export const SUPPORTED_KUBERNETES_MINORS: readonly string[] = ['1.31', '1.32', '1.33'];
 
 /** Namespaces our components own; application namespaces may not reuse them. */
-export const RESERVED_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'kube-flannel', 'cert-manager'];
+const RESERVED_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'kube-flannel', 'cert-manager'];
 
 /** Ports the ingress controller serves on its LoadBalancer IP. */
 export const INGRESS_PORTS: readonly number[] = [80, 443];
@@ -34,7 +34,7 @@ export const INGRESS_PORTS: readonly number[] = [80, 443];
 const HARDWARE_ARCH: Partial<Record<HostDescription['hardware'], string>> = { 'raspberry-pi': 'arm64', n100: 'amd64' };
 
 /** keepalived's largest track_script weight magnitude. */
-export const MAX_KEEPALIVED_WEIGHT = 253;
+const MAX_KEEPALIVED_WEIGHT = 253;
 
 /** Label namespaces the kubelet may set on its own Node (NodeRestriction admission). */
 const KUBELET_LABEL_PREFIXES = ['kubelet.kubernetes.io/', 'node.kubernetes.io/'];
@@ -235,7 +235,7 @@ function lanRules(d: Description): Problem[] {
 }
 
 /** kube-controller-manager `--node-cidr-mask-size` (IPv4) that kubeadm leaves at its default. */
-export const NODE_CIDR_MASK_SIZE = 24;
+const NODE_CIDR_MASK_SIZE = 24;
 
 /** kubeadm ValidateCertSANs: a DNS-1123 subdomain, optionally with one leading `*.`, or an IP address. */
 const DNS1123_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

@@ -102,12 +102,6 @@ export interface KubernetesModel {
   readonly criSocket: string;
 }
 
-/** A secret that lives on a host: an environment variable of the service, or a root-only file. */
-export interface HostEnvRef {
-  /** Environment variable name. */
-  readonly env: string;
-}
-
 export interface BalancerMember {
   readonly host: Host;
   /** VRRP priority (1-254, distinct). The highest is MASTER. */

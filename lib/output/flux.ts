@@ -40,7 +40,7 @@ export function fluxKustomizationName(model: ClusterModel, wave: Pick<Wave, 'fil
 const dump = (docs: readonly unknown[]) => docs.map((d) => yaml.dump(d, { lineWidth: -1, noRefs: true, quotingType: '"' })).join('---\n');
 
 /** The Flux Kustomization objects, one per wave, each depending on the one before. */
-export function fluxKustomizations(model: ClusterModel, waves: readonly Wave[], options: FluxOptions = {}): Record<string, unknown>[] {
+function fluxKustomizations(model: ClusterModel, waves: readonly Wave[], options: FluxOptions = {}): Record<string, unknown>[] {
   const distPath = (options.distPath ?? FLUX_SOURCE_DIST_PATH).replace(/\/+$/, '');
   const sourceName = options.sourceName ?? model.name;
   return waves.map((wave, i) => ({

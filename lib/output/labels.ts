@@ -20,7 +20,7 @@ export const LABEL_COMPONENT = 'app.kubernetes.io/component';
  * Kinds without a namespace. Built-in cluster-scoped kinds, plus the cluster-scoped custom resources we emit
  * whose CRDs are installed from upstream (ClusterIssuer). CRDs in the output add their own kinds.
  */
-export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
+const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   'APIService',
   'CertificateSigningRequest',
   'ClusterRole',
@@ -95,7 +95,7 @@ export function toLabelValue(text: string): string {
 }
 
 /** Deep copy without null/undefined values; drops `status` at the top. */
-export function withoutNulls(value: unknown): unknown {
+function withoutNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.filter((v) => v !== null && v !== undefined).map(withoutNulls);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};

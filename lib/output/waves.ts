@@ -68,7 +68,7 @@ const SUPPORTING_KINDS = new Set(['ServiceAccount', 'ConfigMap', 'Secret', 'Role
 const WEBHOOK_KINDS = new Set(['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']);
 
 /** Apply order of kinds inside a wave; consistent with every `order` edge. Unknown kinds follow, by name. */
-export const KIND_ORDER: readonly string[] = [
+const KIND_ORDER: readonly string[] = [
   ...['Namespace', 'ResourceQuota', 'LimitRange', 'PriorityClass', 'CustomResourceDefinition', 'RuntimeClass', 'CSIDriver', 'StorageClass', 'IngressClass'],
   ...[
     'ServiceAccount',
@@ -152,7 +152,7 @@ export function podReferences(podSpec: Json): { kind: string; name: string }[] {
 }
 
 /** Pods of this spec need the CNI: everything except host-network pods that resolve through the host. */
-export function needsPodNetwork(podSpec: Json): boolean {
+function needsPodNetwork(podSpec: Json): boolean {
   return podSpec.hostNetwork !== true || podSpec.dnsPolicy === 'ClusterFirstWithHostNet';
 }
 
@@ -321,7 +321,7 @@ export function kindRank(kind: string): number {
 }
 
 /** Apply order inside a wave: kind order, then namespace, then name. */
-export function compareObjects(a: K8sObject, b: K8sObject): number {
+function compareObjects(a: K8sObject, b: K8sObject): number {
   return (
     kindRank(a.kind) - kindRank(b.kind) ||
     (kindRank(a.kind) === KIND_ORDER.length ? compareCodePoints(a.kind, b.kind) : 0) ||

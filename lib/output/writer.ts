@@ -46,9 +46,9 @@ import type { RenderedFile } from './files';
 /** The file that marks a directory as a render of this tool. Deterministic content (see {@link markerContent}). */
 export const MARKER_FILE = '.homelab-cluster-render';
 /** First line of the marker file. */
-export const MARKER_HEADER = 'homelab-cluster render';
+const MARKER_HEADER = 'homelab-cluster render';
 /** Every sibling the writer creates has this infix: `.<out>.homelab-lock|tmp-*|old-*`. */
-export const SIBLING_INFIX = '.homelab-';
+const SIBLING_INFIX = '.homelab-';
 
 /** A file-system failure while writing the output. The message starts with `out: `. */
 export class OutputError extends Error {

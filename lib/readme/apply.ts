@@ -28,14 +28,14 @@ interface UpstreamController {
 
 /** How long the apply sequence waits for admission webhooks to accept the custom resources. */
 export const WEBHOOK_READY_ATTEMPTS = 60;
-export const WEBHOOK_READY_INTERVAL_SECONDS = 5;
+const WEBHOOK_READY_INTERVAL_SECONDS = 5;
 
 /**
  * Rollout status does not mean a webhook serves (MetalLB starts its webhook after certificate rotation,
  * cert-manager's CA injection lags): retry a server-side dry-run of the wave, which goes through every
  * admission webhook, until it succeeds or the deadline passes. Nothing is changed by a dry-run.
  */
-export function webhookReadyCommands(file: string): string[] {
+function webhookReadyCommands(file: string): string[] {
   const seconds = WEBHOOK_READY_ATTEMPTS * WEBHOOK_READY_INTERVAL_SECONDS;
   return [
     `# webhooks must answer before the custom resources go in: retry a server-side dry-run (up to ${seconds / 60} min)`,
