@@ -6,6 +6,9 @@
  */
 import { parse as parseToml } from 'smol-toml';
 import type { RenderedFile } from '../output/files';
+import type { ClusterModel } from '../model/types';
+import type { Problem } from '../model/problems';
+import { compareCodePoints } from '../compare';
 import * as yaml from 'js-yaml';
 
 /** A parsed Kubernetes object from a manifest file, with where it came from. */
@@ -278,4 +281,71 @@ export function haproxyProxiesOnPort(sections: readonly HaproxySection[], port: 
 /** Whether a bind address accepts connections on every local address. */
 export function isWildcardBind(address: string): boolean {
   return address === '' || address === '*' || address === '0.0.0.0' || address === '::' || address === '[::]';
+}
+
+/** One verified fact: a name and a sentence for the docs, and the comparison. */
+export interface ConsistencyFact {
+  readonly name: string;
+  readonly description: string;
+  run(model: ClusterModel, artifacts: Artifacts): Problem[];
+}
+
+/** The rendered file set with lazily parsed views; parse failures surface as {@link ArtifactParseError}. */
+export class Artifacts {
+  private readonly byPath: ReadonlyMap<string, RenderedFile>;
+  private objects?: ManifestObject[];
+  private kubeadm?: Array<{ file: string; doc: Json }>;
+  private frpc?: FrpcConfig[];
+
+  constructor(files: readonly RenderedFile[]) {
+    this.byPath = new Map(files.map((f) => [f.path, f]));
+  }
+
+  file(path: string): RenderedFile | undefined {
+    return this.byPath.get(path);
+  }
+
+  /** `hosts/<host>/<name>`. */
+  hostFile(host: string, name: string): RenderedFile | undefined {
+    return this.byPath.get(`hosts/${host}/${name}`);
+  }
+
+  /** Every object in the top-level manifest files. */
+  manifests(): ManifestObject[] {
+    this.objects ??= manifestObjects([...this.byPath.values()]);
+    return this.objects;
+  }
+
+  /** kubeadm documents (`apiVersion: kubeadm.k8s.io/*`) in host YAML files, with their file. */
+  kubeadmDocuments(): Array<{ file: string; doc: Json }> {
+    this.kubeadm ??= [...this.byPath.values()]
+      .filter((f) => /^hosts\/[^/]+\/[^/]+\.ya?ml$/.test(f.path))
+      .sort((a, b) => compareCodePoints(a.path, b.path))
+      .flatMap((file) =>
+        loadYamlDocuments(file)
+          .filter((doc) => String(at(doc, 'apiVersion') ?? '').startsWith('kubeadm.k8s.io/'))
+          .map((doc) => ({ file: file.path, doc: doc as Json })),
+      );
+    return this.kubeadm;
+  }
+
+  /** frpc configurations: TOML in a ConfigMap or Secret with `serverAddr` or `[[proxies]]`. */
+  frpcConfigs(): FrpcConfig[] {
+    this.frpc ??= this.manifests().flatMap((o) =>
+      configEntries(o).flatMap(([key, text]) => {
+        const config = tryParseToml(text);
+        return config && ('serverAddr' in config || Array.isArray(config.proxies))
+          ? [{ file: o.file, where: `${o.file}: ${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name} ${key}`, config }]
+          : [];
+      }),
+    );
+    return this.frpc;
+  }
+}
+
+/** An frpc.toml found in a manifest: the file, a readable location, the parsed TOML. */
+export interface FrpcConfig {
+  readonly file: string;
+  readonly where: string;
+  readonly config: Json;
 }

@@ -17,7 +17,7 @@ import { load } from 'js-yaml';
 import type { Problem } from '../model/problems';
 import type { ClusterModel } from '../model/types';
 import { at, configEntries, type Json, type ManifestObject } from './artifacts';
-import type { Artifacts, ConsistencyFact } from './consistency';
+import type { Artifacts, ConsistencyFact } from './artifacts';
 import { parseCidr } from '../model/ip';
 
 /** What a listener does with PROXY protocol. */

@@ -11,13 +11,10 @@ import { hostInstructions } from './hosts';
 import { ingressMigrationSection } from './ingress-migration';
 import { operationsReadme } from './operations';
 import { secretsReadmeSections } from './secrets';
+import type { ReadmeSection } from './section';
 import { securityReadmeSection } from './security';
 
-export interface ReadmeSection {
-  readonly title: string;
-  /** Markdown body, without the heading. */
-  readonly body: string;
-}
+export type { ReadmeSection } from './section';
 
 /** The sections of dist/README.md, in order. `files` are every other file of the render. */
 export function distReadmeSections(

@@ -8,7 +8,7 @@
  * test/app/ingress-migration.test.ts checks each name against that table.
  */
 import type { ClusterModel } from '../model/types';
-import type { ReadmeSection } from '.';
+import type { ReadmeSection } from './section';
 
 const A = 'nginx.ingress.kubernetes.io/';
 

@@ -5,7 +5,7 @@
 import { CERT_MANAGER_CLUSTER_RESOURCE_NAMESPACE, FRPC_DEFAULT_ADMIN_SECRET } from '../components';
 import { FRP_TOKEN_FILE, frpTokenGenerateCommands } from '../components/frp/token';
 import type { ClusterModel } from '../model/types';
-import type { ReadmeSection } from '.';
+import type { ReadmeSection } from './section';
 
 /**
  * dist/README.md sections for the platform: the Secrets the user creates (we only reference them).

@@ -2,7 +2,7 @@ import type { K8sObject } from '../k8s/object';
 import type { ClusterModel } from '../model/types';
 import { POD_SECURITY_REASON_ANNOTATION } from '../security/pod-security-namespace';
 import { podTemplates } from '../security/pod-template';
-import type { ReadmeSection } from '.';
+import type { ReadmeSection } from './section';
 
 /**
  * dist/README.md section: per namespace we create, its Pod Security level and why, and the NetworkPolicies

@@ -3,7 +3,8 @@
  * reads the artifacts it claims to compare, and each fact fails when one file is tampered with.
  */
 import { describe, expect, it } from 'vitest';
-import { Artifacts, checkConsistency, CONSISTENCY_FACTS, consistencyCheck } from '../../lib/docs/consistency';
+import { Artifacts } from '../../lib/docs/artifacts';
+import { checkConsistency, CONSISTENCY_FACTS, consistencyCheck } from '../../lib/docs/consistency';
 import { loadDescription } from '../../lib/model/load';
 import type { ClusterModel } from '../../lib/model/types';
 import { OutputCheckError } from '../../lib/checks/types';

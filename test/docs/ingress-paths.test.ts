@@ -6,7 +6,8 @@
  */
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { Artifacts, checkConsistency } from '../../lib/docs/consistency';
+import { Artifacts } from '../../lib/docs/artifacts';
+import { checkConsistency } from '../../lib/docs/consistency';
 import { listenerBehind, serviceAt, type Listener } from '../../lib/docs/ingress-paths';
 import { loadDescription } from '../../lib/model/load';
 import type { ClusterModel } from '../../lib/model/types';
