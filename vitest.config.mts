@@ -16,6 +16,7 @@ import { defineConfig } from 'vitest/config';
  */
 const TOOLS = [
   'test/cli/cli.test.ts',
+  'test/cli/launcher.test.ts',
   'test/components/imports.test.ts',
   'test/docs/constructs-examples.test.ts',
   'test/hosts/day2-access.test.ts',

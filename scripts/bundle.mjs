@@ -3,6 +3,9 @@
 // compile instead of a few hundred modules to resolve. esbuild only strips types; `npm run typecheck` checks
 // them. Usage: `node scripts/bundle.mjs` (scripts/cli.cjs runs it when the bundle is missing or stale).
 import { build } from 'esbuild';
+import { Buffer } from 'node:buffer';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,10 +79,19 @@ const precompiledValidator = {
 /** esbuild plugins applied to the bundle: build-time substitutions. */
 export const plugins = [precompiledValidator];
 
+/**
+ * Builds the bundle. Its first line names the build by a hash of its content (`// build <16 hex>`):
+ * scripts/cli.cjs keys V8's code cache on it (`main.js.<id>.cache`). V8 accepts a code cache for any source of
+ * the same length, so a cache keyed on the file name alone would run the previous build's code after a
+ * rebuild that happens to keep the length. The bundle is written to a temporary file and renamed into place,
+ * so a run starting meanwhile reads the old bundle or the new one, never half of one; caches of other builds
+ * are removed.
+ */
 export async function bundle() {
-  await build({
+  const result = await build({
     entryPoints: [join(ROOT, 'main.ts')],
     outfile: BUNDLE,
+    write: false,
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -92,6 +104,17 @@ export async function bundle() {
     minifyWhitespace: true,
     minifySyntax: true,
   });
+  const code = result.outputFiles[0].contents;
+  const id = createHash('sha256').update(code).digest('hex').slice(0, 16);
+  const dir = dirname(BUNDLE);
+  mkdirSync(dir, { recursive: true });
+  const temporary = `${BUNDLE}.${process.pid}.tmp`;
+  writeFileSync(temporary, Buffer.concat([Buffer.from(`// build ${id}\n`), code]));
+  renameSync(temporary, BUNDLE);
+  for (const name of readdirSync(dir)) {
+    if (/^main\.js\.(?:[0-9a-f]{16}\.)?cache$/.test(name) && name !== `main.js.${id}.cache`) rmSync(join(dir, name), { force: true });
+  }
+  return id;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -5,10 +5,12 @@
  * source it is made from (main.ts, lib/, imports/, package-lock.json). The check costs a few milliseconds;
  * a rebuild about a second. Arguments are passed through to main.ts.
  *
- * The bundle is compiled with V8's code cache (build/cli/main.js.cache, what Node 22's
- * module.enableCompileCache does): the first run after a build writes it at exit, with every function that
- * run compiled, and later runs skip parsing and compiling those. A cache V8 rejects (another Node version,
- * another bundle) is ignored and rewritten; the code is the same either way.
+ * The bundle is compiled with V8's code cache (what Node 22's module.enableCompileCache does): the first run
+ * after a build writes it at exit, with every function that run compiled, and later runs skip parsing and
+ * compiling those. The cache file is keyed on the build (`build/cli/main.js.<id>.cache`, the id a hash of the
+ * bundle's content on its first line, see scripts/bundle.mjs): V8 itself accepts a cache for any source of
+ * the same length, and would run a previous build's code. A bundle without an id runs without a cache; a
+ * cache V8 rejects (another Node version) is rewritten.
  */
 const { readdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');
@@ -39,15 +41,17 @@ if (!built || built.mtimeMs < newestSource()) {
     process.exit(1);
   }
 }
-const CACHE = `${BUNDLE}.cache`;
+const source = readFileSync(BUNDLE, 'utf8');
+const id = /^\/\/ build ([0-9a-f]{16})\n/.exec(source)?.[1];
+const CACHE = id && `${BUNDLE}.${id}.cache`;
 let cachedData;
 try {
-  cachedData = readFileSync(CACHE);
+  cachedData = CACHE ? readFileSync(CACHE) : undefined;
 } catch {
   cachedData = undefined;
 }
-const script = new vm.Script(Module.wrap(readFileSync(BUNDLE, 'utf8')), { filename: BUNDLE, cachedData });
-if (!cachedData || script.cachedDataRejected) {
+const script = new vm.Script(Module.wrap(source), { filename: BUNDLE, cachedData });
+if (CACHE && (!cachedData || script.cachedDataRejected)) {
   process.once('exit', () => {
     try {
       const temporary = `${CACHE}.${process.pid}`;

@@ -1,0 +1,53 @@
+/**
+ * scripts/cli.cjs, the launcher `npm run synth` starts: it runs the bundle with V8's code cache. V8 accepts a
+ * cache for any source of the same length, so the cache must be keyed on the build, or a rebuilt bundle of the
+ * same length would run the previous build's code. These tests run the real launcher in a scratch project
+ * (no lib/ there, so it never rebuilds) on hand-made bundles.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { scratchDir } from '../helpers/scratch';
+
+let project: string;
+beforeEach(() => {
+  project = scratchDir('launcher-');
+  mkdirSync(join(project, 'scripts'));
+  mkdirSync(join(project, 'build/cli'), { recursive: true });
+  cpSync('scripts/cli.cjs', join(project, 'scripts/cli.cjs'));
+});
+afterEach(() => rmSync(project, { recursive: true, force: true }));
+
+const bundle = (text: string) => writeFileSync(join(project, 'build/cli/main.js'), text);
+const launch = () => {
+  const r = spawnSync(process.execPath, [join(project, 'scripts/cli.cjs'), 'synth', '--x'], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout.trim();
+};
+const caches = () =>
+  readdirSync(join(project, 'build/cli'))
+    .filter((f) => f.endsWith('.cache'))
+    .sort();
+
+describe('the launcher of the bundled command line', () => {
+  it('runs a rebuilt bundle of the same length, not the code cached from the previous build', () => {
+    bundle('// build 1111111111111111\nconsole.log("one", process.argv.slice(2).join(" "));\n');
+    expect(launch()).toBe('one synth --x'); // writes the cache of build 1111…
+    expect(launch()).toBe('one synth --x'); // runs from it
+    expect(caches()).toEqual(['main.js.1111111111111111.cache']);
+    bundle('// build 2222222222222222\nconsole.log("two", process.argv.slice(2).join(" "));\n');
+    expect(readFileSync(join(project, 'build/cli/main.js'), 'utf8')).toHaveLength(79); // the same length as before
+    expect(launch()).toBe('two synth --x');
+    expect(launch()).toBe('two synth --x');
+    expect(caches()).toEqual(['main.js.1111111111111111.cache', 'main.js.2222222222222222.cache']);
+  });
+
+  it('runs a bundle without a build id without any cache', () => {
+    bundle('console.log("plain");\n');
+    expect(launch()).toBe('plain');
+    bundle('console.log("other");\n');
+    expect(launch()).toBe('other');
+    expect(caches()).toEqual([]);
+  });
+});
