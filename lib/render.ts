@@ -5,6 +5,7 @@
 import type { App } from 'cdk8s';
 import { composeCluster } from './app/cluster-app';
 import { dataplaneOf } from './app/flows';
+import { declaredAgents } from './app/platform';
 import { namespaceLabelsOf } from './checks/flows';
 import { checkFlows, Flows } from './flows';
 import { OUTPUT_CHECKS } from './checks';
@@ -66,11 +67,11 @@ function collectWarnings(model: ClusterModel): string[] {
  * @throws OutputCheckError with every problem the checks found
  */
 export function renderCluster(model: ClusterModel, options: RenderOptions = {}): RenderResult {
-  const { app, synthesized } = composeCluster(model);
+  const { app, platform, synthesized } = composeCluster(model);
   options.extend?.(app);
   const flows = Flows.catalogue(app).flows;
   // Synthesized once; an extension may have patched our charts, so then every chart is synthesized again.
-  const layout = planManifests(synthChartObjects(app, options.extend ? undefined : synthesized), model);
+  const layout = planManifests(synthChartObjects(app, options.extend ? undefined : synthesized), model, declaredAgents(platform));
   const objects = layout.objects;
   const warnings = collectWarnings(model);
   const checks = options.checks ?? OUTPUT_CHECKS;

@@ -3,7 +3,7 @@
  * NFS CSI), composed from the model: one Chart per component. This is the only place that maps the
  * model to component props; the constructs in lib/components/ never see the model.
  */
-import { Chart, type App } from 'cdk8s';
+import { Chart, type ApiObject, type App } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   AcmeEnvironment,
@@ -26,6 +26,7 @@ import {
   ExternalHttpsBackend,
 } from '../components';
 import type { ClusterModel } from '../model/types';
+import { agentRef, type DeclaredAgents } from '../output/waves';
 import { ModelProblems } from './model-problems';
 
 /** Chart ids, stable: they are part of the synthesized file names and object paths. */
@@ -231,4 +232,10 @@ function addIngress(chart: Chart, model: ClusterModel): IIngressController {
 
 function unsupported(field: string, value: never): never {
   throw new Error(`${field}: ${JSON.stringify(value)} has no component`);
+}
+
+/** The network agents the platform's components declare through their handles, for the apply-wave planner. */
+export function declaredAgents(platform: Platform): DeclaredAgents {
+  const ref = (o: ApiObject) => agentRef(o.kind, o.metadata.namespace, o.name);
+  return { cni: platform.cni.agents.map(ref), policy: (platform.networkPolicyEnforcer?.agents ?? []).map(ref) };
 }

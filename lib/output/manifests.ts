@@ -11,7 +11,7 @@ import type { ClusterModel } from '../model/types';
 import { serializedFile, type RenderedFile } from './files';
 import { renderFluxFiles } from './flux';
 import { cleanObject, withAnnotation, type ChartObjects } from './labels';
-import { planWaves, type Wave, type WavePlan } from './waves';
+import { planWaves, type DeclaredAgents, type Wave, type WavePlan } from './waves';
 
 export type { ChartObjects } from './labels';
 
@@ -45,12 +45,13 @@ const isChartObjects = (input: readonly ChartObjects[] | readonly K8sObject[]): 
 /**
  * Cleans and labels the objects, plans the waves, annotates each object with its wave and serializes one
  * file per wave (plus flux/ when `model.output.flux`). Plain objects (without chart ids) get
- * `app.kubernetes.io/component` from their own labels only.
+ * `app.kubernetes.io/component` from their own labels only. `agents`: the network agents the components
+ * declare (see {@link DeclaredAgents}); without them the planner recognises them in the objects.
  */
-export function planManifests(input: readonly ChartObjects[] | readonly K8sObject[], model?: ClusterModel): ManifestLayout {
+export function planManifests(input: readonly ChartObjects[] | readonly K8sObject[], model?: ClusterModel, agents?: DeclaredAgents): ManifestLayout {
   const sources: readonly ChartObjects[] = isChartObjects(input) ? input : [{ chart: '', objects: input as readonly K8sObject[] }];
   const cleaned = sources.flatMap((source) => source.objects.map((o) => cleanObject(o, { partOf: model?.output.partOf, chart: source.chart || undefined })));
-  const planned = planWaves(cleaned);
+  const planned = planWaves(cleaned, agents);
   const waves: Wave[] = planned.waves.map((wave) => ({
     ...wave,
     objects: wave.objects.map((o) => withAnnotation(o, SYNC_WAVE_ANNOTATION, String(wave.number))),

@@ -169,11 +169,30 @@ function mentions(podSpec: Json, name: string): boolean {
 const selects = (selector: Record<string, string>, labels: Readonly<Record<string, string>> = {}) =>
   Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
 
-/** Builds the dependency graph (see the file comment for the edges). */
-export function buildDependencyGraph(objects: readonly K8sObject[]): DependencyGraph {
+/**
+ * The node agents the components declare through their handles (`ICniProvider.agents`,
+ * `INetworkPolicyEnforcer.agents`), as object references `Kind/namespace/name` ({@link agentRef}).
+ */
+export interface DeclaredAgents {
+  /** The CNI's agents: every pod on the pod network is applied after they run. */
+  readonly cni: readonly string[];
+  /** The NetworkPolicy enforcer's agents: NetworkPolicies are applied after they run. */
+  readonly policy: readonly string[];
+}
+
+/** `Kind/namespace/name` of an object, as {@link DeclaredAgents} lists them. */
+export const agentRef = (kind: string, namespace: string | undefined, name: string) => `${kind}/${namespace ?? ''}/${name}`;
+
+/**
+ * Builds the dependency graph (see the file comment for the edges). The network agents are the `declared`
+ * ones when given (the app passes its components' handles); without them (objects from elsewhere) they are
+ * recognised by what they do: host-network DaemonSets that mount the node's CNI directories, or whose
+ * ServiceAccount may watch NetworkPolicies.
+ */
+export function buildDependencyGraph(objects: readonly K8sObject[], declared?: DeclaredAgents): DependencyGraph {
   const edges: DependencyEdge[] = [];
   const add = (from: number, to: number, kind: EdgeKind, reason: string) => from !== to && edges.push({ from, to, kind, reason });
-  const key = (kind: string, namespace: string | undefined, name: string) => `${kind}/${namespace ?? ''}/${name}`;
+  const key = agentRef;
   const index = new Map<string, number>();
   objects.forEach((o, i) => index.set(key(o.kind, o.metadata.namespace, o.metadata.name ?? ''), i));
   const find = (kind: string, namespace: string | undefined, name: string) => index.get(key(kind, isClusterScoped(kind) ? undefined : namespace, name));
@@ -287,14 +306,24 @@ export function buildDependencyGraph(objects: readonly K8sObject[]): DependencyG
   // Network agents: the CNI writes the node's CNI config; the policy agent may watch NetworkPolicies.
   const cniAgents = new Set<number>();
   const policyAgents = new Set<number>();
-  for (const w of workloads) {
-    const o = objects[w];
-    const spec = pods[w]!.spec;
-    if (o.kind !== 'DaemonSet' || spec.hostNetwork !== true) continue;
-    const hostPaths = arr(spec.volumes).map((v) => str(obj(obj(v).hostPath).path) ?? '');
-    if (hostPaths.some((p) => p.startsWith('/etc/cni') || p.startsWith('/opt/cni'))) cniAgents.add(w);
-    if (policyWatchers.has(`${o.metadata.namespace}/${str(spec.serviceAccountName ?? spec.serviceAccount) ?? 'default'}`)) policyAgents.add(w);
-  }
+  const declaredIndex = (refs: readonly string[]) =>
+    refs.map((r) => {
+      const i = index.get(r);
+      if (i === undefined) throw new Error(`internal: the declared agent ${r} is not among the objects`);
+      return i;
+    });
+  if (declared) {
+    for (const i of declaredIndex(declared.cni)) cniAgents.add(i);
+    for (const i of declaredIndex(declared.policy)) policyAgents.add(i);
+  } else
+    for (const w of workloads) {
+      const o = objects[w];
+      const spec = pods[w]!.spec;
+      if (o.kind !== 'DaemonSet' || spec.hostNetwork !== true) continue;
+      const hostPaths = arr(spec.volumes).map((v) => str(obj(obj(v).hostPath).path) ?? '');
+      if (hostPaths.some((p) => p.startsWith('/etc/cni') || p.startsWith('/opt/cni'))) cniAgents.add(w);
+      if (policyWatchers.has(`${o.metadata.namespace}/${str(spec.serviceAccountName ?? spec.serviceAccount) ?? 'default'}`)) policyAgents.add(w);
+    }
   for (const w of workloads) {
     if (cniAgents.has(w) || !needsPodNetwork(pods[w]!.spec)) continue;
     for (const cni of cniAgents) add(cni, w, 'ready', `${ref(objects[w])} needs the pod network of ${ref(objects[cni])}`);
@@ -362,8 +391,8 @@ function topologicalOrder(graph: DependencyGraph): number[] {
 }
 
 /** Places every object into a wave (see the file comment). Deterministic. */
-export function planWaves(objects: readonly K8sObject[]): WavePlan {
-  const graph = buildDependencyGraph(objects);
+export function planWaves(objects: readonly K8sObject[], declared?: DeclaredAgents): WavePlan {
+  const graph = buildDependencyGraph(objects, declared);
   const order = topologicalOrder(graph);
   const ins = objects.map(() => [] as DependencyEdge[]);
   const outs = objects.map(() => [] as DependencyEdge[]);

@@ -1,4 +1,8 @@
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { composeCluster } from '../../lib/app/cluster-app';
+import { declaredAgents } from '../../lib/app/platform';
+import { loadDescription } from '../../lib/model/load';
 import type { K8sObject } from '../../lib/k8s/object';
 import { buildDependencyGraph, kindRank, planWaves, type WavePlan } from '../../lib/output/waves';
 import { renderCluster } from '../../lib/render';
@@ -216,5 +220,54 @@ describe('wave planning on the reference cluster', () => {
       const kinds = (yaml.loadAll(file.content) as K8sObject[]).map(id);
       expect(kinds, file.path).toEqual(plan.waves.find((w) => w.file === file.path)!.objects.map(id));
     }
+  });
+});
+
+describe('network agents the components declare', () => {
+  const valid = readdirSync('test/fixtures/valid')
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => `test/fixtures/valid/${f}`);
+
+  it.each(valid)('%s: the declared agents are the ones the planner would recognise, and the waves are the same', (path) => {
+    const model = loadDescription(path);
+    const { app, platform } = composeCluster(model);
+    const objects = app.charts.flatMap((chart) => chart.toJson() as K8sObject[]);
+    const declared = declaredAgents(platform);
+    expect(declared.cni).toEqual(['DaemonSet/kube-flannel/kube-flannel-ds']);
+    expect(declared.policy).toEqual(model.cni.networkPolicyEnforcer === 'none' ? [] : ['DaemonSet/kube-system/kube-network-policies']);
+    const withDeclared = planWaves(objects, declared);
+    const recognised = planWaves(objects);
+    const names = (set: ReadonlySet<number>, plan: WavePlan) => [...set].map((i) => id(plan.graph.objects[i])).sort();
+    expect(names(withDeclared.graph.cniAgents, withDeclared)).toEqual(names(recognised.graph.cniAgents, recognised));
+    expect(names(withDeclared.graph.policyAgents, withDeclared)).toEqual(names(recognised.graph.policyAgents, recognised));
+    expect(withDeclared.waves.map((w) => [w.file, w.objects.map(id)])).toEqual(recognised.waves.map((w) => [w.file, w.objects.map(id)]));
+  });
+
+  it('decides when given: a DaemonSet of your own that mounts /etc/cni is an ordinary workload, not the pod network', () => {
+    const { app, platform } = composeCluster(referenceModel());
+    const own: K8sObject = {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'cni-inspector', namespace: 'kube-system' },
+      spec: {
+        selector: { matchLabels: { app: 'cni-inspector' } },
+        template: {
+          metadata: { labels: { app: 'cni-inspector' } },
+          spec: { hostNetwork: true, containers: [{ name: 'c', image: 'x' }], volumes: [{ name: 'cni', hostPath: { path: '/etc/cni/net.d' } }] },
+        },
+      },
+    };
+    const objects = [...app.charts.flatMap((chart) => chart.toJson() as K8sObject[]), own];
+    const ref = 'DaemonSet kube-system/cni-inspector';
+    const recognised = planWaves(objects);
+    expect([...recognised.graph.cniAgents].map((i) => id(recognised.graph.objects[i]))).toContain(ref);
+    const declared = planWaves(objects, declaredAgents(platform));
+    expect([...declared.graph.cniAgents].map((i) => id(declared.graph.objects[i]))).toEqual(['DaemonSet kube-flannel/kube-flannel-ds']);
+  });
+
+  it('fails loudly when a declared agent is not among the objects', () => {
+    expect(() => planWaves(fixtureObjects(), { cni: ['DaemonSet/kube-flannel/missing'], policy: [] })).toThrow(
+      'internal: the declared agent DaemonSet/kube-flannel/missing is not among the objects',
+    );
   });
 });

@@ -3,6 +3,7 @@
  * the Namespace (the security layer creates it, Pod Security `privileged`), with `net-conf.json` built
  * from props and tighter container security contexts.
  */
+import type { ApiObject } from 'cdk8s';
 import { k8s } from '../../k8s/api';
 import { Construct } from 'constructs';
 import { Endpoint, Flows, tcp, udp } from '../../flows';
@@ -85,6 +86,8 @@ export class Flannel extends Construct implements ICniProvider {
   readonly backend: FlannelBackend;
   /** Labels of the flannel pods (the DaemonSet selector is `app: flannel`). */
   readonly podLabels: Readonly<Record<string, string>> = { app: 'flannel', tier: 'node' };
+  /** The flannel DaemonSet. */
+  readonly agents: readonly ApiObject[];
 
   constructor(scope: Construct, id: string, props: FlannelProps) {
     super(scope, id);
@@ -129,7 +132,7 @@ export class Flannel extends Construct implements ICniProvider {
     new k8s.KubeConfigMap(this, 'Config', { metadata: { name: FLANNEL_NAMES.configMap, namespace, labels }, data });
 
     const image = imageRef(IMAGES.flannel);
-    new k8s.KubeDaemonSet(this, 'DaemonSet', {
+    const daemonSet = new k8s.KubeDaemonSet(this, 'DaemonSet', {
       metadata: { name: FLANNEL_NAMES.daemonSet, namespace, labels },
       spec: {
         selector: { matchLabels: { app: 'flannel' } },
@@ -219,5 +222,6 @@ export class Flannel extends Construct implements ICniProvider {
         },
       },
     });
+    this.agents = [daemonSet];
   }
 }

@@ -2,6 +2,7 @@
  * kube-network-policies (SIG Network, v1.1.x): enforces Kubernetes NetworkPolicy next to a CNI that does
  * not (Flannel). The objects of upstream `install.yaml`, with the NRI and fail-open behaviour from props.
  */
+import type { ApiObject } from 'cdk8s';
 import { k8s } from '../../k8s/api';
 import { Construct } from 'constructs';
 import { IMAGES, imageRef } from '../../versions';
@@ -80,6 +81,8 @@ export class KubeNetworkPolicies extends Construct implements INetworkPolicyEnfo
   readonly pods: PodsEndpoint;
   /** Port of /metrics (the readiness probe target). */
   readonly metricsPort: number;
+  /** The kube-network-policies DaemonSet. */
+  readonly agents: readonly ApiObject[];
 
   constructor(scope: Construct, id: string, props: KubeNetworkPoliciesProps = {}) {
     super(scope, id);
@@ -132,7 +135,7 @@ export class KubeNetworkPolicies extends Construct implements INetworkPolicyEnfo
     const nriMount: k8s.VolumeMount[] = this.nri ? [{ name: 'nri-plugin', mountPath: '/var/run/nri' }] : [];
     const nriVolume: k8s.Volume[] = this.nri ? [{ name: 'nri-plugin', hostPath: { path: '/var/run/nri' } }] : [];
 
-    new k8s.KubeDaemonSet(this, 'DaemonSet', {
+    const daemonSet = new k8s.KubeDaemonSet(this, 'DaemonSet', {
       metadata: { name, namespace, labels: { ...this.podLabels } },
       spec: {
         selector: { matchLabels: { app: name } },
@@ -174,5 +177,6 @@ export class KubeNetworkPolicies extends Construct implements INetworkPolicyEnfo
         },
       },
     });
+    this.agents = [daemonSet];
   }
 }
