@@ -23,6 +23,16 @@ export function flowMatrixSection(input: FlowMatrixInput): string {
   const required = results.filter((r) => r.flow.expect === 'allow');
   const denied = results.filter((r) => r.flow.expect === 'deny');
   const verdict = (r: FlowResult) => (r.ok ? (r.flow.expect === 'allow' ? 'allowed' : 'denied') : `**${r.verdict}** (fails the check)`);
+  const HEAD = ['Flow', 'From', 'To', 'Port', 'Protocol', 'Why', 'Verdict'];
+  const row = (r: FlowResult) => [
+    code(r.flow.id),
+    endpointLabel(r.flow.from),
+    endpointLabel(r.flow.to),
+    ports(r.flow.ports),
+    protocols(r.flow.ports),
+    r.flow.purpose,
+    verdict(r),
+  ];
   return [
     '## Flow matrix',
     '',
@@ -36,32 +46,12 @@ export function flowMatrixSection(input: FlowMatrixInput): string {
     '### Required',
     '',
     table(
-      ['Flow', 'From', 'To', 'Port', 'Protocol', 'Why', 'Verdict', 'Allowed by'],
-      required.map((r) => [
-        code(r.flow.id),
-        endpointLabel(r.flow.from),
-        endpointLabel(r.flow.to),
-        ports(r.flow.ports),
-        protocols(r.flow.ports),
-        r.flow.purpose,
-        verdict(r),
-        r.allowedBy.map((a) => (a.includes('/') ? code(a) : a)).join(', '),
-      ]),
+      [...HEAD, 'Allowed by'],
+      required.map((r) => [...row(r), r.allowedBy.map((a) => (a.includes('/') ? code(a) : a)).join(', ')]),
     ),
     '',
     '### Must be denied',
     '',
-    table(
-      ['Flow', 'From', 'To', 'Port', 'Protocol', 'Why', 'Verdict'],
-      denied.map((r) => [
-        code(r.flow.id),
-        endpointLabel(r.flow.from),
-        endpointLabel(r.flow.to),
-        ports(r.flow.ports),
-        protocols(r.flow.ports),
-        r.flow.purpose,
-        verdict(r),
-      ]),
-    ),
+    table(HEAD, denied.map(row)),
   ].join('\n');
 }
