@@ -133,7 +133,7 @@ export { flowProblems, flowsCheck } from './checks/flows';
  * Host renderers: pure functions from the model to the text of one host file (kubeadm, keepalived, HAProxy,
  * frps, containerd, Pod Security admission, cloud-init), and the plan of which host gets which file where.
  */
-export { hostArtifacts, type HostArtifact } from './hosts/plan';
+export { hostArtifacts, planHosts, type HostArtifact, type HostPlan } from './hosts/plan';
 export { HOST_PATHS, renderHostFiles } from './hosts';
 export { hostInstructions } from './readme/hosts';
 export { controlPlaneEndpoint, renderKubeadmInit, renderKubeadmJoin } from './hosts/kubeadm';

@@ -12,7 +12,7 @@ import { OUTPUT_CHECKS } from './checks';
 import type { K8sObject } from './k8s/object';
 import { OutputCheckError, type OutputCheck } from './checks/types';
 import { renderDocs } from './docs';
-import { renderHostFiles } from './hosts';
+import { planHosts, renderHostFiles } from './hosts';
 import { day2Docs } from './readme/operations';
 import type { ClusterModel } from './model/types';
 import type { RenderedFile } from './output/files';
@@ -77,13 +77,16 @@ export function renderCluster(model: ClusterModel, options: RenderOptions = {}):
   const checks = options.checks ?? OUTPUT_CHECKS;
   const dataplane = dataplaneOf(model);
   const flowResults = checkFlows({ flows, policies: objects, dataplane, namespaceLabels: namespaceLabelsOf(objects) });
+  const hosts = planHosts(model); // every host's files, once: written, and described in the README
   const body: RenderedFile[] = [
     ...layout.files,
-    ...renderHostFiles(model),
+    ...renderHostFiles(model, hosts),
     ...renderDocs(model, { checks, warnings, flows: { results: flowResults, dataplane, enforced: model.security.networkPolicies } }),
     ...day2Docs(model),
   ];
-  const files = [...body, { path: 'README.md', content: renderDistReadme(model, body, objects, warnings) }].sort((a, b) => compareCodePoints(a.path, b.path));
+  const files = [...body, { path: 'README.md', content: renderDistReadme(model, body, objects, warnings, hosts) }].sort((a, b) =>
+    compareCodePoints(a.path, b.path),
+  );
   const problems = checks.flatMap((check) => check.run({ model, objects, files, flows }));
   if (problems.length) throw new OutputCheckError(problems);
   return { files, objects, warnings, checks: checks.map((c) => c.name) };

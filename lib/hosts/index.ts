@@ -4,9 +4,9 @@
  */
 import type { ClusterModel } from '../model/types';
 import type { RenderedFile } from '../output/files';
-import { hostArtifacts } from './plan';
+import { planHosts, type HostPlan } from './plan';
 
-export { hostArtifacts } from './plan';
+export { hostArtifacts, planHosts, type HostPlan } from './plan';
 export { HOST_PATHS } from './paths';
 export { CLOUD_CONFIG_TOP_LEVEL_KEYS, renderUserData } from './cloud-init';
 export { apiServerBackends, renderHaproxyCfg } from './haproxy';
@@ -14,9 +14,9 @@ export { renderCheckApiserver, renderKeepalivedConf, vrrpPlan } from './keepaliv
 export { JOIN_SECRETS, renderKubeadmInit, renderKubeadmJoin } from './kubeadm';
 export { renderPodSecurityAdmission } from './psa-admission';
 
-/** Every host file, as `hosts/<hostname>/<file>`, sorted by path. */
-export function renderHostFiles(model: ClusterModel): RenderedFile[] {
+/** Every host file, as `hosts/<hostname>/<file>`, sorted by path. `plan`: the host files, rendered once. */
+export function renderHostFiles(model: ClusterModel, plan: HostPlan = planHosts(model)): RenderedFile[] {
   return model.hosts
-    .flatMap((host) => hostArtifacts(model, host).map((a) => ({ path: `hosts/${host.name}/${a.file}`, content: a.content, mode: a.mode })))
+    .flatMap((host) => (plan.get(host) ?? []).map((a) => ({ path: `hosts/${host.name}/${a.file}`, content: a.content, mode: a.mode })))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

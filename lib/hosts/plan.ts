@@ -71,21 +71,17 @@ function serviceArtifacts(model: ClusterModel, host: Host): HostArtifact[] {
   return out;
 }
 
-/** Rendered artifacts of frozen (immutable) models, by model and host: the README asks for them again. */
-const rendered = new WeakMap<ClusterModel, WeakMap<Host, readonly HostArtifact[]>>();
-
-/**
- * All files for one host, sorted by file name. Empty for hosts we generate nothing for (e.g. an NFS-only NAS).
- * For a frozen model (as `buildModel` makes them) the render is kept, and later calls get copies of it: the
- * files list and the README's instructions ask for every host's files.
- */
+/** All files for one host, sorted by file name. Empty for hosts we generate nothing for (e.g. an NFS-only NAS). */
 export function hostArtifacts(model: ClusterModel, host: Host): HostArtifact[] {
-  if (!Object.isFrozen(model) || !Object.isFrozen(host)) return renderHostArtifacts(model, host);
-  let byHost = rendered.get(model);
-  if (!byHost) rendered.set(model, (byHost = new WeakMap()));
-  let artifacts = byHost.get(host);
-  if (!artifacts) byHost.set(host, (artifacts = renderHostArtifacts(model, host)));
-  return artifacts.map((a) => ({ ...a }));
+  return renderHostArtifacts(model, host);
+}
+
+/** Every host's files, rendered once: the render writes them and the README's instructions describe the same. */
+export type HostPlan = ReadonlyMap<Host, readonly HostArtifact[]>;
+
+/** The {@link HostPlan} of a model: every host's files, in the model's host order. */
+export function planHosts(model: ClusterModel): HostPlan {
+  return new Map(model.hosts.map((host) => [host, renderHostArtifacts(model, host)]));
 }
 
 function renderHostArtifacts(model: ClusterModel, host: Host): HostArtifact[] {

@@ -12,7 +12,10 @@ import { controlPlaneEndpoint, JOIN_SECRETS } from '../hosts/kubeadm';
 import { healthCheckUrl, vrrpPlan } from '../hosts/keepalived';
 import { kubernetesPackageVersion, PKGS_K8S_KEY_FINGERPRINT } from '../hosts/node-prep';
 import { HOST_PATHS } from '../hosts/paths';
-import { hostArtifacts, type HostArtifact } from '../hosts/plan';
+import { planHosts, type HostArtifact, type HostPlan } from '../hosts/plan';
+
+/** The files of a host, from the render's {@link HostPlan}. */
+type FilesOf = (host: Host) => readonly HostArtifact[];
 
 const code = (s: string | number) => `\`${s}\``;
 const fence = (lang: string, lines: readonly string[]) => ['```' + lang, ...lines, '```'];
@@ -90,7 +93,7 @@ function provisioningSection(model: ClusterModel): string[] {
   ];
 }
 
-function balancerSection(model: ClusterModel): string[] {
+function balancerSection(model: ClusterModel, filesOf: FilesOf): string[] {
   const api = model.apiServer;
   const plan = vrrpPlan(model);
   const stats = api.stats;
@@ -123,7 +126,7 @@ function balancerSection(model: ClusterModel): string[] {
       : []),
     '',
     ...plan.members.flatMap((m) => {
-      const artifacts = hostArtifacts(model, m.host);
+      const artifacts = filesOf(m.host);
       return [
         hostHeading(m.host, `${m.state}, priority ${m.priority}`),
         '',
@@ -162,19 +165,19 @@ function joinCommands(controlPlane: boolean): string[] {
 }
 
 /** Hosts whose files go to the same places, so one files table serves them all. */
-function groupByFiles(model: ClusterModel, hosts: readonly Host[]): Host[][] {
+function groupByFiles(hosts: readonly Host[], filesOf: FilesOf): Host[][] {
   const groups = new Map<string, Host[]>();
   for (const h of hosts) {
-    const key = JSON.stringify(hostArtifacts(model, h).map((a) => [a.file, a.delivery, a.mode, 'target' in a ? a.target : '']));
+    const key = JSON.stringify(filesOf(h).map((a) => [a.file, a.delivery, a.mode, 'target' in a ? a.target : '']));
     groups.set(key, [...(groups.get(key) ?? []), h]);
   }
   return [...groups.values()];
 }
 
-function nodeGroups(model: ClusterModel, hosts: readonly Host[]): string[] {
-  return groupByFiles(model, hosts).flatMap((group) => {
+function nodeGroups(model: ClusterModel, hosts: readonly Host[], filesOf: FilesOf): string[] {
+  return groupByFiles(hosts, filesOf).flatMap((group) => {
     const sample = group[0];
-    const artifacts = hostArtifacts(model, sample);
+    const artifacts = filesOf(sample);
     const dir = group.length === 1 ? sample.name : '<host>';
     return [
       ...table(
@@ -198,7 +201,7 @@ function nodeGroups(model: ClusterModel, hosts: readonly Host[]): string[] {
   });
 }
 
-function controlPlaneSections(model: ClusterModel): string[] {
+function controlPlaneSections(model: ClusterModel, filesOf: FilesOf): string[] {
   const first = firstControlPlane(model);
   const others = model.apiServer.controlPlanes.filter((h) => h !== first);
   return [
@@ -206,7 +209,7 @@ function controlPlaneSections(model: ClusterModel): string[] {
     '',
     `The cluster endpoint is ${code(controlPlaneEndpoint(model))} (the VIP). No bootstrap token, CA hash or certificate key is ever generated into a file: kubeadm creates them.`,
     '',
-    ...nodeGroups(model, [first]),
+    ...nodeGroups(model, [first], filesOf),
     ...fence('sh', [
       ...day2BeforeInit(model),
       `kubeadm init --config ${HOST_PATHS.kubeadmInit} --upload-certs`,
@@ -225,13 +228,13 @@ function controlPlaneSections(model: ClusterModel): string[] {
           '',
           ...fence('sh', [...day2BeforeControlPlaneJoin(model), ...joinCommands(true), ...day2AfterJoin(model, true)]),
           '',
-          ...nodeGroups(model, others),
+          ...nodeGroups(model, others, filesOf),
         ]
       : ['None: this cluster has a single control plane.', '']),
   ];
 }
 
-function workerSection(model: ClusterModel): string[] {
+function workerSection(model: ClusterModel, filesOf: FilesOf): string[] {
   const workers = model.hosts.filter((h) => h.roles.includes('worker'));
   return [
     '### 4. Workers: kubeadm join',
@@ -242,16 +245,16 @@ function workerSection(model: ClusterModel): string[] {
           '',
           ...fence('sh', [...joinCommands(false), ...day2AfterJoin(model, false)]),
           '',
-          ...nodeGroups(model, workers),
+          ...nodeGroups(model, workers, filesOf),
         ]
       : ['None.', '']),
   ];
 }
 
-function tunnelSection(model: ClusterModel): string[] {
+function tunnelSection(model: ClusterModel, filesOf: FilesOf): string[] {
   const t = model.tunnel;
   if (!t) return ['### 5. Tunnel server', '', 'None: no tunnel is described.', ''];
-  const artifacts = hostArtifacts(model, t.server);
+  const artifacts = filesOf(t.server);
   return frpsInstructions(t, {
     heading: hostHeading(t.server, 'frps'),
     filesTable: filesTable(t.server, artifacts),
@@ -259,27 +262,28 @@ function tunnelSection(model: ClusterModel): string[] {
   });
 }
 
-function otherHostsSection(model: ClusterModel): string[] {
+function otherHostsSection(model: ClusterModel, filesOf: FilesOf): string[] {
   const covered = (h: Host) => h.isNode || h.roles.includes('load-balancer') || model.tunnel?.server === h;
-  const rest = model.hosts.filter((h) => !covered(h) && hostArtifacts(model, h).length);
+  const rest = model.hosts.filter((h) => !covered(h) && filesOf(h).length);
   if (!rest.length) return [];
-  return ['### Other hosts', '', ...rest.flatMap((h) => [hostHeading(h, h.roles.join(', ')), '', ...filesTable(h, hostArtifacts(model, h)), ''])];
+  return ['### Other hosts', '', ...rest.flatMap((h) => [hostHeading(h, h.roles.join(', ')), '', ...filesTable(h, filesOf(h)), ''])];
 }
 
 /**
  * The "Hosts" section of dist/README.md: per host, which file goes where and which commands to run, in the
- * order that works.
+ * order that works. `plan`: the host files of this render (rendered once, see {@link planHosts}).
  */
-export function hostInstructions(model: ClusterModel): string {
+export function hostInstructions(model: ClusterModel, plan: HostPlan = planHosts(model)): string {
+  const filesOf: FilesOf = (host) => plan.get(host) ?? [];
   return [
     "Every host's files are in `hosts/<host>/`. No secret is generated: where a step needs one, you create a root-only file (mode 0600) on the host yourself; keep it out of git.",
     'Work in this order: 1. load balancers (the VIP must answer before `kubeadm init`), 2. the first control plane, 3. the other control planes, 4. the workers, 5. the tunnel server.',
     '',
     ...provisioningSection(model),
-    ...balancerSection(model),
-    ...controlPlaneSections(model),
-    ...workerSection(model),
-    ...tunnelSection(model),
-    ...otherHostsSection(model),
+    ...balancerSection(model, filesOf),
+    ...controlPlaneSections(model, filesOf),
+    ...workerSection(model, filesOf),
+    ...tunnelSection(model, filesOf),
+    ...otherHostsSection(model, filesOf),
   ].join('\n');
 }

@@ -6,6 +6,7 @@
 import type { K8sObject } from '../k8s/object';
 import type { ClusterModel } from '../model/types';
 import type { RenderedFile } from '../output/files';
+import { planHosts, type HostPlan } from '../hosts/plan';
 import { applyReadmeSection } from './apply';
 import { hostInstructions } from './hosts';
 import { ingressMigrationSection } from './ingress-migration';
@@ -16,12 +17,13 @@ import { securityReadmeSection } from './security';
 
 export type { ReadmeSection } from './section';
 
-/** The sections of dist/README.md, in order. `files` are every other file of the render. */
+/** The sections of dist/README.md, in order. `files`: every other file of the render; `hosts`: its host files. */
 export function distReadmeSections(
   model: ClusterModel,
   files: readonly RenderedFile[],
   objects: readonly K8sObject[],
   warnings: readonly string[],
+  hosts: HostPlan = planHosts(model),
 ): ReadmeSection[] {
   return [
     ...(warnings.length ? [{ title: 'Warnings', body: warnings.map((w) => `- ${w}`).join('\n') }] : []),
@@ -29,7 +31,7 @@ export function distReadmeSections(
     ...secretsReadmeSections(model),
     ingressMigrationSection(model),
     securityReadmeSection(model, objects),
-    { title: 'Hosts', body: hostInstructions(model) },
+    { title: 'Hosts', body: hostInstructions(model, hosts) },
     { title: 'Operations', body: operationsReadme(model) },
     {
       title: 'Architecture',
@@ -45,8 +47,14 @@ export function distReadmeSections(
 }
 
 /** dist/README.md: the layout of the render, then {@link distReadmeSections}. */
-export function renderDistReadme(model: ClusterModel, files: readonly RenderedFile[], objects: readonly K8sObject[], warnings: readonly string[]): string {
-  const sections = distReadmeSections(model, files, objects, warnings);
+export function renderDistReadme(
+  model: ClusterModel,
+  files: readonly RenderedFile[],
+  objects: readonly K8sObject[],
+  warnings: readonly string[],
+  hosts: HostPlan = planHosts(model),
+): string {
+  const sections = distReadmeSections(model, files, objects, warnings, hosts);
   const manifests = files
     .filter((f) => !f.path.includes('/') && /\.ya?ml$/.test(f.path))
     .map((f) => f.path)
