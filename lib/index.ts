@@ -144,7 +144,6 @@ export { renderContainerdConfig } from './hosts/node-prep';
 export { renderPodSecurityAdmission } from './hosts/psa-admission';
 export { renderMetaData, renderNetworkConfig, renderUserData } from './hosts/cloud-init';
 
-/** Generated docs (`docs/*.md` of a render) and the cross-artifact consistency check. */
+/** Generated docs (`docs/*.md` of a render). */
 export { renderDocs, type DocsContext } from './docs';
 export type { DocumentedCheck } from './docs/checks';
-export { consistencyCheck } from './docs/consistency';

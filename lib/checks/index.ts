@@ -1,7 +1,7 @@
 /**
  * The output checks run by every synth, in order. A failing check stops the synth before dist/ is touched.
  * They protect the user (schemas, Pod Security, flows, secrets, RBAC, image platforms). Proofs that our
- * renderers agree with each other (lib/docs/consistency.ts) run in the tests over every fixture
+ * renderers agree with each other (test/proofs/) run in the tests over every fixture
  * (test/output/render-proofs.test.ts), not in synth.
  */
 import { flowsCheck } from './flows';

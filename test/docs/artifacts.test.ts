@@ -3,8 +3,8 @@
  * renderers happen to write today (one-line keepalived blocks, HAProxy `listen` sections, Secrets, Lists).
  */
 import { describe, expect, it } from 'vitest';
-import { configEntries, haproxyProxiesOnPort, manifestObjects, parseHaproxy, parseKeepalived, splitHostPort } from '../../lib/docs/artifacts';
-import { checkConsistency } from '../../lib/docs/consistency';
+import { configEntries, haproxyProxiesOnPort, manifestObjects, parseHaproxy, parseKeepalived, splitHostPort } from '../proofs/artifacts';
+import { checkConsistency } from '../proofs/consistency';
 import { loadDescription } from '../../lib/model/load';
 
 describe('parseKeepalived', () => {

@@ -3,8 +3,8 @@
  * reads the artifacts it claims to compare, and each fact fails when one file is tampered with.
  */
 import { describe, expect, it } from 'vitest';
-import { Artifacts } from '../../lib/docs/artifacts';
-import { checkConsistency, CONSISTENCY_FACTS, consistencyCheck } from '../../lib/docs/consistency';
+import { Artifacts } from '../proofs/artifacts';
+import { checkConsistency, CONSISTENCY_FACTS, consistencyCheck } from '../proofs/consistency';
 import { loadDescription } from '../../lib/model/load';
 import type { ClusterModel } from '../../lib/model/types';
 import { OutputCheckError } from '../../lib/checks/types';

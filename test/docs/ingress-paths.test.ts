@@ -6,9 +6,9 @@
  */
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { Artifacts } from '../../lib/docs/artifacts';
-import { checkConsistency } from '../../lib/docs/consistency';
-import { listenerBehind, serviceAt, type Listener } from '../../lib/docs/ingress-paths';
+import { Artifacts } from '../proofs/artifacts';
+import { checkConsistency } from '../proofs/consistency';
+import { listenerBehind, serviceAt, type Listener } from '../proofs/ingress-paths';
 import { loadDescription } from '../../lib/model/load';
 import type { ClusterModel } from '../../lib/model/types';
 import type { RenderedFile } from '../../lib/output/files';

@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { consistencyCheck } from '../../lib/docs/consistency';
+import { consistencyCheck } from '../proofs/consistency';
 import { loadDescription } from '../../lib/model/load';
 import { renderCluster } from '../../lib/render';
 import { validateRenderedFiles } from '../../lib/validate';

@@ -7,12 +7,12 @@
  * A file that is absent (its component is not part of this render) is skipped; a file that is present but
  * cannot be parsed, or lacks the field a fact needs, is a problem.
  */
-import type { CheckContext, OutputCheck } from '../checks/types';
-import { parseAddressRange, rangeContainsIp } from '../model/ip';
-import type { Problem } from '../model/problems';
-import type { ClusterModel } from '../model/types';
-import type { RenderedFile } from '../output/files';
-import { requestedLoadBalancerIPs, type ServiceJson } from '../security/services';
+import type { CheckContext, OutputCheck } from '../../lib/checks/types';
+import { parseAddressRange, rangeContainsIp } from '../../lib/model/ip';
+import type { Problem } from '../../lib/model/problems';
+import type { ClusterModel } from '../../lib/model/types';
+import type { RenderedFile } from '../../lib/output/files';
+import { requestedLoadBalancerIPs, type ServiceJson } from '../../lib/security/services';
 import {
   ArtifactParseError,
   at,

@@ -5,10 +5,10 @@
  * returns undefined and the caller decides.
  */
 import { parse as parseToml } from 'smol-toml';
-import type { RenderedFile } from '../output/files';
-import type { ClusterModel } from '../model/types';
-import type { Problem } from '../model/problems';
-import { compareCodePoints } from '../compare';
+import type { RenderedFile } from '../../lib/output/files';
+import type { ClusterModel } from '../../lib/model/types';
+import type { Problem } from '../../lib/model/problems';
+import { compareCodePoints } from '../../lib/compare';
 import * as yaml from 'js-yaml';
 
 /** A parsed Kubernetes object from a manifest file, with where it came from. */

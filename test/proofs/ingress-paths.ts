@@ -14,11 +14,11 @@
  */
 import { isIPv4 } from 'node:net';
 import { load } from 'js-yaml';
-import type { Problem } from '../model/problems';
-import type { ClusterModel } from '../model/types';
+import type { Problem } from '../../lib/model/problems';
+import type { ClusterModel } from '../../lib/model/types';
 import { at, configEntries, type Json, type ManifestObject } from './artifacts';
 import type { Artifacts, ConsistencyFact } from './artifacts';
-import { parseCidr } from '../model/ip';
+import { parseCidr } from '../../lib/model/ip';
 
 /** What a listener does with PROXY protocol. */
 export type ProxyMode =
