@@ -2,6 +2,7 @@
  * A file a host gets: where it goes and how it gets there. A leaf module, so the host plan and the parts
  * that contribute files to it (day-2 operations) share the type and the helper without importing each other.
  */
+import type { YamlFile } from './yaml';
 interface ArtifactBase {
   /** Path inside `dist/hosts/<host>/`. */
   readonly file: string;
@@ -10,6 +11,8 @@ interface ArtifactBase {
   readonly mode: number;
   /** One line for the README. */
   readonly purpose: string;
+  /** For a YAML file: the documents `content` serializes (the render's checks read them, not the text). */
+  readonly documents?: readonly unknown[];
 }
 
 /**
@@ -26,10 +29,10 @@ export type HostArtifact =
   /** For the owner to read (e.g. firewall ports); not installed anywhere. */
   | (ArtifactBase & { readonly delivery: 'reference' });
 
-/** A file installed as-is at `target`. */
-export const installed = (file: string, target: string, mode: number, purpose: string, content: string): HostArtifact => ({
+/** A file installed as-is at `target`; `content` is its text, or a YAML file's text with its documents. */
+export const installed = (file: string, target: string, mode: number, purpose: string, content: string | YamlFile): HostArtifact => ({
   file,
-  content,
+  ...(typeof content === 'string' ? { content } : { content: content.content, documents: content.documents }),
   mode,
   delivery: 'file',
   target,

@@ -3,7 +3,7 @@
  * under `hosts/<hostname>/`, and the README section that says where they go. Pure: model in, text out.
  */
 import type { ClusterModel } from '../model/types';
-import type { RenderedFile } from '../output/files';
+import { serializedFile, type RenderedFile } from '../output/files';
 import { planHosts, type HostPlan } from './plan';
 
 export { hostArtifacts, planHosts, type HostPlan } from './plan';
@@ -17,6 +17,11 @@ export { renderPodSecurityAdmission } from './psa-admission';
 /** Every host file, as `hosts/<hostname>/<file>`, sorted by path. `plan`: the host files, rendered once. */
 export function renderHostFiles(model: ClusterModel, plan: HostPlan = planHosts(model)): RenderedFile[] {
   return model.hosts
-    .flatMap((host) => (plan.get(host) ?? []).map((a) => ({ path: `hosts/${host.name}/${a.file}`, content: a.content, mode: a.mode })))
+    .flatMap((host) =>
+      (plan.get(host) ?? []).map((a) => {
+        const path = `hosts/${host.name}/${a.file}`;
+        return a.documents ? serializedFile(path, a.content, a.documents, a.mode) : { path, content: a.content, mode: a.mode };
+      }),
+    )
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

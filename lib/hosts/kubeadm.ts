@@ -13,7 +13,7 @@ import { day2ApiServer, day2InitNeeds, day2KubeletConfiguration } from './day2';
 import { firstControlPlane } from './control-plane';
 import { HOST_PATHS } from './paths';
 import { comment, envName, generatedBy } from './text';
-import { renderYamlDocuments } from './yaml';
+import { yamlFile, type YamlFile } from './yaml';
 
 const KUBEADM_API_VERSION = 'kubeadm.k8s.io/v1beta4';
 
@@ -85,9 +85,14 @@ function kubeProxyConfiguration(model: ClusterModel) {
 
 /** `kubeadm-init.yaml` for the first control plane: Init, Cluster, Kubelet and KubeProxy configuration. */
 export function renderKubeadmInit(model: ClusterModel): string {
+  return kubeadmInitFile(model).content;
+}
+
+/** {@link renderKubeadmInit} with its documents. */
+export function kubeadmInitFile(model: ClusterModel): YamlFile {
   const host = firstControlPlane(model);
   const api = model.apiServer;
-  return renderYamlDocuments(
+  return yamlFile(
     comment(
       '#',
       generatedBy(model.name),
@@ -114,11 +119,16 @@ export function renderKubeadmInit(model: ClusterModel): string {
 
 /** `kubeadm-join.yaml` template for a control plane other than the first, or a worker. */
 export function renderKubeadmJoin(model: ClusterModel, host: Host): string {
+  return kubeadmJoinFile(model, host).content;
+}
+
+/** {@link renderKubeadmJoin} with its documents. */
+export function kubeadmJoinFile(model: ClusterModel, host: Host): YamlFile {
   const isControlPlane = host.roles.includes('control-plane');
   if (!isControlPlane && !host.roles.includes('worker')) throw new Error(`internal: ${host.name} is not a Kubernetes node`);
   if (host === firstControlPlane(model)) throw new Error(`internal: ${host.name} runs kubeadm init, not join`);
   const secrets = isControlPlane ? Object.values(JOIN_SECRETS) : [JOIN_SECRETS.token, JOIN_SECRETS.caCertHash];
-  return renderYamlDocuments(
+  return yamlFile(
     comment(
       '#',
       generatedBy(model.name),

@@ -9,11 +9,11 @@ import { renderHaproxyCfg, renderHaproxyDropIn, renderHaproxyEnvExample } from '
 import { renderCheckApiserver, renderKeepalivedConf, renderKeepalivedDropIn } from './keepalived';
 import { day2Artifacts } from './day2';
 import { firstControlPlane } from './control-plane';
-import { renderKubeadmInit, renderKubeadmJoin } from './kubeadm';
+import { kubeadmInitFile, kubeadmJoinFile } from './kubeadm';
 import { renderNfsExports } from './nfs-exports';
 import { installed, secretTemplate, type HostArtifact } from './artifact';
 import { HOST_PATHS } from './paths';
-import { renderPodSecurityAdmission } from './psa-admission';
+import { podSecurityAdmissionFile } from './psa-admission';
 
 export type { HostArtifact } from './artifact';
 
@@ -24,18 +24,18 @@ function serviceArtifacts(model: ClusterModel, host: Host): HostArtifact[] {
   const P = HOST_PATHS;
   const out: HostArtifact[] = [];
   if (host.roles.includes('control-plane')) {
-    out.push(installed('psa-admission.yaml', P.psaFile, 0o644, 'Pod Security Admission defaults read by kube-apiserver', renderPodSecurityAdmission(model)));
+    out.push(installed('psa-admission.yaml', P.psaFile, 0o644, 'Pod Security Admission defaults read by kube-apiserver', podSecurityAdmissionFile(model)));
   }
   if (host.isNode) {
     out.push(
       host === firstControlPlane(model)
-        ? installed('kubeadm-init.yaml', P.kubeadmInit, 0o600, 'kubeadm init configuration (no token, no certificate key)', renderKubeadmInit(model))
+        ? installed('kubeadm-init.yaml', P.kubeadmInit, 0o600, 'kubeadm init configuration (no token, no certificate key)', kubeadmInitFile(model))
         : installed(
             'kubeadm-join.yaml',
             P.kubeadmJoinTemplate,
             0o600,
             'kubeadm join template; secrets filled in with envsubst at join time',
-            renderKubeadmJoin(model, host),
+            kubeadmJoinFile(model, host),
           ),
     );
   }

@@ -9,7 +9,8 @@ export interface RenderedFile {
   /** File mode. @default 0o644 */
   readonly mode?: number;
   /**
-   * The documents `content` was serialized from (YAML files we produce from data: the wave files, flux/).
+   * The documents `content` was serialized from (YAML files we produce from data: the wave files, flux/,
+   * the hosts' kubeadm, Pod Security admission and audit policy files).
    * Checks read these instead of parsing the text back. Set only by {@link serializedFile}, as a
    * non-enumerable property: a copy (`{ ...file, content }`) has none, so edited text is never judged by
    * stale documents. @default - none: readers parse `content`
@@ -18,6 +19,6 @@ export interface RenderedFile {
 }
 
 /** A file whose `content` is the serialization of `documents` (see {@link RenderedFile.documents}). */
-export function serializedFile(path: string, content: string, documents: readonly unknown[]): RenderedFile {
-  return Object.defineProperty({ path, content }, 'documents', { value: documents, enumerable: false });
+export function serializedFile(path: string, content: string, documents: readonly unknown[], mode?: number): RenderedFile {
+  return Object.defineProperty(mode === undefined ? { path, content } : { path, content, mode }, 'documents', { value: documents, enumerable: false });
 }

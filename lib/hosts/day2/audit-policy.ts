@@ -11,7 +11,7 @@
 import type { AuditLogModel, ClusterModel } from '../../model/types';
 import { HOST_PATHS } from '../paths';
 import { comment, generatedBy } from '../text';
-import { renderYamlDocuments } from '../yaml';
+import { yamlFile, type YamlFile } from '../yaml';
 
 const WRITE_VERBS = ['create', 'update', 'patch', 'delete', 'deletecollection'];
 const READ_VERBS = ['get', 'list', 'watch'];
@@ -54,8 +54,14 @@ export function auditPolicy(): Record<string, unknown> {
   };
 }
 
+/** `audit-policy.yaml` for every control plane. */
 export function renderAuditPolicy(model: ClusterModel): string {
-  return renderYamlDocuments(
+  return auditPolicyFile(model).content;
+}
+
+/** {@link renderAuditPolicy} with its documents. */
+export function auditPolicyFile(model: ClusterModel): YamlFile {
+  return yamlFile(
     comment(
       '#',
       generatedBy(model.name),

@@ -6,7 +6,7 @@
 import type { ClusterModel, Host } from '../../model/types';
 import { HOST_PATHS } from '../paths';
 import { installed, type HostArtifact } from '../artifact';
-import { auditApiServerArgs, auditApiServerVolumes, renderAuditPolicy } from './audit-policy';
+import { auditApiServerArgs, auditApiServerVolumes, auditPolicyFile } from './audit-policy';
 import { encryptionApiServerArgs, encryptionApiServerVolumes, renderEncryptionScript } from './encryption';
 import { renderKubeletCsrApprover } from './kubelet-serving';
 import { firstControlPlane } from '../control-plane';
@@ -24,7 +24,7 @@ export function day2Artifacts(model: ClusterModel, host: Host): HostArtifact[] {
   const o = model.operations;
   const P = HOST_PATHS;
   const out: HostArtifact[] = [];
-  if (o.auditLog) out.push(installed('audit-policy.yaml', P.auditPolicy, 0o644, 'kube-apiserver audit policy (audit.k8s.io/v1)', renderAuditPolicy(model)));
+  if (o.auditLog) out.push(installed('audit-policy.yaml', P.auditPolicy, 0o644, 'kube-apiserver audit policy (audit.k8s.io/v1)', auditPolicyFile(model)));
   if (o.encryptionAtRest) {
     out.push(
       installed(
