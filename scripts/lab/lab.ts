@@ -671,6 +671,18 @@ export class Lab {
 
   async s7(): Promise<string> {
     const t = this.timing;
+    // A check that failed in an earlier scenario (a control plane taken down can fail a check through HAProxy
+    // before HAProxy marks it down) must have recovered first: keepalived logs a failure only on the change.
+    const checkState = /VRRP_Script\([^)]*\) (failed|succeeded)/;
+    const stillFailing = () => this.top.balancers.filter((b) => / failed/.test(this.keepalived.get(b.name)!.linesSince(0, checkState).at(-1) ?? ''));
+    await waitFor(
+      t.checkRiseS + t.hapUpS + 5,
+      async () => (stillFailing().length ? undefined : true),
+      () =>
+        `before the test: the check had not recovered on ${stillFailing()
+          .map((b) => b.name)
+          .join(', ')}`,
+    );
     const before = await this.holders();
     if (before.length !== 1) throw new ScenarioFailure(`before the test: ${await this.holderText()}`);
     const master = before[0];
