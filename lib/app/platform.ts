@@ -26,7 +26,7 @@ import {
   ExternalHttpsBackend,
 } from '../components';
 import type { ClusterModel } from '../model/types';
-import { agentRef, type DeclaredAgents } from '../output/waves';
+import { objectKey, type DeclaredAgents } from '../output/waves';
 import { ModelProblems } from './model-problems';
 
 /** Chart ids, stable: they are part of the synthesized file names and object paths. */
@@ -236,6 +236,6 @@ function unsupported(field: string, value: never): never {
 
 /** The network agents the platform's components declare through their handles, for the apply-wave planner. */
 export function declaredAgents(platform: Platform): DeclaredAgents {
-  const ref = (o: ApiObject) => agentRef(o.kind, o.metadata.namespace, o.name);
+  const ref = (o: ApiObject) => objectKey(o.kind, o.metadata.namespace, o.name);
   return { cni: platform.cni.agents.map(ref), policy: (platform.networkPolicyEnforcer?.agents ?? []).map(ref) };
 }

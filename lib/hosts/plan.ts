@@ -73,18 +73,6 @@ function serviceArtifacts(model: ClusterModel, host: Host): HostArtifact[] {
 
 /** All files for one host, sorted by file name. Empty for hosts we generate nothing for (e.g. an NFS-only NAS). */
 export function hostArtifacts(model: ClusterModel, host: Host): HostArtifact[] {
-  return renderHostArtifacts(model, host);
-}
-
-/** Every host's files, rendered once: the render writes them and the README's instructions describe the same. */
-export type HostPlan = ReadonlyMap<Host, readonly HostArtifact[]>;
-
-/** The {@link HostPlan} of a model: every host's files, in the model's host order. */
-export function planHosts(model: ClusterModel): HostPlan {
-  return new Map(model.hosts.map((host) => [host, renderHostArtifacts(model, host)]));
-}
-
-function renderHostArtifacts(model: ClusterModel, host: Host): HostArtifact[] {
   const service = serviceArtifacts(model, host);
   const seed = (file: string, purpose: string, content: string): HostArtifact => ({ file, content, mode: 0o644, delivery: 'seed', purpose });
   const seeds: HostArtifact[] = host.provision
@@ -96,4 +84,12 @@ function renderHostArtifacts(model: ClusterModel, host: Host): HostArtifact[] {
       ]
     : [];
   return [...service, ...seeds].sort(byFile);
+}
+
+/** Every host's files, rendered once: the render writes them and the README's instructions describe the same. */
+export type HostPlan = ReadonlyMap<Host, readonly HostArtifact[]>;
+
+/** The {@link HostPlan} of a model: every host's files, in the model's host order. */
+export function planHosts(model: ClusterModel): HostPlan {
+  return new Map(model.hosts.map((host) => [host, hostArtifacts(model, host)]));
 }

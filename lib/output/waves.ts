@@ -171,7 +171,7 @@ const selects = (selector: Record<string, string>, labels: Readonly<Record<strin
 
 /**
  * The node agents the components declare through their handles (`ICniProvider.agents`,
- * `INetworkPolicyEnforcer.agents`), as object references `Kind/namespace/name` ({@link agentRef}).
+ * `INetworkPolicyEnforcer.agents`), as object references `Kind/namespace/name` ({@link objectKey}).
  */
 export interface DeclaredAgents {
   /** The CNI's agents: every pod on the pod network is applied after they run. */
@@ -180,8 +180,8 @@ export interface DeclaredAgents {
   readonly policy: readonly string[];
 }
 
-/** `Kind/namespace/name` of an object, as {@link DeclaredAgents} lists them. */
-export const agentRef = (kind: string, namespace: string | undefined, name: string) => `${kind}/${namespace ?? ''}/${name}`;
+/** `Kind/namespace/name`: the key of an object in the dependency graph, and how {@link DeclaredAgents} names them. */
+export const objectKey = (kind: string, namespace: string | undefined, name: string) => `${kind}/${namespace ?? ''}/${name}`;
 
 /**
  * Builds the dependency graph (see the file comment for the edges). The network agents are the `declared`
@@ -192,10 +192,9 @@ export const agentRef = (kind: string, namespace: string | undefined, name: stri
 export function buildDependencyGraph(objects: readonly K8sObject[], declared?: DeclaredAgents): DependencyGraph {
   const edges: DependencyEdge[] = [];
   const add = (from: number, to: number, kind: EdgeKind, reason: string) => from !== to && edges.push({ from, to, kind, reason });
-  const key = agentRef;
   const index = new Map<string, number>();
-  objects.forEach((o, i) => index.set(key(o.kind, o.metadata.namespace, o.metadata.name ?? ''), i));
-  const find = (kind: string, namespace: string | undefined, name: string) => index.get(key(kind, isClusterScoped(kind) ? undefined : namespace, name));
+  objects.forEach((o, i) => index.set(objectKey(o.kind, o.metadata.namespace, o.metadata.name ?? ''), i));
+  const find = (kind: string, namespace: string | undefined, name: string) => index.get(objectKey(kind, isClusterScoped(kind) ? undefined : namespace, name));
   const ref = (o: K8sObject) => `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
 
   const crds = new Map<string, number>();
