@@ -13,8 +13,13 @@ import { runCli } from './lib/cli';
 process.env.UV_THREADPOOL_SIZE ??= '16';
 
 const argv = process.argv.slice(2);
-process.exitCode = runCli(
+void runCli(
   argv.length ? argv : ['synth'],
   { out: (line) => console.log(line), err: (line) => console.error(line), now: () => performance.now() },
   { out: 'dist', cdk8sOutdir: process.env.CDK8S_OUTDIR || undefined },
-);
+).then((code) => {
+  // Exit now rather than when the event loop drains: tearing the environment down costs about 25 ms more,
+  // and nothing is pending (the writer awaited its last call; console output to a file, pipe or terminal is
+  // written synchronously on Linux).
+  process.exit(code);
+});

@@ -111,7 +111,7 @@ function printProblems(io: CliIo, header: string, problems: readonly Problem[]):
   for (const problem of problems) io.err(formatProblem(problem));
 }
 
-export function runCli(argv: readonly string[], io: CliIo, defaults: CliEnvironment = {}): number {
+export async function runCli(argv: readonly string[], io: CliIo, defaults: CliEnvironment = {}): Promise<number> {
   let options: Options;
   try {
     options = parseArgs(argv, defaults);
@@ -155,7 +155,7 @@ export function runCli(argv: readonly string[], io: CliIo, defaults: CliEnvironm
     const model = parseDescription(text, options.config);
     const result = renderCluster(model);
     for (const warning of result.warnings) io.err(`warning: ${warning}`);
-    for (const target of targets) writeOutput(target, result.files, { source: { file: options.config, content: text } });
+    for (const target of targets) await writeOutput(target, result.files, { source: { file: options.config, content: text } });
     const manifests = result.files.filter((f) => !f.path.includes('/') && /\.ya?ml$/.test(f.path)).length;
     const hosts = new Set(result.files.filter((f) => f.path.startsWith('hosts/')).map((f) => f.path.split('/')[1])).size;
     io.out(

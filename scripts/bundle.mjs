@@ -81,7 +81,7 @@ export const plugins = [precompiledValidator];
 
 /**
  * Builds the bundle. Its first line names the build by a hash of its content (`// build <16 hex>`):
- * scripts/cli.cjs keys V8's code cache on it (`main.js.<id>.cache`). V8 accepts a code cache for any source of
+ * scripts/cli.cjs keys V8's code cache on it (`main.js.<id>.<command>.cache`). V8 accepts a code cache for any source of
  * the same length, so a cache keyed on the file name alone would run the previous build's code after a
  * rebuild that happens to keep the length. The bundle is written to a temporary file and renamed into place,
  * so a run starting meanwhile reads the old bundle or the new one, never half of one; caches of other builds
@@ -112,7 +112,7 @@ export async function bundle() {
   writeFileSync(temporary, Buffer.concat([Buffer.from(`// build ${id}\n`), code]));
   renameSync(temporary, BUNDLE);
   for (const name of readdirSync(dir)) {
-    if (/^main\.js\.(?:[0-9a-f]{16}\.)?cache$/.test(name) && name !== `main.js.${id}.cache`) rmSync(join(dir, name), { force: true });
+    if (/^main\.js\.(?:[0-9a-f]{16}\.)?(?:[a-z]+\.)?cache$/.test(name) && !name.startsWith(`main.js.${id}.`)) rmSync(join(dir, name), { force: true });
   }
   return id;
 }

@@ -38,8 +38,8 @@ import {
   writeSync,
   type Stats,
 } from 'node:fs';
+import * as fsp from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { RenderedFile } from './files';
 
@@ -217,115 +217,57 @@ function readOrUndefined(path: string): string | undefined {
 }
 
 /**
- * Runs many independent file-system calls at once and returns when all are done; throws the first failure.
- * One call at a time waits for the disk each time: an fsync costs a journal commit (about 3 ms on a VM disk:
- * 13 s for a 1000-node render's 4000 files), while fsyncs issued together share commits, and unlinks in
- * different directories proceed side by side. So large jobs run on a worker thread's async fs (libuv's thread
- * pool) while this thread waits; the callers stay synchronous. A worker costs about 40 ms of start-up, more
- * than the reference cluster's ~130 fsyncs cost one by one (measured: 0.24 s a synth on tmpfs one by one,
- * 0.33 s with the worker), so it is started only for a job of {@link PARALLEL_MIN_CALLS} calls or more.
+ * Many independent file-system calls at once, on libuv's thread pool; resolves when all are done and rejects
+ * with the first failure. One call at a time waits for the disk each time: an fsync costs a journal commit
+ * (about 0.2–3 ms on a VM disk: 13 s for a 1000-node render's 4000 files one by one), while fsyncs issued
+ * together share commits, and unlinks proceed side by side (the reference render's 113 files: 24 ms of
+ * fsyncs one by one, 10 ms together; removal 10 ms against 3 ms). The command line raises the pool from 4 to
+ * 16 threads (main.ts), so more of them share a commit.
  *
- * - `fsyncAll`: every path (files and directories) is durable when it returns. Order does not matter:
+ * - {@link fsyncAll}: every path (files and directories) is durable when it resolves. Order does not matter:
  *   nothing is renamed into place before every one has completed.
- * - `removeTree`: the tree is gone (its files unlinked in parallel, then its directories, deepest first); a
- *   file or symlink in its place is unlinked.
- *
- * A worker that has not started within 10 s (a platform without worker threads) is given up: the calls then
- * run one at a time on this thread, with the same result.
+ * - {@link removeTree}: the tree is gone (its files unlinked in parallel, then its directories, deepest
+ *   first); a file or symlink in its place is unlinked; a missing one is fine.
  */
-/** Jobs of fewer calls run one at a time on the calling thread (see {@link ParallelFs}). */
-const PARALLEL_MIN_CALLS = 400;
+const IN_FLIGHT = 64;
 
-class ParallelFs {
-  private worker: Worker | undefined;
-  private port: MessagePort | undefined;
-  /** [0]: 1 once the worker listens. */
-  private readonly started = new Int32Array(new SharedArrayBuffer(4));
-  private broken = false;
+async function each<T>(items: readonly T[], action: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await action(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, items.length) }, lane));
+}
 
-  private start(): MessagePort {
-    if (!this.port) {
-      const { port1, port2 } = new MessageChannel();
-      this.port = port1;
-      this.worker = new Worker(PARALLEL_WORKER, { eval: true, workerData: { port: port2, started: this.started }, transferList: [port2] });
-      this.worker.unref();
-    }
-    return this.port;
-  }
-
-  private run(job: { readonly fsync: readonly string[] } | { readonly remove: string }): boolean {
-    const port = this.start();
-    if (!this.broken && Atomics.load(this.started, 0) === 0) {
-      Atomics.wait(this.started, 0, 0, 10_000);
-      this.broken = Atomics.load(this.started, 0) === 0;
-    }
-    if (this.broken) return false;
-    const done = new Int32Array(new SharedArrayBuffer(4));
-    port.postMessage({ job, done });
-    while (Atomics.load(done, 0) === 0) Atomics.wait(done, 0, 0, 1000);
-    const result = receiveMessageOnPort(port)?.message as { error?: string } | undefined;
-    if (!result) throw new OutputError('the file-system worker ended without an answer');
-    if (result.error) throw new OutputError(result.error);
-    return true;
-  }
-
-  fsyncAll(paths: readonly string[]): void {
-    if (paths.length < PARALLEL_MIN_CALLS || !this.run({ fsync: paths })) paths.forEach(fsyncPath);
-  }
-
-  /**
-   * Removes a tree the writer owns (a renamed previous output or staging directory); a missing one is fine.
-   * `files`: about how many files it holds; the worker does it from {@link PARALLEL_MIN_CALLS} on.
-   */
-  removeTree(path: string, files = 0): void {
-    if (!lstatOrUndefined(path)) return;
-    if (files < PARALLEL_MIN_CALLS || !this.run({ remove: path })) rmSync(path, { recursive: true, force: true });
-  }
-
-  close(): void {
-    this.port?.close();
-    if (this.worker) void this.worker.terminate();
+async function fsyncOne(path: string): Promise<void> {
+  const handle = await fsp.open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 
-/** The worker of {@link ParallelFs}: 64 calls in flight per job; answers on the port, then wakes the waiting thread. */
-const PARALLEL_WORKER = `
-const { open, unlink, rmdir, readdir, lstat } = require('node:fs/promises');
-const { join } = require('node:path');
-const { workerData } = require('node:worker_threads');
-const { port, started } = workerData;
-const each = (items, action) => {
-  let next = 0;
-  const lane = async () => { while (next < items.length) await action(items[next++]); };
-  return Promise.all(Array.from({ length: Math.min(64, items.length) }, lane));
-};
-const fsync = async (path) => {
-  const handle = await open(path, 'r');
-  try { await handle.sync(); } finally { await handle.close(); }
-};
-const remove = async (root) => {
+function fsyncAll(paths: readonly string[]): Promise<void> {
+  return each(paths, fsyncOne);
+}
+
+async function removeTree(root: string): Promise<void> {
+  const stat = lstatOrUndefined(root);
+  if (!stat) return;
   // a leftover sibling may be a file (a lock's temporary) or a symlink: never walked, just unlinked
-  if (!(await lstat(root)).isDirectory()) return unlink(root);
-  const files = [], dirs = [];
-  const walk = async (dir) => {
+  if (!stat.isDirectory()) return fsp.unlink(root);
+  const files: string[] = [];
+  const dirs: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
     dirs.push(dir);
-    const entries = await readdir(dir, { withFileTypes: true });
+    const entries = await fsp.readdir(dir, { withFileTypes: true });
     await Promise.all(entries.map((e) => (e.isDirectory() ? walk(join(dir, e.name)) : files.push(join(dir, e.name)))));
   };
   await walk(root);
-  await each(files, unlink);
-  for (const dir of dirs.sort((a, b) => b.length - a.length)) await rmdir(dir);
-};
-port.on('message', ({ job, done }) => {
-  const finish = (message) => { port.postMessage(message); Atomics.store(done, 0, 1); Atomics.notify(done, 0); };
-  (job.fsync ? each(job.fsync, fsync) : remove(job.remove)).then(
-    () => finish({}),
-    (error) => finish({ error: String((error && error.message) || error) }),
-  );
-});
-Atomics.store(started, 0, 1);
-Atomics.notify(started, 0);
-`;
+  await each(files, fsp.unlink);
+  for (const dir of dirs.sort((x, y) => y.length - x.length)) await fsp.rmdir(dir);
+}
 
 const tempName = (base: string, kind: 'tmp' | 'old') => `.${base}${SIBLING_INFIX}${kind}-${randomBytes(12).toString('hex')}`;
 
@@ -397,7 +339,7 @@ class Lock {
  * Restores a previous output a killed run left as its `old` sibling and removes every leftover tmp sibling.
  * Call only under the lock.
  */
-function recover(parent: string, base: string, outDir: string, fs: ParallelFs): void {
+async function recover(parent: string, base: string, outDir: string): Promise<void> {
   const prefix = `.${base}${SIBLING_INFIX}`;
   const siblings = readdirSync(parent).filter((name) => name.startsWith(prefix) && name !== `${prefix}lock`);
   const olds = siblings.filter((n) => n.startsWith(`${prefix}old-`)).sort();
@@ -408,13 +350,13 @@ function recover(parent: string, base: string, outDir: string, fs: ParallelFs): 
   for (const name of olds) {
     const trash = join(parent, tempName(base, 'tmp'));
     renameSync(join(parent, name), trash);
-    fs.removeTree(trash);
+    await removeTree(trash);
   }
-  for (const name of siblings.filter((n) => n.startsWith(`${prefix}tmp-`))) fs.removeTree(join(parent, name));
+  for (const name of siblings.filter((n) => n.startsWith(`${prefix}tmp-`))) await removeTree(join(parent, name));
   fsyncPath(parent);
 }
 
-/** Writes the files and their directories under `staging`; returns every path written, for {@link ParallelFs.fsyncAll}. */
+/** Writes the files and their directories under `staging`; returns every path written, for {@link fsyncAll}. */
 function writeTree(staging: string, files: readonly RenderedFile[]): string[] {
   const written: string[] = [];
   const dirs = new Set<string>([staging]);
@@ -453,7 +395,7 @@ function writeTree(staging: string, files: readonly RenderedFile[]): string[] {
  * Replaces `outDir` with exactly `files` plus the marker (see the file comment). Throws
  * {@link OutputRefusedError} when the guard refuses `outDir`, {@link OutputError} on file-system failures.
  */
-export function writeOutput(outDir: string, files: readonly RenderedFile[], options: WriteOptions = {}): void {
+export async function writeOutput(outDir: string, files: readonly RenderedFile[], options: WriteOptions = {}): Promise<void> {
   const reason = checkOutputDir(outDir, { descriptionFile: options.source?.file, ...options.guard });
   if (reason) throw new OutputRefusedError(outDir, reason);
   const parent = dirname(resolve(outDir));
@@ -470,9 +412,8 @@ export function writeOutput(outDir: string, files: readonly RenderedFile[], opti
     throw error instanceof OutputError ? error : new OutputError((error as Error).message);
   }
   const staging = join(parent, tempName(base, 'tmp'));
-  const fs = new ParallelFs();
   try {
-    recover(parent, base, outDir, fs);
+    await recover(parent, base, outDir);
     // Check again under the lock: the directory may have changed since the first check.
     const again = checkOutputDir(outDir, { descriptionFile: options.source?.file, ...options.guard });
     if (again) throw new OutputRefusedError(outDir, again);
@@ -486,7 +427,7 @@ export function writeOutput(outDir: string, files: readonly RenderedFile[], opti
       closeSync(fd);
     }
     // Every file, the marker and every directory (the staging directory included) durable before the renames.
-    fs.fsyncAll([...written, markerPath]);
+    await fsyncAll([...written, markerPath]);
     lock.verify();
     const previous = lstatOrUndefined(outDir) ? join(parent, tempName(base, 'old')) : undefined;
     if (previous) renameSync(outDir, previous);
@@ -495,20 +436,19 @@ export function writeOutput(outDir: string, files: readonly RenderedFile[], opti
     if (previous) {
       const trash = join(parent, tempName(base, 'tmp'));
       renameSync(previous, trash);
-      fs.removeTree(trash, files.length);
+      await removeTree(trash);
       fsyncPath(parent);
     }
   } catch (error) {
     try {
-      rmSync(staging, { recursive: true, force: true });
-      recover(parent, base, outDir, fs);
+      await removeTree(staging);
+      await recover(parent, base, outDir);
     } catch {
       /* the next run recovers */
     }
     if (error instanceof OutputError) throw error;
     throw new OutputError((error as Error).message);
   } finally {
-    fs.close();
     lock.release();
   }
 }

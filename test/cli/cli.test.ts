@@ -20,10 +20,10 @@ function snapshotTree(dir: string): Record<string, string> {
   return out;
 }
 
-function run(argv: string[]) {
+async function run(argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), now: () => 0 });
+  const code = await runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), now: () => 0 });
   return { code, out, err };
 }
 
@@ -34,9 +34,9 @@ beforeEach(() => {
 afterEach(() => rmSync(work, { recursive: true, force: true }));
 
 describe('synth', () => {
-  it('renders the reference cluster and prints a summary', () => {
+  it('renders the reference cluster and prints a summary', async () => {
     const out = join(work, 'dist');
-    const result = run(['synth', '--config', 'hostconfig/cluster.yaml', '--out', out]);
+    const result = await run(['synth', '--config', 'hostconfig/cluster.yaml', '--out', out]);
     expect(result.err.filter((l) => !l.startsWith('warning:'))).toEqual([]);
     expect(result.code).toBe(0);
     expect(result.out.join('\n')).toMatch(/^wrote \d+ files to .*: \d+ Kubernetes objects in \d+ manifest files, files for \d+ hosts, README.md/);
@@ -47,84 +47,84 @@ describe('synth', () => {
     expect(files.some((f) => f.startsWith('hosts/n100-001/'))).toBe(true);
   });
 
-  it('warns that ingress-nginx is retired', () => {
-    const result = run(['synth', '--out', join(work, 'dist')]);
+  it('warns that ingress-nginx is retired', async () => {
+    const result = await run(['synth', '--out', join(work, 'dist')]);
     expect(result.err.join('\n')).toMatch(/^warning: ingress-nginx is retired upstream/m);
   });
 
-  it('is deterministic: two renders are byte-identical', () => {
-    expect(run(['synth', '--out', join(work, 'a')]).code).toBe(0);
-    expect(run(['synth', '--out', join(work, 'b')]).code).toBe(0);
+  it('is deterministic: two renders are byte-identical', async () => {
+    expect((await run(['synth', '--out', join(work, 'a')])).code).toBe(0);
+    expect((await run(['synth', '--out', join(work, 'b')])).code).toBe(0);
     expect(snapshotTree(join(work, 'b'))).toEqual(snapshotTree(join(work, 'a')));
   });
 
-  it('replaces a previous output completely, leaving no stale files', () => {
+  it('replaces a previous output completely, leaving no stale files', async () => {
     const out = join(work, 'dist');
     mkdirSync(join(out, 'hosts', 'gone'), { recursive: true });
     writeFileSync(join(out, '99-stale.yaml'), 'kind: Stale\n');
     writeFileSync(join(out, '.homelab-cluster-render'), 'homelab-cluster render\n'); // an earlier render
-    expect(run(['synth', '--out', out]).code).toBe(0);
+    expect((await run(['synth', '--out', out])).code).toBe(0);
     expect(readdirSync(out)).not.toContain('99-stale.yaml');
     expect(readdirSync(join(out, 'hosts'))).not.toContain('gone');
     expect(readdirSync(work).filter((f) => f.startsWith('.'))).toEqual([]); // no staging leftovers
   });
 
-  it('rejects an invalid description with one line per problem and leaves dist/ byte-identical', () => {
+  it('rejects an invalid description with one line per problem and leaves dist/ byte-identical', async () => {
     const out = join(work, 'dist');
-    expect(run(['synth', '--out', out]).code).toBe(0);
+    expect((await run(['synth', '--out', out])).code).toBe(0);
     const before = snapshotTree(out);
-    const result = run(['synth', '--config', 'test/fixtures/invalid/vip-is-host-ip.yaml', '--out', out]);
+    const result = await run(['synth', '--config', 'test/fixtures/invalid/vip-is-host-ip.yaml', '--out', out]);
     expect(result.code).toBe(1);
     expect(result.err[0]).toBe('test/fixtures/invalid/vip-is-host-ip.yaml: 1 problem(s); nothing was written');
     expect(result.err[1]).toMatch(/^apiServer\.vip: "192\.168\.1\.11" is the IP of host cp-1/);
     expect(snapshotTree(out)).toEqual(before);
   });
 
-  it('reports a missing description file as a problem, not a crash', () => {
-    const result = run(['synth', '--config', join(work, 'nope.yaml'), '--out', join(work, 'dist')]);
+  it('reports a missing description file as a problem, not a crash', async () => {
+    const result = await run(['synth', '--config', join(work, 'nope.yaml'), '--out', join(work, 'dist')]);
     expect(result.code).toBe(1);
     expect(result.err[1]).toBe('(file): cannot read: ENOENT (no such file); give the description with --config, e.g. --config hostconfig/cluster.yaml');
   });
 });
 
 describe('validate', () => {
-  it('checks a description without writing anything', () => {
-    const result = run(['validate', '--config', 'test/fixtures/valid/all-arm64.yaml']);
+  it('checks a description without writing anything', async () => {
+    const result = await run(['validate', '--config', 'test/fixtures/valid/all-arm64.yaml']);
     expect(result.code).toBe(0);
     expect(result.out[0]).toMatch(/^test\/fixtures\/valid\/all-arm64\.yaml: valid \(7 hosts, \d+ Kubernetes objects/);
   });
 
-  it('fails on an invalid description', () => {
-    expect(run(['validate', '--config', 'test/fixtures/invalid/pools-overlap.yaml']).code).toBe(1);
+  it('fails on an invalid description', async () => {
+    expect((await run(['validate', '--config', 'test/fixtures/invalid/pools-overlap.yaml'])).code).toBe(1);
   });
 });
 
 describe('usage errors', () => {
-  it.each([[[]], [['deploy']], [['synth', '--bogus']], [['synth', '--config']]])('%j exits 2 with usage', (argv) => {
-    const result = run(argv);
+  it.each([[[]], [['deploy']], [['synth', '--bogus']], [['synth', '--config']]])('%j exits 2 with usage', async (argv) => {
+    const result = await run(argv);
     expect(result.code).toBe(2);
     expect(result.err.join('\n')).toContain('usage: main.ts synth');
   });
 });
 
 describe('writer', () => {
-  it('keeps the previous output when a write fails midway', () => {
+  it('keeps the previous output when a write fails midway', async () => {
     const out = join(work, 'dist');
-    writeOutput(out, [{ path: 'a.yaml', content: 'a: 1\n' }]);
+    await writeOutput(out, [{ path: 'a.yaml', content: 'a: 1\n' }]);
     const before = snapshotTree(out);
-    expect(() =>
+    await expect(
       writeOutput(out, [
         { path: 'b.yaml', content: 'b\n' },
         { path: '../escape.yaml', content: 'x' },
       ]),
-    ).toThrow(/outside the output directory/);
+    ).rejects.toThrow(/outside the output directory/);
     expect(snapshotTree(out)).toEqual(before);
     expect(readdirSync(work)).toEqual(['dist']);
   });
 
-  it('writes file modes', () => {
+  it('writes file modes', async () => {
     const out = join(work, 'dist');
-    writeOutput(out, [{ path: 'hosts/x/check.sh', content: '#!/bin/sh\n', mode: 0o755 }]);
+    await writeOutput(out, [{ path: 'hosts/x/check.sh', content: '#!/bin/sh\n', mode: 0o755 }]);
     expect(statSync(join(out, 'hosts/x/check.sh')).mode & 0o777).toBe(0o755);
   });
 });
@@ -141,10 +141,10 @@ describe('the real command line (npm run synth)', () => {
     expect(pkg.scripts.synth).toBe('node scripts/cli.cjs synth');
   });
 
-  it('exits 1 without a stack trace and leaves dist/ alone', () => {
+  it('exits 1 without a stack trace and leaves dist/ alone', async () => {
     const out = join(work, 'dist');
     cpSync('test/fixtures/valid/minimal.yaml', join(work, 'minimal.yaml'));
-    expect(run(['synth', '--config', join(work, 'minimal.yaml'), '--out', out]).code).toBe(0);
+    expect((await run(['synth', '--config', join(work, 'minimal.yaml'), '--out', out])).code).toBe(0);
     const before = snapshotTree(out);
     const proc = synthProcess('--config', 'test/fixtures/invalid/unknown-field.yaml', '--out', out);
     expect(proc.status).toBe(1);
@@ -162,11 +162,11 @@ describe('the real command line (npm run synth)', () => {
 });
 
 describe('warnings', () => {
-  it('warns that PROXY protocol breaks direct LAN clients when it is on, and only then', () => {
-    const withProxy = run(['synth', '--config', 'test/fixtures/valid/five-control-planes-other-subnet.yaml', '--out', join(work, 'p')]);
+  it('warns that PROXY protocol breaks direct LAN clients when it is on, and only then', async () => {
+    const withProxy = await run(['synth', '--config', 'test/fixtures/valid/five-control-planes-other-subnet.yaml', '--out', join(work, 'p')]);
     expect(withProxy.code).toBe(0);
     expect(withProxy.err.join('\n')).toMatch(/^warning: tunnel\.proxyProtocol is on: public on 10\.20\.3\.1 now expects a PROXY protocol header/m);
-    const without = run(['synth', '--out', join(work, 'q')]);
+    const without = await run(['synth', '--out', join(work, 'q')]);
     expect(without.err.join('\n')).not.toContain('proxyProtocol');
   });
 });

@@ -20,9 +20,9 @@ beforeEach(() => {
 afterEach(() => rmSync(project, { recursive: true, force: true }));
 
 const bundle = (text: string) => writeFileSync(join(project, 'build/cli/main.js'), text);
-const launch = () => {
-  const r = spawnSync(process.execPath, [join(project, 'scripts/cli.cjs'), 'synth', '--x'], { encoding: 'utf8' });
-  expect(r.status, r.stderr).toBe(0);
+const launch = (args = ['synth', '--x'], status = 0) => {
+  const r = spawnSync(process.execPath, [join(project, 'scripts/cli.cjs'), ...args], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(status);
   return r.stdout.trim();
 };
 const caches = () =>
@@ -35,12 +35,12 @@ describe('the launcher of the bundled command line', () => {
     bundle('// build 1111111111111111\nconsole.log("one", process.argv.slice(2).join(" "));\n');
     expect(launch()).toBe('one synth --x'); // writes the cache of build 1111…
     expect(launch()).toBe('one synth --x'); // runs from it
-    expect(caches()).toEqual(['main.js.1111111111111111.cache']);
+    expect(caches()).toEqual(['main.js.1111111111111111.synth.cache']);
     bundle('// build 2222222222222222\nconsole.log("two", process.argv.slice(2).join(" "));\n');
     expect(readFileSync(join(project, 'build/cli/main.js'), 'utf8')).toHaveLength(79); // the same length as before
     expect(launch()).toBe('two synth --x');
     expect(launch()).toBe('two synth --x');
-    expect(caches()).toEqual(['main.js.1111111111111111.cache', 'main.js.2222222222222222.cache']);
+    expect(caches()).toEqual(['main.js.1111111111111111.synth.cache', 'main.js.2222222222222222.synth.cache']);
   });
 
   it('runs a bundle without a build id without any cache', () => {
@@ -49,5 +49,20 @@ describe('the launcher of the bundled command line', () => {
     bundle('console.log("other");\n');
     expect(launch()).toBe('other');
     expect(caches()).toEqual([]);
+  });
+
+  it('keeps a cache per command, written only by a run that succeeded (a failed or --help run first leaves the synth without the render code)', () => {
+    // the bundle compiles a function only on the path a command takes; a cache holds what its run compiled
+    bundle(
+      '// build 3333333333333333\nconst [cmd, arg] = process.argv.slice(2);\nif (arg === "--fail") process.exit(1);\nconsole.log(cmd === "synth" ? (() => "rendered")() : "other");\n',
+    );
+    launch(['synth', '--fail'], 1);
+    expect(caches()).toEqual([]); // a failed run writes no cache
+    expect(launch(['--help'])).toBe('other');
+    expect(caches()).toEqual(['main.js.3333333333333333.other.cache']);
+    expect(launch(['validate'])).toBe('other');
+    expect(launch(['synth'])).toBe('rendered');
+    expect(caches()).toEqual(['main.js.3333333333333333.other.cache', 'main.js.3333333333333333.synth.cache', 'main.js.3333333333333333.validate.cache']);
+    expect(launch(['synth'])).toBe('rendered');
   });
 });

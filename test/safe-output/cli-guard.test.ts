@@ -14,10 +14,10 @@ import { tree } from './renders';
 
 const REPO = resolve(__dirname, '../..');
 
-function run(argv: string[], env: CliEnvironment = {}) {
+async function run(argv: string[], env: CliEnvironment = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), now: () => 0 }, env);
+  const code = await runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), now: () => 0 }, env);
   return { code, out, err };
 }
 
@@ -70,13 +70,13 @@ describe('synth refuses an --out it must not replace (exit 2, one line, nothing 
       /symbolic link/,
     ],
   ];
-  it.each(cases)('%s', (_, make, reason) => {
+  it.each(cases)('%s', async (_, make, reason) => {
     const out = make();
     const snapshot = () => (statSync(out).isFile() ? readFileSync(out, 'utf8') : JSON.stringify([...tree(out)]));
     const before = out.startsWith(work) ? snapshot() : undefined;
     // The guard must refuse first: if it ever regressed, the CLI below must not get a chance to replace `/`, $HOME or the repository.
     expect(checkOutputDir(out, { descriptionFile: 'hostconfig/cluster.yaml' })).toMatch(reason);
-    const result = run(['synth', '--out', out]);
+    const result = await run(['synth', '--out', out]);
     expect(result.code).toBe(2);
     expect(result.err).toHaveLength(1);
     expect(result.err[0]).toMatch(/^out: refusing to write to ".*": /);
@@ -91,14 +91,14 @@ describe('synth refuses an --out it must not replace (exit 2, one line, nothing 
     expect(checkOutputDir(work, { descriptionFile: join(work, 'desc', 'cluster.yaml'), cwd: REPO })).toMatch(/holds the description/);
   });
 
-  it('accepts a new directory, an empty one and a previous render', () => {
-    expect(run(['synth', '--out', join(work, 'new')]).code).toBe(0);
+  it('accepts a new directory, an empty one and a previous render', async () => {
+    expect((await run(['synth', '--out', join(work, 'new')])).code).toBe(0);
     expect(readFileSync(join(work, 'new', MARKER_FILE), 'utf8')).toMatch(
       /^homelab-cluster render\ndescription: .*hostconfig\/cluster\.yaml\nsha256: [0-9a-f]{64}\n$/,
     );
-    expect(run(['synth', '--out', join(work, 'new')]).code).toBe(0);
+    expect((await run(['synth', '--out', join(work, 'new')])).code).toBe(0);
     mkdirSync(join(work, 'empty'));
-    expect(run(['synth', '--out', join(work, 'empty')]).code).toBe(0);
+    expect((await run(['synth', '--out', join(work, 'empty')])).code).toBe(0);
   });
 
   it('the committed dist/ carries the marker, so an existing checkout keeps rendering into it', () => {
@@ -108,32 +108,32 @@ describe('synth refuses an --out it must not replace (exit 2, one line, nothing 
 });
 
 describe('CDK8S_OUTDIR', () => {
-  it('is ignored (with a warning) unless cdk8s-cli runs the app', () => {
+  it('is ignored (with a warning) unless cdk8s-cli runs the app', async () => {
     const stray = join(work, 'stray');
     mkdirSync(stray);
     writeFileSync(join(stray, 'keep.txt'), 'mine');
-    const result = run(['synth', '--out', join(work, 'dist')], { cdk8sOutdir: stray });
+    const result = await run(['synth', '--out', join(work, 'dist')], { cdk8sOutdir: stray });
     expect(result.code).toBe(0);
     expect(result.err.join('\n')).toContain(`warning: CDK8S_OUTDIR=${stray} is ignored`);
     expect(readFileSync(join(stray, 'keep.txt'), 'utf8')).toBe('mine');
     expect(existsSync(join(work, 'dist', MARKER_FILE))).toBe(true);
   });
 
-  it('--cdk8s-cli writes dist/ and the copy cdk8s-cli lists; an invalid description leaves dist/ and says so', () => {
+  it('--cdk8s-cli writes dist/ and the copy cdk8s-cli lists; an invalid description leaves dist/ and says so', async () => {
     const scratch = join(work, '.cdk8s-out');
     const out = join(work, 'dist');
-    expect(run(['synth', '--cdk8s-cli', '--out', out], { cdk8sOutdir: scratch }).code).toBe(0);
+    expect((await run(['synth', '--cdk8s-cli', '--out', out], { cdk8sOutdir: scratch })).code).toBe(0);
     expect(tree(scratch)).toEqual(tree(out));
     const before = tree(out);
     rmSync(scratch, { recursive: true }); // what cdk8s-cli does before it runs the app
-    const bad = run(['synth', '--cdk8s-cli', '--config', 'test/fixtures/invalid/vip-is-host-ip.yaml', '--out', out], { cdk8sOutdir: scratch });
+    const bad = await run(['synth', '--cdk8s-cli', '--config', 'test/fixtures/invalid/vip-is-host-ip.yaml', '--out', out], { cdk8sOutdir: scratch });
     expect(bad.code).toBe(1);
     expect(bad.err[0]).toMatch(/nothing was written to .*dist\/ \(left as it was\); cdk8s-cli emptied only its scratch directory/);
     expect(tree(out)).toEqual(before);
   });
 
-  it('--cdk8s-cli without CDK8S_OUTDIR is a usage error', () => {
-    expect(run(['synth', '--cdk8s-cli']).code).toBe(2);
+  it('--cdk8s-cli without CDK8S_OUTDIR is a usage error', async () => {
+    expect((await run(['synth', '--cdk8s-cli'])).code).toBe(2);
   });
 
   it('cdk8s.yaml points cdk8s-cli (which deletes its output first) at a scratch directory, never dist/', () => {
@@ -162,9 +162,9 @@ describe('CDK8S_OUTDIR', () => {
 });
 
 describe('CLI basics', () => {
-  it('--help prints usage on stdout and exits 0', () => {
+  it('--help prints usage on stdout and exits 0', async () => {
     for (const argv of [['--help'], ['-h'], ['synth', '--help'], ['validate', '--help']]) {
-      const result = run(argv);
+      const result = await run(argv);
       expect(result.code).toBe(0);
       expect(result.out.join('\n')).toMatch(/^usage: main\.ts synth/);
       expect(result.out.join('\n')).toContain('previous\n  render');
@@ -176,13 +176,13 @@ describe('CLI basics', () => {
     [['synth', '--out', 'a', '--out', 'b'], '--out is given twice; give it once'],
     [['synth', '--config=a.yaml', '--config', 'b.yaml'], '--config is given twice; give it once'],
     [['validate', '--dir', 'a', '--dir=b'], '--dir is given twice; give it once'],
-  ])('%j: a repeated flag is an error', (argv, message) => {
-    const result = run(argv);
+  ])('%j: a repeated flag is an error', async (argv, message) => {
+    const result = await run(argv);
     expect(result.code).toBe(2);
     expect(result.err[0]).toBe(`error: ${message}`);
   });
 
-  it('every usage error says what to do', () => {
-    for (const argv of [[], ['deploy'], ['synth', '--bogus']]) expect(run(argv).err[0]).toMatch(/; (use synth or validate|see --help)$/);
+  it('every usage error says what to do', async () => {
+    for (const argv of [[], ['deploy'], ['synth', '--bogus']]) expect((await run(argv)).err[0]).toMatch(/; (use synth or validate|see --help)$/);
   });
 });

@@ -220,7 +220,7 @@ describe('construct errors under the model', () => {
     ]);
   });
 
-  it('the CLI prints them under the description file, one line each (a description the schema accepts)', () => {
+  it('the CLI prints them under the description file, one line each (a description the schema accepts)', async () => {
     const dir = scratchDir('props-');
     try {
       const file = join(dir, 'cluster.yaml');
@@ -232,7 +232,7 @@ describe('construct errors under the model', () => {
         ),
       );
       const err: string[] = [];
-      const code = runCli(['synth', '--config', file, '--out', join(dir, 'dist')], { out: () => undefined, err: (l) => err.push(l), now: () => 0 });
+      const code = await runCli(['synth', '--config', file, '--out', join(dir, 'dist')], { out: () => undefined, err: (l) => err.push(l), now: () => 0 });
       expect(code).toBe(1); // 1: invalid description or failed output check (--help)
       expect(err.filter((l) => !l.startsWith('warning:'))).toEqual([
         `${file}: 2 problem(s); nothing was written`,

@@ -64,10 +64,26 @@ for (const op of ${JSON.stringify(TRACED_CALLS)}) {
     }
   };
 }
+const fsp = require('node:fs/promises');
+for (const op of ${JSON.stringify(TRACED_ASYNC_CALLS)}) {
+  const original = fsp[op];
+  fsp[op] = function (...args) {
+    if (calls.length === killAt) {
+      process.kill(process.pid, 'SIGKILL');
+      for (;;);
+    }
+    const target = path.relative(parent, path.resolve(String(args[0])));
+    const call = op === 'open' ? ['promises.' + op, target, String(args[1])] : ['promises.' + op, target];
+    calls.push(call);
+    return original.apply(this, args).catch((error) => {
+      call.push('failed');
+      throw error;
+    });
+  };
+}
 const { writeOutput } = require('./writer.js');
 const render = ${killLoopRender.toString()};
-writeOutput(out, render(tag));
-process.stdout.write(JSON.stringify(calls));
+writeOutput(out, render(tag)).then(() => process.stdout.write(JSON.stringify(calls)));
 `,
   );
   return dir;
@@ -89,6 +105,9 @@ const TRACED_CALLS = [
   'unlinkSync',
 ];
 
+/** The same for the writer's parallel calls on libuv's thread pool (fsyncs open with 'r'; a tree's removal). */
+const TRACED_ASYNC_CALLS = ['open', 'unlink', 'rmdir'];
+
 type Call = [op: string, target: string, ...more: string[]];
 
 /** Runs the child to the end (`killAt` -1, returns its calls) or until it kills itself (returns undefined). */
@@ -108,7 +127,8 @@ function runChild(childDir: string, out: string, tag: string, killAt: number): C
  * those finds what a kill before the next changing call finds. (rmSync counts: Node 20 deletes through rmdir and
  * unlink calls the child sees, later versions in native code it does not.)
  */
-const changes = ([op, , ...more]: Call) => !['fsyncSync', 'closeSync'].includes(op) && !(op === 'openSync' && more[0] === 'r') && !more.includes('failed');
+const changes = ([op, , ...more]: Call) =>
+  !['fsyncSync', 'closeSync'].includes(op) && !(['openSync', 'promises.open'].includes(op) && more[0] === 'r') && !more.includes('failed');
 
 /**
  * Where to kill: before every call that changes the directory, except inside long runs of calls on one
@@ -145,18 +165,23 @@ function expectTidyLeftovers(when: string): void {
 const olds = () => siblings().filter((n) => n.startsWith('.dist.homelab-old-'));
 
 describe('SIGKILL at every step', () => {
-  it('replacing A with B: killed before any step, the output is the complete A, the complete B, or (between the two renames) no output and A beside it; the next run always recovers', () => {
+  it('replacing A with B: killed before any step, the output is the complete A, the complete B, or (between the two renames) no output and A beside it; the next run always recovers', async () => {
     const out = join(work, 'dist');
     const childDir = compileChild();
-    writeOutput(out, killLoopRender('A'));
+    await writeOutput(out, killLoopRender('A'));
     const calls = runChild(childDir, out, 'B', -1)!;
     expect(whichRender(out)).toBe('B');
     // the trace really is the writer's: the staged files, the two renames around which everything turns
     const renames = calls.map((c, i) => [c, i] as const).filter(([[op]]) => op === 'renameSync');
     expect(renames.map(([[, target]]) => target.replace(/[0-9a-f]{24}$/, ''))).toEqual(['dist', '.dist.homelab-tmp-', '.dist.homelab-old-']);
-    const staged = calls.filter(([op, target]) => op === 'openSync' && /^\.dist\.homelab-tmp-[0-9a-f]{24}\/d\d\/f\d+\.yaml$/.test(target));
-    expect(staged.filter(([, , flags]) => flags !== 'r')).toHaveLength(12); // written
-    expect(staged.filter(([, , flags]) => flags === 'r')).toHaveLength(12); // opened again to be fsynced
+    const staged = calls.filter(([, target]) => /^\.dist\.homelab-tmp-[0-9a-f]{24}\/d\d\/f\d+\.yaml$/.test(target));
+    expect(staged.filter(([op, , flags]) => op === 'openSync' && flags === 'wx')).toHaveLength(12); // written
+    expect(staged.filter(([op, , flags]) => op === 'promises.open' && flags === 'r')).toHaveLength(12); // opened again to be fsynced, in parallel
+    // the previous render (A) is removed in parallel too: its 12 files unlinked, then its 4 directories
+    const removal = calls.filter(
+      ([op, target]) => /^\.dist\.homelab-tmp-[0-9a-f]{24}\//.test(`${target}/`) && ['promises.unlink', 'promises.rmdir'].includes(op),
+    );
+    expect(removal.filter(([op]) => op === 'promises.unlink').length).toBe(13); // 12 files and the marker
     const [outAside, stagingIn] = [renames[0][1], renames[1][1]];
 
     const points = killPoints(calls);
@@ -184,7 +209,7 @@ describe('SIGKILL at every step', () => {
       // the next run recovers: a stale lock broken, leftovers removed, the output replaced
       ageEmptyLock();
       current = at % 2 ? 'A' : 'B';
-      writeOutput(out, killLoopRender(current));
+      await writeOutput(out, killLoopRender(current));
       expect(whichRender(out), `next run after ${when}`).toBe(current);
       expect(siblings(), `next run after ${when}`).toEqual([]);
     }
@@ -194,11 +219,11 @@ describe('SIGKILL at every step', () => {
     rmSync(childDir, { recursive: true, force: true });
   });
 
-  it('a run that recovers a killed run (stale lock, old render beside no output, a half-written staging) can itself be killed at every step of that recovery', () => {
+  it('a run that recovers a killed run (stale lock, old render beside no output, a half-written staging) can itself be killed at every step of that recovery', async () => {
     const out = join(work, 'dist');
     const childDir = compileChild();
     const template = join(scratchDir('writer-template-'), 'dist');
-    writeOutput(template, killLoopRender('A'));
+    await writeOutput(template, killLoopRender('A'));
     const killedBetweenRenames = () => {
       rmSync(out, { recursive: true, force: true });
       cpSync(template, join(work, '.dist.homelab-old-0123456789abcdef01234567'), { recursive: true });
@@ -230,7 +255,7 @@ describe('SIGKILL at every step', () => {
       }
       expectTidyLeftovers(when);
       ageEmptyLock();
-      writeOutput(out, killLoopRender('B'));
+      await writeOutput(out, killLoopRender('B'));
       expect(whichRender(out), `next run after ${when}`).toBe('B');
       expect(siblings(), `next run after ${when}`).toEqual([]);
     }
@@ -239,19 +264,19 @@ describe('SIGKILL at every step', () => {
   });
 
   it.skipIf(!existsSync('/usr/bin/strace')).each([
-    [12, 'one at a time'],
-    [450, "on the writer's file-system worker"],
+    [12, "in parallel on libuv's thread pool"],
+    [450, "in parallel on libuv's thread pool"],
   ])(
     '%i files (fsyncs %s): every file, the marker and every directory of the staging tree is fsynced before it is renamed into place, and the parent after (strace; apt-get install strace)',
-    (count) => {
+    async (count) => {
       const out = join(work, 'dist');
       const childDir = scratchDir('writer-once-');
       const writer = ts.transpileModule(readFileSync(join(REPO, 'lib/output/writer.ts'), 'utf8'), {
         compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
       });
       writeFileSync(join(childDir, 'writer.js'), writer.outputText);
-      writeFileSync(join(childDir, 'once.js'), `require('./writer.js').writeOutput(process.argv[2], (${manyFileRender.toString()})('A', ${count}));\n`);
-      // -f follows the worker thread and its thread pool; -y prints the path behind each file descriptor.
+      writeFileSync(join(childDir, 'once.js'), `void require('./writer.js').writeOutput(process.argv[2], (${manyFileRender.toString()})('A', ${count}));\n`);
+      // -f follows libuv's thread pool, where the fsyncs run; -y prints the path behind each file descriptor.
       const traced = spawnSync(
         '/usr/bin/strace',
         ['-f', '-y', '-qq', '-e', 'trace=fsync,rename,renameat,renameat2', process.execPath, join(childDir, 'once.js'), out],
@@ -281,46 +306,46 @@ describe('SIGKILL at every step', () => {
       const before = new Set(lines.slice(0, renameLine).map((l) => /fsync\(\d+<([^>]+)>/.exec(l)?.[1]));
       for (const path of want) expect(before.has(path), `fsync of ${path} before the rename`).toBe(true);
       expect(lines.slice(renameLine).some((l) => l.includes(`fsync(`) && l.includes(`<${work}>`))).toBe(true);
-      // the next render replaces it; the previous one is removed (by the worker from 400 files on)
-      writeOutput(out, manyFileRender('B', count));
+      // the next render replaces it; the previous one is removed
+      await writeOutput(out, manyFileRender('B', count));
       expect(tree(out).get('d2/f5.yaml')?.content).toBe('tag: B\nfile: 5\n');
       expect(tree(out).size).toBe(count + 1);
       expect(siblings()).toEqual([]);
     },
   );
 
-  it('the next run restores a previous output a killed run left beside the missing output', () => {
+  it('the next run restores a previous output a killed run left beside the missing output', async () => {
     const out = join(work, 'dist');
-    writeOutput(out, killLoopRender('A'));
+    await writeOutput(out, killLoopRender('A'));
     // the state right after `rename(out, old)`, before `rename(staging, out)`: simulate the kill there
     execFileSync('mv', [out, join(work, '.dist.homelab-old-0123456789abcdef01234567')]);
     mkdirSync(join(work, '.dist.homelab-tmp-0123456789abcdef01234567', 'd0'), { recursive: true });
     writeFileSync(join(work, '.dist.homelab-lock'), '999999999 1 x\n'); // no such process
     // a run that fails (a bad file) still restores the old output first and leaves it in place
-    expect(() => writeOutput(out, [{ path: '../x', content: '' }])).toThrow(OutputError);
+    await expect(writeOutput(out, [{ path: '../x', content: '' }])).rejects.toThrow(OutputError);
     expect(whichRender(out)).toBe('A');
     expect(siblings()).toEqual([]);
   });
 });
 
 describe('lock', () => {
-  it('a second writer waits for a live holder, then fails clearly', () => {
+  it('a second writer waits for a live holder, then fails clearly', async () => {
     const out = join(work, 'dist');
     const stat = readFileSync(`/proc/${process.pid}/stat`, 'utf8');
     const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
     writeFileSync(join(work, '.dist.homelab-lock'), `${process.pid} ${start} test\n`);
     const t0 = Date.now();
-    expect(() => writeOutput(out, killLoopRender('A'), { lockWaitMs: 300 })).toThrow(
+    await expect(writeOutput(out, killLoopRender('A'), { lockWaitMs: 300 })).rejects.toThrow(
       new RegExp(`^out: another synth \\(pid ${process.pid}\\) is writing next to .*\\.dist\\.homelab-lock; wait for it to finish and run again`),
     );
     expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
     expect(existsSync(out)).toBe(false);
   });
 
-  it('breaks a lock whose pid now belongs to another process (pid reuse in a container)', () => {
+  it('breaks a lock whose pid now belongs to another process (pid reuse in a container)', async () => {
     const out = join(work, 'dist');
     writeFileSync(join(work, '.dist.homelab-lock'), `${process.pid} 1 reused\n`); // our pid, another start time
-    writeOutput(out, killLoopRender('B'), { lockWaitMs: 300 });
+    await writeOutput(out, killLoopRender('B'), { lockWaitMs: 300 });
     expect(whichRender(out)).toBe('B');
     expect(siblings()).toEqual([]);
   });
@@ -359,18 +384,18 @@ describe('files', () => {
     expect(statSync(join(out, MARKER_FILE)).mode & 0o777).toBe(0o644);
   });
 
-  it('reports file-system errors as "out: <message>" and leaves the previous output', () => {
+  it('reports file-system errors as "out: <message>" and leaves the previous output', async () => {
     if (process.getuid?.() === 0) {
       // root ignores directory permissions: make the parent a file-system error another way (a file where a directory must go)
       const out = join(work, 'blocked', 'dist');
       writeFileSync(join(work, 'blocked'), 'a file');
-      expect(() => writeOutput(out, killLoopRender('A'))).toThrow(/^out: .*ENOTDIR/);
+      await expect(writeOutput(out, killLoopRender('A'))).rejects.toThrow(/^out: .*ENOTDIR/);
       return;
     }
     const out = join(work, 'dist');
-    writeOutput(out, killLoopRender('A'));
+    await writeOutput(out, killLoopRender('A'));
     chmodSync(work, 0o555);
-    expect(() => writeOutput(out, killLoopRender('B'))).toThrow(/^out: /);
+    await expect(writeOutput(out, killLoopRender('B'))).rejects.toThrow(/^out: /);
     expect(whichRender(out)).toBe('A');
   });
 
@@ -391,24 +416,24 @@ describe('files', () => {
 });
 
 describe('lock edge cases', () => {
-  it('a lock file still being written (empty, fresh) is waited for; an old empty one is broken', () => {
+  it('a lock file still being written (empty, fresh) is waited for; an old empty one is broken', async () => {
     const out = join(work, 'dist');
     const lock = join(work, '.dist.homelab-lock');
     writeFileSync(lock, '');
-    expect(() => writeOutput(out, killLoopRender('A'), { lockWaitMs: 200 })).toThrow(/^out: another synth \(pid \?\) is writing/);
+    await expect(writeOutput(out, killLoopRender('A'), { lockWaitMs: 200 })).rejects.toThrow(/^out: another synth \(pid \?\) is writing/);
     utimesSync(lock, new Date(Date.now() - 10_000), new Date(Date.now() - 10_000));
-    writeOutput(out, killLoopRender('A'), { lockWaitMs: 200 });
+    await writeOutput(out, killLoopRender('A'), { lockWaitMs: 200 });
     expect(whichRender(out)).toBe('A');
     expect(siblings()).toEqual([]);
   });
 });
 
 describe('recovery of leftovers', () => {
-  it("removes a leftover temporary that is a file, not a directory (a killed run's lock temporary), and writes", () => {
+  it("removes a leftover temporary that is a file, not a directory (a killed run's lock temporary), and writes", async () => {
     const out = join(work, 'dist');
-    writeOutput(out, killLoopRender('A'));
+    await writeOutput(out, killLoopRender('A'));
     writeFileSync(join(work, '.dist.homelab-tmp-0123456789abcdef01234567'), '12345 1 x\n');
-    writeOutput(out, killLoopRender('B'));
+    await writeOutput(out, killLoopRender('B'));
     expect(whichRender(out)).toBe('B');
     expect(readdirSync(work).sort()).toEqual(['dist']);
   });

@@ -15,9 +15,9 @@ let dir: string;
 const { model, files } = referenceRender({ flux: true });
 const options = () => ({ crdsDir: sharedCrdsDir(), kubernetesMinor: model.kubernetes.minor, partOf: model.output.partOf });
 
-beforeAll(() => {
+beforeAll(async () => {
   pristine = join(scratchDir('validate-'), 'dist');
-  writeOutput(pristine, files);
+  await writeOutput(pristine, files);
 });
 afterAll(() => rmSync(join(pristine, '..'), { recursive: true, force: true }));
 beforeEach(() => {
