@@ -11,7 +11,8 @@ import { OutputCheckError } from './checks/types';
 import { parseDescription, readDescriptionText } from './model/load';
 import { DescriptionError, formatProblem, type Problem } from './model/problems';
 import { renderCluster } from './render';
-import { checkOutputDir, MARKER_FILE, OutputError, OutputRefusedError, parseMarker, writeOutput } from './output/writer';
+import { checkOutputDir, MARKER_FILE, OutputError, OutputRefusedError, parseMarker } from './output/writer';
+import { synthesize } from './synth';
 import { readRenderedDir, SCHEMA_SOURCE, validateRenderedDir } from './validate';
 import { diffRender } from './validate/drift';
 
@@ -153,9 +154,8 @@ export async function runCli(argv: readonly string[], io: CliIo, defaults: CliEn
     if (options.command === 'validate') return validate(options, io);
     const text = readDescriptionText(options.config);
     const model = parseDescription(text, options.config);
-    const result = renderCluster(model);
+    const result = await synthesize(model, targets, { source: { file: options.config, content: text } });
     for (const warning of result.warnings) io.err(`warning: ${warning}`);
-    for (const target of targets) await writeOutput(target, result.files, { source: { file: options.config, content: text } });
     const manifests = result.files.filter((f) => !f.path.includes('/') && /\.ya?ml$/.test(f.path)).length;
     const hosts = new Set(result.files.filter((f) => f.path.startsWith('hosts/')).map((f) => f.path.split('/')[1])).size;
     io.out(

@@ -30,7 +30,7 @@ export type { RenderedFile } from './output/files';
 export { checkOutputDir, MARKER_FILE, OutputError, OutputRefusedError, writeOutput, type RenderSource, type WriteOptions } from './output/writer';
 
 /**
- * Output checks: what synth runs on every render before anything is written (schemas, Pod Security, the
+ * Output checks: what synth runs on every render before the output is replaced (schemas, Pod Security, the
  * flow check, RBAC, the secret scan, ...), and the shape of a check to add your own.
  */
 export { OUTPUT_CHECKS } from './checks';

@@ -10,7 +10,7 @@ import { namespaceLabelsOf } from './checks/flows';
 import { checkFlows, Flows } from './flows';
 import { OUTPUT_CHECKS } from './checks';
 import type { K8sObject } from './k8s/object';
-import { OutputCheckError, type OutputCheck } from './checks/types';
+import { OutputCheckError, type CheckContext, type OutputCheck } from './checks/types';
 import { renderDocs } from './docs';
 import { planHosts, renderHostFiles } from './hosts';
 import { day2Docs } from './readme/operations';
@@ -60,13 +60,23 @@ function collectWarnings(model: ClusterModel): string[] {
   return warnings;
 }
 
+/** A render whose output checks have not run yet (see {@link renderUnchecked}). */
+export interface UncheckedRender {
+  readonly files: readonly RenderedFile[];
+  readonly objects: readonly K8sObject[];
+  readonly warnings: readonly string[];
+  /** The checks to run, in order (the option, or OUTPUT_CHECKS). */
+  readonly checks: readonly OutputCheck[];
+  /** What each check is given. */
+  readonly context: CheckContext;
+}
+
 /**
- * The whole render of a validated model: composes the constructs once, synthesizes them once, lays the objects
- * out in apply waves, renders the host files, docs and README, and runs the output checks (schema and CRD
- * validation, Pod Security admission, the flow check, the secret scan). Pure: writes nothing.
- * @throws OutputCheckError with every problem the checks found
+ * The whole render of a validated model, without its checks: composes the constructs once, synthesizes them
+ * once, lays the objects out in apply waves, renders the host files, docs and README. Pure: writes nothing.
+ * {@link renderCluster} runs the checks on it; synth runs them around staging the files (lib/cli.ts).
  */
-export function renderCluster(model: ClusterModel, options: RenderOptions = {}): RenderResult {
+export function renderUnchecked(model: ClusterModel, options: RenderOptions = {}): UncheckedRender {
   const { app, platform, synthesized } = composeCluster(model);
   options.extend?.(app);
   const flows = Flows.catalogue(app).flows;
@@ -87,7 +97,22 @@ export function renderCluster(model: ClusterModel, options: RenderOptions = {}):
   const files = [...body, { path: 'README.md', content: renderDistReadme(model, body, objects, warnings, hosts) }].sort((a, b) =>
     compareCodePoints(a.path, b.path),
   );
-  const problems = checks.flatMap((check) => check.run({ model, objects, files, flows }));
+  return { files, objects, warnings, checks, context: { model, objects, files, flows } };
+}
+
+/**
+ * The whole render of a validated model ({@link renderUnchecked}), then the output checks (schema and CRD
+ * validation, Pod Security admission, the flow check, the secret scan). Pure: writes nothing.
+ * @throws OutputCheckError with every problem the checks found
+ */
+export function renderCluster(model: ClusterModel, options: RenderOptions = {}): RenderResult {
+  const render = renderUnchecked(model, options);
+  const problems = render.checks.flatMap((check) => check.run(render.context));
   if (problems.length) throw new OutputCheckError(problems);
-  return { files, objects, warnings, checks: checks.map((c) => c.name) };
+  return checkedResult(render);
+}
+
+/** The result of a render whose checks all held. */
+export function checkedResult(render: UncheckedRender): RenderResult {
+  return { files: render.files, objects: render.objects, warnings: render.warnings, checks: render.checks.map((c) => c.name) };
 }

@@ -14,7 +14,8 @@ import { secretScanCheck } from './secret-scan';
 import type { OutputCheck } from './types';
 
 /**
- * Every check synth runs on a complete render before anything is written, in order. Pass your own list as
+ * Every check synth runs on a complete render before the output is replaced, in order (the secret scan before
+ * any file reaches the disk, see lib/synth.ts). Pass your own list as
  * `renderCluster(model, { checks })` to add checks (or run fewer).
  */
 export const OUTPUT_CHECKS: readonly OutputCheck[] = [

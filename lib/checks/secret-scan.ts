@@ -283,6 +283,7 @@ export function scanObjectsForSecrets(objects: readonly K8sObject[]): Problem[] 
 export const secretScanCheck: OutputCheck = {
   name: 'secret-scan',
   description: 'No private keys, bootstrap tokens, literal passwords or random-looking credentials in any rendered file, and no Secret objects with values.',
+  beforeWrite: true,
   run: ({ files, objects }) => [
     ...scanFilesForSecrets(files).map((f) => ({ path: `${f.file}:${f.line}`, message: f.message })),
     ...scanObjectsForSecrets(objects),

@@ -1,5 +1,5 @@
 /**
- * Checks that run on a complete render before anything is written. A check that finds problems fails the
+ * Checks that run on a complete render before the output is replaced. A check that finds problems fails the
  * synth, so an invalid render never replaces a valid dist/.
  */
 import type { ClusterModel } from '../model/types';
@@ -19,12 +19,18 @@ export interface CheckContext {
   readonly flows?: readonly Flow[];
 }
 
-/** A check on the complete render; problems it returns fail the synth (nothing is written). */
+/** A check on the complete render; problems it returns fail the synth (the output stays as it was). */
 export interface OutputCheck {
   /** Short name, listed in the generated docs as a check that held. */
   readonly name: string;
   /** What the check guarantees, one sentence. */
   readonly description: string;
+  /**
+   * Runs before any file of the render reaches the disk, not even the staging directory beside the output
+   * (the secret scan: a secret must never be written). Synth runs the other checks while the staged files
+   * are made durable; the output is replaced only once every check holds. @default false
+   */
+  readonly beforeWrite?: boolean;
   run(context: CheckContext): Problem[];
 }
 

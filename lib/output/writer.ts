@@ -25,6 +25,7 @@ import {
   chmodSync,
   closeSync,
   fchmodSync,
+  fsync,
   fsyncSync,
   linkSync,
   lstatSync,
@@ -217,12 +218,11 @@ function readOrUndefined(path: string): string | undefined {
 }
 
 /**
- * Many independent file-system calls at once, on libuv's thread pool; resolves when all are done and rejects
- * with the first failure. One call at a time waits for the disk each time: an fsync costs a journal commit
- * (about 0.2–3 ms on a VM disk: 13 s for a 1000-node render's 4000 files one by one), while fsyncs issued
- * together share commits, and unlinks proceed side by side (the reference render's 113 files: 24 ms of
- * fsyncs one by one, 10 ms together; removal 10 ms against 3 ms). The command line raises the pool from 4 to
- * 16 threads (main.ts), so more of them share a commit.
+ * Independent file-system calls at once, on libuv's thread pool. One call at a time waits for the disk each
+ * time: an fsync costs a journal commit (about 0.2–3 ms on a VM disk: 13 s for a 1000-node render's 4000
+ * files one by one), while fsyncs issued together share commits, and unlinks proceed side by side (the
+ * reference render's 113 files: 24 ms of fsyncs one by one, 10 ms together; removal 10 ms against 3 ms).
+ * The command line raises the pool from 4 to 16 threads (main.ts), so more of them share a commit.
  *
  * - {@link fsyncAll}: every path (files and directories) is durable when it resolves. Order does not matter:
  *   nothing is renamed into place before every one has completed.
@@ -239,17 +239,48 @@ async function each<T>(items: readonly T[], action: (item: T) => Promise<unknown
   await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, items.length) }, lane));
 }
 
-async function fsyncOne(path: string): Promise<void> {
-  const handle = await fsp.open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
+/** Descriptors {@link fsyncAll} holds open at once. */
+const FSYNC_AT_ONCE = 256;
 
+/**
+ * Starts the fsync of every path at once (up to {@link FSYNC_AT_ONCE}; the rest as those finish) and resolves
+ * when all are durable, rejecting with the first failure. Each fsync is one call on the pool with the path
+ * opened here, so the fsyncs proceed while this thread does other work (the checks, see {@link stageOutput}).
+ */
 function fsyncAll(paths: readonly string[]): Promise<void> {
-  return each(paths, fsyncOne);
+  return new Promise((resolveAll, rejectAll) => {
+    let next = 0;
+    let pending = 0;
+    let failed = false;
+    const fail = (error: unknown) => {
+      failed = true;
+      rejectAll(error);
+    };
+    const issue = (): void => {
+      while (!failed && next < paths.length && pending < FSYNC_AT_ONCE) {
+        let fd: number;
+        try {
+          fd = openSync(paths[next++], 'r');
+        } catch (error) {
+          return fail(error);
+        }
+        pending++;
+        fsync(fd, (error) => {
+          pending--;
+          try {
+            closeSync(fd);
+          } catch {
+            // closing a descriptor of a file already made durable (or already failed) changes nothing
+          }
+          if (failed) return;
+          if (error) return fail(error);
+          issue();
+        });
+      }
+      if (!failed && next === paths.length && pending === 0) resolveAll();
+    };
+    issue();
+  });
 }
 
 async function removeTree(root: string): Promise<void> {
@@ -391,11 +422,24 @@ function writeTree(staging: string, files: readonly RenderedFile[]): string[] {
   return [...written, ...dirs];
 }
 
+/** A render written to its staging directory beside the output, its fsyncs under way, not yet in place. */
+export interface StagedOutput {
+  /**
+   * Waits until every staged file is durable, then puts the render in place of the output (the previous
+   * one removed) and releases the lock. Throws {@link OutputError}; the output is then as it was.
+   */
+  commit(): Promise<void>;
+  /** Removes the staging directory and releases the lock: the output stays exactly as it was. */
+  abandon(): Promise<void>;
+}
+
 /**
- * Replaces `outDir` with exactly `files` plus the marker (see the file comment). Throws
+ * The first half of {@link writeOutput}: takes the lock, recovers what a killed run left, writes `files` and
+ * the marker into a staging directory beside `outDir` and starts their fsyncs; `outDir` is not touched. The
+ * caller may work meanwhile (synth runs the remaining output checks), then commits or abandons. Throws
  * {@link OutputRefusedError} when the guard refuses `outDir`, {@link OutputError} on file-system failures.
  */
-export async function writeOutput(outDir: string, files: readonly RenderedFile[], options: WriteOptions = {}): Promise<void> {
+export async function stageOutput(outDir: string, files: readonly RenderedFile[], options: WriteOptions = {}): Promise<StagedOutput> {
   const reason = checkOutputDir(outDir, { descriptionFile: options.source?.file, ...options.guard });
   if (reason) throw new OutputRefusedError(outDir, reason);
   const parent = dirname(resolve(outDir));
@@ -412,6 +456,19 @@ export async function writeOutput(outDir: string, files: readonly RenderedFile[]
     throw error instanceof OutputError ? error : new OutputError((error as Error).message);
   }
   const staging = join(parent, tempName(base, 'tmp'));
+  /** Undoes a failed attempt: no staging directory, a killed run's leftovers recovered, and an `out:` error. */
+  const failed = async (error: unknown): Promise<never> => {
+    try {
+      await removeTree(staging);
+      await recover(parent, base, outDir);
+    } catch {
+      /* the next run recovers */
+    }
+    lock.release();
+    if (error instanceof OutputError) throw error;
+    throw new OutputError((error as Error).message);
+  };
+  let durable: Promise<void>;
   try {
     await recover(parent, base, outDir);
     // Check again under the lock: the directory may have changed since the first check.
@@ -427,28 +484,56 @@ export async function writeOutput(outDir: string, files: readonly RenderedFile[]
       closeSync(fd);
     }
     // Every file, the marker and every directory (the staging directory included) durable before the renames.
-    await fsyncAll([...written, markerPath]);
-    lock.verify();
-    const previous = lstatOrUndefined(outDir) ? join(parent, tempName(base, 'old')) : undefined;
-    if (previous) renameSync(outDir, previous);
-    renameSync(staging, outDir);
-    fsyncPath(parent);
-    if (previous) {
-      const trash = join(parent, tempName(base, 'tmp'));
-      renameSync(previous, trash);
-      await removeTree(trash);
-      fsyncPath(parent);
-    }
+    durable = fsyncAll([...written, markerPath]);
+    durable.catch(() => undefined); // awaited by commit or abandon; a failure before then is not unhandled
   } catch (error) {
-    try {
-      await removeTree(staging);
-      await recover(parent, base, outDir);
-    } catch {
-      /* the next run recovers */
-    }
-    if (error instanceof OutputError) throw error;
-    throw new OutputError((error as Error).message);
-  } finally {
-    lock.release();
+    return failed(error);
   }
+  let settled = false;
+  const settle = () => {
+    if (settled) throw new OutputError(`the staged output for ${outDir} was already committed or abandoned`);
+    settled = true;
+  };
+  return {
+    async commit() {
+      settle();
+      try {
+        await durable;
+        lock.verify();
+        const previous = lstatOrUndefined(outDir) ? join(parent, tempName(base, 'old')) : undefined;
+        if (previous) renameSync(outDir, previous);
+        renameSync(staging, outDir);
+        fsyncPath(parent);
+        if (previous) {
+          const trash = join(parent, tempName(base, 'tmp'));
+          renameSync(previous, trash);
+          await removeTree(trash);
+          fsyncPath(parent);
+        }
+      } catch (error) {
+        return failed(error);
+      }
+      lock.release();
+    },
+    async abandon() {
+      if (settled) return;
+      settled = true;
+      await durable.catch(() => undefined);
+      try {
+        await removeTree(staging);
+      } catch {
+        /* a tmp sibling: the next run removes it */
+      }
+      lock.release();
+    },
+  };
+}
+
+/**
+ * Replaces `outDir` with exactly `files` plus the marker (see the file comment): {@link stageOutput}, then
+ * commit. Throws {@link OutputRefusedError} when the guard refuses `outDir`, {@link OutputError} on
+ * file-system failures.
+ */
+export async function writeOutput(outDir: string, files: readonly RenderedFile[], options: WriteOptions = {}): Promise<void> {
+  await (await stageOutput(outDir, files, options)).commit();
 }
