@@ -1,5 +1,5 @@
-/** The one YAML serializer setup for host files: js-yaml, no line folding, no anchors. */
-import * as yaml from 'js-yaml';
+/** The one YAML serializer setup for host files: js-yaml's dump, no line folding, no anchors (lib/output/yaml.ts). */
+import { dumpYaml } from '../output/yaml';
 
 export interface YamlOptions {
   /**
@@ -10,11 +10,7 @@ export interface YamlOptions {
 }
 
 export function toYaml(value: unknown, options: YamlOptions = {}): string {
-  return yaml.dump(value, {
-    lineWidth: -1,
-    noRefs: true,
-    ...(options.quoteStrings ? { forceQuotes: true, quotingType: '"' as const } : {}),
-  });
+  return dumpYaml(value, options.quoteStrings ? { forceQuotes: true, quotingType: '"' } : {});
 }
 
 /** A YAML host file: its text and the documents it serializes (checks read those, see RenderedFile.documents). */

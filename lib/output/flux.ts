@@ -9,11 +9,11 @@
  * `--load-restrictor LoadRestrictionsNone` for the same directory. The files live under `flux/`, a
  * subdirectory, so `kubectl apply -f dist` does not pick them up.
  */
-import * as yaml from 'js-yaml';
 import type { ClusterModel } from '../model/types';
 import { serializedFile, type RenderedFile } from './files';
 import { LABEL_MANAGED_BY, LABEL_NAME, MANAGED_BY, toLabelValue } from './labels';
 import type { Wave } from './waves';
+import { dumpYaml } from './yaml';
 
 /** Folder of the Flux files inside dist/. */
 export const FLUX_DIR = 'flux';
@@ -37,7 +37,7 @@ export function fluxKustomizationName(model: ClusterModel, wave: Pick<Wave, 'fil
   return toLabelValue(`${model.name}-${wave.file.replace(/\.yaml$/, '')}`).toLowerCase();
 }
 
-const dump = (docs: readonly unknown[]) => docs.map((d) => yaml.dump(d, { lineWidth: -1, noRefs: true, quotingType: '"' })).join('---\n');
+const dump = (docs: readonly unknown[]) => docs.map((d) => dumpYaml(d, { quotingType: '"' })).join('---\n');
 
 /** The Flux Kustomization objects, one per wave, each depending on the one before. */
 function fluxKustomizations(model: ClusterModel, waves: readonly Wave[], options: FluxOptions = {}): Record<string, unknown>[] {

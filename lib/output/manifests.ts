@@ -5,13 +5,13 @@
  * Objects are cleaned first (labels.ts).
  */
 import type { App, Chart } from 'cdk8s';
-import * as yaml from 'js-yaml';
 import type { K8sObject } from '../k8s/object';
 import type { ClusterModel } from '../model/types';
 import { serializedFile, type RenderedFile } from './files';
 import { renderFluxFiles } from './flux';
 import { cleanObject, withAnnotation, type ChartObjects } from './labels';
 import { planWaves, type DeclaredAgents, type Wave, type WavePlan } from './waves';
+import { dumpYaml } from './yaml';
 
 export type { ChartObjects } from './labels';
 
@@ -27,7 +27,7 @@ export function synthChartObjects(app: App, synthesized: ReadonlyMap<Chart, read
 }
 
 export function serializeObjects(objects: readonly K8sObject[]): string {
-  return objects.map((o) => yaml.dump(o, { lineWidth: -1, noRefs: true, quotingType: '"' })).join('---\n');
+  return objects.map((o) => dumpYaml(o, { quotingType: '"' })).join('---\n');
 }
 
 export interface ManifestLayout {

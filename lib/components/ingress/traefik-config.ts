@@ -14,7 +14,7 @@
  * routers to the default entry points (upstream `pkg/config/static`), so every Ingress is served on the LAN
  * and the tunnel entry points alike.
  */
-import { dump } from 'js-yaml';
+import { dumpYaml } from '../../output/yaml';
 
 export interface TraefikEntryPoint {
   readonly name: string;
@@ -67,5 +67,5 @@ export function renderTraefikConfig(input: TraefikConfigInput): string {
       },
     },
   };
-  return dump(config, { lineWidth: -1, noRefs: true });
+  return dumpYaml(config);
 }
