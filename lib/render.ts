@@ -97,7 +97,7 @@ export function renderUnchecked(model: ClusterModel, options: RenderOptions = {}
   const files = [...body, { path: 'README.md', content: renderDistReadme(model, body, objects, warnings, hosts) }].sort((a, b) =>
     compareCodePoints(a.path, b.path),
   );
-  return { files, objects, warnings, checks, context: { model, objects, files, flows } };
+  return { files, objects, warnings, checks, context: { model, objects, files, flows, flowResults } };
 }
 
 /**

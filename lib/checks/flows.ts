@@ -7,6 +7,7 @@
 import { buildClusterApp } from '../app/cluster-app';
 import { dataplaneOf } from '../app/flows';
 import { checkFlows, Flows, type Flow } from '../flows';
+import type { FlowResult } from '../flows/check';
 import type { Problem } from '../model/problems';
 import { labelsMatch, mountsServiceAccountToken, podTemplates } from '../security/pod-template';
 import { webhookServices } from '../security/services';
@@ -37,8 +38,12 @@ export function namespaceLabelsOf(objects: readonly K8sObject[]): Record<string,
  * The flow check on objects: every declared flow that the NetworkPolicies among `objects` get wrong, and every
  * policy that no declared flow explains, as problems (path `flows`).
  */
-export function flowProblems(flows: readonly Flow[], objects: readonly K8sObject[], dataplane: Parameters<typeof checkFlows>[0]['dataplane']): Problem[] {
-  const results = checkFlows({ flows, policies: objects, dataplane, namespaceLabels: namespaceLabelsOf(objects) });
+export function flowProblems(
+  flows: readonly Flow[],
+  objects: readonly K8sObject[],
+  dataplane: Parameters<typeof checkFlows>[0]['dataplane'],
+  results: readonly FlowResult[] = checkFlows({ flows, policies: objects, dataplane, namespaceLabels: namespaceLabelsOf(objects) }),
+): Problem[] {
   const problems: Problem[] = results.filter((r) => !r.ok).map((r) => ({ path: 'flows', message: r.problem ?? `flow ${r.flow.id} fails` }));
   const declared = new Set(
     flows
@@ -79,8 +84,10 @@ export const flowsCheck: OutputCheck = {
   name: 'flows',
   description:
     'With security.networkPolicies, every declared flow passes and every must-deny flow is blocked by the emitted NetworkPolicies, for the addresses the dataplane really presents; every webhook and APIService has its API server flow.',
-  run: ({ model, objects, flows }) => {
+  run: ({ model, objects, flows, flowResults }) => {
     if (!model.security.networkPolicies) return [];
+    // the render's verdicts hold for its own catalogue only
+    if (flows && flowResults) return flowProblems(flows, objects, dataplaneOf(model), flowResults);
     return flowProblems(flows ?? Flows.catalogue(buildClusterApp(model)).flows, objects, dataplaneOf(model));
   },
 };

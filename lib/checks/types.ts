@@ -5,6 +5,7 @@
 import type { ClusterModel } from '../model/types';
 import type { RenderedFile } from '../output/files';
 import type { Problem } from '../model/problems';
+import type { FlowResult } from '../flows/check';
 import type { Flow } from '../flows/types';
 import type { K8sObject } from '../k8s/object';
 
@@ -17,6 +18,11 @@ export interface CheckContext {
   readonly files: readonly RenderedFile[];
   /** The flow catalogue of the render. @default - rebuilt from the model */
   readonly flows?: readonly Flow[];
+  /**
+   * The verdicts of `checkFlows` on `flows` against `objects` and the model's dataplane, when the render has
+   * them already (its docs show them). @default - computed by the flow check
+   */
+  readonly flowResults?: readonly FlowResult[];
 }
 
 /** A check on the complete render; problems it returns fail the synth (the output stays as it was). */
