@@ -226,19 +226,9 @@ function readOrUndefined(path: string): string | undefined {
  *
  * - {@link fsyncAll}: every path (files and directories) is durable when it resolves. Order does not matter:
  *   nothing is renamed into place before every one has completed.
- * - {@link removeTree}: the tree is gone (its files unlinked in parallel, then its directories, deepest
+ * - {@link removeTree}: the tree is gone (its files unlinked all at once, then its directories, deepest
  *   first); a file or symlink in its place is unlinked; a missing one is fine.
  */
-const IN_FLIGHT = 64;
-
-async function each<T>(items: readonly T[], action: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await action(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, items.length) }, lane));
-}
-
 /** Descriptors {@link fsyncAll} holds open at once. */
 const FSYNC_AT_ONCE = 256;
 
@@ -289,15 +279,18 @@ async function removeTree(root: string): Promise<void> {
   // a leftover sibling may be a file (a lock's temporary) or a symlink: never walked, just unlinked
   if (!stat.isDirectory()) return fsp.unlink(root);
   const files: string[] = [];
-  const dirs: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    dirs.push(dir);
-    const entries = await fsp.readdir(dir, { withFileTypes: true });
-    await Promise.all(entries.map((e) => (e.isDirectory() ? walk(join(dir, e.name)) : files.push(join(dir, e.name)))));
+  const levels: string[][] = [];
+  const walk = (dir: string, depth: number): void => {
+    (levels[depth] ??= []).push(dir);
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) walk(join(dir, entry.name), depth + 1);
+      else files.push(join(dir, entry.name));
+    }
   };
-  await walk(root);
-  await each(files, fsp.unlink);
-  for (const dir of dirs.sort((x, y) => y.length - x.length)) await fsp.rmdir(dir);
+  walk(root, 0);
+  // every unlink at once (each one call on the pool), then the directories, the deepest first
+  await Promise.all(files.map((file) => fsp.unlink(file)));
+  for (const dirs of levels.reverse()) await Promise.all(dirs.map((dir) => fsp.rmdir(dir)));
 }
 
 const tempName = (base: string, kind: 'tmp' | 'old') => `.${base}${SIBLING_INFIX}${kind}-${randomBytes(12).toString('hex')}`;
@@ -507,8 +500,8 @@ export async function stageOutput(outDir: string, files: readonly RenderedFile[]
         if (previous) {
           const trash = join(parent, tempName(base, 'tmp'));
           renameSync(previous, trash);
+          // Not fsynced after: a removal lost in a crash leaves a tmp sibling, which the next run removes.
           await removeTree(trash);
-          fsyncPath(parent);
         }
       } catch (error) {
         return failed(error);
