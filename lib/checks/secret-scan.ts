@@ -79,8 +79,26 @@ const FENCE = /^\s*(```|~~~)/;
 const AUTH_PASS = /^\s*auth_pass\s+(\S+)/;
 const STATS_AUTH = /^\s*stats\s+auth\s+(\S+)/;
 const INSECURE_PASSWORD = /\binsecure-password\s+(\S+)/;
-/** BOOTSTRAP_TOKEN without the global flag, for a yes/no test of a whole file. */
-const BOOTSTRAP_TOKEN_ANYWHERE = new RegExp(BOOTSTRAP_TOKEN.source);
+const isTokenChar = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39); // [a-z0-9]
+const isWordDotDash = (c: number) => isTokenChar(c) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x2e || c === 0x2d; // [\w.-]
+
+/**
+ * Whether BOOTSTRAP_TOKEN matches anywhere in `content`: the same test as the regular expression, but only at
+ * the dots (the expression tried every position: about 2.5 ms a synth, a tenth of that this way).
+ */
+export function holdsBootstrapToken(content: string): boolean {
+  for (let dot = content.indexOf('.', 6); dot !== -1; dot = content.indexOf('.', dot + 1)) {
+    const start = dot - 6;
+    const end = dot + 17; // one past the 16 characters after the dot
+    if (end > content.length) return false;
+    if (start > 0 && isWordDotDash(content.charCodeAt(start - 1))) continue;
+    if (end < content.length && isWordDotDash(content.charCodeAt(end))) continue;
+    let ok = true;
+    for (let i = start; ok && i < end; i++) if (i !== dot && !isTokenChar(content.charCodeAt(i))) ok = false;
+    if (ok) return true;
+  }
+  return false;
+}
 
 /**
  * Which line checks can find anything in a file at all. Each test is implied by a match on any one line
@@ -98,7 +116,7 @@ interface LineChecks {
 function lineChecksFor(content: string): LineChecks {
   return {
     privateKey: content.includes('PRIVATE KEY'),
-    bootstrapToken: BOOTSTRAP_TOKEN_ANYWHERE.test(content),
+    bootstrapToken: holdsBootstrapToken(content),
     authPass: content.includes('auth_pass'),
     statsAuth: content.includes('stats'),
     insecurePassword: content.includes('insecure-password'),

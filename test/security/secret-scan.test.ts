@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { K8sObject } from '../../lib/k8s/object';
-import { isReference, scanFilesForSecrets, scanObjectsForSecrets, secretScanCheck, shannonEntropy } from '../../lib/checks/secret-scan';
+import { holdsBootstrapToken, isReference, scanFilesForSecrets, scanObjectsForSecrets, secretScanCheck, shannonEntropy } from '../../lib/checks/secret-scan';
 import { loadDescription } from '../../lib/model/load';
 import { serializedFile, type RenderedFile } from '../../lib/output/files';
 import { serializeObjects } from '../../lib/output/manifests';
@@ -141,5 +141,44 @@ describe('helpers', () => {
     expect(shannonEntropy('Zx8Qp2Lm9Vt4Rk7Wn3Yb6Hc1Jd5Fg0Ae')).toBeGreaterThan(4);
     expect(shannonEntropy('passwordpasswordpassword')).toBeLessThan(4);
     expect(shannonEntropy('9a1f0c2b7d4e8f3a6b5c0d9e8f7a6b5c')).toBeLessThanOrEqual(4);
+  });
+});
+
+describe('holdsBootstrapToken (the whole-file pre-test of the bootstrap-token rule)', () => {
+  it("agrees with the rule's regular expression on tokens at every edge and on generated text", () => {
+    const rule = /(?<![\w.-])[a-z0-9]{6}\.[a-z0-9]{16}(?![\w.-])/;
+    const token = 'abcdef.0123456789abcdef';
+    const cases = [
+      token,
+      ` ${token} `,
+      `x${token}`,
+      `.${token}`,
+      `-${token}`,
+      `_${token}`,
+      `A${token}`,
+      `${token}x`,
+      `${token}.`,
+      `${token}-`,
+      `${token}A`,
+      `(${token})`,
+      `"${token}"`,
+      'abcde.0123456789abcdef',
+      'abcdef.0123456789abcde',
+      'ABCDEF.0123456789abcdef',
+      'abcdef..0123456789abcdef',
+      `a.b.c ${token}`,
+      `token: ${token}\n`,
+      '',
+      '.',
+      'abcdef.',
+    ];
+    let seed = 7;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % n;
+    const alphabet = 'ab09.-_A ';
+    for (let i = 0; i < 3000; i++) cases.push(Array.from({ length: 20 + next(20) }, () => alphabet[next(alphabet.length)]).join(''));
+    for (let i = 0; i < 300; i++) cases.push(`${'x. '.slice(next(3), 3)}${token.slice(0, 6 + next(2))}${token.slice(6 + next(2))}${'x. '.slice(next(3))}`);
+    const disagree = cases.filter((c) => holdsBootstrapToken(c) !== rule.test(c));
+    expect(disagree).toEqual([]);
+    expect(cases.filter((c) => rule.test(c)).length).toBeGreaterThan(10);
   });
 });
