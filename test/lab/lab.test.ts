@@ -43,6 +43,16 @@ function copyOfDist(name: string): string {
   return dir;
 }
 
+/** A copy of dist/ with `from` replaced by `to` in one file; fails when `from` is not there (the fault must really be planted). */
+function planted(name: string, file: string, from: string, to: string): string {
+  const dir = copyOfDist(name);
+  const path = join(dir, file);
+  const text = readFileSync(path, 'utf8');
+  expect(text).toContain(from);
+  writeFileSync(path, text.replace(from, to));
+  return dir;
+}
+
 interface LabRun {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
@@ -206,11 +216,7 @@ describe.concurrent('failover lab (real keepalived and HAProxy in network namesp
 
   it("fails, naming the scenario, on a wrong backend port planted in one balancer's haproxy.cfg", async (ctx) => {
     ctx.skip(why !== '', why);
-    const dir = copyOfDist('fault-backend-port');
-    const p = join(dir, 'hosts/nas-002/haproxy.cfg');
-    const text = readFileSync(p, 'utf8');
-    expect(text).toContain('192.168.100.202:6443 check');
-    writeFileSync(p, text.replace('192.168.100.202:6443 check', '192.168.100.202:6444 check'));
+    const dir = planted('fault-backend-port', 'hosts/nas-002/haproxy.cfg', '192.168.100.202:6443 check', '192.168.100.202:6444 check');
     const r = await lab(dir);
     expect(r.code, r.output).toBe(1);
     expect(statuses(r.output)['vip-reaches-control-planes'], r.output).toBe('failed');
@@ -221,11 +227,7 @@ describe.concurrent('failover lab (real keepalived and HAProxy in network namesp
 
   it("fails, naming the scenario, on a wrong VIP planted in the next balancer's keepalived.conf", async (ctx) => {
     ctx.skip(why !== '', why);
-    const dir = copyOfDist('fault-vip');
-    const p = join(dir, 'hosts/nas-001/keepalived.conf');
-    const text = readFileSync(p, 'utf8');
-    expect(text).toContain('192.168.100.230/24 dev');
-    writeFileSync(p, text.replace('192.168.100.230/24 dev', '192.168.100.231/24 dev'));
+    const dir = planted('fault-vip', 'hosts/nas-001/keepalived.conf', '192.168.100.230/24 dev', '192.168.100.231/24 dev');
     const r = await lab(dir);
     expect(r.code, r.output).toBe(1);
     const s = statuses(r.output);
@@ -252,11 +254,7 @@ describe.concurrent('failover lab (real keepalived and HAProxy in network namesp
 
   it("fails scenario 1, naming the balancer, when the highest-priority balancer's check never passes (the wait for checks to settle masks nothing)", async (ctx) => {
     ctx.skip(why !== '', why);
-    const dir = copyOfDist('fault-check');
-    const p = join(dir, 'hosts/n100-004/check_apiserver.sh');
-    const text = readFileSync(p, 'utf8');
-    expect(text).toContain("'https://127.0.0.1:6443/readyz'");
-    writeFileSync(p, text.replace("'https://127.0.0.1:6443/readyz'", "'https://127.0.0.1:6443/lab/no-such-path'"));
+    const dir = planted('fault-check', 'hosts/n100-004/check_apiserver.sh', "'https://127.0.0.1:6443/readyz'", "'https://127.0.0.1:6443/lab/no-such-path'");
     const r = await lab(dir);
     expect(r.code, r.output).toBe(1);
     expect(r.output).toMatch(/lab: FAILED 1 vip-on-highest-priority/);

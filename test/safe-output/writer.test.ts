@@ -44,42 +44,34 @@ const [out, tag, killAt] = [process.argv[2], process.argv[3], Number(process.arg
 const parent = path.dirname(out);
 const calls = [];
 const fds = new Map();
-for (const op of ${JSON.stringify(TRACED_CALLS)}) {
-  const original = fs[op];
-  fs[op] = function (...args) {
-    if (calls.length === killAt) {
-      process.kill(process.pid, 'SIGKILL');
-      for (;;);
-    }
-    const target = typeof args[0] === 'number' ? fds.get(args[0]) : path.relative(parent, path.resolve(String(args[0])));
-    const call = op === 'openSync' ? [op, target, String(args[1])] : [op, target];
-    calls.push(call);
-    try {
-      const result = original.apply(this, args);
-      if (op === 'openSync') fds.set(result, target);
-      return result;
-    } catch (error) {
-      call.push('failed');
-      throw error;
-    }
-  };
-}
-const fsp = require('node:fs/promises');
-for (const op of ${JSON.stringify(TRACED_ASYNC_CALLS)}) {
-  const original = fsp[op];
-  fsp[op] = function (...args) {
-    if (calls.length === killAt) {
-      process.kill(process.pid, 'SIGKILL');
-      for (;;);
-    }
-    const target = path.relative(parent, path.resolve(String(args[0])));
-    const call = ['promises.' + op, target];
-    calls.push(call);
-    return original.apply(this, args).catch((error) => {
-      call.push('failed');
-      throw error;
-    });
-  };
+const traced = [
+  [fs, '', ${JSON.stringify(TRACED_CALLS)}],
+  [require('node:fs/promises'), 'promises.', ${JSON.stringify(TRACED_ASYNC_CALLS)}],
+];
+for (const [module, prefix, ops] of traced) {
+  for (const op of ops) {
+    const original = module[op];
+    module[op] = function (...args) {
+      if (calls.length === killAt) {
+        process.kill(process.pid, 'SIGKILL');
+        for (;;);
+      }
+      const target = typeof args[0] === 'number' ? fds.get(args[0]) : path.relative(parent, path.resolve(String(args[0])));
+      const call = op === 'openSync' ? [op, target, String(args[1])] : [prefix + op, target];
+      calls.push(call);
+      const failed = (error) => {
+        call.push('failed');
+        throw error;
+      };
+      try {
+        const result = original.apply(this, args);
+        if (op === 'openSync') fds.set(result, target);
+        return result instanceof Promise ? result.catch(failed) : result;
+      } catch (error) {
+        return failed(error);
+      }
+    };
+  }
 }
 const { writeOutput } = require('./writer.js');
 const render = ${killLoopRender.toString()};
