@@ -308,8 +308,9 @@ class Lock {
       try {
         const fd = openSync(path, 'wx', 0o644);
         try {
+          // Not fsynced: other processes read it from the page cache, and after a crash no holder is alive (a
+          // lock left empty by the crash is old, so the next run breaks it at once).
           writeSync(fd, token);
-          fsyncSync(fd);
         } finally {
           closeSync(fd);
         }
@@ -377,7 +378,7 @@ async function recover(parent: string, base: string, outDir: string): Promise<vo
     await removeTree(trash);
   }
   for (const name of siblings.filter((n) => n.startsWith(`${prefix}tmp-`))) await removeTree(join(parent, name));
-  fsyncPath(parent);
+  if (siblings.length) fsyncPath(parent); // nothing to make durable when nothing was left
 }
 
 /** Writes the files and their directories under `staging`; returns every path written, for {@link fsyncAll}. */
