@@ -173,6 +173,9 @@ function blockHeader(s: string): string {
   return `${indicator}${keep ? '+' : clip ? '' : '-'}\n`;
 }
 
+/** Strings each scalar cache holds at most (a render of the reference cluster has about 800). */
+const CACHE_LIMIT = 50_000;
+
 /** The emitter for one set of options; scalars of a single line are cached by string (and key or value). */
 class Emitter {
   private readonly keys = new Map<string, string | Style.Literal>();
@@ -196,6 +199,7 @@ class Emitter {
     if (single === undefined) {
       single = this.single(s, isKey);
       if (isKey && single === Style.Literal) throw new NotJson(); // keys are single-line only: unreachable
+      if (cache.size >= CACHE_LIMIT) cache.clear(); // a long-running process renders many clusters: bounded
       cache.set(s, single);
     }
     if (single !== Style.Literal) return single;
