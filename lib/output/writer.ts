@@ -278,19 +278,14 @@ async function removeTree(root: string): Promise<void> {
   if (!stat) return;
   // a leftover sibling may be a file (a lock's temporary) or a symlink: never walked, just unlinked
   if (!stat.isDirectory()) return fsp.unlink(root);
-  const files: string[] = [];
-  const levels: string[][] = [];
-  const walk = (dir: string, depth: number): void => {
-    (levels[depth] ??= []).push(dir);
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory()) walk(join(dir, entry.name), depth + 1);
-      else files.push(join(dir, entry.name));
-    }
+  // Every directory is read now (the calls below run up to their first await) and every unlink issued at
+  // once, each one call on the pool; a directory goes as soon as everything in it is gone.
+  const remove = async (dir: string): Promise<void> => {
+    const entries = readdirSync(dir, { withFileTypes: true });
+    await Promise.all(entries.map((entry) => (entry.isDirectory() ? remove(join(dir, entry.name)) : fsp.unlink(join(dir, entry.name)))));
+    await fsp.rmdir(dir);
   };
-  walk(root, 0);
-  // every unlink at once (each one call on the pool), then the directories, the deepest first
-  await Promise.all(files.map((file) => fsp.unlink(file)));
-  for (const dirs of levels.reverse()) await Promise.all(dirs.map((dir) => fsp.rmdir(dir)));
+  await remove(root);
 }
 
 const tempName = (base: string, kind: 'tmp' | 'old') => `.${base}${SIBLING_INFIX}${kind}-${randomBytes(12).toString('hex')}`;
