@@ -21,11 +21,12 @@ export interface YamlDumpOptions {
   readonly forceQuotes?: boolean;
 }
 
+/** js-yaml's scalar styles without the folded one (no line width, no folding). */
 const enum Style {
-  Plain = 1,
-  Single = 2,
-  Literal = 3,
-  Double = 5,
+  Plain,
+  Single,
+  Literal,
+  Double,
 }
 
 /** Not JSON data: js-yaml serializes the whole document. */
@@ -198,7 +199,6 @@ class Emitter {
     let single = cache.get(s);
     if (single === undefined) {
       single = this.single(s, isKey);
-      if (isKey && single === Style.Literal) throw new NotJson(); // keys are single-line only: unreachable
       if (cache.size >= CACHE_LIMIT) cache.clear(); // a long-running process renders many clusters: bounded
       cache.set(s, single);
     }
