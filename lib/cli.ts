@@ -158,8 +158,14 @@ export async function runCli(argv: readonly string[], io: CliIo, defaults: CliEn
     for (const warning of result.warnings) io.err(`warning: ${warning}`);
     const manifests = result.files.filter((f) => !f.path.includes('/') && /\.ya?ml$/.test(f.path)).length;
     const hosts = new Set(result.files.filter((f) => f.path.startsWith('hosts/')).map((f) => f.path.split('/')[1])).size;
+    const written = targets.filter((target) => !result.unchanged.includes(target));
+    const what = `${result.objects.length} Kubernetes objects in ${manifests} manifest files, files for ${hosts} hosts, README.md`;
+    const unchanged = result.unchanged.map(shown).join(' and ');
+    const ms = Math.round(io.now() - started);
     io.out(
-      `wrote ${result.files.length} files to ${targets.map(shown).join(' and ')}: ${result.objects.length} Kubernetes objects in ${manifests} manifest files, files for ${hosts} hosts, README.md (${Math.round(io.now() - started)} ms)`,
+      written.length
+        ? `wrote ${result.files.length} files to ${written.map(shown).join(' and ')}: ${what}${unchanged ? `; ${unchanged} already held them` : ''} (${ms} ms)`
+        : `${unchanged} ${result.unchanged.length > 1 ? 'are up to date: they already hold' : 'is up to date: it already holds'} these ${result.files.length} files (${what}), so nothing was written (${ms} ms)`,
     );
     return EXIT_OK;
   } catch (error) {

@@ -3,7 +3,9 @@
  * secret scan) run first, so nothing of a render that fails them reaches the disk; then the files are staged
  * beside every output and their fsyncs started, and the other checks run while the disk makes them durable
  * (about 25 ms of fsyncs for the reference render on a VM disk). Only when every check holds are the staged
- * renders put in place; otherwise they are removed and every output stays exactly as it was.
+ * renders put in place; otherwise they are removed and every output stays exactly as it was. An output that
+ * already holds exactly this render (a re-run without changes, or the committed dist/ after a clone) is only
+ * compared, never rewritten: nothing is staged for it and its files keep their modification times.
  */
 import { OutputCheckError, type OutputCheck } from './checks/types';
 import type { Problem } from './model/problems';
@@ -11,17 +13,19 @@ import type { ClusterModel } from './model/types';
 import { stageOutput, type StagedOutput, type WriteOptions } from './output/writer';
 import { checkedResult, renderUnchecked, type RenderOptions, type RenderResult } from './render';
 
+/** What {@link synthesize} returns: the checked render, and which outputs already held it. */
+export interface SynthResult extends RenderResult {
+  /** The directories of `outDirs` that already held exactly this render, so nothing was written to them. */
+  readonly unchanged: readonly string[];
+}
+
 /**
- * Renders `model`, checks the render and writes it to every directory of `outDirs` (see the file comment).
+ * Renders `model`, checks the render and writes it to every directory of `outDirs` (see the file comment). A
+ * directory that already holds exactly this render is left as it is (see {@link StagedOutput.unchanged}).
  * @throws OutputCheckError with every problem the checks found, in the order of the checks (nothing written)
  * @throws OutputRefusedError, OutputError as {@link stageOutput} and {@link StagedOutput.commit}
  */
-export async function synthesize(
-  model: ClusterModel,
-  outDirs: readonly string[],
-  write: WriteOptions = {},
-  options: RenderOptions = {},
-): Promise<RenderResult> {
+export async function synthesize(model: ClusterModel, outDirs: readonly string[], write: WriteOptions = {}, options: RenderOptions = {}): Promise<SynthResult> {
   const render = renderUnchecked(model, options);
   const found = new Map<OutputCheck, Problem[]>();
   const run = (checks: readonly OutputCheck[]): boolean => {
@@ -46,5 +50,5 @@ export async function synthesize(
     for (const output of staged) await output.abandon();
     throw error;
   }
-  return checkedResult(render);
+  return { ...checkedResult(render), unchanged: outDirs.filter((_, i) => staged[i].unchanged) };
 }

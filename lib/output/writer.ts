@@ -24,7 +24,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import {
   chmodSync,
   closeSync,
+  constants,
   fchmodSync,
+  fstatSync,
   fsync,
   fsyncSync,
   linkSync,
@@ -33,6 +35,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  readSync,
   realpathSync,
   renameSync,
   rmSync,
@@ -411,8 +414,80 @@ function writeTree(staging: string, files: readonly RenderedFile[]): string[] {
   return [...written, ...dirs];
 }
 
+/** Whether the regular file `path` (not a symlink) has exactly `content` and `mode`. Any failure reads as no. */
+function fileHolds(path: string, content: string, mode: number): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = fstatSync(fd);
+    const expected = Buffer.from(content);
+    if (!stat.isFile() || (stat.mode & 0o7777) !== mode || stat.size !== expected.length) return false;
+    const actual = Buffer.allocUnsafe(expected.length + 1); // one byte more: a file that grew since fstat differs
+    let length = 0;
+    for (let n; length < actual.length && (n = readSync(fd, actual, length, actual.length - length, length)) > 0;) length += n;
+    return actual.subarray(0, length).equals(expected);
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Whether `outDir` already holds exactly this render: `files` and the marker with `marker` as its content, each
+ * a regular file with the same bytes and mode, every directory one of the render's with mode 0755, and no other
+ * entry. Reads; writes nothing. The marker is compared first, so a render of another description (or of the
+ * same one from another path) is told apart at once. Any failure to read reads as no (the full write then
+ * reports real errors).
+ */
+export function holdsRender(outDir: string, files: readonly RenderedFile[], marker: string): boolean {
+  if (!fileHolds(join(outDir, MARKER_FILE), marker, 0o644)) return false;
+  const expected = new Map<string, RenderedFile>();
+  const dirs = new Set<string>(['']);
+  for (const file of files) {
+    expected.set(file.path, file);
+    for (let dir = posixDirname(file.path); dir !== '' && !dirs.has(dir); dir = posixDirname(dir)) dirs.add(dir);
+  }
+  let matched = 0;
+  const walk = (dir: string, relativeDir: string): boolean => {
+    const stat = lstatOrUndefined(dir);
+    if (!stat?.isDirectory() || (stat.mode & 0o7777) !== 0o755) return false;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!dirs.has(path) || !walk(full, path)) return false;
+      } else if (path !== MARKER_FILE) {
+        const file = expected.get(path);
+        if (!entry.isFile() || !file || !fileHolds(full, file.content, file.mode ?? 0o644)) return false;
+        matched++;
+      } else if (!entry.isFile()) return false;
+    }
+    return true;
+  };
+  try {
+    return walk(outDir, '') && matched === expected.size;
+  } catch {
+    return false;
+  }
+}
+
+const posixDirname = (path: string) => {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? '' : path.slice(0, slash);
+};
+
 /** A render written to its staging directory beside the output, its fsyncs under way, not yet in place. */
 export interface StagedOutput {
+  /**
+   * The output already held exactly this render ({@link holdsRender}), so nothing was staged and nothing will be
+   * written: commit leaves it as it is (its files keep their inodes and modification times).
+   */
+  readonly unchanged: boolean;
   /**
    * Waits until every staged file is durable, then puts the render in place of the output (the previous
    * one removed) and releases the lock. Throws {@link OutputError}; the output is then as it was.
@@ -463,11 +538,13 @@ export async function stageOutput(outDir: string, files: readonly RenderedFile[]
     // Check again under the lock: the directory may have changed since the first check.
     const again = checkOutputDir(outDir, { descriptionFile: options.source?.file, ...options.guard });
     if (again) throw new OutputRefusedError(outDir, again);
+    const marker = markerContent(outDir, options.source);
+    if (holdsRender(outDir, files, marker)) return unchangedOutput(lock);
     const written = writeTree(staging, files);
     const markerPath = join(staging, MARKER_FILE);
     const fd = openSync(markerPath, 'wx', 0o644);
     try {
-      writeSync(fd, markerContent(outDir, options.source));
+      writeSync(fd, marker);
       fchmodSync(fd, 0o644);
     } finally {
       closeSync(fd);
@@ -484,6 +561,7 @@ export async function stageOutput(outDir: string, files: readonly RenderedFile[]
     settled = true;
   };
   return {
+    unchanged: false,
     async commit() {
       settle();
       try {
@@ -518,11 +596,38 @@ export async function stageOutput(outDir: string, files: readonly RenderedFile[]
   };
 }
 
+/** An output that already holds the render: commit and abandon only give the lock back. */
+function unchangedOutput(lock: Lock): StagedOutput {
+  let settled = false;
+  return {
+    unchanged: true,
+    async commit() {
+      if (settled) throw new OutputError(`the staged output next to ${lock.path} was already committed or abandoned`);
+      settled = true;
+      lock.verify(); // lost: another writer may be replacing the output, so "unchanged" would not hold
+      lock.release();
+    },
+    async abandon() {
+      if (settled) return;
+      settled = true;
+      lock.release();
+    },
+  };
+}
+
+/** What {@link writeOutput} did. */
+export interface WriteResult {
+  /** The output already held exactly these files and marker, so nothing was written ({@link holdsRender}). */
+  readonly unchanged: boolean;
+}
+
 /**
  * Replaces `outDir` with exactly `files` plus the marker (see the file comment): {@link stageOutput}, then
- * commit. Throws {@link OutputRefusedError} when the guard refuses `outDir`, {@link OutputError} on
- * file-system failures.
+ * commit. An output that already holds exactly these files is left as it is. Throws
+ * {@link OutputRefusedError} when the guard refuses `outDir`, {@link OutputError} on file-system failures.
  */
-export async function writeOutput(outDir: string, files: readonly RenderedFile[], options: WriteOptions = {}): Promise<void> {
-  await (await stageOutput(outDir, files, options)).commit();
+export async function writeOutput(outDir: string, files: readonly RenderedFile[], options: WriteOptions = {}): Promise<WriteResult> {
+  const staged = await stageOutput(outDir, files, options);
+  await staged.commit();
+  return { unchanged: staged.unchanged };
 }

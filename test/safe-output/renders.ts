@@ -11,11 +11,7 @@ export function killLoopRender(tag: string): RenderedFile[] {
   }));
 }
 
-/**
- * A render of `count` files in 3 directories, every file tagged with `tag`. From 400 files on the writer runs
- * the fsyncs and the removal of the previous render on its file-system worker; below, one at a time.
- * Self-contained: tests embed its source in child processes.
- */
+/** A render of `count` files in 3 directories, every file tagged with `tag`. Self-contained: tests embed its source in child processes. */
 export function manyFileRender(tag: string, count: number): RenderedFile[] {
   return Array.from({ length: count }, (_, i) => ({ path: `d${i % 3}/f${i}.yaml`, content: `tag: ${tag}\nfile: ${i}\n`, mode: i % 5 ? 0o644 : 0o755 }));
 }

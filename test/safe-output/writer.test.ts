@@ -3,7 +3,20 @@
  * locks, umask, fsync'd renames, git-ignored temp names, `out:` errors.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import ts from 'typescript';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -427,5 +440,109 @@ describe('recovery of leftovers', () => {
     await writeOutput(out, killLoopRender('B'));
     expect(whichRender(out)).toBe('B');
     expect(readdirSync(work).sort()).toEqual(['dist']);
+  });
+});
+
+describe('an output that already holds the render', () => {
+  /** Every entry below `dir` (the directory itself included) → inode and modification time. */
+  const identities = (dir: string) => {
+    const out = new Map<string, string>();
+    const walk = (path: string, name: string) => {
+      const stat = statSync(path);
+      out.set(name, `${stat.ino} ${stat.mtimeMs}`);
+      if (stat.isDirectory()) for (const entry of readdirSync(path)) walk(join(path, entry), `${name}/${entry}`);
+    };
+    walk(dir, '.');
+    return out;
+  };
+
+  it('is left as it is: nothing staged, every file and directory keeps its inode and modification time', async () => {
+    const out = join(work, 'dist');
+    expect(await writeOutput(out, killLoopRender('A'), { source: { file: join(work, 'cluster.yaml'), content: 'a: 1\n' } })).toEqual({ unchanged: false });
+    const before = identities(out);
+    expect(before.size).toBe(1 + 1 + 3 + 12); // the directory, the marker, 3 directories, 12 files
+    expect(await writeOutput(out, killLoopRender('A'), { source: { file: join(work, 'cluster.yaml'), content: 'a: 1\n' } })).toEqual({ unchanged: true });
+    expect(identities(out)).toEqual(before);
+    expect(whichRender(out)).toBe('A');
+    expect(readdirSync(work)).toEqual(['dist']); // no staging directory, no old render, the lock released
+  });
+
+  it('writes nothing at all: the only files it creates or removes are its lock (strace)', () => {
+    const out = join(work, 'dist');
+    const childDir = compileChild();
+    const write = `require(${JSON.stringify(join(childDir, 'writer.js'))}).writeOutput(${JSON.stringify(out)}, (${killLoopRender.toString()})('A'))`;
+    execFileSync(process.execPath, ['-e', write]);
+    const trace = join(work, 'trace');
+    const run = spawnSync(
+      'strace',
+      [
+        '-f',
+        '-qq',
+        '-e',
+        'trace=openat,mkdir,rename,renameat2,unlink,unlinkat,rmdir,chmod,fchmod',
+        '-o',
+        trace,
+        process.execPath,
+        '-e',
+        `${write}.then((r) => process.stdout.write(JSON.stringify(r)))`,
+      ],
+      { encoding: 'utf8' },
+    );
+    rmSync(childDir, { recursive: true, force: true });
+    expect(run.status, `strace is needed (apt-get install strace): ${run.stderr}`).toBe(0);
+    expect(run.stdout).toBe('{"unchanged":true}');
+    const changes = readFileSync(trace, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes(work) && !/ = -1 E/.test(line)) // calls that changed something
+      .filter((line) => /O_(?:WRONLY|RDWR|CREAT)/.test(line) || /\b(?:mkdir|rename|renameat2|unlink|unlinkat|rmdir|chmod|fchmod)\(/.test(line))
+      .map((line) =>
+        line
+          .replace(/^\d+\s+/, '')
+          .replace(work, '<work>')
+          .replace(/, 0o?\d+\).*$|\).*$/, ')'),
+      );
+    expect(changes).toEqual([
+      `openat(AT_FDCWD, "<work>/.dist.homelab-lock", O_WRONLY|O_CREAT|O_EXCL|O_TRUNC|O_CLOEXEC)`,
+      'unlink("<work>/.dist.homelab-lock")',
+    ]);
+  });
+
+  const differences: [string, (out: string) => void][] = [
+    [
+      'a byte of a file (same length)',
+      (out) => writeFileSync(join(out, 'd1/f4.yaml'), readFileSync(join(out, 'd1/f4.yaml'), 'utf8').replace('tag: A', 'tag: Z')),
+    ],
+    ['a byte appended to a file', (out) => writeFileSync(join(out, 'd1/f4.yaml'), `${readFileSync(join(out, 'd1/f4.yaml'), 'utf8')}\n`)],
+    ["a file's mode", (out) => chmodSync(join(out, 'd1/f4.yaml'), 0o600)],
+    ["a directory's mode", (out) => chmodSync(join(out, 'd2'), 0o700)],
+    ["the output directory's mode", (out) => chmodSync(out, 0o750)],
+    ['a file more', (out) => writeFileSync(join(out, 'd0/extra.yaml'), 'x: 1\n')],
+    ['a file less', (out) => unlinkSync(join(out, 'd2/f11.yaml'))],
+    ['an empty directory more', (out) => mkdirSync(join(out, 'd3'))],
+    [
+      'a symbolic link to an identical file in place of the file',
+      (out) => {
+        cpSync(join(out, 'd1/f4.yaml'), join(work, 'f4.yaml'));
+        unlinkSync(join(out, 'd1/f4.yaml'));
+        symlinkSync(join(work, 'f4.yaml'), join(out, 'd1/f4.yaml'));
+      },
+    ],
+    [
+      'the marker (another description)',
+      (out) => writeFileSync(join(out, MARKER_FILE), readFileSync(join(out, MARKER_FILE), 'utf8').replace(/sha256: ./, 'sha256: -')),
+    ],
+  ];
+  it.each(differences)('is replaced when it differs in %s', async (_, change) => {
+    const out = join(work, 'dist');
+    const source = { file: join(work, 'cluster.yaml'), content: 'a: 1\n' };
+    await writeOutput(out, killLoopRender('A'), { source });
+    const marker = readFileSync(join(out, MARKER_FILE), 'utf8');
+    change(out);
+    expect(await writeOutput(out, killLoopRender('A'), { source })).toEqual({ unchanged: false });
+    expect(whichRender(out)).toBe('A');
+    expect(statSync(out).mode & 0o7777).toBe(0o755);
+    expect(statSync(join(out, 'd2')).mode & 0o7777).toBe(0o755);
+    expect(readFileSync(join(out, MARKER_FILE), 'utf8')).toBe(marker);
+    expect(readdirSync(work).filter((n) => n !== 'f4.yaml')).toEqual(['dist']);
   });
 });
