@@ -38,11 +38,12 @@ import {
   readSync,
   realpathSync,
   renameSync,
-  rmSync,
+  rmdir,
+  unlink,
+  unlinkSync,
   writeSync,
   type Stats,
 } from 'node:fs';
-import * as fsp from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { RenderedFile } from './files';
@@ -232,61 +233,82 @@ function readOrUndefined(path: string): string | undefined {
  * - {@link removeTree}: the tree is gone (its files unlinked all at once, then its directories, deepest
  *   first); a file or symlink in its place is unlinked; a missing one is fine.
  */
-/** Descriptors {@link fsyncAll} holds open at once. */
-const FSYNC_AT_ONCE = 256;
+/** Descriptors {@link fsyncAll} opens at once for targets given by path. */
+const FSYNC_AT_ONCE = 64;
+
+const closeQuietly = (fd: number) => {
+  try {
+    closeSync(fd);
+  } catch {
+    // closing a descriptor of a file already made durable (or already failed) changes nothing
+  }
+};
 
 /**
- * Starts the fsync of every path at once (up to {@link FSYNC_AT_ONCE}; the rest as those finish) and resolves
- * when all are durable, rejecting with the first failure. Each fsync is one call on the pool with the path
- * opened here, so the fsyncs proceed while this thread does other work (the checks, see {@link stageOutput}).
+ * Starts the fsync of every target at once and resolves when all are durable, rejecting with the first
+ * failure. A target is a descriptor the writer kept open from writing the file (fsynced, then closed here), or
+ * a path, opened here ({@link FSYNC_AT_ONCE} at a time, the rest as those finish). Each fsync is one call on
+ * the pool, so the fsyncs proceed while this thread does other work (the checks, see {@link stageOutput}).
+ * Every descriptor given is closed, whatever happens.
  */
-function fsyncAll(paths: readonly string[]): Promise<void> {
+function fsyncAll(targets: readonly (number | string)[]): Promise<void> {
   return new Promise((resolveAll, rejectAll) => {
     let next = 0;
     let pending = 0;
     let failed = false;
     const fail = (error: unknown) => {
       failed = true;
+      for (; next < targets.length; next++) if (typeof targets[next] === 'number') closeQuietly(targets[next] as number);
       rejectAll(error);
     };
     const issue = (): void => {
-      while (!failed && next < paths.length && pending < FSYNC_AT_ONCE) {
+      while (!failed && next < targets.length && (typeof targets[next] === 'number' || pending < FSYNC_AT_ONCE)) {
+        const target = targets[next++];
         let fd: number;
         try {
-          fd = openSync(paths[next++], 'r');
+          fd = typeof target === 'number' ? target : openSync(target, 'r');
         } catch (error) {
           return fail(error);
         }
         pending++;
         fsync(fd, (error) => {
           pending--;
-          try {
-            closeSync(fd);
-          } catch {
-            // closing a descriptor of a file already made durable (or already failed) changes nothing
-          }
+          closeQuietly(fd);
           if (failed) return;
           if (error) return fail(error);
           issue();
         });
       }
-      if (!failed && next === paths.length && pending === 0) resolveAll();
+      if (!failed && next === targets.length && pending === 0) resolveAll();
     };
     issue();
   });
 }
 
+/** One call on the pool as a promise (the callback API: `node:fs/promises` would load a dozen more modules). */
+const onPool = (call: typeof unlink, path: string) =>
+  new Promise<void>((resolveCall, rejectCall) => call(path, (error) => (error ? rejectCall(error) : resolveCall())));
+
+/** Removes a file; a missing one is fine. */
+const unlinkIfThere = (path: string) => {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+};
+
 async function removeTree(root: string): Promise<void> {
   const stat = lstatOrUndefined(root);
   if (!stat) return;
   // a leftover sibling may be a file (a lock's temporary) or a symlink: never walked, just unlinked
-  if (!stat.isDirectory()) return fsp.unlink(root);
+  if (!stat.isDirectory()) return onPool(unlink, root);
   // Every directory is read now (the calls below run up to their first await) and every unlink issued at
   // once, each one call on the pool; a directory goes as soon as everything in it is gone.
   const remove = async (dir: string): Promise<void> => {
     const entries = readdirSync(dir, { withFileTypes: true });
-    await Promise.all(entries.map((entry) => (entry.isDirectory() ? remove(join(dir, entry.name)) : fsp.unlink(join(dir, entry.name)))));
-    await fsp.rmdir(dir);
+    await Promise.all(entries.map((entry) => (entry.isDirectory() ? remove(join(dir, entry.name)) : onPool(unlink, join(dir, entry.name)))));
+    await onPool(rmdir, dir);
   };
   await remove(root);
 }
@@ -333,7 +355,7 @@ class Lock {
               /* someone else holds a newer lock; ours will be retried */
             }
           }
-          rmSync(aside, { force: true });
+          unlinkIfThere(aside);
         } catch {
           /* another process broke it first */
         }
@@ -354,7 +376,7 @@ class Lock {
   }
 
   release(): void {
-    if (readOrUndefined(this.path) === this.token) rmSync(this.path, { force: true });
+    if (readOrUndefined(this.path) === this.token) unlinkIfThere(this.path);
   }
 }
 
@@ -379,39 +401,58 @@ async function recover(parent: string, base: string, outDir: string): Promise<vo
   if (siblings.length) fsyncPath(parent); // nothing to make durable when nothing was left
 }
 
-/** Writes the files and their directories under `staging`; returns every path written, for {@link fsyncAll}. */
-function writeTree(staging: string, files: readonly RenderedFile[]): string[] {
-  const written: string[] = [];
+/** Descriptors {@link writeTree} keeps open for {@link fsyncAll}, which then need not open those files again. */
+const KEEP_OPEN = 192;
+
+/**
+ * Writes the files, the marker (`marker`, its content) and their directories under `staging`; returns what
+ * {@link fsyncAll} must make durable: the descriptors of the first {@link KEEP_OPEN} files, still open, then
+ * the paths of the other files and of every directory. On failure every descriptor it kept is closed.
+ */
+function writeTree(staging: string, files: readonly RenderedFile[], marker: string): (number | string)[] {
+  const kept: number[] = [];
+  const closed: string[] = [];
   const dirs = new Set<string>([staging]);
-  mkdirSync(staging, { mode: 0o755 });
-  chmodSync(staging, 0o755);
-  for (const file of files) {
-    if (file.path.startsWith('/') || file.path.split('/').includes('..') || file.path === '' || file.path === MARKER_FILE) {
-      throw new OutputError(`refusing to write outside the output directory: ${file.path}`);
-    }
-    const target = join(staging, file.path);
-    let dir = dirname(target);
-    const missing: string[] = [];
-    while (!dirs.has(dir)) {
-      missing.push(dir);
-      dir = dirname(dir);
-    }
-    for (const d of missing.reverse()) {
-      mkdirSync(d, { mode: 0o755 });
-      chmodSync(d, 0o755);
-      dirs.add(d);
-    }
-    const mode = file.mode ?? 0o644;
+  const write = (target: string, content: string, mode: number) => {
     const fd = openSync(target, 'wx', mode);
+    let keep = false;
     try {
-      writeSync(fd, file.content);
+      writeSync(fd, content);
       fchmodSync(fd, mode); // the umask never changes the mode
+      keep = kept.length < KEEP_OPEN;
     } finally {
-      closeSync(fd);
+      if (keep) kept.push(fd);
+      else closeSync(fd);
     }
-    written.push(target);
+    if (!keep) closed.push(target);
+  };
+  try {
+    mkdirSync(staging, { mode: 0o755 });
+    chmodSync(staging, 0o755);
+    for (const file of files) {
+      if (file.path.startsWith('/') || file.path.split('/').includes('..') || file.path === '' || file.path === MARKER_FILE) {
+        throw new OutputError(`refusing to write outside the output directory: ${file.path}`);
+      }
+      const target = join(staging, file.path);
+      let dir = dirname(target);
+      const missing: string[] = [];
+      while (!dirs.has(dir)) {
+        missing.push(dir);
+        dir = dirname(dir);
+      }
+      for (const d of missing.reverse()) {
+        mkdirSync(d, { mode: 0o755 });
+        chmodSync(d, 0o755);
+        dirs.add(d);
+      }
+      write(target, file.content, file.mode ?? 0o644);
+    }
+    write(join(staging, MARKER_FILE), marker, 0o644);
+  } catch (error) {
+    kept.forEach(closeQuietly);
+    throw error;
   }
-  return [...written, ...dirs];
+  return [...kept, ...closed, ...dirs];
 }
 
 /** Whether the regular file `path` (not a symlink) has exactly `content` and `mode`. Any failure reads as no. */
@@ -540,17 +581,8 @@ export async function stageOutput(outDir: string, files: readonly RenderedFile[]
     if (again) throw new OutputRefusedError(outDir, again);
     const marker = markerContent(outDir, options.source);
     if (holdsRender(outDir, files, marker)) return unchangedOutput(lock);
-    const written = writeTree(staging, files);
-    const markerPath = join(staging, MARKER_FILE);
-    const fd = openSync(markerPath, 'wx', 0o644);
-    try {
-      writeSync(fd, marker);
-      fchmodSync(fd, 0o644);
-    } finally {
-      closeSync(fd);
-    }
     // Every file, the marker and every directory (the staging directory included) durable before the renames.
-    durable = fsyncAll([...written, markerPath]);
+    durable = fsyncAll(writeTree(staging, files, marker));
     durable.catch(() => undefined); // awaited by commit or abandon; a failure before then is not unhandled
   } catch (error) {
     return failed(error);
