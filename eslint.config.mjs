@@ -15,6 +15,13 @@ export default tseslint.config(
     rules: {
       // `_`-prefixed names mark deliberately unused parameters/bindings.
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' }],
+      // cdk8s's Testing.app() and Testing.chart() make a directory in the system temporary directory on every
+      // call that nothing removes (the suite left about 150 a run); nothing here needs one.
+      'no-restricted-properties': [
+        'error',
+        { object: 'Testing', property: 'app', message: 'makes a directory in /tmp that nothing removes: use new App() (Testing.synth writes nothing)' },
+        { object: 'Testing', property: 'chart', message: 'makes a directory in /tmp that nothing removes: use new Chart(new App(), name)' },
+      ],
     },
   },
   {

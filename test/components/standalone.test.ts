@@ -2,7 +2,7 @@
  * Each construct on its own, in a bare chart, as another repository would use it: only its own objects,
  * explicit readable names, no Namespace, namespaced objects in a namespace, deterministic output.
  */
-import { Chart, Testing } from 'cdk8s';
+import { App, Chart, Testing } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import {
@@ -94,7 +94,7 @@ const CASES: Record<string, { build: (chart: Construct) => void; kinds: string[]
 };
 
 function synth(build: (chart: Construct) => void): K8sObject[] {
-  const chart = new Chart(Testing.app(), 'test');
+  const chart = new Chart(new App(), 'test');
   build(chart);
   return Testing.synth(chart) as K8sObject[];
 }

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import { Chart, Testing } from 'cdk8s';
+import { App, Chart, Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
 
 /** A synthesized Kubernetes object (loosely typed: tests assert the fields they care about). */
@@ -28,7 +28,7 @@ export const REPO_ROOT = resolve(__dirname, '..', '..');
 
 /** Builds constructs into a bare chart, as another repository would, and synthesizes it. */
 export function synthChart(build: (chart: Chart) => void): K8sObject[] {
-  const chart = new Chart(Testing.app(), 'test');
+  const chart = new Chart(new App(), 'test');
   build(chart);
   return Testing.synth(chart) as K8sObject[];
 }

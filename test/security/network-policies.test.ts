@@ -3,7 +3,7 @@
  * the reference cluster (default deny, then exactly the declared flows with the dataplane's addresses), and
  * the coverage check. The flow checker itself is tested in test/flows/.
  */
-import { Chart, Testing } from 'cdk8s';
+import { App, Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { checkNetworkPolicyCoverage, networkPolicyCheck } from '../../lib/checks/network-policy';
 import type { K8sObject } from '../../lib/k8s/object';
@@ -12,7 +12,7 @@ import { findObject, findObjects } from '../helpers/k8s';
 import { referenceModel, renderUnchecked } from './fixtures';
 
 const synth = (build: (chart: Chart) => void): any[] => {
-  const chart = new Chart(Testing.app(), 'test');
+  const chart = new Chart(new App(), 'test');
   build(chart);
   return Testing.synth(chart);
 };

@@ -2,7 +2,7 @@
  * RBAC for people (admin → cluster-admin, viewer and operator ClusterRoles with explicit rules) and the
  * rbac output check (no wildcards outside the admin role, no API token for pods without a binding).
  */
-import { Chart, Testing } from 'cdk8s';
+import { App, Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { checkUnusedTokens, checkWildcardRules, rbacCheck } from '../../lib/checks/rbac';
 import type { K8sObject } from '../../lib/k8s/object';
@@ -59,7 +59,7 @@ describe('access roles', () => {
   });
 
   it('emits only the roles someone holds', () => {
-    const chart = new Chart(Testing.app(), 'test');
+    const chart = new Chart(new App(), 'test');
     new AccessRbac(chart, 'a', { namePrefix: 'lab', subjects: [{ kind: 'User', name: 'me', role: 'admin' }] });
     expect(Testing.synth(chart).map((o: any) => `${o.kind}/${o.metadata.name}`)).toEqual(['ClusterRoleBinding/lab-admin']);
   });
