@@ -26,6 +26,8 @@ export const BUNDLE = join(ROOT, 'build/cli/main.js');
  */
 export async function precompiledValidatorSource() {
   const probe = await build({
+    absWorkingDir: ROOT,
+    metafile: true,
     stdin: {
       contents:
         "export { DESCRIPTION_SCHEMA } from './lib/model/description'; export { DESCRIPTION_AJV_OPTIONS, DESCRIPTION_FORMATS } from './lib/model/validator';",
@@ -43,6 +45,7 @@ export async function precompiledValidatorSource() {
   const require = createRequire(join(ROOT, 'package.json'));
   const module = { exports: {} };
   new Function('module', 'exports', 'require', probe.outputFiles[0].text)(module, module.exports, require);
+  for (const input of Object.keys(probe.metafile.inputs)) probeInputs.add(input);
   const { DESCRIPTION_SCHEMA, DESCRIPTION_AJV_OPTIONS, DESCRIPTION_FORMATS } = module.exports;
   const { default: Ajv } = require('ajv');
   const { default: standaloneCode } = require('ajv/dist/standalone');
@@ -63,6 +66,19 @@ export async function precompiledValidatorSource() {
     '',
   ].join('\n');
 }
+
+/** The inputs of the last {@link precompiledValidatorSource} (paths relative to the repository). */
+const probeInputs = new Set();
+
+/**
+ * Where the bundle's sources are listed: every file of the repository it was built from (esbuild's inputs,
+ * node_modules aside: package-lock.json stands for those), the build script and tsconfig.json. scripts/cli.cjs
+ * rebuilds when one of them is newer than the bundle or gone, without walking lib/ and imports/.
+ */
+export const SOURCES = `${BUNDLE}.sources`;
+
+/** Files that shape the bundle besides its inputs. */
+const BUILD_FILES = ['package-lock.json', 'scripts/bundle.mjs', 'tsconfig.json'];
 
 /** Replaces lib/model/validator.ts in the bundle with {@link precompiledValidatorSource}. */
 const precompiledValidator = {
@@ -88,7 +104,10 @@ export const plugins = [precompiledValidator];
  * are removed.
  */
 export async function bundle() {
+  probeInputs.clear();
   const result = await build({
+    absWorkingDir: ROOT,
+    metafile: true,
     entryPoints: [join(ROOT, 'main.ts')],
     outfile: BUNDLE,
     write: false,
@@ -108,6 +127,12 @@ export async function bundle() {
   const id = createHash('sha256').update(code).digest('hex').slice(0, 16);
   const dir = dirname(BUNDLE);
   mkdirSync(dir, { recursive: true });
+  // The list first: a run that reads a newer list with the older bundle only checks more files.
+  const sources = [...new Set([...Object.keys(result.metafile.inputs), ...probeInputs, ...BUILD_FILES])]
+    .filter((path) => !path.startsWith('<') && !path.split('/').includes('node_modules'))
+    .sort();
+  writeFileSync(`${SOURCES}.${process.pid}.tmp`, `${JSON.stringify(sources, null, 1)}\n`);
+  renameSync(`${SOURCES}.${process.pid}.tmp`, SOURCES);
   const temporary = `${BUNDLE}.${process.pid}.tmp`;
   writeFileSync(temporary, Buffer.concat([Buffer.from(`// build ${id}\n`), code]));
   renameSync(temporary, BUNDLE);

@@ -2,8 +2,9 @@
 /**
  * `npm run synth` / `npm run validate` / cdk8s.yaml: runs the bundled command line (build/cli/main.js, made
  * by scripts/bundle.mjs from main.ts and lib/), rebuilding it first when it is missing or older than any
- * source it is made from (main.ts, lib/, imports/, package-lock.json). The check costs a few milliseconds;
- * a rebuild about a second. Arguments are passed through to main.ts.
+ * source it is made from (the files bundle.mjs listed in build/cli/main.js.sources, or without that list every
+ * file under main.ts, lib/, imports/, package-lock.json). The check costs a millisecond or two; a rebuild about
+ * a second. Arguments are passed through to main.ts.
  *
  * The bundle is compiled with V8's code cache (what Node 22's module.enableCompileCache does): the first run
  * after a build writes it at exit, with every function that run compiled, and later runs skip parsing and
@@ -32,7 +33,10 @@ require('node:v8').setFlagsFromString('--no-incremental-marking');
 
 const ROOT = join(__dirname, '..');
 const BUNDLE = join(ROOT, 'build/cli/main.js');
+/** The bundle's sources as scripts/bundle.mjs listed them (paths relative to ROOT). */
+const SOURCES = `${BUNDLE}.sources`;
 
+/** Every file under the directories a bundle is made from: the check when the list is missing or unreadable. */
 function newestSource() {
   let newest = 0;
   const visit = (path) => {
@@ -45,8 +49,28 @@ function newestSource() {
   return newest;
 }
 
-const built = statSync(BUNDLE, { throwIfNoEntry: false });
-if (!built || built.mtimeMs < newestSource()) {
+/**
+ * Whether the bundle is missing or older than a source. With the list of its sources, only those are looked at
+ * (a file gone counts as newer); a new file matters once a listed one imports it, which changes that one.
+ */
+function stale() {
+  const built = statSync(BUNDLE, { throwIfNoEntry: false });
+  if (!built) return true;
+  let sources;
+  try {
+    sources = JSON.parse(readFileSync(SOURCES, 'utf8'));
+  } catch {
+    sources = undefined;
+  }
+  if (!Array.isArray(sources) || sources.length === 0) return built.mtimeMs < newestSource();
+  for (const source of sources) {
+    const stat = typeof source === 'string' ? statSync(join(ROOT, source), { throwIfNoEntry: false }) : undefined;
+    if (!stat || stat.mtimeMs > built.mtimeMs) return true;
+  }
+  return false;
+}
+
+if (stale()) {
   const result = spawnSync(process.execPath, [join(ROOT, 'scripts/bundle.mjs')], { stdio: 'inherit' });
   if (result.status !== 0) {
     console.error(`error: building ${BUNDLE} failed (node scripts/bundle.mjs exited ${result.status ?? result.signal})`);

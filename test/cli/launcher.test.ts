@@ -5,7 +5,7 @@
  * (no lib/ there, so it never rebuilds) on hand-made bundles.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { scratchDir } from '../helpers/scratch';
@@ -64,5 +64,57 @@ describe('the launcher of the bundled command line', () => {
     expect(launch(['synth'])).toBe('rendered');
     expect(caches()).toEqual(['main.js.3333333333333333.other.cache', 'main.js.3333333333333333.synth.cache', 'main.js.3333333333333333.validate.cache']);
     expect(launch(['synth'])).toBe('rendered');
+  });
+
+  it('rebuilds when a source the bundle lists is newer than it or gone, and looks at nothing else', () => {
+    // a stand-in for scripts/bundle.mjs: writes a bundle that says how many times it was built
+    writeFileSync(
+      join(project, 'scripts/bundle.mjs'),
+      "import { readFileSync, writeFileSync } from 'node:fs';\n" +
+        "const file = new URL('../build/cli/main.js', import.meta.url);\n" +
+        'const n = Number(/built (\\d+)/.exec(readFileSync(file, "utf8"))?.[1] ?? 0) + 1;\n' +
+        'writeFileSync(file, `console.log("built ${n}");\\n`);\n',
+    );
+    mkdirSync(join(project, 'lib'));
+    const past = new Date(Date.now() - 60_000);
+    const source = (name: string, when = past) => {
+      writeFileSync(join(project, 'lib', name), '');
+      utimesSync(join(project, 'lib', name), when, when);
+    };
+    source('a.ts');
+    bundle('console.log("built 0");\n');
+    writeFileSync(join(project, 'build/cli/main.js.sources'), JSON.stringify(['lib/a.ts', 'scripts/bundle.mjs']));
+    utimesSync(join(project, 'scripts/bundle.mjs'), past, past);
+    expect(launch()).toBe('built 0'); // every listed source older than the bundle
+    source('a.ts', new Date(Date.now() + 60_000));
+    expect(launch()).toBe('built 1'); // a listed source newer: rebuilt first
+    source('a.ts');
+    source('unlisted.ts', new Date(Date.now() + 120_000));
+    expect(launch()).toBe('built 1'); // a file no listed source imports does not count
+    writeFileSync(join(project, 'build/cli/main.js.sources'), JSON.stringify(['lib/a.ts', 'lib/gone.ts']));
+    expect(launch()).toBe('built 2'); // a listed source gone: rebuilt (the build then reports what is missing)
+    rmSync(join(project, 'build/cli/main.js.sources'));
+    expect(launch()).toBe('built 3'); // without the list every file under lib/ counts: unlisted.ts is newer
+  });
+
+  it("the real build lists the bundle's sources: the entry, lib/, the precompiled validator's inputs and the build files, nothing from node_modules", () => {
+    const built = spawnSync(process.execPath, ['scripts/cli.cjs', '--help'], { encoding: 'utf8' }); // builds when stale
+    expect(built.status, built.stderr).toBe(0);
+    const sources = JSON.parse(readFileSync('build/cli/main.js.sources', 'utf8')) as string[];
+    for (const path of [
+      'main.ts',
+      'lib/cli.ts',
+      'lib/output/writer.ts',
+      'lib/model/validator.ts',
+      'lib/model/description.ts',
+      'package-lock.json',
+      'scripts/bundle.mjs',
+      'tsconfig.json',
+    ]) {
+      expect(sources).toContain(path);
+    }
+    expect(sources.some((path) => path.startsWith('imports/'))).toBe(true);
+    expect(sources.filter((path) => path.includes('node_modules') || path.startsWith('/') || path.startsWith('<'))).toEqual([]);
+    expect(sources.length).toBeGreaterThan(100);
   });
 });
