@@ -182,3 +182,69 @@ describe('holdsBootstrapToken (the whole-file pre-test of the bootstrap-token ru
     expect(cases.filter((c) => rule.test(c)).length).toBeGreaterThan(10);
   });
 });
+
+describe('the scan of candidate lines (files where no line check can find anything)', () => {
+  const everyLine = (files: RenderedFile[]) => scanFilesForSecrets(files, { everyLine: true });
+
+  it('finds what the line-by-line scan finds in every valid fixture, with secrets planted in every file', () => {
+    const renders = [
+      rendered.files,
+      ...['minimal', 'five-control-planes-other-subnet', 'single-control-plane-no-tunnel', 'all-arm64', 'reference-traefik'].map(
+        (f) => renderUnchecked(loadDescription(`test/fixtures/valid/${f}.yaml`)).files,
+      ),
+    ];
+    let found = 0;
+    for (const files of renders) {
+      expect(scanFilesForSecrets(files)).toEqual(everyLine([...files]));
+      // the same files with a literal password and a random api key on lines inside them, in prose and in code
+      const planted = files.map((f, i) => {
+        const lines = f.content.split('\n');
+        lines.splice(Math.floor(lines.length / 2), 0, `  password: hunter2-${i}`, `apiKey = Zx8Qp2Lm9Vt4Rk7Wn3Yb6Hc1Jd5Fg0Ae${i}`);
+        return { path: f.path, content: lines.join('\n') };
+      });
+      const findings = scanFilesForSecrets(planted);
+      expect(findings).toEqual(everyLine(planted));
+      found += findings.length;
+    }
+    expect(found).toBeGreaterThan(500); // the planted lines are found (outside Markdown prose)
+  });
+
+  it('on the edges: first and last line, no final newline, CRLF, several matches on a line, Markdown fences of both kinds', () => {
+    const secret = 'password: hunter2';
+    const files: RenderedFile[] = [
+      { path: 'a.conf', content: secret },
+      { path: 'b.conf', content: `${secret}\n` },
+      { path: 'c.conf', content: `x\n\n${secret}` },
+      { path: 'd.conf', content: `x\r\n${secret}\r\ntoken: abc\r\n` },
+      { path: 'e.conf', content: `secret: one, token: two, apiKey: Zx8Qp2Lm9Vt4Rk7Wn3Yb6Hc1Jd5Fg0Ae\n${secret}\n` },
+      { path: 'f.conf', content: `# ${secret}\np-a-s-s-w-o-r-d: x\n` },
+      { path: 'g.md', content: `${secret}\n\`\`\`\n${secret}\n\`\`\`\n${secret}\n  ~~~yaml\n${secret}\n  ~~~\n\t\`\`\`\n${secret}\n` },
+      { path: 'h.md', content: `\`\`\`sh\n${secret}\n` },
+      { path: 'i.md', content: `text\n\`\`\`\n\n\`\`\`\n${secret}\n\`\`\`\n${secret}` },
+      { path: 'i2.md', content: `~~~ token: abc\n${secret}\n~~~ password: x\n${secret}\n` }, // a fence line that is itself a candidate
+      { path: 'j.conf', content: '' },
+      { path: 'k.conf', content: '\n\n\n' },
+    ];
+    const findings = scanFilesForSecrets(files);
+    expect(findings).toEqual(everyLine(files));
+    expect(findings.map((f) => `${f.file}:${f.line}`)).toEqual([
+      'a.conf:1',
+      'b.conf:1',
+      'c.conf:3',
+      'd.conf:2',
+      'd.conf:3',
+      'e.conf:1',
+      'e.conf:1',
+      'e.conf:1',
+      'e.conf:2',
+      'f.conf:2',
+      'g.md:3',
+      'g.md:7',
+      'g.md:10',
+      'h.md:2',
+      'i.md:7',
+      'i2.md:1',
+      'i2.md:2',
+    ]);
+  });
+});
