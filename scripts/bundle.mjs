@@ -120,10 +120,13 @@ export async function bundle() {
     plugins,
     logLevel: 'warning',
     legalComments: 'none',
+    charset: 'ascii', // scripts/cli.cjs reads the bundle as Latin-1, which is the same text only for ASCII
     minifyWhitespace: true,
     minifySyntax: true,
   });
   const code = result.outputFiles[0].contents;
+  const nonAscii = code.findIndex((byte) => byte > 0x7f);
+  if (nonAscii !== -1) throw new Error(`the bundle has a non-ASCII byte at offset ${nonAscii}; scripts/cli.cjs reads it as Latin-1`);
   const id = createHash('sha256').update(code).digest('hex').slice(0, 16);
   const dir = dirname(BUNDLE);
   mkdirSync(dir, { recursive: true });

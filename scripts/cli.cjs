@@ -77,7 +77,9 @@ if (stale()) {
     process.exit(1);
   }
 }
-const source = readFileSync(BUNDLE, 'utf8');
+// The bundle is ASCII (scripts/bundle.mjs makes sure), so Latin-1 decodes it to the same text, as a copy of its
+// bytes: about half the time of decoding it as UTF-8.
+const source = readFileSync(BUNDLE, 'latin1');
 const id = /^\/\/ build ([0-9a-f]{16})\n/.exec(source)?.[1];
 const command = ['synth', 'validate'].includes(process.argv[2]) ? process.argv[2] : 'other';
 const CACHE = id && `${BUNDLE}.${id}.${command}.cache`;

@@ -116,5 +116,7 @@ describe('the launcher of the bundled command line', () => {
     expect(sources.some((path) => path.startsWith('imports/'))).toBe(true);
     expect(sources.filter((path) => path.includes('node_modules') || path.startsWith('/') || path.startsWith('<'))).toEqual([]);
     expect(sources.length).toBeGreaterThan(100);
+    // the launcher reads the bundle as Latin-1: the same text as UTF-8 only while every byte is ASCII
+    expect(readFileSync('build/cli/main.js').findIndex((byte) => byte > 0x7f)).toBe(-1);
   });
 });
