@@ -87,6 +87,37 @@ describe('synth', () => {
   });
 });
 
+describe('synth again', () => {
+  it('says the output is up to date and leaves every file as it is when it already holds the render', async () => {
+    const out = join(work, 'dist');
+    expect((await run(['synth', '--out', out])).code).toBe(0);
+    const before = Object.fromEntries(readdirSync(out).map((f) => [f, statSync(join(out, f)).mtimeMs]));
+    const again = await run(['synth', '--out', out]);
+    expect(again.code).toBe(0);
+    expect(again.out).toEqual([
+      expect.stringMatching(
+        / is up to date: it already holds these \d+ files \(\d+ Kubernetes objects in \d+ manifest files, files for \d+ hosts, README.md\), so nothing was written \(\d+ ms\)$/,
+      ),
+    ]);
+    expect(Object.fromEntries(readdirSync(out).map((f) => [f, statSync(join(out, f)).mtimeMs]))).toEqual(before);
+  });
+});
+
+describe('the command-line process', () => {
+  it('writes its lines with write(2): a reader that has gone (`| head`) ends the output quietly, exit 0', () => {
+    // the reader closes its end at once, so every line the CLI writes meets a closed pipe (EPIPE)
+    const r = spawnSync(
+      'bash',
+      ['-c', `node scripts/cli.cjs validate --config hostconfig/cluster.yaml 2>${join(work, 'err')} | { exec 0<&-; sleep 0.5; }; echo "\${PIPESTATUS[0]}"`],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(r.stdout.trim()).toBe('0');
+    expect(readFileSync(join(work, 'err'), 'utf8')).toBe('');
+  });
+});
+
 describe('validate', () => {
   it('checks a description without writing anything', async () => {
     const result = await run(['validate', '--config', 'test/fixtures/valid/all-arm64.yaml']);
