@@ -27,7 +27,16 @@ export type { AccessRole, ClusterModel, Host, PodSecurityLevel, SecretKeyRef } f
 export { buildClusterApp } from './app/cluster-app';
 export { renderCluster, type RenderOptions, type RenderResult } from './render';
 export type { RenderedFile } from './output/files';
-export { checkOutputDir, MARKER_FILE, OutputError, OutputRefusedError, writeOutput, type RenderSource, type WriteOptions } from './output/writer';
+export {
+  checkOutputDir,
+  MARKER_FILE,
+  OutputError,
+  OutputRefusedError,
+  writeOutput,
+  type RenderSource,
+  type WriteOptions,
+  type WriteResult,
+} from './output/writer';
 
 /**
  * Output checks: what synth runs on every render before the output is replaced (schemas, Pod Security, the
