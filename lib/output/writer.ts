@@ -16,6 +16,8 @@
  *   the next run (under the lock, before anything else) renames it back. The old sibling is renamed to a tmp
  *   name before it is deleted, so an `old` sibling is always complete; every tmp sibling is a leftover the
  *   next run removes. `.gitignore` matches all of these names (`.*.homelab-*`).
+ * - **Unchanged output.** An output that already holds exactly the render (same files, bytes, modes and
+ *   marker, nothing else) is only compared, under the lock: nothing is staged or written ({@link holdsRender}).
  *
  * File-system failures are thrown as {@link OutputError} (`out: <message>`); a refused directory as
  * {@link OutputRefusedError}.
@@ -485,7 +487,7 @@ function fileHolds(path: string, content: string, mode: number): boolean {
  * same one from another path) is told apart at once. Any failure to read reads as no (the full write then
  * reports real errors).
  */
-export function holdsRender(outDir: string, files: readonly RenderedFile[], marker: string): boolean {
+function holdsRender(outDir: string, files: readonly RenderedFile[], marker: string): boolean {
   if (!fileHolds(join(outDir, MARKER_FILE), marker, 0o644)) return false;
   const expected = new Map<string, RenderedFile>();
   const dirs = new Set<string>(['']);
