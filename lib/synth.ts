@@ -4,8 +4,8 @@
  * beside every output and their fsyncs started, and the other checks run while the disk makes them durable
  * (about 25 ms of fsyncs for the reference render on a VM disk). Only when every check holds are the staged
  * renders put in place; otherwise they are removed and every output stays exactly as it was. An output that
- * already holds exactly this render (a re-run without changes, or the committed dist/ after a clone) is only
- * compared, never rewritten: nothing is staged for it and its files keep their modification times.
+ * already holds exactly this render (a re-run without changes) is only compared, never rewritten: nothing is
+ * staged for it and its files keep their modification times.
  */
 import { OutputCheckError, type OutputCheck } from './checks/types';
 import type { Problem } from './model/problems';
