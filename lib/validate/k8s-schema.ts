@@ -75,12 +75,27 @@ const EMITTED_KINDS: Readonly<Record<string, () => unknown>> = {
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
+/** The API groups of Kubernetes itself that have no `.k8s.io` suffix (the rest do; the core group has no name). */
+const UNSUFFIXED_GROUPS = new Set(['', 'apps', 'autoscaling', 'batch', 'extensions', 'policy']);
+
+/**
+ * Whether `apiVersion` is in an API group of Kubernetes itself, the only ones the schema package has: the core
+ * group, the unsuffixed ones and `*.k8s.io` (reserved for Kubernetes' own APIs; a custom resource's group is
+ * another domain). A custom resource is then told apart without a `require` that Node would resolve through
+ * node_modules only to fail.
+ */
+export function isKubernetesApiGroup(apiVersion: string): boolean {
+  const slash = apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  return UNSUFFIXED_GROUPS.has(group) || group.endsWith('.k8s.io');
+}
+
 /** The model class for a top-level kind, or undefined when the package has no schema for it. */
 function modelFor(apiVersion: string, kind: string): ModelClass | undefined {
   const key = `${apiVersion}/${kind}`;
   if (modelCache.has(key)) return modelCache.get(key);
   let model: ModelClass | undefined;
-  if (SAFE_API_VERSION.test(apiVersion) && SAFE_KIND.test(kind)) {
+  if (SAFE_API_VERSION.test(apiVersion) && SAFE_KIND.test(kind) && isKubernetesApiGroup(apiVersion)) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const module = (EMITTED_KINDS[key]?.() ?? require(`kubernetes-models/${apiVersion}/${kind}`)) as Record<string, ModelClass>;

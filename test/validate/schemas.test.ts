@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { K8sObject } from '../../lib/k8s/object';
 import { apiChangesBetween, unservedReason } from '../../lib/validate/api-versions';
 import { CrdIndex, loadCrdDir, toJsonSchema } from '../../lib/validate/crd';
-import { hasBuiltinSchema, SCHEMA_SOURCE, validateBuiltinObject, validateObjectMeta } from '../../lib/validate/k8s-schema';
+import { hasBuiltinSchema, isKubernetesApiGroup, SCHEMA_SOURCE, validateBuiltinObject, validateObjectMeta } from '../../lib/validate/k8s-schema';
 import { sharedCrdsDir } from '../output/fixtures';
 
 const k = (o: Record<string, unknown>) => o as unknown as K8sObject;
@@ -26,6 +26,20 @@ describe('built-in schemas (kubernetes-models, made strict)', () => {
     // 1.33 schemas: networking.k8s.io/v1 ServiceCIDR exists; kubernetes-models 5.x (1.36) would add resource.k8s.io/v1
     expect(hasBuiltinSchema('networking.k8s.io/v1', 'ServiceCIDR')).toBe(true);
     expect(hasBuiltinSchema('resource.k8s.io/v1', 'DeviceClass')).toBe(false);
+  });
+
+  it("looks up schemas only in Kubernetes' own API groups, and every group the package has is one of them", () => {
+    // the package's groups, as its directories: the core group is `v1`, the rest are named
+    const groups = readdirSync('node_modules/kubernetes-models', { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && !entry.name.startsWith('_'))
+      .map((entry) => (entry.name === 'v1' ? 'v1' : `${entry.name}/v1`));
+    expect(groups.length).toBeGreaterThan(15);
+    expect(groups.filter((apiVersion) => !isKubernetesApiGroup(apiVersion))).toEqual([]);
+    for (const custom of ['cert-manager.io/v1', 'metallb.io/v1beta1', 'monitoring.coreos.com/v1', 'k8s.io.example.com/v1', 'example.com/v1']) {
+      expect(isKubernetesApiGroup(custom), custom).toBe(false);
+    }
+    expect(hasBuiltinSchema('cert-manager.io/v1', 'ClusterIssuer')).toBe(false);
+    expect(hasBuiltinSchema('autoscaling/v2', 'HorizontalPodAutoscaler')).toBe(true); // not one we emit: found by path
   });
 
   it('accepts a valid object', () => {
