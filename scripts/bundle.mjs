@@ -92,8 +92,54 @@ const precompiledValidator = {
   },
 };
 
+/**
+ * The formats of ajv-formats-draft2019 that @kubernetes-models/validate spreads into its format table, each
+ * loaded on first use instead of at start-up: `iri`, `iri-reference`, `idn-email` and `idn-hostname` load
+ * uri-js, the IANA scheme list, an SMTP address grammar and punycode (about 2 ms a synth), and no Kubernetes
+ * schema uses them (they use int32, int64, double and byte). `duration` is a regular expression and stays as it
+ * is. `resolveFrom` is the directory its `require`s resolve from. Throws when the package no longer exports
+ * exactly these formats with these kinds, so the stub never drops or changes one.
+ * @returns the module's source (CommonJS).
+ */
+export function lazyDraft2019FormatsSource(resolveFrom = ROOT) {
+  const require = createRequire(join(resolveFrom, 'index.js'));
+  const real = require('ajv-formats-draft2019/formats/index.js');
+  const lazy = ['iri', 'iri-reference', 'idn-email', 'idn-hostname'];
+  const kinds = Object.fromEntries(Object.entries(real).map(([name, format]) => [name, format instanceof RegExp ? 'regexp' : typeof format]));
+  const expected = { ...Object.fromEntries(lazy.map((name) => [name, 'function'])), duration: 'regexp' };
+  if (JSON.stringify(Object.entries(kinds).sort()) !== JSON.stringify(Object.entries(expected).sort())) {
+    throw new Error(
+      `ajv-formats-draft2019 exports ${JSON.stringify(kinds)}, not ${JSON.stringify(expected)}: update lazyDraft2019FormatsSource in scripts/bundle.mjs`,
+    );
+  }
+  return [
+    '// Generated at bundle time by scripts/bundle.mjs: ajv-formats-draft2019/formats/index.js, each format loaded on first use.',
+    'const lazy = (load) => { let format; return (value) => (format ??= load())(value); };',
+    ...lazy.map((name) => `module.exports[${JSON.stringify(name)}] = lazy(() => require(${JSON.stringify(`ajv-formats-draft2019/formats/${name}.js`)}));`),
+    "module.exports.duration = require('ajv-formats-draft2019/formats/duration.js');",
+    '',
+  ].join('\n');
+}
+
+/** Replaces ajv-formats-draft2019/formats/index.js in the bundle with {@link lazyDraft2019FormatsSource}. */
+const lazyDraft2019Formats = {
+  name: 'lazy-draft2019-formats',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^ajv-formats-draft2019\/formats\/index\.js$/ }, (args) => ({
+      path: 'ajv-formats-draft2019/formats/index.js',
+      namespace: 'lazy-draft2019-formats',
+      pluginData: { resolveDir: args.resolveDir },
+    }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy-draft2019-formats' }, (args) => ({
+      contents: lazyDraft2019FormatsSource(args.pluginData.resolveDir),
+      loader: 'js',
+      resolveDir: args.pluginData.resolveDir,
+    }));
+  },
+};
+
 /** esbuild plugins applied to the bundle: build-time substitutions. */
-export const plugins = [precompiledValidator];
+export const plugins = [precompiledValidator, lazyDraft2019Formats];
 
 /**
  * Builds the bundle. Its first line names the build by a hash of its content (`// build <16 hex>`):
