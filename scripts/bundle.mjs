@@ -5,7 +5,7 @@
 import { build } from 'esbuild';
 import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -178,7 +178,8 @@ export async function bundle() {
   mkdirSync(dir, { recursive: true });
   // The list first: a run that reads a newer list with the older bundle only checks more files.
   const sources = [...new Set([...Object.keys(result.metafile.inputs), ...probeInputs, ...BUILD_FILES])]
-    .filter((path) => !path.startsWith('<') && !path.split('/').includes('node_modules'))
+    // files of the repository only: not node_modules, not stdin (`<stdin>`) or a plugin's virtual module (`namespace:path`)
+    .filter((path) => !path.split('/').includes('node_modules') && existsSync(join(ROOT, path)))
     .sort();
   writeFileSync(`${SOURCES}.${process.pid}.tmp`, `${JSON.stringify(sources, null, 1)}\n`);
   renameSync(`${SOURCES}.${process.pid}.tmp`, SOURCES);

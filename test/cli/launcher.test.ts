@@ -5,7 +5,7 @@
  * (no lib/ there, so it never rebuilds) on hand-made bundles.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { scratchDir } from '../helpers/scratch';
@@ -100,6 +100,7 @@ describe('the launcher of the bundled command line', () => {
   it("the real build lists the bundle's sources: the entry, lib/, the precompiled validator's inputs and the build files, nothing from node_modules", () => {
     const built = spawnSync(process.execPath, ['scripts/cli.cjs', '--help'], { encoding: 'utf8' }); // builds when stale
     expect(built.status, built.stderr).toBe(0);
+    const builtAt = statSync('build/cli/main.js').mtimeMs;
     const sources = JSON.parse(readFileSync('build/cli/main.js.sources', 'utf8')) as string[];
     for (const path of [
       'main.ts',
@@ -115,6 +116,12 @@ describe('the launcher of the bundled command line', () => {
     }
     expect(sources.some((path) => path.startsWith('imports/'))).toBe(true);
     expect(sources.filter((path) => path.includes('node_modules') || path.startsWith('/') || path.startsWith('<'))).toEqual([]);
+    // a listed path that is not a file would count as gone: a rebuild at every run
+    expect(sources.filter((path) => !statSync(path, { throwIfNoEntry: false })?.isFile())).toEqual([]);
+    const again = spawnSync(process.execPath, ['scripts/cli.cjs', '--help'], { encoding: 'utf8' });
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toBe(''); // no rebuild (bundle.mjs would print esbuild's warnings, if any) ...
+    expect(statSync('build/cli/main.js').mtimeMs).toBe(builtAt); // ... and the bundle is the same file
     expect(sources.length).toBeGreaterThan(100);
     // the launcher reads the bundle as Latin-1: the same text as UTF-8 only while every byte is ASCII
     expect(readFileSync('build/cli/main.js').findIndex((byte) => byte > 0x7f)).toBe(-1);
