@@ -31,6 +31,7 @@ export class AddressSet {
 
   readonly intervals: readonly Interval[];
 
+  /** Any intervals: sorted, merged where they overlap or touch, empty ones dropped. */
   constructor(intervals: readonly Interval[]) {
     const sorted = [...intervals].filter(([a, b]) => a <= b).sort((x, y) => x[0] - y[0]);
     const merged: [number, number][] = [];
@@ -40,6 +41,16 @@ export class AddressSet {
       else merged.push([a, b]);
     }
     this.intervals = merged;
+  }
+
+  /**
+   * Intervals already in that form (sorted, disjoint, none touching the next, none empty), as intersect and
+   * complement make them from sets in that form: taken as they are (the flow check builds many sets).
+   */
+  private static normalized(intervals: readonly Interval[]): AddressSet {
+    const set: AddressSet = Object.create(AddressSet.prototype);
+    (set as { intervals: readonly Interval[] }).intervals = intervals;
+    return set;
   }
 
   get isEmpty(): boolean {
@@ -64,7 +75,7 @@ export class AddressSet {
       if (a[i][1] < b[j][1]) i++;
       else j++;
     }
-    return new AddressSet(out);
+    return AddressSet.normalized(out);
   }
 
   minus(other: AddressSet): AddressSet {
@@ -79,7 +90,7 @@ export class AddressSet {
       next = b + 1;
     }
     if (next <= 0xffffffff) out.push([next, 0xffffffff]);
-    return new AddressSet(out);
+    return AddressSet.normalized(out);
   }
 
   covers(other: AddressSet): boolean {
