@@ -96,13 +96,13 @@ function waitCommands(objects: readonly K8sObject[]): string[] {
 export function secretsToCreate(objects: readonly K8sObject[]): string[] {
   const present = new Set(objects.filter((o) => o.kind === 'Secret').map((o) => `${o.metadata.namespace}/${o.metadata.name}`));
   const missing = new Set<string>();
+  // each Job's pod spec as JSON, once: a Job that creates a Secret names it as `...=<name>"` in its arguments
+  const jobs = objects.filter((j) => j.kind === 'Job').map((j) => ({ namespace: j.metadata.namespace, spec: JSON.stringify(podTemplateOf(j)?.spec ?? {}) }));
   for (const o of objects) {
     const pod = podTemplateOf(o);
     for (const ref of pod ? podReferences(pod.spec).filter((r) => r.kind === 'Secret') : []) {
       const key = `${o.metadata.namespace}/${ref.name}`;
-      const createdByJob = objects.some(
-        (j) => j.kind === 'Job' && j.metadata.namespace === o.metadata.namespace && JSON.stringify(podTemplateOf(j)?.spec ?? {}).includes(`=${ref.name}"`),
-      );
+      const createdByJob = jobs.some((j) => j.namespace === o.metadata.namespace && j.spec.includes(`=${ref.name}"`));
       if (!present.has(key) && !createdByJob) missing.add(key);
     }
   }
